@@ -1,0 +1,17 @@
+# A small static image: the binary carries its migrations, static files and
+# time zone data.
+FROM golang:1.26 AS build
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/weerbaar ./cmd/weerbaar
+
+FROM gcr.io/distroless/static-debian12:nonroot
+COPY --from=build /out/weerbaar /weerbaar
+ENV WEERBAAR_ADDR=0.0.0.0:8080
+EXPOSE 8080
+USER nonroot:nonroot
+HEALTHCHECK --interval=10s --timeout=3s --retries=3 CMD ["/weerbaar", "healthcheck"]
+ENTRYPOINT ["/weerbaar"]
+CMD ["serve"]

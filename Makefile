@@ -1,0 +1,41 @@
+# Weerbaar — the two commands are `make run` and `make test`.
+GO      ?= go
+BIN     := bin/weerbaar
+PKGS    := ./...
+
+.PHONY: run test build generate check-fmt vet check-generated bench clean
+
+## run: build, find or start PostgreSQL, migrate, seed demo data, serve on http://127.0.0.1:8080
+run: build
+	@mkdir -p var
+	./$(BIN) serve --demo
+
+## build: generate templ code and build the binary
+build: generate
+	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/weerbaar
+
+generate:
+	$(GO) tool templ generate -log-level error
+
+## test: formatting, vet, generated code up to date, all tests with -race (browser tests included)
+test: check-fmt vet check-generated
+	$(GO) test -race -count=1 -timeout 20m $(PKGS)
+
+check-fmt:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './var/*')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet $(PKGS)
+
+## check-generated: fails when `templ generate` would change the committed *_templ.go files
+check-generated: generate
+	@changed=$$(git diff --name-only -- '*_templ.go'; git ls-files --others --exclude-standard -- '*_templ.go'); \
+	if [ -n "$$changed" ]; then echo "generated templ code is stale; run 'make generate' and commit:"; echo "$$changed"; exit 1; fi
+
+## bench: benchmarks (never timed assertions in tests)
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+clean:
+	rm -rf bin

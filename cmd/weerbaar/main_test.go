@@ -1,0 +1,210 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/weerbaar/weerbaar/internal/dbtest"
+	"github.com/weerbaar/weerbaar/internal/demo"
+)
+
+// TestMain lets the test binary act as the weerbaar program in a subprocess.
+func TestMain(m *testing.M) {
+	if os.Getenv("WEERBAAR_TEST_AS_MAIN") == "1" {
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// TestGracefulShutdown sends SIGTERM while a request is held inside its
+// handler (the test locks the table the page reads); the request must still
+// complete with 200 and the process exit 0.
+func TestGracefulShutdown(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool, conn := dbtest.NewWithConnString(t)
+	if _, err := demo.Seed(ctx, pool); err != nil {
+		t.Fatal(err)
+	}
+	addr := freeAddr(t)
+	var stderr bytes.Buffer
+	cmd := exec.Command(os.Args[0], "serve")
+	cmd.Env = append(os.Environ(), "WEERBAAR_TEST_AS_MAIN=1", "DATABASE_URL="+conn, "WEERBAAR_ADDR="+addr)
+	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	waitReady(t, "http://"+addr+"/readyz", exited, &stderr)
+	healthEnv := func(k string) string { return map[string]string{"WEERBAAR_ADDR": addr}[k] }
+	if err := run(ctx, []string{"healthcheck"}, healthEnv, io.Discard, io.Discard); err != nil {
+		t.Errorf("healthcheck against a ready server: %v", err)
+	}
+
+	tx, err := pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck
+	if _, err := tx.Exec(ctx, "LOCK TABLE entities IN ACCESS EXCLUSIVE MODE"); err != nil {
+		t.Fatal(err)
+	}
+	type result struct {
+		status int
+		body   string
+		err    error
+	}
+	done := make(chan result, 1)
+	go func() {
+		resp, err := http.Get("http://" + addr + "/")
+		if err != nil {
+			done <- result{err: err}
+			return
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		done <- result{status: resp.StatusCode, body: string(b)}
+	}()
+	waitForLockWaiter(t, pool)
+
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-exited:
+		t.Fatalf("process exited before the in-flight request finished: %v\n%s", err, stderr.String())
+	case <-time.After(500 * time.Millisecond):
+	}
+	if err := tx.Rollback(ctx); err != nil { // release the request
+		t.Fatal(err)
+	}
+	res := <-done
+	if res.err != nil || res.status != http.StatusOK || !strings.Contains(res.body, "Drinkwaterbedrijf Demo") {
+		t.Fatalf("in-flight request: status %d err %v", res.status, res.err)
+	}
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Fatalf("exit: %v\n%s", err, stderr.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatalf("process did not exit after SIGTERM\n%s", stderr.String())
+	}
+	if !strings.Contains(stderr.String(), `"msg":"stopped"`) {
+		t.Errorf("no orderly stop in the log:\n%s", stderr.String())
+	}
+}
+
+func TestInvalidConfigStopsTheStart(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"serve"}, func(k string) string {
+		return map[string]string{"WEERBAAR_AUTO_MIGRATE": "maybe"}[k]
+	}, &out, &out)
+	if err == nil || !strings.Contains(err.Error(), "WEERBAAR_AUTO_MIGRATE") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestMigrateCommand(t *testing.T) {
+	t.Parallel()
+	_, conn := dbtest.NewWithConnString(t)
+	getenv := func(k string) string { return map[string]string{"DATABASE_URL": conn}[k] }
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"migrate", "version"}, getenv, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(out.String(), "schema version ") || strings.Contains(out.String(), "version 0") {
+		t.Fatalf("version output %q", out.String())
+	}
+	for _, args := range [][]string{{"migrate"}, {"migrate", "down"}, {"migrate", "down", "x"}, {"migrate", "sideways"}, {"frobnicate"}} {
+		err := run(context.Background(), args, getenv, io.Discard, io.Discard)
+		if exitCode(err) != 2 {
+			t.Errorf("%v: err %v, exit code %d, want 2", args, err, exitCode(err))
+		}
+	}
+}
+
+func TestSeedDemoIsIdempotent(t *testing.T) {
+	t.Parallel()
+	pool, conn := dbtest.NewWithConnString(t)
+	getenv := func(k string) string { return map[string]string{"DATABASE_URL": conn}[k] }
+	for i, want := range []string{"demo data created\n", "demo data already present\n"} {
+		var out bytes.Buffer
+		if err := run(context.Background(), []string{"seed-demo"}, getenv, &out, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+		if out.String() != want {
+			t.Errorf("run %d: %q, want %q", i, out.String(), want)
+		}
+	}
+	var n int
+	if err := pool.QueryRow(context.Background(), "SELECT count(*) FROM entities").Scan(&n); err != nil || n != 1 {
+		t.Fatalf("entities after two seeds: %d %v", n, err)
+	}
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func waitReady(t *testing.T, url string, exited chan error, stderr fmt.Stringer) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case err := <-exited:
+			t.Fatalf("server exited early: %v\n%s", err, stderr.String())
+		default:
+		}
+		if resp, err := http.Get(url); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("server not ready\n%s", stderr.String())
+}
+
+// waitForLockWaiter returns once a backend of the test database waits for
+// a lock, i.e. the request is inside its handler.
+func waitForLockWaiter(t *testing.T, pool *pgxpool.Pool) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		var waiting int
+		err := pool.QueryRow(context.Background(), `SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&waiting)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if waiting > 0 {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatal("the request never reached the database")
+}

@@ -1,0 +1,67 @@
+package e2e
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/weerbaar/weerbaar/internal/apptest"
+	"github.com/weerbaar/weerbaar/internal/demo"
+)
+
+// TestShellLanguageSwitch opens the app, goes to the demo entity, switches to
+// English and back, and checks the navigation each time.
+func TestShellLanguageSwitch(t *testing.T) {
+	a := apptest.Start(t, apptest.Options{PlainHTTP: true})
+	if _, err := demo.Seed(context.Background(), a.Pool); err != nil {
+		t.Fatal(err)
+	}
+	ctx := newBrowser(t)
+
+	var nav, heading, lang string
+	err := chromedp.Run(ctx,
+		chromedp.Navigate(a.URL("/")),
+		chromedp.Click(`.entity-list a`, chromedp.ByQuery),
+		chromedp.WaitVisible(`nav.sidenav`, chromedp.ByQuery),
+		chromedp.Text(`nav.sidenav`, &nav, chromedp.ByQuery),
+		chromedp.Text(`main h1`, &heading, chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Dashboard", "Scope & registratie", "Maatregelen", "Risicoanalyse", "Bestuur", "Incidenten", "Audit & export"} {
+		if !strings.Contains(nav, want) {
+			t.Errorf("Dutch navigation lacks %q: %q", want, nav)
+		}
+	}
+
+	err = chromedp.Run(ctx,
+		chromedp.Click(`.lang-switch button[value="en"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`.lang-switch button[value="en"][aria-pressed="true"]`, chromedp.ByQuery),
+		chromedp.Text(`nav.sidenav`, &nav, chromedp.ByQuery),
+		chromedp.AttributeValue(`html`, "lang", &lang, nil, chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lang != "en" || !strings.Contains(nav, "Measures") || !strings.Contains(nav, "Risk analysis") || strings.Contains(nav, "Maatregelen") {
+		t.Fatalf("after switching to English: lang=%q nav=%q", lang, nav)
+	}
+
+	err = chromedp.Run(ctx,
+		chromedp.Click(`nav.sidenav a[href$="/measures"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`nav.sidenav a[aria-current="page"][href$="/measures"]`, chromedp.ByQuery),
+		chromedp.Click(`.lang-switch button[value="nl"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`.lang-switch button[value="nl"][aria-pressed="true"]`, chromedp.ByQuery),
+		chromedp.Text(`main`, &heading, chromedp.ByQuery),
+		chromedp.Text(`nav.sidenav`, &nav, chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(nav, "Maatregelen") || !strings.Contains(heading, "Nog niet beschikbaar") {
+		t.Fatalf("back in Dutch on the measures page: nav=%q main=%q", nav, heading)
+	}
+}

@@ -1,0 +1,177 @@
+// Package app wires Weerbaar together in one place: configuration, database,
+// services and the HTTP server, with an orderly start and shutdown.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/alexedwards/scs/pgxstore"
+	"github.com/alexedwards/scs/v2"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/weerbaar/weerbaar/internal/config"
+	"github.com/weerbaar/weerbaar/internal/db"
+	"github.com/weerbaar/weerbaar/internal/demo"
+	"github.com/weerbaar/weerbaar/internal/server"
+)
+
+// DatabaseName is the database Weerbaar creates on a discovered server.
+const DatabaseName = "weerbaar"
+
+// NewLogger returns the JSON logger every component writes to.
+func NewLogger(w io.Writer, level slog.Level) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
+}
+
+// Database is an open pool plus whatever must be stopped with it.
+type Database struct {
+	Pool   *pgxpool.Pool
+	Source db.Source
+}
+
+// Close closes the pool and stops a private cluster this process started.
+func (d *Database) Close() error {
+	d.Pool.Close()
+	if d.Source.Cluster != nil {
+		return d.Source.Cluster.Stop()
+	}
+	return nil
+}
+
+// OpenDatabase finds (or starts) the database and opens a pool on it.
+func OpenDatabase(ctx context.Context, cfg config.Config, logger *slog.Logger) (*Database, error) {
+	src, err := db.Discover(ctx, cfg.DatabaseURL, cfg.DataDir, DatabaseName)
+	if err != nil {
+		return nil, err
+	}
+	pool, err := db.NewPool(ctx, src.ConnString)
+	if err != nil {
+		if src.Cluster != nil {
+			_ = src.Cluster.Stop()
+		}
+		return nil, err
+	}
+	logger.Info("database", "source", src.Kind)
+	return &Database{Pool: pool, Source: src}, nil
+}
+
+// ServeOptions are the flags of `weerbaar serve`.
+type ServeOptions struct {
+	// Demo seeds the demo entity when the database holds no entity yet.
+	Demo bool
+}
+
+// Serve runs the HTTP server until ctx is cancelled (SIGINT/SIGTERM), then
+// drains: readiness turns 503, in-flight requests finish within the shutdown
+// timeout, and the database is closed.
+func Serve(ctx context.Context, cfg config.Config, opts ServeOptions, logger *slog.Logger, stdout io.Writer) error {
+	database, err := OpenDatabase(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := database.Close(); err != nil {
+			logger.Error("stop database", "err", err.Error())
+		}
+	}()
+	if cfg.AutoMigrate {
+		if err := db.MigrateUp(database.Pool); err != nil {
+			return err
+		}
+	}
+	if opts.Demo {
+		seeded, err := demo.SeedIfEmpty(ctx, database.Pool)
+		if err != nil {
+			return fmt.Errorf("seed demo data: %w", err)
+		}
+		if seeded {
+			logger.Info("demo data seeded")
+		}
+	}
+
+	// pgxstore's own cleanup goroutine races with its StopCleanup, so expired
+	// sessions are removed by a loop that ends with ctx instead.
+	go deleteExpiredSessions(ctx, database.Pool, logger)
+	srv := server.New(server.Deps{
+		Config: cfg, Pool: database.Pool, Logger: logger,
+		Sessions: NewSessionManager(cfg, pgxstore.NewWithCleanupInterval(database.Pool, 0)),
+	})
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	httpServer := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	fmt.Fprintf(stdout, "Weerbaar draait op %s (listening on %s)\n", cfg.BaseURL, ln.Addr())
+	if opts.Demo {
+		printDemoAccounts(stdout)
+	}
+	logger.Info("listening", "addr", ln.Addr().String())
+
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- httpServer.Serve(ln) }()
+	select {
+	case err := <-serveErr:
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down", "timeout", cfg.ShutdownTimeout.String())
+	srv.StartDraining()
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := httpServer.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("graceful shutdown: %w", err)
+	}
+	if err := <-serveErr; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+// NewSessionManager configures scs: server-side sessions in PostgreSQL, a
+// __Host- cookie over https.
+func NewSessionManager(cfg config.Config, store scs.Store) *scs.SessionManager {
+	sm := scs.New()
+	sm.Store = store
+	sm.Cookie.Name = "weerbaar_session"
+	sm.Cookie.HttpOnly = true
+	sm.Cookie.SameSite = http.SameSiteLaxMode
+	sm.Cookie.Path = "/"
+	if cfg.Secure() {
+		sm.Cookie.Name = "__Host-weerbaar_session"
+		sm.Cookie.Secure = true
+	}
+	return sm
+}
+
+func deleteExpiredSessions(ctx context.Context, pool *pgxpool.Pool, logger *slog.Logger) {
+	ticker := time.NewTicker(10 * time.Minute)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C:
+			if _, err := pool.Exec(ctx, "DELETE FROM sessions WHERE expiry < now()"); err != nil && ctx.Err() == nil {
+				logger.Warn("delete expired sessions", "err", err.Error())
+			}
+		}
+	}
+}
+
+func printDemoAccounts(w io.Writer) {
+	fmt.Fprintln(w, "Demo-organisatie: Drinkwaterbedrijf Demo")
+}

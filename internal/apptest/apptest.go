@@ -1,0 +1,158 @@
+// Package apptest starts the real Weerbaar router over a fresh test database
+// for HTTP and browser tests, and gives them a client that behaves like a
+// browser (cookie jar, no automatic redirects).
+package apptest
+
+import (
+	"bytes"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/alexedwards/scs/pgxstore"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/weerbaar/weerbaar/internal/app"
+	"github.com/weerbaar/weerbaar/internal/config"
+	"github.com/weerbaar/weerbaar/internal/dbtest"
+	"github.com/weerbaar/weerbaar/internal/server"
+)
+
+// App is a running Weerbaar on a test database.
+type App struct {
+	Server *server.Server
+	HTTP   *httptest.Server
+	Pool   *pgxpool.Pool
+	Config config.Config
+	logs   *syncWriter
+}
+
+// Logs returns what the app logged so far.
+func (a *App) Logs() string {
+	a.logs.mu.Lock()
+	defer a.logs.mu.Unlock()
+	return a.logs.buf.String()
+}
+
+// Options tune the app under test.
+type Options struct {
+	// PlainHTTP serves without TLS (for the browser tests); default is https,
+	// so Secure cookies behave as in production.
+	PlainHTTP bool
+	// Env adds environment variables to the configuration.
+	Env map[string]string
+}
+
+// Start runs the app on a fresh database; it stops when the test ends.
+func Start(t testing.TB, opts Options) *App {
+	t.Helper()
+	pool := dbtest.New(t)
+	return StartWithPool(t, pool, opts)
+}
+
+// StartWithPool is Start on a pool the test prepared.
+func StartWithPool(t testing.TB, pool *pgxpool.Pool, opts Options) *App {
+	t.Helper()
+	a := &App{Pool: pool, logs: &syncWriter{buf: &bytes.Buffer{}}}
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { a.Server.ServeHTTP(w, r) }))
+	scheme := "https"
+	if opts.PlainHTTP {
+		scheme = "http"
+	}
+	env := map[string]string{
+		"WEERBAAR_ADDR":     srv.Listener.Addr().String(),
+		"WEERBAAR_BASE_URL": scheme + "://" + srv.Listener.Addr().String(),
+	}
+	for k, v := range opts.Env {
+		env[k] = v
+	}
+	cfg, err := config.Load(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatalf("config: %v", err)
+	}
+	a.Config = cfg
+	store := pgxstore.NewWithCleanupInterval(pool, 0)
+	a.Server = server.New(server.Deps{
+		Config: cfg, Pool: pool,
+		Logger:   slog.New(slog.NewJSONHandler(a.logs, nil)),
+		Sessions: app.NewSessionManager(cfg, store),
+	})
+	if opts.PlainHTTP {
+		srv.Start()
+	} else {
+		srv.StartTLS()
+	}
+	a.HTTP = srv
+	t.Cleanup(srv.Close)
+	return a
+}
+
+// URL returns the absolute URL of path.
+func (a *App) URL(path string) string { return a.HTTP.URL + path }
+
+// Client returns a new browser-like client with its own cookie jar that does
+// not follow redirects, so tests see every 303.
+func (a *App) Client() *Client {
+	jar, _ := cookiejar.New(nil)
+	c := a.HTTP.Client()
+	c.Jar = jar
+	c.Timeout = 30 * time.Second
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &Client{HTTP: c, app: a}
+}
+
+// Client is a test user's browser.
+type Client struct {
+	HTTP *http.Client
+	app  *App
+}
+
+// Response is a fully read response.
+type Response struct {
+	*http.Response
+	Body string
+}
+
+// Get fetches path.
+func (c *Client) Get(t testing.TB, path string) Response {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, c.app.URL(path), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.Do(t, req)
+}
+
+// PostForm posts form values to path as a same-origin browser would.
+func (c *Client) PostForm(t testing.TB, path string, form url.Values) Response {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, c.app.URL(path), strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", c.app.HTTP.URL)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	return c.Do(t, req)
+}
+
+// Do sends req and reads the whole body.
+func (c *Client) Do(t testing.TB, req *http.Request) Response {
+	t.Helper()
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("read body: %v", err)
+	}
+	return Response{Response: resp, Body: string(b)}
+}

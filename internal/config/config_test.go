@@ -1,0 +1,73 @@
+package config
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestDefaults(t *testing.T) {
+	cfg, err := Load(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Addr != "127.0.0.1:8080" || cfg.BaseURL.String() != "http://127.0.0.1:8080" || !cfg.AutoMigrate ||
+		cfg.DataDir != "./var" || cfg.ShutdownTimeout != 15*time.Second || cfg.Secure() || cfg.DatabaseURL != "" {
+		t.Fatalf("defaults: %+v", cfg)
+	}
+}
+
+func TestOverrides(t *testing.T) {
+	cfg, err := Load(env(map[string]string{
+		"WEERBAAR_ADDR": ":9000", "WEERBAAR_BASE_URL": "https://nis2.example.nl/", "WEERBAAR_AUTO_MIGRATE": "false",
+		"WEERBAAR_TRUSTED_PROXIES": "10.0.0.0/8, fd00::/8", "DATABASE_URL": "postgres://x/y",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cfg.Secure() || cfg.BaseURL.String() != "https://nis2.example.nl" || cfg.AutoMigrate ||
+		len(cfg.TrustedProxies) != 2 || cfg.DatabaseURL != "postgres://x/y" {
+		t.Fatalf("overrides: %+v", cfg)
+	}
+}
+
+func TestInvalidValuesNameTheVariable(t *testing.T) {
+	for name, value := range map[string]string{
+		"WEERBAAR_ADDR":             "8080",
+		"WEERBAAR_BASE_URL":         "ftp://x",
+		"WEERBAAR_AUTO_MIGRATE":     "sometimes",
+		"WEERBAAR_LOG_LEVEL":        "loud",
+		"WEERBAAR_SHUTDOWN_TIMEOUT": "-3s",
+		"WEERBAAR_TRUSTED_PROXIES":  "10.0.0.0/33",
+	} {
+		_, err := Load(env(map[string]string{name: value}))
+		if err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s=%q: error %v does not name the variable", name, value, err)
+		}
+	}
+}
+
+func TestEveryVarIsDocumented(t *testing.T) {
+	seen := map[string]bool{}
+	for _, v := range Vars {
+		if v.Name == "" || v.Default == "" || v.Meaning == "" || seen[v.Name] {
+			t.Errorf("incomplete or duplicate: %+v", v)
+		}
+		seen[v.Name] = true
+	}
+}
+
+func TestReadmeDocumentsEveryVar(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range Vars {
+		if !strings.Contains(string(b), "| `"+v.Name+"` |") {
+			t.Errorf("README.md has no configuration row for %s", v.Name)
+		}
+	}
+}

@@ -1,0 +1,81 @@
+// Package db owns Weerbaar's connection to PostgreSQL: the pool, transactions,
+// error mapping, migrations and finding (or starting) a database to use.
+package db
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Errors returned by stores; handlers map them to HTTP statuses.
+var (
+	// ErrNotFound means no row matched, including rows of another entity.
+	ErrNotFound = errors.New("not found")
+	// ErrConflict means the row changed since it was read (optimistic locking)
+	// or a unique constraint was violated.
+	ErrConflict = errors.New("edit conflict")
+)
+
+// Querier is satisfied by *pgxpool.Pool and pgx.Tx, so store functions
+// compose inside one transaction.
+type Querier interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// InTx runs fn in a transaction, committing when fn returns nil and rolling
+// back otherwise. Every write in Weerbaar goes through it, so a change and its
+// audit row land together or not at all.
+func InTx(ctx context.Context, pool *pgxpool.Pool, fn func(tx pgx.Tx) error) error {
+	tx, err := pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("commit: %w", MapError(err))
+	}
+	return nil
+}
+
+// MapError turns driver errors into the package's sentinels where the caller
+// can act on them and leaves others untouched.
+func MapError(err error) error {
+	if errors.Is(err, pgx.ErrNoRows) {
+		return ErrNotFound
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code {
+		case "23505", "40001": // unique_violation, serialization_failure
+			return fmt.Errorf("%w: %s", ErrConflict, pgErr.ConstraintName)
+		}
+	}
+	return err
+}
+
+// NewPool opens a pool for connString and checks that the server answers.
+func NewPool(ctx context.Context, connString string) (*pgxpool.Pool, error) {
+	cfg, err := pgxpool.ParseConfig(connString)
+	if err != nil {
+		return nil, fmt.Errorf("parse database URL: %w", err)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open pool: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("connect to database: %w", err)
+	}
+	return pool, nil
+}

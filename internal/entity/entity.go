@@ -1,0 +1,69 @@
+// Package entity owns the organisations Weerbaar serves: their records,
+// memberships, NIS2 scope assessment and registration data.
+package entity
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/weerbaar/weerbaar/internal/db"
+)
+
+// Entity is one organisation with a NIS2 duty of care.
+type Entity struct {
+	ID        int64     `db:"id"`
+	Slug      string    `db:"slug"`
+	Name      string    `db:"name"`
+	LegalName string    `db:"legal_name"`
+	City      string    `db:"city"`
+	CreatedAt time.Time `db:"created_at"`
+	UpdatedAt time.Time `db:"updated_at"`
+	Version   int       `db:"version"`
+}
+
+const entityColumns = `id, slug, name, legal_name, city, created_at, updated_at, version`
+
+// List returns all entities ordered by name.
+func List(ctx context.Context, q db.Querier) ([]Entity, error) {
+	rows, err := q.Query(ctx, `SELECT `+entityColumns+` FROM entities ORDER BY name, id`)
+	if err != nil {
+		return nil, fmt.Errorf("list entities: %w", err)
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByName[Entity])
+}
+
+// Get returns the entity with id, or db.ErrNotFound.
+func Get(ctx context.Context, q db.Querier, id int64) (Entity, error) {
+	rows, err := q.Query(ctx, `SELECT `+entityColumns+` FROM entities WHERE id = @id`, pgx.StrictNamedArgs{"id": id})
+	if err != nil {
+		return Entity{}, fmt.Errorf("get entity %d: %w", id, err)
+	}
+	e, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Entity])
+	if err != nil {
+		return Entity{}, fmt.Errorf("get entity %d: %w", id, db.MapError(err))
+	}
+	return e, nil
+}
+
+// NewEntity is the input for Create.
+type NewEntity struct {
+	Slug, Name, LegalName, City string
+}
+
+// Create inserts an entity and returns it.
+func Create(ctx context.Context, q db.Querier, in NewEntity) (Entity, error) {
+	rows, err := q.Query(ctx, `INSERT INTO entities (slug, name, legal_name, city)
+		VALUES (@slug, @name, @legal_name, @city) RETURNING `+entityColumns,
+		pgx.StrictNamedArgs{"slug": in.Slug, "name": in.Name, "legal_name": in.LegalName, "city": in.City})
+	if err != nil {
+		return Entity{}, fmt.Errorf("create entity %s: %w", in.Slug, err)
+	}
+	e, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Entity])
+	if err != nil {
+		return Entity{}, fmt.Errorf("create entity %s: %w", in.Slug, db.MapError(err))
+	}
+	return e, nil
+}

@@ -1,0 +1,123 @@
+package i18n
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestCataloguesHaveTheSameKeys fails when a key exists in one language and
+// not the other, or when a message's format verbs differ between languages.
+func TestCataloguesHaveTheSameKeys(t *testing.T) {
+	nl, en := catalogues[NL], catalogues[EN]
+	if len(nl) < 20 {
+		t.Fatalf("Dutch catalogue has only %d keys", len(nl))
+	}
+	for k, msg := range nl {
+		other, ok := en[k]
+		if !ok {
+			t.Errorf("key %q is in nl but not in en", k)
+			continue
+		}
+		if verbs(msg) != verbs(other) {
+			t.Errorf("key %q: nl verbs %q, en verbs %q", k, verbs(msg), verbs(other))
+		}
+		if strings.TrimSpace(msg) == "" || strings.TrimSpace(other) == "" {
+			t.Errorf("key %q has an empty message", k)
+		}
+	}
+	for k := range en {
+		if _, ok := nl[k]; !ok {
+			t.Errorf("key %q is in en but not in nl", k)
+		}
+	}
+}
+
+var verbPattern = regexp.MustCompile(`%[-+# 0-9.]*[a-zA-Z%]`)
+
+func verbs(s string) string { return strings.Join(verbPattern.FindAllString(s, -1), " ") }
+
+// TestEveryUsedKeyExists scans the Go and templ sources for T(ctx, "key")
+// calls with literal keys and checks that each is in the catalogue.
+func TestEveryUsedKeyExists(t *testing.T) {
+	root := filepath.Join("..", "..")
+	call := regexp.MustCompile(`\b(?:T|Translate)\((?:ctx|r\.Context\(\)|[a-z]+), "([a-z0-9_.]+)"`)
+	found := 0
+	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "var" || d.Name() == "node_modules" || strings.HasPrefix(d.Name(), ".")) && path != root {
+			return filepath.SkipDir
+		}
+		if !strings.HasSuffix(path, ".templ") && !(strings.HasSuffix(path, ".go") && !strings.HasSuffix(path, "_templ.go") && !strings.HasSuffix(path, "_test.go")) {
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, m := range call.FindAllStringSubmatch(string(b), -1) {
+			found++
+			if _, ok := catalogues[NL][m[1]]; !ok {
+				t.Errorf("%s uses key %q, which is not in the catalogue", path, m[1])
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if found < 10 {
+		t.Fatalf("found only %d translated strings; is the scan broken?", found)
+	}
+}
+
+func TestFormatting(t *testing.T) {
+	nl := WithLang(context.Background(), NL)
+	en := WithLang(context.Background(), EN)
+	// 27 Nov 2026 13:05 UTC is 14:05 in Amsterdam (CET, UTC+1).
+	winter := time.Date(2026, 11, 27, 13, 5, 0, 0, time.UTC)
+	// 1 Jul 2026 12:05 UTC is 14:05 in Amsterdam (CEST, UTC+2).
+	summer := time.Date(2026, 7, 1, 12, 5, 0, 0, time.UTC)
+	cases := []struct{ got, want string }{
+		{DateTime(nl, winter), "27 nov. 2026 14:05"},
+		{DateTime(en, winter), "27 Nov 2026 14:05"},
+		{DateTime(nl, summer), "1 jul. 2026 14:05"},
+		{DateTime(nl, time.Date(2026, 5, 3, 23, 30, 0, 0, time.UTC)), "4 mei 2026 01:30"},
+		{Money(nl, 50_000_000), "€ 500.000"},
+		{Money(en, 50_000_000), "€500,000"},
+		{Money(nl, 1250), "€ 12,50"},
+		{Money(en, 1205), "€12.05"},
+		{Money(nl, -100), "-€ 1"},
+		{Int(nl, 1234567), "1.234.567"},
+		{Int(en, 1234567), "1,234,567"},
+		{Int(en, 999), "999"},
+		{Int(nl, -1000), "-1.000"},
+	}
+	for _, c := range cases {
+		if c.got != c.want {
+			t.Errorf("got %q, want %q", c.got, c.want)
+		}
+	}
+}
+
+func TestTranslateFallsBackVisibly(t *testing.T) {
+	ctx := WithLang(context.Background(), EN)
+	if got := T(ctx, "nav.measures"); got != "Measures" {
+		t.Errorf("en nav.measures = %q", got)
+	}
+	if got := T(context.Background(), "nav.measures"); got != "Maatregelen" {
+		t.Errorf("default nav.measures = %q", got)
+	}
+	if got := T(ctx, "no.such.key"); got != "no.such.key" {
+		t.Errorf("missing key = %q, want the key itself", got)
+	}
+	if got := T(ctx, "error.request_id", "abc"); got != "Reference for the administrator: abc" {
+		t.Errorf("with args = %q", got)
+	}
+}

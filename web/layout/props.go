@@ -1,0 +1,42 @@
+// Package layout renders the page shell: skip link, top bar (entity, language,
+// user) and the module navigation.
+package layout
+
+import "strconv"
+
+// EntityRef names an entity in the top bar and the entity switcher.
+type EntityRef struct {
+	ID   int64
+	Name string
+}
+
+// Path returns the entity's base URL.
+func (e EntityRef) Path() string { return "/e/" + strconv.FormatInt(e.ID, 10) }
+
+// Props is what every page passes to the shell.
+type Props struct {
+	// Title is the page title, already translated.
+	Title string
+	// Active is the key of the navigation item to highlight.
+	Active string
+	// Entity is the entity the page belongs to; nil outside an entity.
+	Entity *EntityRef
+	// CurrentPath is where the language switch returns to.
+	CurrentPath string
+}
+
+// NavItem is one module in the left navigation.
+type NavItem struct {
+	Key, LabelKey, Suffix string
+}
+
+// Nav lists the modules in the order UX.md gives.
+var Nav = []NavItem{
+	{"dashboard", "nav.dashboard", "/"},
+	{"scope", "nav.scope", "/scope"},
+	{"measures", "nav.measures", "/measures"},
+	{"risks", "nav.risks", "/risks"},
+	{"board", "nav.board", "/board"},
+	{"incidents", "nav.incidents", "/incidents"},
+	{"audit", "nav.audit", "/audit"},
+}
