@@ -7,8 +7,11 @@ RUN go mod download
 COPY . .
 RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/weerbaar ./cmd/weerbaar
 
+RUN mkdir -p /out/data && chown 65532:65532 /out/data
+
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/weerbaar /weerbaar
+COPY --from=build --chown=65532:65532 /out/data /var/lib/weerbaar
 ENV WEERBAAR_ADDR=0.0.0.0:8080
 EXPOSE 8080
 USER nonroot:nonroot

@@ -8,7 +8,7 @@ PKGS    := ./...
 ## run: build, find or start PostgreSQL, migrate, seed demo data, serve on http://127.0.0.1:8080
 run: build
 	@mkdir -p var
-	./$(BIN) serve --demo
+	WEERBAAR_SECRET_KEY_FILE=$${WEERBAAR_SECRET_KEY_FILE:-var/secret.key} ./$(BIN) serve --demo
 
 ## build: generate templ code and build the binary
 build: generate

@@ -90,3 +90,13 @@ func saveScreenshot(t *testing.T, ctx context.Context) {
 	}
 	t.Logf("screenshot of the failure: %s", path)
 }
+
+// login fills in the login form the browser is on and submits it.
+func login(email, password string) chromedp.Tasks {
+	return chromedp.Tasks{
+		chromedp.WaitVisible(`#f-email`, chromedp.ByQuery),
+		chromedp.SendKeys(`#f-email`, email, chromedp.ByQuery),
+		chromedp.SendKeys(`#f-password`, password, chromedp.ByQuery),
+		chromedp.Submit(`#f-password`, chromedp.ByQuery),
+	}
+}

@@ -7,6 +7,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"os/exec"
 	"strings"
@@ -42,7 +44,7 @@ func TestGracefulShutdown(t *testing.T) {
 	addr := freeAddr(t)
 	var stderr bytes.Buffer
 	cmd := exec.Command(os.Args[0], "serve")
-	cmd.Env = append(os.Environ(), "WEERBAAR_TEST_AS_MAIN=1", "DATABASE_URL="+conn, "WEERBAAR_ADDR="+addr)
+	cmd.Env = append(os.Environ(), "WEERBAAR_TEST_AS_MAIN=1", "DATABASE_URL="+conn, "WEERBAAR_ADDR="+addr, "WEERBAAR_SECRET_KEY="+testKey)
 	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -51,9 +53,22 @@ func TestGracefulShutdown(t *testing.T) {
 	go func() { exited <- cmd.Wait() }()
 	t.Cleanup(func() { _ = cmd.Process.Kill() })
 	waitReady(t, "http://"+addr+"/readyz", exited, &stderr)
-	healthEnv := func(k string) string { return map[string]string{"WEERBAAR_ADDR": addr}[k] }
+	healthEnv := envOf(map[string]string{"WEERBAAR_ADDR": addr})
 	if err := run(ctx, []string{"healthcheck"}, healthEnv, io.Discard, io.Discard); err != nil {
 		t.Errorf("healthcheck against a ready server: %v", err)
+	}
+
+	// Sign in first; the held request is then a signed-in dashboard view.
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar}
+	resp, err := client.PostForm("http://"+addr+"/login", url.Values{"email": {demo.Accounts[1].Email}, "password": {demo.Password}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	var entityID int64
+	if err := pool.QueryRow(ctx, "SELECT id FROM entities WHERE slug = $1", demo.EntitySlug).Scan(&entityID); err != nil {
+		t.Fatal(err)
 	}
 
 	tx, err := pool.Begin(ctx)
@@ -71,7 +86,7 @@ func TestGracefulShutdown(t *testing.T) {
 	}
 	done := make(chan result, 1)
 	go func() {
-		resp, err := http.Get("http://" + addr + "/")
+		resp, err := client.Get(fmt.Sprintf("http://%s/e/%d/", addr, entityID))
 		if err != nil {
 			done <- result{err: err}
 			return
@@ -124,7 +139,7 @@ func TestInvalidConfigStopsTheStart(t *testing.T) {
 func TestMigrateCommand(t *testing.T) {
 	t.Parallel()
 	_, conn := dbtest.NewWithConnString(t)
-	getenv := func(k string) string { return map[string]string{"DATABASE_URL": conn}[k] }
+	getenv := envOf(map[string]string{"DATABASE_URL": conn})
 	var out bytes.Buffer
 	if err := run(context.Background(), []string{"migrate", "version"}, getenv, &out, io.Discard); err != nil {
 		t.Fatal(err)
@@ -143,7 +158,7 @@ func TestMigrateCommand(t *testing.T) {
 func TestSeedDemoIsIdempotent(t *testing.T) {
 	t.Parallel()
 	pool, conn := dbtest.NewWithConnString(t)
-	getenv := func(k string) string { return map[string]string{"DATABASE_URL": conn}[k] }
+	getenv := envOf(map[string]string{"DATABASE_URL": conn})
 	for i, want := range []string{"demo data created\n", "demo data already present\n"} {
 		var out bytes.Buffer
 		if err := run(context.Background(), []string{"seed-demo"}, getenv, &out, io.Discard); err != nil {
@@ -156,6 +171,18 @@ func TestSeedDemoIsIdempotent(t *testing.T) {
 	var n int
 	if err := pool.QueryRow(context.Background(), "SELECT count(*) FROM entities").Scan(&n); err != nil || n != 1 {
 		t.Fatalf("entities after two seeds: %d %v", n, err)
+	}
+}
+
+const testKey = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
+
+// envOf is a getenv over m plus a valid secret key.
+func envOf(m map[string]string) func(string) string {
+	return func(k string) string {
+		if k == "WEERBAAR_SECRET_KEY" {
+			return testKey
+		}
+		return m[k]
 	}
 }
 

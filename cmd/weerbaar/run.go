@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/weerbaar/weerbaar/internal/app"
+	"github.com/weerbaar/weerbaar/internal/auth"
 	"github.com/weerbaar/weerbaar/internal/config"
 	"github.com/weerbaar/weerbaar/internal/db"
 	"github.com/weerbaar/weerbaar/internal/demo"
@@ -38,6 +39,11 @@ commands:
   migrate down N          roll back N migrations
   migrate version         print the schema version
   seed-demo               create the demo entity (idempotent)
+  user create --email E --name N [--instance-admin]
+                          create an account and print its one-time set-password link (valid 72 h)
+  audit verify [--entity ID]
+                          check the audit log's hash chains (all, or one entity's); exit 1 when broken
+  genkey                  print a new WEERBAAR_SECRET_KEY
   healthcheck             exit 0 when the server on WEERBAAR_ADDR is ready (for container health checks)`
 
 // run is the whole program; it returns errors instead of exiting so tests can
@@ -47,9 +53,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if len(args) > 0 {
 		cmd, args = args[0], args[1:]
 	}
-	if cmd == "help" || cmd == "-h" || cmd == "--help" {
+	switch cmd {
+	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil
+	case "genkey":
+		key, err := auth.GenerateKey()
+		if err == nil {
+			fmt.Fprintln(stdout, key)
+		}
+		return err
 	}
 	cfg, err := config.Load(getenv)
 	if err != nil {
@@ -85,6 +98,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return nil
 	case "healthcheck":
 		return healthcheck(ctx, cfg.Addr)
+	case "user":
+		return userCmd(ctx, cfg, args, stdout, stderr)
+	case "audit":
+		return auditCmd(ctx, cfg, args, stdout, stderr)
 	}
 	return usageError{fmt.Sprintf("unknown command %q\n%s", cmd, usage)}
 }

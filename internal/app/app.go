@@ -16,6 +16,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/weerbaar/weerbaar/internal/auth"
 	"github.com/weerbaar/weerbaar/internal/config"
 	"github.com/weerbaar/weerbaar/internal/db"
 	"github.com/weerbaar/weerbaar/internal/demo"
@@ -99,8 +100,12 @@ func Serve(ctx context.Context, cfg config.Config, opts ServeOptions, logger *sl
 	// pgxstore's own cleanup goroutine races with its StopCleanup, so expired
 	// sessions are removed by a loop that ends with ctx instead.
 	go deleteExpiredSessions(ctx, database.Pool, logger)
+	authSvc, err := NewAuthService(cfg, database.Pool)
+	if err != nil {
+		return err
+	}
 	srv := server.New(server.Deps{
-		Config: cfg, Pool: database.Pool, Logger: logger,
+		Config: cfg, Pool: database.Pool, Logger: logger, Auth: authSvc,
 		Sessions: NewSessionManager(cfg, pgxstore.NewWithCleanupInterval(database.Pool, 0)),
 	})
 
@@ -150,6 +155,8 @@ func NewSessionManager(cfg config.Config, store scs.Store) *scs.SessionManager {
 	sm.Cookie.HttpOnly = true
 	sm.Cookie.SameSite = http.SameSiteLaxMode
 	sm.Cookie.Path = "/"
+	sm.IdleTimeout = cfg.SessionIdleTimeout
+	sm.Lifetime = cfg.SessionLifetime
 	if cfg.Secure() {
 		sm.Cookie.Name = "__Host-weerbaar_session"
 		sm.Cookie.Secure = true
@@ -172,6 +179,23 @@ func deleteExpiredSessions(ctx context.Context, pool *pgxpool.Pool, logger *slog
 	}
 }
 
+// NewAuthService wires the account service: sealed TOTP secrets, the login
+// throttle (5 failures per account, 50 per IP, per 15 minutes) and links on
+// the base URL.
+func NewAuthService(cfg config.Config, pool *pgxpool.Pool) (*auth.Service, error) {
+	sealer, err := auth.NewSealer(cfg.SecretKey)
+	if err != nil {
+		return nil, err
+	}
+	return &auth.Service{
+		Pool: pool, Sealer: sealer, Throttle: auth.NewThrottle(auth.ThrottleConfig{}, time.Now),
+		BaseURL: cfg.BaseURL.String(), Now: time.Now,
+	}, nil
+}
+
 func printDemoAccounts(w io.Writer) {
-	fmt.Fprintln(w, "Demo-organisatie: Drinkwaterbedrijf Demo")
+	fmt.Fprintf(w, "Demo-organisatie: %s\nDemo-accounts (wachtwoord %q):\n", demo.EntityName, demo.Password)
+	for _, a := range demo.Accounts {
+		fmt.Fprintf(w, "  %-32s %s\n", a.Email, a.Role)
+	}
 }

@@ -5,6 +5,7 @@ package apptest
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"log/slog"
 	"net/http"
@@ -19,8 +20,11 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/weerbaar/weerbaar/internal/app"
+	"github.com/weerbaar/weerbaar/internal/auth"
+	"github.com/weerbaar/weerbaar/internal/authz"
 	"github.com/weerbaar/weerbaar/internal/config"
 	"github.com/weerbaar/weerbaar/internal/dbtest"
+	"github.com/weerbaar/weerbaar/internal/demo"
 	"github.com/weerbaar/weerbaar/internal/server"
 )
 
@@ -30,6 +34,7 @@ type App struct {
 	HTTP   *httptest.Server
 	Pool   *pgxpool.Pool
 	Config config.Config
+	Auth   *auth.Service
 	logs   *syncWriter
 }
 
@@ -47,7 +52,12 @@ type Options struct {
 	PlainHTTP bool
 	// Env adds environment variables to the configuration.
 	Env map[string]string
+	// Clock replaces time.Now for the login throttle and TOTP checks.
+	Clock func() time.Time
 }
+
+// TestKey is the WEERBAAR_SECRET_KEY of apps under test.
+const TestKey = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
 
 // Start runs the app on a fresh database; it stops when the test ends.
 func Start(t testing.TB, opts Options) *App {
@@ -66,8 +76,9 @@ func StartWithPool(t testing.TB, pool *pgxpool.Pool, opts Options) *App {
 		scheme = "http"
 	}
 	env := map[string]string{
-		"WEERBAAR_ADDR":     srv.Listener.Addr().String(),
-		"WEERBAAR_BASE_URL": scheme + "://" + srv.Listener.Addr().String(),
+		"WEERBAAR_ADDR":       srv.Listener.Addr().String(),
+		"WEERBAAR_BASE_URL":   scheme + "://" + srv.Listener.Addr().String(),
+		"WEERBAAR_SECRET_KEY": TestKey,
 	}
 	for k, v := range opts.Env {
 		env[k] = v
@@ -78,8 +89,17 @@ func StartWithPool(t testing.TB, pool *pgxpool.Pool, opts Options) *App {
 	}
 	a.Config = cfg
 	store := pgxstore.NewWithCleanupInterval(pool, 0)
+	authSvc, err := app.NewAuthService(cfg, pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if opts.Clock != nil {
+		authSvc.Now = opts.Clock
+		authSvc.Throttle = auth.NewThrottle(auth.ThrottleConfig{}, opts.Clock)
+	}
+	a.Auth = authSvc
 	a.Server = server.New(server.Deps{
-		Config: cfg, Pool: pool,
+		Config: cfg, Pool: pool, Auth: authSvc,
 		Logger:   slog.New(slog.NewJSONHandler(a.logs, nil)),
 		Sessions: app.NewSessionManager(cfg, store),
 	})
@@ -100,8 +120,8 @@ func (a *App) URL(path string) string { return a.HTTP.URL + path }
 // not follow redirects, so tests see every 303.
 func (a *App) Client() *Client {
 	jar, _ := cookiejar.New(nil)
-	c := a.HTTP.Client()
-	c.Jar = jar
+	shared := a.HTTP.Client() // one *http.Client per server: copy it, or every client shares the last jar
+	c := &http.Client{Transport: shared.Transport, Jar: jar}
 	c.Timeout = 30 * time.Second
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return &Client{HTTP: c, app: a}
@@ -155,4 +175,42 @@ func (c *Client) Do(t testing.TB, req *http.Request) Response {
 		t.Fatalf("read body: %v", err)
 	}
 	return Response{Response: resp, Body: string(b)}
+}
+
+// SeedDemo seeds the demo entity and its four accounts and returns the
+// entity's id.
+func (a *App) SeedDemo(t testing.TB) int64 {
+	t.Helper()
+	if _, err := demo.Seed(context.Background(), a.Pool); err != nil {
+		t.Fatalf("seed demo: %v", err)
+	}
+	var id int64
+	if err := a.Pool.QueryRow(context.Background(), `SELECT id FROM entities WHERE slug = $1`, demo.EntitySlug).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// Login signs a new client in with e-mail and password (no second factor)
+// and fails the test unless that lands on a page behind the login.
+func (a *App) Login(t testing.TB, email, password string) *Client {
+	t.Helper()
+	c := a.Client()
+	resp := c.PostForm(t, "/login", url.Values{"email": {email}, "password": {password}})
+	if resp.StatusCode != http.StatusSeeOther || strings.HasPrefix(resp.Header.Get("Location"), "/login") {
+		t.Fatalf("login %s: status %d location %q", email, resp.StatusCode, resp.Header.Get("Location"))
+	}
+	return c
+}
+
+// LoginDemo signs in as the demo account with role.
+func (a *App) LoginDemo(t testing.TB, role authz.Role) *Client {
+	t.Helper()
+	for _, acc := range demo.Accounts {
+		if acc.Role == role {
+			return a.Login(t, acc.Email, demo.Password)
+		}
+	}
+	t.Fatalf("no demo account for role %s", role)
+	return nil
 }

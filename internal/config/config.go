@@ -11,9 +11,13 @@ import (
 	"net"
 	"net/netip"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/weerbaar/weerbaar/internal/auth"
 )
 
 // Config is the validated configuration of one Weerbaar process.
@@ -33,6 +37,12 @@ type Config struct {
 	// TrustedProxies are the CIDR ranges of reverse proxies whose
 	// X-Forwarded-For header names the client; empty trusts no header.
 	TrustedProxies []string
+	// SecretKey encrypts TOTP secrets at rest (32 bytes).
+	SecretKey []byte
+	// SessionIdleTimeout ends a session after this long without a request.
+	SessionIdleTimeout time.Duration
+	// SessionLifetime ends a session this long after sign-in, active or not.
+	SessionLifetime time.Duration
 	// ShutdownTimeout bounds how long in-flight requests may take after SIGTERM.
 	ShutdownTimeout time.Duration
 }
@@ -52,6 +62,10 @@ var Vars = []Var{
 	{"WEERBAAR_AUTO_MIGRATE", "true", "Apply database migrations when `serve` starts."},
 	{"WEERBAAR_LOG_LEVEL", "info", "Log level: debug, info, warn, error."},
 	{"WEERBAAR_TRUSTED_PROXIES", "(none)", "Comma-separated CIDR ranges of reverse proxies whose X-Forwarded-For is trusted for the client IP."},
+	{"WEERBAAR_SECRET_KEY", "(required)", "32-byte key (base64 or hex) that encrypts TOTP secrets at rest. Generate one with `weerbaar genkey`."},
+	{"WEERBAAR_SECRET_KEY_FILE", "(none)", "Instead of WEERBAAR_SECRET_KEY: a file holding the key; created with a new key when missing (`make run` uses `./var/secret.key`)."},
+	{"WEERBAAR_SESSION_IDLE_TIMEOUT", "30m", "A session ends after this long without activity."},
+	{"WEERBAAR_SESSION_LIFETIME", "12h", "A session ends this long after sign-in, whatever the activity."},
 	{"WEERBAAR_SHUTDOWN_TIMEOUT", "15s", "How long in-flight requests may finish after SIGTERM/SIGINT."},
 }
 
@@ -98,6 +112,15 @@ func Load(getenv func(string) string) (Config, error) {
 	if cfg.ShutdownTimeout, err = positiveDuration(get("WEERBAAR_SHUTDOWN_TIMEOUT")); err != nil {
 		errs = append(errs, fmt.Errorf("WEERBAAR_SHUTDOWN_TIMEOUT: %w", err))
 	}
+	if cfg.SecretKey, err = loadSecretKey(get("WEERBAAR_SECRET_KEY"), get("WEERBAAR_SECRET_KEY_FILE")); err != nil {
+		errs = append(errs, err)
+	}
+	if cfg.SessionIdleTimeout, err = positiveDuration(get("WEERBAAR_SESSION_IDLE_TIMEOUT")); err != nil {
+		errs = append(errs, fmt.Errorf("WEERBAAR_SESSION_IDLE_TIMEOUT: %w", err))
+	}
+	if cfg.SessionLifetime, err = positiveDuration(get("WEERBAAR_SESSION_LIFETIME")); err != nil {
+		errs = append(errs, fmt.Errorf("WEERBAAR_SESSION_LIFETIME: %w", err))
+	}
 	for _, cidr := range strings.Split(get("WEERBAAR_TRUSTED_PROXIES"), ",") {
 		if cidr = strings.TrimSpace(cidr); cidr == "" {
 			continue
@@ -123,4 +146,36 @@ func positiveDuration(s string) (time.Duration, error) {
 		return 0, fmt.Errorf("%q: want a positive duration such as 30s or 15m", s)
 	}
 	return d, nil
+}
+
+// loadSecretKey reads the key from the variable or the key file; a missing
+// key file is created with a new random key (development and compose), so a
+// fresh install works without a manual step but never without a key.
+func loadSecretKey(value, file string) ([]byte, error) {
+	if value == "" && file != "" {
+		b, err := os.ReadFile(file)
+		if errors.Is(err, os.ErrNotExist) {
+			if value, err = auth.GenerateKey(); err != nil {
+				return nil, err
+			}
+			if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+				return nil, fmt.Errorf("WEERBAAR_SECRET_KEY_FILE: %w", err)
+			}
+			if err := os.WriteFile(file, []byte(value+"\n"), 0o600); err != nil {
+				return nil, fmt.Errorf("WEERBAAR_SECRET_KEY_FILE: %w", err)
+			}
+		} else if err != nil {
+			return nil, fmt.Errorf("WEERBAAR_SECRET_KEY_FILE: %w", err)
+		} else {
+			value = strings.TrimSpace(string(b))
+		}
+	}
+	if value == "" {
+		return nil, errors.New("WEERBAAR_SECRET_KEY is not set: generate a key with `weerbaar genkey` and set it, or set WEERBAAR_SECRET_KEY_FILE")
+	}
+	key, err := auth.ParseKey(value)
+	if err != nil {
+		return nil, fmt.Errorf("WEERBAAR_SECRET_KEY: %w", err)
+	}
+	return key, nil
 }

@@ -7,7 +7,20 @@ import (
 	"time"
 )
 
-func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+const testKey = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
+
+// env is a getenv over m that has a valid secret key unless m sets one.
+func env(m map[string]string) func(string) string {
+	return func(k string) string {
+		if v, ok := m[k]; ok {
+			return v
+		}
+		if k == "WEERBAAR_SECRET_KEY" {
+			return testKey
+		}
+		return ""
+	}
+}
 
 func TestDefaults(t *testing.T) {
 	cfg, err := Load(env(nil))
@@ -42,6 +55,8 @@ func TestInvalidValuesNameTheVariable(t *testing.T) {
 		"WEERBAAR_LOG_LEVEL":        "loud",
 		"WEERBAAR_SHUTDOWN_TIMEOUT": "-3s",
 		"WEERBAAR_TRUSTED_PROXIES":  "10.0.0.0/33",
+		"WEERBAAR_SECRET_KEY":       "too-short",
+		"WEERBAAR_SESSION_LIFETIME": "0s",
 	} {
 		_, err := Load(env(map[string]string{name: value}))
 		if err == nil || !strings.Contains(err.Error(), name) {
@@ -69,5 +84,28 @@ func TestReadmeDocumentsEveryVar(t *testing.T) {
 		if !strings.Contains(string(b), "| `"+v.Name+"` |") {
 			t.Errorf("README.md has no configuration row for %s", v.Name)
 		}
+	}
+}
+
+func TestSecretKeyIsRequired(t *testing.T) {
+	_, err := Load(env(map[string]string{"WEERBAAR_SECRET_KEY": ""}))
+	if err == nil || !strings.Contains(err.Error(), "weerbaar genkey") {
+		t.Fatalf("missing key: %v", err)
+	}
+}
+
+func TestSecretKeyFileIsCreatedOnce(t *testing.T) {
+	file := t.TempDir() + "/sub/secret.key"
+	first, err := Load(env(map[string]string{"WEERBAAR_SECRET_KEY": "", "WEERBAAR_SECRET_KEY_FILE": file}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := os.Stat(file)
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("key file: %v %v", st, err)
+	}
+	second, err := Load(env(map[string]string{"WEERBAAR_SECRET_KEY": "", "WEERBAAR_SECRET_KEY_FILE": file}))
+	if err != nil || len(first.SecretKey) != 32 || string(first.SecretKey) != string(second.SecretKey) {
+		t.Fatalf("key not kept between starts: %v", err)
 	}
 }

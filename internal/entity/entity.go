@@ -9,22 +9,25 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/weerbaar/weerbaar/internal/audit"
 	"github.com/weerbaar/weerbaar/internal/db"
 )
 
 // Entity is one organisation with a NIS2 duty of care.
 type Entity struct {
-	ID        int64     `db:"id"`
-	Slug      string    `db:"slug"`
-	Name      string    `db:"name"`
-	LegalName string    `db:"legal_name"`
-	City      string    `db:"city"`
-	CreatedAt time.Time `db:"created_at"`
-	UpdatedAt time.Time `db:"updated_at"`
-	Version   int       `db:"version"`
+	ID        int64  `db:"id"`
+	Slug      string `db:"slug"`
+	Name      string `db:"name"`
+	LegalName string `db:"legal_name"`
+	City      string `db:"city"`
+	// MFARequired sends members without a second factor to enrolment first.
+	MFARequired bool      `db:"mfa_required"`
+	CreatedAt   time.Time `db:"created_at"`
+	UpdatedAt   time.Time `db:"updated_at"`
+	Version     int       `db:"version"`
 }
 
-const entityColumns = `id, slug, name, legal_name, city, created_at, updated_at, version`
+const entityColumns = `id, slug, name, legal_name, city, mfa_required, created_at, updated_at, version`
 
 // List returns all entities ordered by name.
 func List(ctx context.Context, q db.Querier) ([]Entity, error) {
@@ -53,9 +56,9 @@ type NewEntity struct {
 	Slug, Name, LegalName, City string
 }
 
-// Create inserts an entity and returns it.
-func Create(ctx context.Context, q db.Querier, in NewEntity) (Entity, error) {
-	rows, err := q.Query(ctx, `INSERT INTO entities (slug, name, legal_name, city)
+// Create inserts an entity in tx, audit-logged on the new entity's chain.
+func Create(ctx context.Context, tx pgx.Tx, in NewEntity) (Entity, error) {
+	rows, err := tx.Query(ctx, `INSERT INTO entities (slug, name, legal_name, city)
 		VALUES (@slug, @name, @legal_name, @city) RETURNING `+entityColumns,
 		pgx.StrictNamedArgs{"slug": in.Slug, "name": in.Name, "legal_name": in.LegalName, "city": in.City})
 	if err != nil {
@@ -65,5 +68,7 @@ func Create(ctx context.Context, q db.Querier, in NewEntity) (Entity, error) {
 	if err != nil {
 		return Entity{}, fmt.Errorf("create entity %s: %w", in.Slug, db.MapError(err))
 	}
-	return e, nil
+	err = audit.Record(ctx, tx, audit.Event{EntityID: e.ID, Action: "entity.created", ObjectType: "entity",
+		ObjectID: fmt.Sprint(e.ID), After: map[string]any{"slug": e.Slug, "name": e.Name, "legal_name": e.LegalName, "city": e.City}})
+	return e, err
 }

@@ -2,15 +2,11 @@ package server
 
 import (
 	"context"
-	"errors"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
-	"github.com/go-chi/chi/v5"
-
-	"github.com/weerbaar/weerbaar/internal/db"
+	"github.com/weerbaar/weerbaar/internal/authz"
 	"github.com/weerbaar/weerbaar/internal/entity"
 	"github.com/weerbaar/weerbaar/internal/i18n"
 	"github.com/weerbaar/weerbaar/web/layout"
@@ -21,53 +17,39 @@ import (
 
 type entityKey struct{}
 
-// loadEntity resolves {entityID} for every /e/… route; an unknown id is a 404.
-func (s *Server) loadEntity(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id, err := strconv.ParseInt(chi.URLParam(r, "entityID"), 10, 64)
-		if err != nil || id <= 0 {
-			s.errorPage(w, r, http.StatusNotFound)
-			return
-		}
-		e, err := entity.Get(r.Context(), s.Pool, id)
-		if errors.Is(err, db.ErrNotFound) {
-			s.errorPage(w, r, http.StatusNotFound)
-			return
-		}
-		if err != nil {
-			s.serverError(w, r, err)
-			return
-		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), entityKey{}, e)))
-	})
-}
-
 func entityFrom(ctx context.Context) entity.Entity {
 	e, _ := ctx.Value(entityKey{}).(entity.Entity)
 	return e
 }
 
-// shell builds the layout props for a page of the current entity.
+// shell builds the layout props of a page: title, the signed-in user, their
+// entities, and the current entity with the modules the actor may open.
 func (s *Server) shell(r *http.Request, titleKey, active string) layout.Props {
-	p := layout.Props{Title: i18n.T(r.Context(), titleKey), Active: active, CurrentPath: r.URL.Path}
-	if e := entityFrom(r.Context()); e.ID != 0 {
+	ctx := r.Context()
+	p := layout.Props{Title: i18n.T(ctx, titleKey), Active: active, CurrentPath: r.URL.Path}
+	if u, ok := userFrom(ctx); ok {
+		p.User = &layout.UserRef{Name: u.Name, InstanceAdmin: u.InstanceAdmin}
+		for _, m := range u.Memberships {
+			p.Entities = append(p.Entities, layout.EntityRef{ID: m.EntityID, Name: m.EntityName})
+		}
+	}
+	if e := entityFrom(ctx); e.ID != 0 {
 		p.Entity = &layout.EntityRef{ID: e.ID, Name: e.Name}
+		actor := authz.ActorFrom(ctx)
+		p.ShowAdmin = actor.Can(authz.UserManage)
+		p.HideAudit = !actor.Can(authz.AuditRead)
 	}
 	return p
 }
 
-// start lists the entities to open.
+// start sends the user to their first entity, or lists none.
 func (s *Server) start(w http.ResponseWriter, r *http.Request) {
-	list, err := entity.List(r.Context(), s.Pool)
-	if err != nil {
-		s.serverError(w, r, err)
+	u, _ := userFrom(r.Context())
+	if len(u.Memberships) > 0 {
+		http.Redirect(w, r, landingPath(u, ""), http.StatusSeeOther)
 		return
 	}
-	p := start.Props{Shell: s.shell(r, "start.title", "")}
-	for _, e := range list {
-		p.Entities = append(p.Entities, layout.EntityRef{ID: e.ID, Name: e.Name})
-	}
-	s.render(w, r, http.StatusOK, start.Page(p))
+	s.render(w, r, http.StatusOK, start.Page(start.Props{Shell: s.shell(r, "start.title", "")}))
 }
 
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
@@ -85,20 +67,30 @@ func (s *Server) unavailableModule(key string) http.HandlerFunc {
 	}
 }
 
-// setLang remembers the chosen language in a cookie and returns the user to
-// the page they were on.
+// setLang remembers the chosen language in a cookie and, for a signed-in
+// user, in their account; then it returns to the page they were on.
 func (s *Server) setLang(w http.ResponseWriter, r *http.Request) {
 	lang, ok := i18n.Parse(r.PostFormValue("lang"))
 	if !ok {
 		s.errorPage(w, r, http.StatusBadRequest)
 		return
 	}
+	if u, ok := userFrom(r.Context()); ok {
+		if err := s.Auth.SetLang(r.Context(), u.ID, string(lang)); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+	}
+	s.setLangCookie(w, string(lang))
+	http.Redirect(w, r, localPath(r.PostFormValue("next")), http.StatusSeeOther)
+}
+
+func (s *Server) setLangCookie(w http.ResponseWriter, lang string) {
 	http.SetCookie(w, &http.Cookie{
-		Name: i18n.CookieName, Value: string(lang), Path: "/",
+		Name: i18n.CookieName, Value: lang, Path: "/",
 		MaxAge: int((365 * 24 * time.Hour).Seconds()), HttpOnly: true,
 		Secure: s.Config.Secure(), SameSite: http.SameSiteLaxMode,
 	})
-	http.Redirect(w, r, localPath(r.PostFormValue("next")), http.StatusSeeOther)
 }
 
 // localPath accepts only a path on this site as a redirect target, so the

@@ -41,10 +41,17 @@ func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) 
 // errorPage renders the generic error page for status; it never includes
 // internal details.
 func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int) {
+	s.errorPageDetail(w, r, status, "")
+}
+
+// errorPageDetail is errorPage with a sentence that replaces the generic
+// explanation (e.g. when the user may try again).
+func (s *Server) errorPageDetail(w http.ResponseWriter, r *http.Request, status int, detail string) {
 	title := i18n.T(r.Context(), errpage.TitleKey(status))
 	p := errpage.Props{
 		Shell:  layout.Props{Title: title, CurrentPath: r.URL.Path},
 		Status: status,
+		Detail: detail,
 	}
 	if status >= 500 {
 		p.RequestID = middleware.GetReqID(r.Context())

@@ -13,6 +13,8 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/weerbaar/weerbaar/internal/auth"
+	"github.com/weerbaar/weerbaar/internal/authz"
 	"github.com/weerbaar/weerbaar/internal/config"
 	"github.com/weerbaar/weerbaar/internal/i18n"
 )
@@ -23,18 +25,21 @@ type Deps struct {
 	Pool     *pgxpool.Pool
 	Logger   *slog.Logger
 	Sessions *scs.SessionManager
+	Auth     *auth.Service
 }
 
 // Server is Weerbaar's HTTP handler.
 type Server struct {
 	Deps
 	router   chi.Router
+	table    []Route
 	draining atomic.Bool
 }
 
 // New builds the router with every route and middleware.
 func New(d Deps) *Server {
 	s := &Server{Deps: d}
+	s.table = s.routeTable()
 	s.router = s.routes()
 	return s
 }
@@ -45,9 +50,38 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.Se
 // Router exposes the chi router so tests can walk every route.
 func (s *Server) Router() chi.Router { return s.router }
 
+// Routes returns the route table: every route with the access it declares.
+func (s *Server) Routes() []Route { return s.table }
+
 // StartDraining makes /readyz answer 503 so a load balancer stops sending new
 // requests while in-flight ones finish.
 func (s *Server) StartDraining() { s.draining.Store(true) }
+
+// Access is who may reach a route.
+type Access int
+
+// The access levels a route can declare.
+const (
+	// Public routes need no sign-in (login, health, static files).
+	Public Access = iota
+	// SignedIn routes need a signed-in user but no entity (account pages).
+	SignedIn
+	// InstanceAdmin routes need the instance-administrator flag.
+	InstanceAdmin
+	// InEntity routes live under /e/{entityID}/ and need Permission there.
+	InEntity
+)
+
+// Route is one entry of the route table. Every route declares its access (and
+// for entity routes its permission) here; the authorisation test walks the
+// router and fails on any route that is not in this table.
+type Route struct {
+	Method     string
+	Pattern    string
+	Access     Access
+	Permission authz.Permission
+	handler    http.HandlerFunc
+}
 
 func (s *Server) routes() chi.Router {
 	r := chi.NewRouter()
@@ -64,21 +98,68 @@ func (s *Server) routes() chi.Router {
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) { s.errorPage(w, r, http.StatusMethodNotAllowed) })
 
 	// Operational endpoints and static files need no session and no database.
-	r.Get("/healthz", s.healthz)
-	r.Get("/readyz", s.readyz)
-	r.Get("/static/*", s.static)
-
-	r.Group(func(r chi.Router) {
-		r.Use(s.Sessions.LoadAndSave)
-		r.Get("/", s.start)
-		r.Post("/lang", s.setLang)
-		r.Route("/e/{entityID}", func(r chi.Router) {
-			r.Use(s.loadEntity)
-			r.Get("/", s.dashboard)
-			for _, m := range []string{"scope", "measures", "risks", "board", "incidents", "audit"} {
-				r.Get("/"+m, s.unavailableModule(m))
-			}
-		})
-	})
+	sessionless := map[string]bool{"/healthz": true, "/readyz": true, "/static/*": true}
+	withSession := r.With(s.Sessions.LoadAndSave, s.loadUser)
+	for _, rt := range s.table {
+		var h http.Handler = rt.handler
+		switch rt.Access {
+		case SignedIn:
+			h = s.requireUser(h)
+		case InstanceAdmin:
+			h = s.requireUser(s.requireInstanceAdmin(h))
+		case InEntity:
+			h = s.requireUser(s.inEntity(rt.Permission, h))
+		}
+		if sessionless[rt.Pattern] {
+			r.Method(rt.Method, rt.Pattern, h)
+		} else {
+			withSession.Method(rt.Method, rt.Pattern, h)
+		}
+	}
 	return r
+}
+
+// routeTable is every route of the app.
+func (s *Server) routeTable() []Route {
+	get, post := http.MethodGet, http.MethodPost
+	return []Route{
+		{get, "/healthz", Public, "", s.healthz},
+		{get, "/readyz", Public, "", s.readyz},
+		{get, "/static/*", Public, "", s.static},
+		{post, "/lang", Public, "", s.setLang},
+		{get, "/login", Public, "", s.loginForm},
+		{post, "/login", Public, "", s.login},
+		{get, "/login/mfa", Public, "", s.mfaForm},
+		{post, "/login/mfa", Public, "", s.mfaLogin},
+		{get, "/set-password/{token}", Public, "", s.setPasswordForm},
+		{post, "/set-password/{token}", Public, "", s.setPassword},
+
+		{get, "/", SignedIn, "", s.start},
+		{post, "/logout", SignedIn, "", s.logout},
+		{get, "/account", SignedIn, "", s.account},
+		{post, "/account/password", SignedIn, "", s.changePassword},
+		{post, "/account/email", SignedIn, "", s.changeEmail},
+		{get, "/account/mfa", SignedIn, "", s.mfaEnrolForm},
+		{get, "/account/mfa/qr.png", SignedIn, "", s.mfaQRCode},
+		{post, "/account/mfa", SignedIn, "", s.mfaEnrol},
+		{post, "/account/mfa/disable", SignedIn, "", s.mfaDisable},
+		{post, "/account/mfa/recovery-codes", SignedIn, "", s.mfaRecoveryCodes},
+
+		{get, "/admin/entities", InstanceAdmin, "", s.adminEntities},
+		{post, "/admin/entities", InstanceAdmin, "", s.adminCreateEntity},
+
+		{get, "/e/{entityID}/", InEntity, authz.EntityRead, s.dashboard},
+		{get, "/e/{entityID}/scope", InEntity, authz.EntityRead, s.unavailableModule("scope")},
+		{get, "/e/{entityID}/measures", InEntity, authz.EntityRead, s.unavailableModule("measures")},
+		{get, "/e/{entityID}/risks", InEntity, authz.EntityRead, s.unavailableModule("risks")},
+		{get, "/e/{entityID}/board", InEntity, authz.EntityRead, s.unavailableModule("board")},
+		{get, "/e/{entityID}/incidents", InEntity, authz.EntityRead, s.unavailableModule("incidents")},
+		{get, "/e/{entityID}/audit", InEntity, authz.AuditRead, s.auditLog},
+		{get, "/e/{entityID}/users", InEntity, authz.UserManage, s.users},
+		{post, "/e/{entityID}/users", InEntity, authz.UserManage, s.inviteUser},
+		{post, "/e/{entityID}/users/{userID}/role", InEntity, authz.UserManage, s.changeRole},
+		{post, "/e/{entityID}/users/{userID}/remove", InEntity, authz.UserManage, s.removeMember},
+		{post, "/e/{entityID}/users/{userID}/disable", InEntity, authz.UserManage, s.disableUser},
+		{post, "/e/{entityID}/settings", InEntity, authz.EntityManage, s.entitySettings},
+	}
 }

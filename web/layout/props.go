@@ -23,6 +23,20 @@ type Props struct {
 	Entity *EntityRef
 	// CurrentPath is where the language switch returns to.
 	CurrentPath string
+	// User is the signed-in user; nil on public pages.
+	User *UserRef
+	// Entities are the user's entities, for the entity switcher.
+	Entities []EntityRef
+	// ShowAdmin adds the "Beheer" module for entity admins.
+	ShowAdmin bool
+	// HideAudit hides "Audit & export" from roles that may not read it.
+	HideAudit bool
+}
+
+// UserRef names the signed-in user in the top bar.
+type UserRef struct {
+	Name          string
+	InstanceAdmin bool
 }
 
 // NavItem is one module in the left navigation.
@@ -40,3 +54,6 @@ var Nav = []NavItem{
 	{"incidents", "nav.incidents", "/incidents"},
 	{"audit", "nav.audit", "/audit"},
 }
+
+// AdminNav is the module only entity admins see.
+var AdminNav = NavItem{"users", "nav.users", "/users"}

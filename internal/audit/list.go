@@ -1,0 +1,166 @@
+package audit
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/weerbaar/weerbaar/internal/db"
+)
+
+// Row is a stored audit row.
+type Row struct {
+	ID int64 `db:"id"`
+	// EntityID is 0 for the instance chain (NULL in the table), matching
+	// Event.EntityID.
+	EntityID   int64     `db:"entity_id"`
+	Seq        int64     `db:"seq"`
+	At         time.Time `db:"at"` // UTC
+	ActorID    *int64    `db:"actor_id"`
+	ActorEmail string    `db:"actor_email"`
+	Action     string    `db:"action"`
+	ObjectType string    `db:"object_type"`
+	ObjectID   string    `db:"object_id"`
+	IP         string    `db:"ip"`
+	UserAgent  string    `db:"user_agent"`
+	// Changes is {"after":{…},"before":{…}} as documented on the package;
+	// BeforeAfter decodes it.
+	Changes  json.RawMessage `db:"changes"`
+	PrevHash string          `db:"prev_hash"`
+	Hash     string          `db:"hash"`
+}
+
+// BeforeAfter decodes Changes into the changed fields' old and new values
+// (numbers as json.Number, so none is rounded). Both results are non-nil.
+func (r Row) BeforeAfter() (before, after map[string]any, err error) {
+	var c struct {
+		Before map[string]any `json:"before"`
+		After  map[string]any `json:"after"`
+	}
+	if len(r.Changes) > 0 {
+		dec := json.NewDecoder(strings.NewReader(string(r.Changes)))
+		dec.UseNumber()
+		if err := dec.Decode(&c); err != nil {
+			return nil, nil, fmt.Errorf("audit: changes of row %d: %w", r.ID, err)
+		}
+	}
+	if c.Before == nil {
+		c.Before = map[string]any{}
+	}
+	if c.After == nil {
+		c.After = map[string]any{}
+	}
+	return c.Before, c.After, nil
+}
+
+const rowColumns = `id, coalesce(entity_id, 0) AS entity_id, seq, at, actor_id, actor_email, action,
+	object_type, object_id, ip, user_agent, changes, prev_hash, hash`
+
+// Page sizes of List.
+const (
+	DefaultPerPage = 50
+	MaxPerPage     = 200
+	maxPage        = 1 << 20
+)
+
+// Filter selects audit rows of one entity for the audit log page. Empty
+// fields do not filter.
+type Filter struct {
+	EntityID   int64     // required: List never crosses entities
+	Actor      string    // case-insensitive substring of the actor's e-mail address
+	Action     string    // exact action, or a prefix when it ends in '.', e.g. "user."
+	ObjectType string    // exact
+	From, To   time.Time // at >= From and at < To; zero = open
+	Page       int       // 1-based; out of range = 1
+	PerPage    int       // DefaultPerPage when <= 0, at most MaxPerPage
+}
+
+// Normalized returns f with Page and PerPage as List uses them, so a page can
+// show the same numbers.
+func (f Filter) Normalized() Filter {
+	if f.PerPage <= 0 {
+		f.PerPage = DefaultPerPage
+	}
+	f.PerPage = min(f.PerPage, MaxPerPage)
+	if f.Page < 1 || f.Page > maxPage {
+		f.Page = 1
+	}
+	f.Actor = strings.TrimSpace(f.Actor)
+	f.Action = strings.TrimSpace(f.Action)
+	f.ObjectType = strings.TrimSpace(f.ObjectType)
+	return f
+}
+
+// ErrNoEntity is returned by List and Actions without an entity: the audit
+// log page always shows exactly one entity's rows.
+var ErrNoEntity = errors.New("audit: entity required")
+
+const listWhere = ` FROM audit_log
+	WHERE entity_id = @entity_id
+	  AND (@actor::text = '' OR strpos(lower(actor_email), lower(@actor::text)) > 0)
+	  AND (@action::text = '' OR action = @action::text
+	       OR (right(@action::text, 1) = '.' AND starts_with(action, @action::text)))
+	  AND (@object_type::text = '' OR object_type = @object_type::text)
+	  AND (@from::timestamptz IS NULL OR at >= @from::timestamptz)
+	  AND (@to::timestamptz IS NULL OR at < @to::timestamptz)`
+
+// List returns one page of an entity's audit rows, newest first, and the
+// number of rows matching the filter on all pages.
+func List(ctx context.Context, q db.Querier, f Filter) (rows []Row, total int, err error) {
+	if f.EntityID <= 0 {
+		return nil, 0, ErrNoEntity
+	}
+	f = f.Normalized()
+	args := pgx.StrictNamedArgs{
+		"entity_id": f.EntityID, "actor": f.Actor, "action": f.Action, "object_type": f.ObjectType,
+		"from": optionalTime(f.From), "to": optionalTime(f.To),
+	}
+	if err := q.QueryRow(ctx, `SELECT count(*)`+listWhere, args).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("audit: count rows of entity %d: %w", f.EntityID, err)
+	}
+	args["limit"] = f.PerPage
+	args["offset"] = (f.Page - 1) * f.PerPage
+	res, err := q.Query(ctx, `SELECT `+rowColumns+listWhere+`
+		ORDER BY at DESC, seq DESC LIMIT @limit OFFSET @offset`, args)
+	if err != nil {
+		return nil, 0, fmt.Errorf("audit: list rows of entity %d: %w", f.EntityID, err)
+	}
+	rows, err = pgx.CollectRows(res, pgx.RowToStructByName[Row])
+	if err != nil {
+		return nil, 0, fmt.Errorf("audit: list rows of entity %d: %w", f.EntityID, err)
+	}
+	for i := range rows {
+		rows[i].At = rows[i].At.UTC()
+	}
+	return rows, total, nil
+}
+
+// Actions lists the distinct actions recorded for an entity, sorted, for the
+// filter dropdown.
+func Actions(ctx context.Context, q db.Querier, entityID int64) ([]string, error) {
+	if entityID <= 0 {
+		return nil, ErrNoEntity
+	}
+	rows, err := q.Query(ctx, `SELECT DISTINCT action FROM audit_log WHERE entity_id = @entity_id ORDER BY action`,
+		pgx.StrictNamedArgs{"entity_id": entityID})
+	if err != nil {
+		return nil, fmt.Errorf("audit: actions of entity %d: %w", entityID, err)
+	}
+	actions, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("audit: actions of entity %d: %w", entityID, err)
+	}
+	return actions, nil
+}
+
+func optionalTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}

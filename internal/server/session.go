@@ -1,0 +1,188 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+
+	"github.com/weerbaar/weerbaar/internal/audit"
+	"github.com/weerbaar/weerbaar/internal/auth"
+	"github.com/weerbaar/weerbaar/internal/authz"
+	"github.com/weerbaar/weerbaar/internal/db"
+	"github.com/weerbaar/weerbaar/internal/entity"
+)
+
+// Session keys.
+const (
+	sessUserID     = "uid"         // signed-in user
+	sessEpoch      = "epoch"       // users.session_epoch at sign-in
+	sessAuthzEpoch = "authz_epoch" // users.authz_epoch last seen
+	sessPendingID  = "pending_uid" // password accepted, second factor pending
+	sessEnrolment  = "enrolment"   // sealed TOTP secret being enrolled
+	sessFlash      = "flash"       // catalogue key of a one-time notice
+)
+
+type userKey struct{}
+
+// signedIn is the user of the request with their memberships.
+type signedIn struct {
+	auth.User
+	Memberships []entity.Membership
+}
+
+func userFrom(ctx context.Context) (signedIn, bool) {
+	u, ok := ctx.Value(userKey{}).(signedIn)
+	return u, ok
+}
+
+// loadUser resolves the session's user. A disabled account, or a session from
+// before the user's sessions were ended (session epoch), is signed out at
+// once. After a role change the session token is renewed.
+func (s *Server) loadUser(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		meta := audit.Meta{IP: middleware.GetClientIP(ctx), UserAgent: r.UserAgent()}
+		id := s.Sessions.GetInt64(ctx, sessUserID)
+		if id == 0 {
+			next.ServeHTTP(w, r.WithContext(audit.WithMeta(ctx, meta)))
+			return
+		}
+		u, err := auth.GetUser(ctx, s.Pool, id)
+		if err != nil && !errors.Is(err, db.ErrNotFound) {
+			s.serverError(w, r, err)
+			return
+		}
+		if err != nil || u.Disabled() || s.Sessions.GetInt(ctx, sessEpoch) != u.SessionEpoch {
+			if err := s.Sessions.Destroy(ctx); err != nil {
+				s.serverError(w, r, err)
+				return
+			}
+			next.ServeHTTP(w, r.WithContext(audit.WithMeta(ctx, meta)))
+			return
+		}
+		if s.Sessions.GetInt(ctx, sessAuthzEpoch) != u.AuthzEpoch {
+			if err := s.Sessions.RenewToken(ctx); err != nil {
+				s.serverError(w, r, err)
+				return
+			}
+			s.Sessions.Put(ctx, sessAuthzEpoch, u.AuthzEpoch)
+		}
+		ms, err := entity.MembershipsOfUser(ctx, s.Pool, u.ID)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		meta.ActorID, meta.ActorEmail = u.ID, u.Email
+		ctx = audit.WithMeta(context.WithValue(ctx, userKey{}, signedIn{User: u, Memberships: ms}), meta)
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// mfaExempt are the paths a user who must enrol a second factor may still use.
+var mfaExempt = map[string]bool{"/account/mfa": true, "/account/mfa/qr.png": true, "/logout": true, "/lang": true}
+
+// requireUser sends anonymous visitors to the login page and users who must
+// have MFA but have none to enrolment, before any other page.
+func (s *Server) requireUser(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u, ok := userFrom(r.Context())
+		if !ok {
+			target := "/login"
+			if r.Method == http.MethodGet && r.URL.Path != "/" {
+				target += "?next=" + url.QueryEscape(r.URL.RequestURI())
+			}
+			http.Redirect(w, r, target, http.StatusSeeOther)
+			return
+		}
+		if !u.MFAEnabled() && mfaRequired(u) && !mfaExempt[r.URL.Path] {
+			http.Redirect(w, r, "/account/mfa", http.StatusSeeOther)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// mfaRequired reports whether any of the user's entities requires MFA.
+func mfaRequired(u signedIn) bool {
+	for _, m := range u.Memberships {
+		if m.MFARequired {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) requireInstanceAdmin(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if u, _ := userFrom(r.Context()); !u.InstanceAdmin {
+			s.errorPage(w, r, http.StatusForbidden)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// inEntity resolves {entityID} against the user's memberships — an entity the
+// user does not belong to is a 404, whether or not it exists — and checks the
+// route's permission for the user's role there (403).
+func (s *Server) inEntity(perm authz.Permission, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u, _ := userFrom(r.Context())
+		id, err := strconv.ParseInt(chi.URLParam(r, "entityID"), 10, 64)
+		var member *entity.Membership
+		for i := range u.Memberships {
+			if err == nil && u.Memberships[i].EntityID == id {
+				member = &u.Memberships[i]
+			}
+		}
+		if member == nil {
+			s.errorPage(w, r, http.StatusNotFound)
+			return
+		}
+		actor := authz.Actor{UserID: u.ID, Email: u.Email, Name: u.Name, EntityID: id, Role: member.Role}
+		if !actor.Can(perm) {
+			s.errorPage(w, r, http.StatusForbidden)
+			return
+		}
+		e, err := entity.Get(r.Context(), s.Pool, id)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		ctx := context.WithValue(authz.WithActor(r.Context(), actor), entityKey{}, e)
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// signIn turns the session into a signed-in one with a new token (no session
+// fixation) and the user's language.
+func (s *Server) signIn(w http.ResponseWriter, r *http.Request, u auth.User) error {
+	ctx := r.Context()
+	if err := s.Sessions.RenewToken(ctx); err != nil {
+		return err
+	}
+	s.Sessions.Remove(ctx, sessPendingID)
+	s.Sessions.Put(ctx, sessUserID, u.ID)
+	s.Sessions.Put(ctx, sessEpoch, u.SessionEpoch)
+	s.Sessions.Put(ctx, sessAuthzEpoch, u.AuthzEpoch)
+	s.setLangCookie(w, u.Lang)
+	return nil
+}
+
+// landingPath is where a user goes after sign-in: the requested page, else
+// the dashboard of their first entity.
+func landingPath(u signedIn, next string) string {
+	if next != "" && localPath(next) == next && !strings.HasPrefix(next, "/login") {
+		return next
+	}
+	if len(u.Memberships) > 0 {
+		return "/e/" + strconv.FormatInt(u.Memberships[0].EntityID, 10) + "/"
+	}
+	return "/account"
+}
