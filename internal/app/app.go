@@ -20,6 +20,7 @@ import (
 	"github.com/weerbaar/weerbaar/internal/config"
 	"github.com/weerbaar/weerbaar/internal/db"
 	"github.com/weerbaar/weerbaar/internal/demo"
+	"github.com/weerbaar/weerbaar/internal/mail"
 	"github.com/weerbaar/weerbaar/internal/server"
 )
 
@@ -105,7 +106,7 @@ func Serve(ctx context.Context, cfg config.Config, opts ServeOptions, logger *sl
 		return err
 	}
 	srv := server.New(server.Deps{
-		Config: cfg, Pool: database.Pool, Logger: logger, Auth: authSvc,
+		Config: cfg, Pool: database.Pool, Logger: logger, Auth: authSvc, Mailer: NewMailer(cfg),
 		Sessions: NewSessionManager(cfg, pgxstore.NewWithCleanupInterval(database.Pool, 0)),
 	})
 
@@ -191,6 +192,14 @@ func NewAuthService(cfg config.Config, pool *pgxpool.Pool) (*auth.Service, error
 		Pool: pool, Sealer: sealer, Throttle: auth.NewThrottle(auth.ThrottleConfig{}, time.Now),
 		BaseURL: cfg.BaseURL.String(), Now: time.Now,
 	}, nil
+}
+
+// NewMailer returns the SMTP sender, or nil when SMTP is not configured.
+func NewMailer(cfg config.Config) mail.Sender {
+	if cfg.SMTPAddr == "" {
+		return nil
+	}
+	return mail.SMTP{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, Username: cfg.SMTPUser, Password: cfg.SMTPPassword}
 }
 
 func printDemoAccounts(w io.Writer) {

@@ -25,6 +25,7 @@ import (
 	"github.com/weerbaar/weerbaar/internal/config"
 	"github.com/weerbaar/weerbaar/internal/dbtest"
 	"github.com/weerbaar/weerbaar/internal/demo"
+	"github.com/weerbaar/weerbaar/internal/mail"
 	"github.com/weerbaar/weerbaar/internal/server"
 )
 
@@ -52,6 +53,8 @@ type Options struct {
 	PlainHTTP bool
 	// Env adds environment variables to the configuration.
 	Env map[string]string
+	// Mailer receives the app's e-mails (nil: SMTP not configured).
+	Mailer mail.Sender
 	// Clock replaces time.Now for the login throttle and TOTP checks.
 	Clock func() time.Time
 }
@@ -99,7 +102,7 @@ func StartWithPool(t testing.TB, pool *pgxpool.Pool, opts Options) *App {
 	}
 	a.Auth = authSvc
 	a.Server = server.New(server.Deps{
-		Config: cfg, Pool: pool, Auth: authSvc,
+		Config: cfg, Pool: pool, Auth: authSvc, Mailer: opts.Mailer,
 		Logger:   slog.New(slog.NewJSONHandler(a.logs, nil)),
 		Sessions: app.NewSessionManager(cfg, store),
 	})

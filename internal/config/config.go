@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/mail"
 	"net/netip"
 	"net/url"
 	"os"
@@ -43,6 +44,8 @@ type Config struct {
 	SessionIdleTimeout time.Duration
 	// SessionLifetime ends a session this long after sign-in, active or not.
 	SessionLifetime time.Duration
+	// SMTPAddr (host:port) enables e-mailing set-password links; empty sends nothing.
+	SMTPAddr, SMTPFrom, SMTPUser, SMTPPassword string
 	// ShutdownTimeout bounds how long in-flight requests may take after SIGTERM.
 	ShutdownTimeout time.Duration
 }
@@ -66,6 +69,10 @@ var Vars = []Var{
 	{"WEERBAAR_SECRET_KEY_FILE", "(none)", "Instead of WEERBAAR_SECRET_KEY: a file holding the key; created with a new key when missing (`make run` uses `./var/secret.key`)."},
 	{"WEERBAAR_SESSION_IDLE_TIMEOUT", "30m", "A session ends after this long without activity."},
 	{"WEERBAAR_SESSION_LIFETIME", "12h", "A session ends this long after sign-in, whatever the activity."},
+	{"WEERBAAR_SMTP_ADDR", "(none)", "SMTP server (host:port) to e-mail set-password links; without it links are only shown to the admin."},
+	{"WEERBAAR_SMTP_FROM", "(none)", "Sender address of those e-mails; required with WEERBAAR_SMTP_ADDR."},
+	{"WEERBAAR_SMTP_USERNAME", "(none)", "SMTP user name, if the server needs authentication (sent only over TLS)."},
+	{"WEERBAAR_SMTP_PASSWORD", "(none)", "SMTP password."},
 	{"WEERBAAR_SHUTDOWN_TIMEOUT", "15s", "How long in-flight requests may finish after SIGTERM/SIGINT."},
 }
 
@@ -120,6 +127,16 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if cfg.SessionLifetime, err = positiveDuration(get("WEERBAAR_SESSION_LIFETIME")); err != nil {
 		errs = append(errs, fmt.Errorf("WEERBAAR_SESSION_LIFETIME: %w", err))
+	}
+	cfg.SMTPAddr, cfg.SMTPFrom = get("WEERBAAR_SMTP_ADDR"), get("WEERBAAR_SMTP_FROM")
+	cfg.SMTPUser, cfg.SMTPPassword = get("WEERBAAR_SMTP_USERNAME"), get("WEERBAAR_SMTP_PASSWORD")
+	if cfg.SMTPAddr != "" {
+		if _, _, err := net.SplitHostPort(cfg.SMTPAddr); err != nil {
+			errs = append(errs, fmt.Errorf("WEERBAAR_SMTP_ADDR=%q: want host:port", cfg.SMTPAddr))
+		}
+		if _, err := mail.ParseAddress(cfg.SMTPFrom); err != nil {
+			errs = append(errs, fmt.Errorf("WEERBAAR_SMTP_FROM=%q: want an e-mail address", cfg.SMTPFrom))
+		}
 	}
 	for _, cidr := range strings.Split(get("WEERBAAR_TRUSTED_PROXIES"), ",") {
 		if cidr = strings.TrimSpace(cidr); cidr == "" {

@@ -17,6 +17,7 @@ import (
 	"github.com/weerbaar/weerbaar/internal/authz"
 	"github.com/weerbaar/weerbaar/internal/config"
 	"github.com/weerbaar/weerbaar/internal/i18n"
+	"github.com/weerbaar/weerbaar/internal/mail"
 )
 
 // Deps are the server's collaborators, wired in internal/app.
@@ -26,6 +27,8 @@ type Deps struct {
 	Logger   *slog.Logger
 	Sessions *scs.SessionManager
 	Auth     *auth.Service
+	// Mailer sends set-password links by e-mail; nil when SMTP is not configured.
+	Mailer mail.Sender
 }
 
 // Server is Weerbaar's HTTP handler.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/go-chi/chi/v5"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/weerbaar/weerbaar/internal/authz"
 	"github.com/weerbaar/weerbaar/internal/db"
 	"github.com/weerbaar/weerbaar/internal/entity"
+	"github.com/weerbaar/weerbaar/internal/i18n"
 	"github.com/weerbaar/weerbaar/internal/validate"
 	"github.com/weerbaar/weerbaar/web/pages/users"
 )
@@ -59,10 +61,12 @@ func (s *Server) inviteUser(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusUnprocessableEntity, users.Page(p))
 		return
 	}
+	notice := "users.invited.done"
 	if err == nil && link != "" {
 		s.Sessions.Put(r.Context(), sessInviteLink, link)
+		notice = s.mailInvite(r, in.Email, link)
 	}
-	s.afterMemberChange(w, r, err, "users.invited.done")
+	s.afterMemberChange(w, r, err, notice)
 }
 
 func (s *Server) changeRole(w http.ResponseWriter, r *http.Request) {
@@ -142,3 +146,19 @@ func firstValue(m map[string]string) string {
 }
 
 func entityBase(id int64) string { return "/e/" + strconv.FormatInt(id, 10) }
+
+// mailInvite e-mails the set-password link when SMTP is configured and says
+// how it went; the link is shown to the admin either way.
+func (s *Server) mailInvite(r *http.Request, to, link string) string {
+	if s.Mailer == nil {
+		return "users.invited.done"
+	}
+	e := entityFrom(r.Context())
+	subject := i18n.Translate(i18n.NL, "mail.invite.subject", e.Name) + " / " + i18n.Translate(i18n.EN, "mail.invite.subject", e.Name)
+	body := i18n.Translate(i18n.NL, "mail.invite.body", e.Name, link) + "\n\n---\n\n" + i18n.Translate(i18n.EN, "mail.invite.body", e.Name, link)
+	if err := s.Mailer.Send(r.Context(), strings.ToLower(strings.TrimSpace(to)), subject, body); err != nil {
+		s.Logger.WarnContext(r.Context(), "invite mail not sent", "err", err.Error())
+		return "users.mail.failed"
+	}
+	return "users.mail.sent"
+}
