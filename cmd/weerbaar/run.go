@@ -44,6 +44,8 @@ commands:
   audit verify [--entity ID]
                           check the audit log's hash chains (all, or one entity's); exit 1 when broken
   genkey                  print a new WEERBAAR_SECRET_KEY
+  scope --subsector CODE… --employees N --turnover EUR --balance EUR | --list
+                          print the NIS2 classification (essential/important) as JSON; no database needed
   healthcheck             exit 0 when the server on WEERBAAR_ADDR is ready (for container health checks)`
 
 // run is the whole program; it returns errors instead of exiting so tests can
@@ -63,6 +65,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			fmt.Fprintln(stdout, key)
 		}
 		return err
+	case "scope":
+		return scopeCmd(args, stdout, stderr)
 	}
 	cfg, err := config.Load(getenv)
 	if err != nil {

@@ -53,11 +53,29 @@ func (s *Server) start(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
-	e := entityFrom(r.Context())
-	s.render(w, r, http.StatusOK, dashboard.Page(dashboard.Props{
-		Shell: s.shell(r, "dashboard.title", "dashboard"),
-		Name:  e.Name, LegalName: e.LegalName, City: e.City,
-	}))
+	ctx := r.Context()
+	e := entityFrom(ctx)
+	reg, err := entity.GetRegistration(ctx, s.Pool, e.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	list, err := entity.Assessments(ctx, s.Pool, e.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	p := dashboard.Props{
+		Shell: s.shell(r, "dashboard.title", "dashboard"), Base: entityBase(e.ID),
+		Name: e.Name, LegalName: e.LegalName, Registered: reg.SubmittedOn != nil,
+	}
+	if len(list) > 0 {
+		p.Class = string(list[0].Result.Class)
+	}
+	if due, ok := reg.ReportDue(); ok {
+		p.ReportDue = &due
+	}
+	s.render(w, r, http.StatusOK, dashboard.Page(p))
 }
 
 // unavailableModule serves the honest empty state of a module not built yet.

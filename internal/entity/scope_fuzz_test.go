@@ -1,0 +1,123 @@
+package entity
+
+import (
+	"errors"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// scopeArgsFor renders an input as `weerbaar scope` flags, for round trips.
+func scopeArgsFor(in ScopeInput) []string {
+	var args []string
+	for _, s := range in.Subsectors {
+		args = append(args, "--subsector", s)
+	}
+	args = append(args,
+		"--employees", strconv.Itoa(in.Employees),
+		"--turnover", strconv.FormatInt(in.TurnoverEUR, 10),
+		"--balance", strconv.FormatInt(in.BalanceEUR, 10))
+	if in.Qualified {
+		args = append(args, "--qualified")
+	}
+	if in.CriticalEntity {
+		args = append(args, "--critical-entity")
+	}
+	if in.Designated != "" {
+		args = append(args, "--designated", in.Designated)
+	}
+	return args
+}
+
+func TestParseScopeArgs(t *testing.T) {
+	t.Parallel()
+	in, err := ParseScopeArgs(strings.Fields("--subsector food --subsector digital.dns --employees 40 --turnover=12000000 -balance 8000000 --qualified --critical-entity --designated important"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := ScopeInput{Subsectors: []string{"food", "digital.dns"}, Employees: 40, TurnoverEUR: 12_000_000, BalanceEUR: 8_000_000,
+		Qualified: true, CriticalEntity: true, Designated: "important"}
+	if !reflect.DeepEqual(in, want) {
+		t.Errorf("got %+v\nwant %+v", in, want)
+	}
+	if back, err := ParseScopeArgs(scopeArgsFor(in)); err != nil || !reflect.DeepEqual(back, in) {
+		t.Errorf("round trip: %+v, %v", back, err)
+	}
+
+	base := "--subsector food --employees 1 --turnover 1 --balance 1"
+	bad := []struct {
+		args  string
+		field string // "" when the flag package itself rejects the input
+	}{
+		{"--employees 1 --turnover 1 --balance 1", "subsector"},
+		{"--subsector energy --employees 1 --turnover 1 --balance 1", "subsector"},
+		{"--subsector food --turnover 1 --balance 1", "employees"},
+		{"--subsector food --employees 1 --balance 1", "turnover"},
+		{"--subsector food --employees 1 --turnover 1", "balance"},
+		{"--subsector food --employees -5 --turnover 1 --balance 1", "employees"},
+		{"--subsector food --employees 1 --turnover -1 --balance 1", "turnover"},
+		{"--subsector food --employees 1 --turnover 1 --balance -1", "balance"},
+		{base + " --designated maybe", "designated"},
+		{"--subsector food --employees abc --turnover 1 --balance 1", ""},
+		{"--subsector food --employees 1 --turnover 12M --balance 1", ""},
+		{"--subsector food --employees 1 --turnover 1e6 --balance 1", ""},
+		{"--subsector food --employees 1 --turnover 0x10 --balance 1", ""},
+		{"--subsector food --employees 1 --turnover 1_000 --balance 1", ""},
+		{"--subsector food --employees 1 --turnover 99999999999999999999 --balance 1", ""},
+		{base + " --bogus", ""},
+		{base + " extra", ""},
+		{base + " --qualified=maybe", ""},
+	}
+	for _, tt := range bad {
+		_, err := ParseScopeArgs(strings.Fields(tt.args))
+		if err == nil {
+			t.Errorf("%q: accepted", tt.args)
+			continue
+		}
+		var ie *InputError
+		if tt.field != "" && (!errors.As(err, &ie) || ie.Field != tt.field) {
+			t.Errorf("%q: error %v, want field %s", tt.args, err, tt.field)
+		}
+	}
+}
+
+// FuzzParseScopeArgs: arbitrary command lines never panic; what parses is
+// valid, assesses without error and survives a round trip through flags.
+func FuzzParseScopeArgs(f *testing.F) {
+	for _, seed := range []string{
+		"--subsector drinking_water --employees 300 --turnover 40000000 --balance 30000000",
+		"--subsector digital.trust_service --qualified --employees 5 --turnover 1000000 --balance 1000000",
+		"--subsector food --subsector digital.dns --employees=40 --turnover=12000000 --balance=8000000 --designated important",
+		"--subsector banking --critical-entity --employees 0 --turnover 0 --balance 0 --designated essential",
+		"--subsector food --employees -1 --turnover 1 --balance 1",
+		"--subsector x --employees 1e3 --turnover 1 --balance 1",
+		"--list",
+		"",
+		"-h",
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		args := strings.Split(line, " ")
+		in, err := ParseScopeArgs(args)
+		if err != nil {
+			return
+		}
+		if err := in.Validate(); err != nil {
+			t.Fatalf("parsed %q but invalid: %v", line, err)
+		}
+		res, err := AssessScope(in)
+		if err != nil {
+			t.Fatalf("assess %+v: %v", in, err)
+		}
+		if scopeClassRank[res.Class] == 0 && res.Class != ClassOutOfScope || len(res.Reasons) < 2 ||
+			res.Size != SizeClass(in.Employees, in.TurnoverEUR, in.BalanceEUR) {
+			t.Fatalf("odd result for %+v: %+v", in, res)
+		}
+		back, err := ParseScopeArgs(scopeArgsFor(in))
+		if err != nil || !reflect.DeepEqual(back, in) {
+			t.Fatalf("round trip of %+v gave %+v, %v", in, back, err)
+		}
+	})
+}

@@ -1,0 +1,481 @@
+package entity
+
+import (
+	"errors"
+	"math/rand/v2"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// scopeTestCodes is the brief's list of subsector codes, in order; the data
+// must match it exactly because codes are stored with assessments.
+var scopeTestCodes = []string{
+	"energy.electricity", "energy.district_heating", "energy.oil", "energy.gas", "energy.hydrogen",
+	"transport.air", "transport.rail", "transport.water", "transport.road",
+	"banking", "financial_market_infrastructure",
+	"health.healthcare_provider", "health.eu_reference_lab", "health.pharma_research", "health.pharma_manufacturing", "health.critical_medical_devices",
+	"drinking_water", "waste_water",
+	"digital.ixp", "digital.dns", "digital.tld", "digital.cloud", "digital.data_centre", "digital.cdn", "digital.trust_service", "digital.public_electronic_communications", "digital.domain_registration",
+	"ict.msp", "ict.mssp",
+	"public_administration.central", "public_administration.province", "public_administration.municipality", "public_administration.water_board",
+	"space", "postal", "waste_management", "chemicals", "food",
+	"manufacturing.medical_devices", "manufacturing.electronics", "manufacturing.electrical_equipment", "manufacturing.machinery", "manufacturing.motor_vehicles", "manufacturing.other_transport",
+	"digital_providers.marketplace", "digital_providers.search_engine", "digital_providers.social_network",
+	"research",
+}
+
+func TestSubsectorsData(t *testing.T) {
+	t.Parallel()
+	subs := Subsectors()
+	codes := make([]string, len(subs))
+	for i, s := range subs {
+		codes[i] = s.Code
+	}
+	if len(scopeTestCodes) != 48 || !slices.Equal(codes, scopeTestCodes) {
+		t.Fatalf("subsector codes differ from the fixed list:\n got %v\nwant %v", codes, scopeTestCodes)
+	}
+
+	annex2 := map[string]bool{"postal": true, "waste_management": true, "chemicals": true, "food": true, "research": true}
+	wantAuthority := func(code string) string {
+		switch {
+		case strings.HasPrefix(code, "energy."):
+			return "KGG"
+		case strings.HasPrefix(code, "transport."), code == "drinking_water", code == "waste_water",
+			code == "waste_management", code == "chemicals", code == "public_administration.water_board":
+			return "IENW"
+		case code == "banking", code == "financial_market_infrastructure":
+			return "FIN"
+		case strings.HasPrefix(code, "health."), code == "manufacturing.medical_devices":
+			return "VWS"
+		case strings.HasPrefix(code, "public_administration."):
+			return "BZK"
+		case code == "food":
+			return "LVVN"
+		case code == "research":
+			return "OCW"
+		}
+		return "EZ" // digital infrastructure, ICT, space, post, C26–C30, digital providers
+	}
+	for _, s := range subs {
+		if s.NameNL == "" || s.NameEN == "" || s.SectorNL == "" || s.SectorEN == "" || s.SectorCode == "" || s.CSIRT == "" {
+			t.Errorf("%s: missing names, sector or CSIRT: %+v", s.Code, s)
+		}
+		if s.Code != s.SectorCode && !strings.HasPrefix(s.Code, s.SectorCode+".") {
+			t.Errorf("%s: code not under sector %q", s.Code, s.SectorCode)
+		}
+		wantAnnex := 1
+		switch {
+		case s.Code == "digital.domain_registration":
+			wantAnnex = 0 // in no annex: NIS2 art. 2(4)
+		case annex2[s.Code], strings.HasPrefix(s.Code, "manufacturing."), strings.HasPrefix(s.Code, "digital_providers."):
+			wantAnnex = 2
+		}
+		if s.Annex != wantAnnex {
+			t.Errorf("%s: annex %d, want %d", s.Code, s.Annex, wantAnnex)
+		}
+		if _, ok := LookupAuthority(s.Authority); !ok {
+			t.Errorf("%s: unknown authority %q", s.Code, s.Authority)
+		}
+		if want := wantAuthority(s.Code); s.Authority != want {
+			t.Errorf("%s: authority %s, want %s", s.Code, s.Authority, want)
+		}
+		wantLex := ""
+		if s.Code == "banking" || s.Code == "financial_market_infrastructure" {
+			wantLex = "DORA"
+		}
+		if s.LexSpecialis != wantLex {
+			t.Errorf("%s: lex specialis %q, want %q", s.Code, s.LexSpecialis, wantLex)
+		}
+		if s.Unverified {
+			if r := refData.records[s.Code]; r.NoteNL == "" || r.NoteEN == "" {
+				t.Errorf("%s: unverified without a note saying what", s.Code)
+			}
+		}
+		got, ok := LookupSubsector(s.Code)
+		if !ok || got != s {
+			t.Errorf("LookupSubsector(%q) = %+v, %v", s.Code, got, ok)
+		}
+	}
+	if _, ok := LookupSubsector("energy"); ok {
+		t.Error("LookupSubsector accepted a sector code")
+	}
+
+	var authCodes []string
+	for _, a := range Authorities() {
+		authCodes = append(authCodes, a.Code)
+		if a.NameNL == "" || a.NameEN == "" {
+			t.Errorf("authority %s without names", a.Code)
+		}
+	}
+	if want := []string{"BZK", "EZ", "FIN", "IENW", "KGG", "LVVN", "VWS", "OCW"}; !slices.Equal(authCodes, want) {
+		t.Errorf("authorities %v, want %v", authCodes, want)
+	}
+	if _, ok := LookupAuthority("NCSC"); ok {
+		t.Error("LookupAuthority accepted a CSIRT")
+	}
+
+	// Callers get copies; the reference data cannot be changed through them.
+	subs[0].Code = "changed"
+	if Subsectors()[0].Code != "energy.electricity" {
+		t.Error("Subsectors returned the shared slice")
+	}
+}
+
+func TestSubsectorDataRejectsBrokenFiles(t *testing.T) {
+	t.Parallel()
+	auth := `"authorities":[{"code":"EZ","name_nl":"a","name_en":"b"}]`
+	sub := func(code, authority string, annex string) string {
+		return `{"code":"` + code + `","sector":"x","sector_nl":"X","sector_en":"X","name_nl":"n","name_en":"n","annex":` + annex + `,"authority":"` + authority + `","csirt":"NCSC"}`
+	}
+	for name, doc := range map[string]string{
+		"not json":          `{`,
+		"unknown authority": `{` + auth + `,"subsectors":[` + sub("x.a", "BZK", "1") + `]}`,
+		"annex 3":           `{` + auth + `,"subsectors":[` + sub("x.a", "EZ", "3") + `]}`,
+		"duplicate code":    `{` + auth + `,"subsectors":[` + sub("x.a", "EZ", "1") + `,` + sub("x.a", "EZ", "2") + `]}`,
+		"missing names":     `{` + auth + `,"subsectors":[{"code":"x.a","annex":1,"authority":"EZ"}]}`,
+	} {
+		if _, err := loadSectors([]byte(doc)); err == nil {
+			t.Errorf("%s: loaded without error", name)
+		}
+	}
+	if _, err := loadSectors([]byte(`{` + auth + `,"subsectors":[` + sub("x.a", "EZ", "2") + `]}`)); err != nil {
+		t.Errorf("valid minimal file: %v", err)
+	}
+}
+
+func TestSizeClass(t *testing.T) {
+	t.Parallel()
+	const (
+		m2  = 2_000_000
+		m10 = 10_000_000
+		m43 = 43_000_000
+		m50 = 50_000_000
+	)
+	tests := []struct {
+		name     string
+		staff    int
+		turnover int64
+		balance  int64
+		want     Size
+	}{
+		// Staff ceilings: "fewer than" 10, 50, 250.
+		{"0 staff", 0, 0, 0, SizeMicro},
+		{"9 staff", 9, 0, 0, SizeMicro},
+		{"10 staff", 10, 0, 0, SizeSmall},
+		{"49 staff", 49, 0, 0, SizeSmall},
+		{"50 staff", 50, 0, 0, SizeMedium},
+		{"249 staff", 249, 0, 0, SizeMedium},
+		{"250 staff", 250, 0, 0, SizeLarge},
+		{"250 staff whatever the money", 250, 1, 1, SizeLarge},
+
+		// Micro: turnover OR balance at most €2M.
+		{"micro both at €2M", 5, m2, m2, SizeMicro},
+		{"micro turnover €1 over, balance at", 5, m2 + 1, m2, SizeMicro},
+		{"micro balance €1 over, turnover at", 5, m2, m2 + 1, SizeMicro},
+		{"micro turnover over, balance zero", 5, m2 + 1, 0, SizeMicro},
+		{"micro balance over, turnover zero", 5, 0, m2 + 1, SizeMicro},
+		{"micro both €1 over → small", 5, m2 + 1, m2 + 1, SizeSmall},
+		{"9 staff at €2M", 9, m2, m2, SizeMicro},
+
+		// Small: turnover OR balance at most €10M.
+		{"small both at €10M", 40, m10, m10, SizeSmall},
+		{"small turnover €1 over, balance at", 40, m10 + 1, m10, SizeSmall},
+		{"small balance €1 over, turnover at", 40, m10, m10 + 1, SizeSmall},
+		{"small turnover over, balance zero", 40, m10 + 1, 0, SizeSmall},
+		{"small both €1 over → medium", 40, m10 + 1, m10 + 1, SizeMedium},
+		{"brief: 40 staff, €12M, €8M", 40, 12_000_000, 8_000_000, SizeSmall},
+		{"brief: 40 staff, €12M, €11M", 40, 12_000_000, 11_000_000, SizeMedium},
+		{"5 staff but both over €10M → medium", 5, m10 + 1, m10 + 1, SizeMedium},
+
+		// Medium: turnover at most €50M OR balance at most €43M.
+		{"medium both at ceiling", 200, m50, m43, SizeMedium},
+		{"medium turnover €1 over, balance at €43M", 200, m50 + 1, m43, SizeMedium},
+		{"medium balance €1 over, turnover at €50M", 200, m50, m43 + 1, SizeMedium},
+		{"medium turnover over, balance zero", 200, m50 + 1, 0, SizeMedium},
+		{"medium balance over, turnover zero", 200, 0, m43 + 1, SizeMedium},
+		{"medium turnover €60M, balance €43M", 200, 60_000_000, m43, SizeMedium},
+		{"both €1 over → large", 200, m50 + 1, m43 + 1, SizeLarge},
+		{"5 staff but both over medium ceilings → large", 5, m50 + 1, m43 + 1, SizeLarge},
+		// The balance ceiling of medium is €43M, not €50M.
+		{"balance between €43M and €50M counts as over", 200, m50 + 1, 45_000_000, SizeLarge},
+	}
+	for _, tt := range tests {
+		if got := SizeClass(tt.staff, tt.turnover, tt.balance); got != tt.want {
+			t.Errorf("%s: SizeClass(%d, %d, %d) = %s, want %s", tt.name, tt.staff, tt.turnover, tt.balance, got, tt.want)
+		}
+	}
+}
+
+// scopeRules returns the rule ids of a result, in order.
+func scopeRules(res ScopeResult) []string {
+	rules := make([]string, len(res.Reasons))
+	for i, r := range res.Reasons {
+		rules[i] = r.Rule
+	}
+	return rules
+}
+
+func TestAssessScopeRules(t *testing.T) {
+	t.Parallel()
+	micro := func(codes ...string) ScopeInput {
+		return ScopeInput{Subsectors: codes, Employees: 5, TurnoverEUR: 1_000_000, BalanceEUR: 1_000_000}
+	}
+	sized := func(staff int, codes ...string) ScopeInput {
+		return ScopeInput{Subsectors: codes, Employees: staff, TurnoverEUR: 1_000_000, BalanceEUR: 1_000_000}
+	}
+	with := func(in ScopeInput, f func(*ScopeInput)) ScopeInput { f(&in); return in }
+
+	tests := []struct {
+		name      string
+		in        ScopeInput
+		wantClass Class
+		wantSize  Size
+		// wantRules is the full list between size_class and guidance.
+		wantRules []string
+	}{
+		// Any-size rules at micro size (5 staff, €1M / €1M).
+		{"qualified trust service", with(micro("digital.trust_service"), func(in *ScopeInput) { in.Qualified = true }),
+			ClassEssential, SizeMicro, []string{"any_size_qualified_trust_service"}},
+		{"non-qualified trust service, micro", micro("digital.trust_service"),
+			ClassImportant, SizeMicro, []string{"any_size_trust_service"}},
+		{"TLD registry", micro("digital.tld"), ClassEssential, SizeMicro, []string{"any_size_tld"}},
+		{"DNS provider", micro("digital.dns"), ClassEssential, SizeMicro, []string{"any_size_dns"}},
+		{"central government", micro("public_administration.central"), ClassEssential, SizeMicro, []string{"any_size_central_government"}},
+		{"province", micro("public_administration.province"), ClassEssential, SizeMicro, []string{"any_size_province"}},
+		{"municipality", micro("public_administration.municipality"), ClassEssential, SizeMicro, []string{"any_size_municipality"}},
+		{"water board", micro("public_administration.water_board"), ClassEssential, SizeMicro, []string{"any_size_water_board"}},
+		{"public e-comms, micro", micro("digital.public_electronic_communications"), ClassImportant, SizeMicro, []string{"any_size_public_ecomms"}},
+		{"CER critical entity", with(micro("food"), func(in *ScopeInput) { in.CriticalEntity = true }),
+			ClassEssential, SizeMicro, []string{"critical_entity_cer", "annex2_below_threshold"}},
+		{"domain registration", micro("digital.domain_registration"),
+			ClassRegistrationOnly, SizeMicro, []string{"domain_registration", "unverified_reference_data"}},
+		{"annex I micro", micro("energy.electricity"), ClassOutOfScope, SizeMicro, []string{"annex1_below_threshold"}},
+		{"annex II micro", micro("food"), ClassOutOfScope, SizeMicro, []string{"annex2_below_threshold"}},
+		{"designated essential raises micro", with(micro("food"), func(in *ScopeInput) { in.Designated = "essential" }),
+			ClassEssential, SizeMicro, []string{"designated_essential", "annex2_below_threshold"}},
+		{"designated important raises micro", with(micro("food"), func(in *ScopeInput) { in.Designated = "important" }),
+			ClassImportant, SizeMicro, []string{"designated_important", "annex2_below_threshold"}},
+
+		// Size rules.
+		{"annex I large", sized(300, "energy.gas"), ClassEssential, SizeLarge, []string{"annex1_large"}},
+		{"annex I medium", sized(60, "energy.gas"), ClassImportant, SizeMedium, []string{"annex1_medium"}},
+		{"annex I small", ScopeInput{Subsectors: []string{"energy.gas"}, Employees: 40, TurnoverEUR: 12_000_000, BalanceEUR: 8_000_000},
+			ClassOutOfScope, SizeSmall, []string{"annex1_below_threshold"}},
+		{"annex II large", sized(300, "chemicals"), ClassImportant, SizeLarge, []string{"annex2_medium_or_large"}},
+		{"annex II medium", sized(60, "chemicals"), ClassImportant, SizeMedium, []string{"annex2_medium_or_large"}},
+		{"annex II small", sized(20, "chemicals"), ClassOutOfScope, SizeSmall, []string{"annex2_below_threshold"}},
+		{"research medium (unverified authority)", sized(60, "research"), ClassImportant, SizeMedium,
+			[]string{"annex2_medium_or_large", "unverified_reference_data"}},
+		{"public e-comms, small", sized(20, "digital.public_electronic_communications"), ClassImportant, SizeSmall, []string{"any_size_public_ecomms"}},
+		{"public e-comms, medium", sized(60, "digital.public_electronic_communications"), ClassEssential, SizeMedium, []string{"public_ecomms_medium_or_larger"}},
+		{"public e-comms, large", sized(300, "digital.public_electronic_communications"), ClassEssential, SizeLarge, []string{"public_ecomms_medium_or_larger"}},
+		{"non-qualified trust service, small", sized(20, "digital.trust_service"), ClassImportant, SizeSmall, []string{"any_size_trust_service"}},
+		{"non-qualified trust service, medium follows annex I", sized(60, "digital.trust_service"), ClassImportant, SizeMedium, []string{"annex1_medium"}},
+		{"non-qualified trust service, large follows annex I", sized(300, "digital.trust_service"), ClassEssential, SizeLarge, []string{"annex1_large"}},
+		{"qualified trust service, large", with(sized(300, "digital.trust_service"), func(in *ScopeInput) { in.Qualified = true }),
+			ClassEssential, SizeLarge, []string{"any_size_qualified_trust_service"}},
+		{"municipality, large", sized(3000, "public_administration.municipality"), ClassEssential, SizeLarge, []string{"any_size_municipality"}},
+		{"qualified flag without trust service has no effect", with(micro("food"), func(in *ScopeInput) { in.Qualified = true }),
+			ClassOutOfScope, SizeMicro, []string{"annex2_below_threshold"}},
+
+		// Several subsectors: strictest wins, deciding reason first, all listed.
+		{"dns beats small food and banking", micro("food", "digital.dns", "banking"), ClassEssential, SizeMicro,
+			[]string{"any_size_dns", "annex2_below_threshold", "annex1_below_threshold", "lex_specialis_dora"}},
+		{"registration only beats out of scope", micro("food", "digital.domain_registration"), ClassRegistrationOnly, SizeMicro,
+			[]string{"domain_registration", "annex2_below_threshold", "unverified_reference_data"}},
+		{"important beats registration only", sized(60, "digital.domain_registration", "postal"), ClassImportant, SizeMedium,
+			[]string{"annex2_medium_or_large", "domain_registration", "unverified_reference_data"}},
+		{"equal classes keep input order", sized(60, "ict.msp", "postal"), ClassImportant, SizeMedium,
+			[]string{"annex1_medium", "annex2_medium_or_large"}},
+		{"duplicate code counted once", sized(60, "postal", "postal"), ClassImportant, SizeMedium,
+			[]string{"annex2_medium_or_large"}},
+
+		// Designation never lowers.
+		{"designated important does not lower annex I large", with(sized(300, "energy.oil"), func(in *ScopeInput) { in.Designated = "important" }),
+			ClassEssential, SizeLarge, []string{"annex1_large", "designated_important"}},
+		{"designated important does not lower DNS", with(micro("digital.dns"), func(in *ScopeInput) { in.Designated = "important" }),
+			ClassEssential, SizeMicro, []string{"any_size_dns", "designated_important"}},
+		{"designated essential raises annex II large", with(sized(300, "food"), func(in *ScopeInput) { in.Designated = "essential" }),
+			ClassEssential, SizeLarge, []string{"designated_essential", "annex2_medium_or_large"}},
+
+		// DORA: shown with the NIS2 class, not instead of it.
+		{"banking large", sized(300, "banking"), ClassEssential, SizeLarge, []string{"annex1_large", "lex_specialis_dora"}},
+		{"FMI medium", sized(60, "financial_market_infrastructure"), ClassImportant, SizeMedium, []string{"annex1_medium", "lex_specialis_dora"}},
+		{"banking critical entity", with(sized(300, "banking"), func(in *ScopeInput) { in.CriticalEntity = true }),
+			ClassEssential, SizeLarge, []string{"annex1_large", "critical_entity_cer", "lex_specialis_dora"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			res, err := AssessScope(tt.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Class != tt.wantClass || res.Size != tt.wantSize {
+				t.Errorf("class %s size %s, want %s %s", res.Class, res.Size, tt.wantClass, tt.wantSize)
+			}
+			want := append(append([]string{"size_class"}, tt.wantRules...), "guidance")
+			if got := scopeRules(res); !slices.Equal(got, want) {
+				t.Errorf("rules %v\nwant %v", got, want)
+			}
+			if res.EngineVersion != ScopeEngineVersion {
+				t.Errorf("engine version %q", res.EngineVersion)
+			}
+			for _, r := range res.Reasons {
+				if r.Rule == "" || r.Article == "" || r.TextNL == "" || r.TextEN == "" {
+					t.Errorf("incomplete reason %+v", r)
+				}
+				if strings.Contains(r.Rule, "any_size") || strings.HasPrefix(r.Rule, "annex") || strings.HasPrefix(r.Rule, "designated") {
+					if !strings.Contains(r.Article, "NIS2") || !strings.Contains(r.Article, "Cbw") {
+						t.Errorf("%s: article %q should cite NIS2 and Cbw", r.Rule, r.Article)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestAssessScopeReasonTexts(t *testing.T) {
+	t.Parallel()
+	res, err := AssessScope(ScopeInput{Subsectors: []string{"banking"}, Employees: 40, TurnoverEUR: 12_000_000, BalanceEUR: 11_000_000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	size := res.Reasons[0]
+	for _, want := range []string{"middelgroot", "40 medewerkers", "€ 12.000.000", "€ 11.000.000", "€ 50.000.000", "€ 43.000.000", "niet klein", "€ 10.000.000"} {
+		if !strings.Contains(size.TextNL, want) {
+			t.Errorf("size text nl lacks %q: %s", want, size.TextNL)
+		}
+	}
+	for _, want := range []string{"medium-sized", "40 staff", "€12,000,000", "€11,000,000", "€50,000,000", "€43,000,000", "not small"} {
+		if !strings.Contains(size.TextEN, want) {
+			t.Errorf("size text en lacks %q: %s", want, size.TextEN)
+		}
+	}
+	if !strings.Contains(size.Article, "2003/361") {
+		t.Errorf("size article %q", size.Article)
+	}
+	dora := res.Reasons[2]
+	if dora.Rule != "lex_specialis_dora" || !strings.Contains(dora.Article, "art. 4 NIS2") || !strings.Contains(dora.Article, "2022/2554") ||
+		!strings.Contains(dora.TextNL, "DORA") || !strings.Contains(dora.TextEN, "incident reporting") {
+		t.Errorf("DORA reason %+v", dora)
+	}
+
+	// Large by staff alone says so; large by money alone says so.
+	res, _ = AssessScope(ScopeInput{Subsectors: []string{"food"}, Employees: 300, TurnoverEUR: 1, BalanceEUR: 1})
+	if !strings.Contains(res.Reasons[0].TextNL, "250 of meer medewerkers") || strings.Contains(res.Reasons[0].TextNL, "zowel uw omzet") {
+		t.Errorf("large by staff: %s", res.Reasons[0].TextNL)
+	}
+	res, _ = AssessScope(ScopeInput{Subsectors: []string{"food"}, Employees: 3, TurnoverEUR: 60_000_000, BalanceEUR: 44_000_000})
+	if res.Size != SizeLarge || !strings.Contains(res.Reasons[0].TextEN, "both your turnover is above €50,000,000 and your balance sheet total is above €43,000,000") {
+		t.Errorf("large by money: %s", res.Reasons[0].TextEN)
+	}
+}
+
+func TestScopeInputValidate(t *testing.T) {
+	t.Parallel()
+	ok := ScopeInput{Subsectors: []string{"food"}, Employees: 1, TurnoverEUR: 1, BalanceEUR: 1}
+	with := func(f func(*ScopeInput)) ScopeInput { in := ok; f(&in); return in }
+	tests := []struct {
+		name  string
+		in    ScopeInput
+		field string
+	}{
+		{"no subsector", with(func(in *ScopeInput) { in.Subsectors = nil }), "subsector"},
+		{"unknown subsector", with(func(in *ScopeInput) { in.Subsectors = []string{"food", "energy"} }), "subsector"},
+		{"negative employees", with(func(in *ScopeInput) { in.Employees = -1 }), "employees"},
+		{"negative turnover", with(func(in *ScopeInput) { in.TurnoverEUR = -1 }), "turnover"},
+		{"negative balance", with(func(in *ScopeInput) { in.BalanceEUR = -1 }), "balance"},
+		{"bad designation", with(func(in *ScopeInput) { in.Designated = "Essential" }), "designated"},
+	}
+	for _, tt := range tests {
+		err := tt.in.Validate()
+		var ie *InputError
+		if !errors.As(err, &ie) || ie.Field != tt.field || ie.Msg == "" {
+			t.Errorf("%s: Validate() = %v, want an *InputError for %s", tt.name, err, tt.field)
+			continue
+		}
+		if _, err2 := AssessScope(tt.in); !errors.As(err2, &ie) {
+			t.Errorf("%s: AssessScope accepted invalid input", tt.name)
+		}
+	}
+	if err := ok.Validate(); err != nil {
+		t.Errorf("valid input: %v", err)
+	}
+	for _, d := range []string{"", "essential", "important"} {
+		if err := with(func(in *ScopeInput) { in.Designated = d }).Validate(); err != nil {
+			t.Errorf("designated %q: %v", d, err)
+		}
+	}
+}
+
+var scopeClassRank = map[Class]int{ClassOutOfScope: 0, ClassRegistrationOnly: 1, ClassImportant: 2, ClassEssential: 3}
+
+// randomScopeInput draws figures clustered around the size ceilings, where
+// mistakes would hide, plus the occasional very large number.
+func randomScopeInput(r *rand.Rand) ScopeInput {
+	codes := Subsectors()
+	in := ScopeInput{}
+	for n := 1 + r.IntN(3); n > 0; n-- {
+		in.Subsectors = append(in.Subsectors, codes[r.IntN(len(codes))].Code)
+	}
+	staffPoints := []int{0, 9, 10, 49, 50, 249, 250, 10_000}
+	in.Employees = max(0, staffPoints[r.IntN(len(staffPoints))]+r.IntN(5)-2)
+	moneyPoints := []int64{0, 2_000_000, 10_000_000, 43_000_000, 50_000_000, 1 << 40}
+	money := func() int64 { return max(0, moneyPoints[r.IntN(len(moneyPoints))]+r.Int64N(5)-2) }
+	in.TurnoverEUR, in.BalanceEUR = money(), money()
+	in.Qualified = r.IntN(4) == 0
+	in.CriticalEntity = r.IntN(10) == 0
+	in.Designated = []string{"", "", "", "essential", "important"}[r.IntN(5)]
+	return in
+}
+
+func mustAssess(t *testing.T, in ScopeInput) ScopeResult {
+	t.Helper()
+	res, err := AssessScope(in)
+	if err != nil {
+		t.Fatalf("AssessScope(%+v): %v", in, err)
+	}
+	return res
+}
+
+func TestAssessScopeProperties(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(2026, 1))
+	for i := 0; i < 5000; i++ {
+		in := randomScopeInput(r)
+		res := mustAssess(t, in)
+
+		if again := mustAssess(t, in); !reflect.DeepEqual(res, again) {
+			t.Fatalf("not deterministic for %+v", in)
+		}
+		if res.Size != SizeClass(in.Employees, in.TurnoverEUR, in.BalanceEUR) || res.Reasons[0].Rule != "size_class" {
+			t.Fatalf("size reason missing or wrong for %+v", in)
+		}
+
+		grow := []struct {
+			what string
+			f    func(*ScopeInput)
+		}{
+			{"staff", func(in *ScopeInput) { in.Employees += 1 + r.IntN(300) }},
+			{"turnover", func(in *ScopeInput) { in.TurnoverEUR += 1 + r.Int64N(60_000_000) }},
+			{"balance", func(in *ScopeInput) { in.BalanceEUR += 1 + r.Int64N(60_000_000) }},
+			{"a subsector", func(in *ScopeInput) {
+				in.Subsectors = append(slices.Clone(in.Subsectors), scopeTestCodes[r.IntN(len(scopeTestCodes))])
+			}},
+		}
+		for _, g := range grow {
+			more := in
+			g.f(&more)
+			bigger := mustAssess(t, more)
+			if scopeClassRank[bigger.Class] < scopeClassRank[res.Class] {
+				t.Fatalf("more %s lowered the class from %s to %s:\n%+v\n%+v", g.what, res.Class, bigger.Class, in, more)
+			}
+			if g.what != "a subsector" && sizeRank(bigger.Size) < sizeRank(res.Size) {
+				t.Fatalf("more %s lowered the size from %s to %s: %+v", g.what, res.Size, bigger.Size, in)
+			}
+		}
+	}
+}

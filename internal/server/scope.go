@@ -1,0 +1,398 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/weerbaar/weerbaar/internal/authz"
+	"github.com/weerbaar/weerbaar/internal/entity"
+	"github.com/weerbaar/weerbaar/internal/i18n"
+	"github.com/weerbaar/weerbaar/internal/validate"
+	"github.com/weerbaar/weerbaar/web/components"
+	"github.com/weerbaar/weerbaar/web/pages/scope"
+)
+
+// wizardInput reads the answers of the self-assessment wizard from a query
+// or form and validates those of the steps before step.
+func wizardInput(v url.Values, step int) (scope.WizardValues, entity.ScopeInput, validate.Errors) {
+	vals := scope.WizardValues{
+		Subsectors: v["subsector"], Employees: strings.TrimSpace(v.Get("employees")),
+		Turnover: strings.TrimSpace(v.Get("turnover")), Balance: strings.TrimSpace(v.Get("balance")),
+		Qualified: v.Get("qualified") == "true", CriticalEntity: v.Get("critical_entity") == "true",
+		Designated: v.Get("designated"),
+	}
+	in := entity.ScopeInput{Subsectors: vals.Subsectors, Qualified: vals.Qualified, CriticalEntity: vals.CriticalEntity, Designated: vals.Designated}
+	errs := validate.Errors{}
+	if step > 1 {
+		if len(vals.Subsectors) == 0 {
+			errs.Add("subsector", "scope.error.subsector")
+		}
+		for _, code := range vals.Subsectors {
+			if _, ok := entity.LookupSubsector(code); !ok {
+				errs.Add("subsector", "validate.choice")
+			}
+		}
+	}
+	if step > 2 {
+		var ok bool
+		if in.Employees, ok = wholeNumber(vals.Employees); !ok {
+			errs.Add("employees", "scope.error.number")
+		}
+		var n int
+		if n, ok = wholeNumber(vals.Turnover); !ok {
+			errs.Add("turnover", "scope.error.number")
+		}
+		in.TurnoverEUR = int64(n)
+		if n, ok = wholeNumber(vals.Balance); !ok {
+			errs.Add("balance", "scope.error.number")
+		}
+		in.BalanceEUR = int64(n)
+	}
+	if step > 3 && vals.Designated != "" && vals.Designated != "essential" && vals.Designated != "important" {
+		errs.Add("designated", "validate.choice")
+	}
+	return vals, in, errs
+}
+
+// wholeNumber reads a non-negative whole number, allowing the thousands
+// separators people type ("1.250.000", "1,250,000", "1 250 000").
+func wholeNumber(s string) (int, bool) {
+	s = strings.NewReplacer(".", "", ",", "", " ", "", "€", "").Replace(s)
+	n, err := strconv.Atoi(s)
+	return n, err == nil && n >= 0 && n < 1<<53
+}
+
+// firstStepWithError is the step that asks for the first invalid answer.
+func firstStepWithError(errs validate.Errors) int {
+	switch {
+	case errs["subsector"] != "":
+		return 1
+	case errs["employees"] != "" || errs["turnover"] != "" || errs["balance"] != "":
+		return 2
+	}
+	return 3
+}
+
+func sectorGroups(ctx context.Context) []scope.SectorGroup {
+	var groups []scope.SectorGroup
+	for _, s := range entity.Subsectors() {
+		label := pick(ctx, s.SectorNL, s.SectorEN)
+		if len(groups) == 0 || groups[len(groups)-1].Label != label {
+			groups = append(groups, scope.SectorGroup{Label: label})
+		}
+		g := &groups[len(groups)-1]
+		g.Options = append(g.Options, scope.SubsectorOption{Code: s.Code, Label: pick(ctx, s.NameNL, s.NameEN), Annex: s.Annex})
+	}
+	return groups
+}
+
+// pick returns the text of the request's language.
+func pick(ctx context.Context, nl, en string) string {
+	if i18n.LangFrom(ctx) == i18n.EN {
+		return en
+	}
+	return nl
+}
+
+// wizard serves both the entity's self-assessment and the public one.
+func (s *Server) wizard(w http.ResponseWriter, r *http.Request, p scope.WizardProps) {
+	step, _ := strconv.Atoi(r.URL.Query().Get("step"))
+	step = min(max(step, 1), 4)
+	vals, in, errs := wizardInput(r.URL.Query(), step)
+	status := http.StatusOK
+	if len(errs) > 0 {
+		step, status = firstStepWithError(errs), http.StatusUnprocessableEntity
+	}
+	p.Step, p.Values, p.Errors, p.Sectors = step, vals, errs, sectorGroups(r.Context())
+	if step == 4 {
+		res, err := entity.AssessScope(in)
+		if err != nil {
+			p.Step, p.Errors, status = 1, validate.Errors{"subsector": "validate.choice"}, http.StatusUnprocessableEntity
+		} else {
+			view := resultView(res)
+			p.Result = &view
+		}
+	}
+	s.render(w, r, status, scope.Wizard(p))
+}
+
+func (s *Server) entityWizard(w http.ResponseWriter, r *http.Request) {
+	actor := authz.ActorFrom(r.Context())
+	p := scope.WizardProps{Shell: s.shell(r, "scope.wizard.title", "scope"), Action: entityBase(actor.EntityID) + "/scope/wizard"}
+	if actor.Can(authz.ScopeEdit) {
+		p.SaveURL = entityBase(actor.EntityID) + "/scope/assessments"
+	}
+	if r.URL.Query().Get("step") == "" { // start from the registered subsectors
+		if reg, err := entity.GetRegistration(r.Context(), s.Pool, actor.EntityID); err == nil && len(reg.Subsectors) > 0 {
+			q := r.URL.Query()
+			q["subsector"] = reg.Subsectors
+			r.URL.RawQuery = q.Encode()
+		}
+	}
+	s.wizard(w, r, p)
+}
+
+// publicWizard is the same self-assessment for visitors; nothing is stored.
+func (s *Server) publicWizard(w http.ResponseWriter, r *http.Request) {
+	s.wizard(w, r, scope.WizardProps{Shell: s.shell(r, "scope.wizard.title", ""), Action: "/zelfevaluatie", Public: true})
+}
+
+func (s *Server) saveAssessment(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.errorPage(w, r, http.StatusBadRequest)
+		return
+	}
+	actor := authz.ActorFrom(r.Context())
+	_, in, errs := wizardInput(r.PostForm, 4)
+	if len(errs) > 0 {
+		http.Redirect(w, r, entityBase(actor.EntityID)+"/scope/wizard?"+r.PostForm.Encode()+"&step=4", http.StatusSeeOther)
+		return
+	}
+	if _, err := entity.SaveAssessment(r.Context(), s.Pool, actor, in); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.Sessions.Put(r.Context(), sessFlash, "scope.saved")
+	http.Redirect(w, r, entityBase(actor.EntityID)+"/scope", http.StatusSeeOther)
+}
+
+func resultView(res entity.ScopeResult) scope.ResultView {
+	v := scope.ResultView{Class: string(res.Class), Size: string(res.Size), EngineVersion: res.EngineVersion}
+	for _, reason := range res.Reasons {
+		v.Reasons = append(v.Reasons, scope.ReasonView{TextNL: reason.TextNL, TextEN: reason.TextEN, Article: reason.Article})
+	}
+	return v
+}
+
+// scopeOverview is the "Scope & registratie" page.
+func (s *Server) scopeOverview(w http.ResponseWriter, r *http.Request) {
+	s.renderScopeOverview(w, r, http.StatusOK, scope.SubmissionForm{})
+}
+
+func (s *Server) renderScopeOverview(w http.ResponseWriter, r *http.Request, status int, form scope.SubmissionForm) {
+	ctx := r.Context()
+	actor := authz.ActorFrom(ctx)
+	reg, err := entity.GetRegistration(ctx, s.Pool, actor.EntityID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	list, err := entity.Assessments(ctx, s.Pool, actor.EntityID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	p := scope.OverviewProps{
+		Shell: s.shell(r, "nav.scope", "scope"), Base: entityBase(actor.EntityID), CanEdit: actor.Can(authz.ScopeEdit),
+		Registration: registrationFields(ctx, reg), SubmittedOn: reg.SubmittedOn, SubmissionRef: reg.SubmissionRef,
+		Registered: reg.Version > 0, SubmissionForm: form, Notice: s.Sessions.PopString(ctx, sessFlash),
+	}
+	if due, ok := reg.ReportDue(); ok {
+		p.ReportDue = &due
+	}
+	_, overlaps, _ := entity.RegistrationInput{IPRanges: strings.Join(reg.IPRanges, "\n")}.Normalise()
+	p.Overlaps = overlapTexts(overlaps)
+	if len(list) > 0 {
+		latest := resultView(list[0].Result)
+		latest.AssessedAt, latest.AssessedBy = &list[0].CreatedAt, list[0].CreatedBy
+		p.Latest, p.InputsChanged = &latest, list[0].InputsDiffer(reg)
+	}
+	for _, a := range list {
+		p.History = append(p.History, scope.HistoryRow{At: a.CreatedAt, By: a.CreatedBy, Class: string(a.Result.Class), Size: string(a.Result.Size), Version: a.EngineVersion})
+	}
+	s.render(w, r, status, scope.Overview(p))
+}
+
+func overlapTexts(pairs [][2]string) []string {
+	var out []string
+	for _, p := range pairs {
+		out = append(out, p[0]+" ∩ "+p[1])
+	}
+	return out
+}
+
+// registrationFields lists the registration data in the page's language.
+func registrationFields(ctx context.Context, reg entity.Registration) []scope.Field {
+	label := func(k string) string { return i18n.T(ctx, "registration.field."+k) }
+	var subsectors, states []string
+	for _, code := range reg.Subsectors {
+		if s, ok := entity.LookupSubsector(code); ok {
+			subsectors = append(subsectors, pick(ctx, s.NameNL, s.NameEN))
+		}
+	}
+	for _, code := range reg.MemberStates {
+		if m, ok := entity.LookupMemberState(code); ok {
+			states = append(states, pick(ctx, m.NameNL, m.NameEN))
+		}
+	}
+	authority := reg.Authority
+	if a, ok := entity.LookupAuthority(reg.Authority); ok {
+		authority = pick(ctx, a.NameNL, a.NameEN)
+	}
+	sharing := i18n.T(ctx, "common.no")
+	if reg.InfoSharing {
+		sharing = strings.TrimSpace(i18n.T(ctx, "common.yes") + " " + reg.InfoSharingDetails)
+	}
+	address := strings.TrimSpace(strings.Join(nonEmpty(reg.Street, strings.TrimSpace(reg.Postcode+" "+reg.City), reg.Country), ", "))
+	return []scope.Field{
+		{Label: label("legal_name"), Value: reg.LegalName},
+		{Label: label("kvk"), Value: reg.KvK},
+		{Label: i18n.T(ctx, "registration.address"), Value: address},
+		{Label: label("postal_address"), Value: reg.PostalAddress},
+		{Label: i18n.T(ctx, "registration.contact"), Value: strings.Join(nonEmpty(reg.ContactName, reg.ContactEmail, reg.ContactPhone), " · ")},
+		{Label: label("ip_ranges"), Value: strings.Join(reg.IPRanges, ", ")},
+		{Label: label("subsectors"), Value: strings.Join(subsectors, ", ")},
+		{Label: label("member_states"), Value: strings.Join(states, ", ")},
+		{Label: label("authority"), Value: authority},
+		{Label: label("csirt"), Value: reg.CSIRT},
+		{Label: label("info_sharing"), Value: sharing},
+	}
+}
+
+func nonEmpty(parts ...string) []string {
+	var out []string
+	for _, p := range parts {
+		if strings.TrimSpace(p) != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// recordSubmission records the date and reference of a submission to the
+// authority, which ends the two-week warning.
+func (s *Server) recordSubmission(w http.ResponseWriter, r *http.Request) {
+	actor := authz.ActorFrom(r.Context())
+	form := scope.SubmissionForm{On: r.PostFormValue("submitted_on"), Ref: r.PostFormValue("submission_ref")}
+	on, perr := time.ParseInLocation("2006-01-02", form.On, i18n.Amsterdam)
+	if perr != nil {
+		on = time.Time{}
+	}
+	err := entity.RecordSubmission(r.Context(), s.Pool, actor, on, form.Ref)
+	if fields := validate.Fields(err); fields != nil {
+		form.Errors = fields
+		s.renderScopeOverview(w, r, http.StatusUnprocessableEntity, form)
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.Sessions.Put(r.Context(), sessFlash, "submission.saved")
+	http.Redirect(w, r, entityBase(actor.EntityID)+"/scope", http.StatusSeeOther)
+}
+
+// registrationForm builds the edit form from a registration (or the user's
+// input) with the subsector, member-state and authority options.
+func registrationForm(ctx context.Context, reg entity.Registration, ipText string) scope.RegistrationForm {
+	f := scope.RegistrationForm{
+		LegalName: reg.LegalName, KvK: reg.KvK, Street: reg.Street, Postcode: reg.Postcode, City: reg.City, Country: reg.Country,
+		PostalAddress: reg.PostalAddress, ContactName: reg.ContactName, ContactEmail: reg.ContactEmail, ContactPhone: reg.ContactPhone,
+		IPRanges: ipText, Authority: reg.Authority, CSIRT: reg.CSIRT, InfoSharing: reg.InfoSharing,
+		InfoSharingDetails: reg.InfoSharingDetails, Version: reg.Version,
+	}
+	has := func(list []string, v string) bool {
+		for _, x := range list {
+			if x == v {
+				return true
+			}
+		}
+		return false
+	}
+	for _, s := range entity.Subsectors() {
+		f.Subsectors = append(f.Subsectors, scope.Choice{Value: s.Code, Label: pick(ctx, s.NameNL, s.NameEN), Checked: has(reg.Subsectors, s.Code)})
+	}
+	for _, m := range entity.MemberStates() {
+		f.MemberStates = append(f.MemberStates, scope.Choice{Value: m.Code, Label: pick(ctx, m.NameNL, m.NameEN), Checked: has(reg.MemberStates, m.Code)})
+	}
+	f.Authorities = []components.Option{{Value: "", Label: i18n.T(ctx, "registration.authority.none")}}
+	for _, a := range entity.Authorities() {
+		f.Authorities = append(f.Authorities, components.Option{Value: a.Code, Label: pick(ctx, a.NameNL, a.NameEN)})
+	}
+	return f
+}
+
+// proposeSupervision fills in the competent authority and CSIRT from the
+// first registered subsector when they are still empty (editable after).
+func proposeSupervision(reg *entity.Registration) {
+	if len(reg.Subsectors) == 0 {
+		return
+	}
+	if s, ok := entity.LookupSubsector(reg.Subsectors[0]); ok {
+		if reg.Authority == "" {
+			reg.Authority = s.Authority
+		}
+		if reg.CSIRT == "" {
+			reg.CSIRT = s.CSIRT
+		}
+	}
+}
+
+func (s *Server) registrationEdit(w http.ResponseWriter, r *http.Request) {
+	actor := authz.ActorFrom(r.Context())
+	reg, err := entity.GetRegistration(r.Context(), s.Pool, actor.EntityID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	proposeSupervision(&reg)
+	s.render(w, r, http.StatusOK, scope.RegistrationEdit(scope.RegistrationProps{
+		Shell: s.shell(r, "registration.edit", "scope"), Base: entityBase(actor.EntityID),
+		Form: registrationForm(r.Context(), reg, strings.Join(reg.IPRanges, "\n")),
+	}))
+}
+
+// registrationSave validates and saves; errors come back next to their
+// fields with the input kept, and a concurrent save shows the other version.
+func (s *Server) registrationSave(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.errorPage(w, r, http.StatusBadRequest)
+		return
+	}
+	ctx := r.Context()
+	actor := authz.ActorFrom(ctx)
+	f := r.PostForm
+	version, _ := strconv.Atoi(f.Get("version"))
+	in := entity.RegistrationInput{
+		LegalName: f.Get("legal_name"), KvK: f.Get("kvk"), Street: f.Get("street"), Postcode: f.Get("postcode"),
+		City: f.Get("city"), Country: f.Get("country"), PostalAddress: f.Get("postal_address"),
+		ContactName: f.Get("contact_name"), ContactEmail: f.Get("contact_email"), ContactPhone: f.Get("contact_phone"),
+		IPRanges: f.Get("ip_ranges"), Subsectors: f["subsectors"], MemberStates: f["member_states"],
+		Authority: f.Get("authority"), CSIRT: f.Get("csirt"), InfoSharing: f.Get("info_sharing") == "true",
+		InfoSharingDetails: f.Get("info_sharing_details"), Version: version,
+	}
+	saved, overlaps, err := entity.UpdateRegistration(ctx, s.Pool, actor, in)
+	var conflict *entity.RegistrationConflict
+	if fields := validate.Fields(err); fields != nil || errors.As(err, &conflict) {
+		typed, _, _ := in.Normalise()
+		typed.Version = version
+		p := scope.RegistrationProps{
+			Shell: s.shell(r, "registration.edit", "scope"), Base: entityBase(actor.EntityID),
+			Form: registrationForm(ctx, typed, in.IPRanges), Errors: fields, Overlaps: overlapTexts(overlaps),
+		}
+		p.Form.Postcode, p.Form.KvK, p.Form.ContactEmail = in.Postcode, in.KvK, in.ContactEmail // exactly as typed
+		status := http.StatusUnprocessableEntity
+		if conflict != nil {
+			status = http.StatusConflict
+			p.Conflict = registrationFields(ctx, conflict.Current)
+			p.Form.Version = conflict.Current.Version // saving again overwrites knowingly
+		}
+		s.render(w, r, status, scope.RegistrationEdit(p))
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	notice := "registration.saved"
+	if _, pending := saved.ReportDue(); pending {
+		notice = "registration.saved_report"
+	}
+	s.Sessions.Put(ctx, sessFlash, notice)
+	http.Redirect(w, r, entityBase(actor.EntityID)+"/scope", http.StatusSeeOther)
+}
