@@ -48,7 +48,7 @@ func TestShellLanguageSwitch(t *testing.T) {
 	}
 
 	err = chromedp.Run(ctx,
-		chromedp.Click(`nav.sidenav a[href$="/measures"]`, chromedp.ByQuery),
+		chromedp.Click(`nav.sidenav a[href$="/risks"]`, chromedp.ByQuery),
 		chromedp.WaitVisible(`nav.sidenav a[aria-current="page"][href$="/measures"]`, chromedp.ByQuery),
 		chromedp.Click(`.lang-switch button[value="nl"]`, chromedp.ByQuery),
 		chromedp.WaitVisible(`.lang-switch button[value="nl"][aria-pressed="true"]`, chromedp.ByQuery),
@@ -59,6 +59,6 @@ func TestShellLanguageSwitch(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !strings.Contains(nav, "Maatregelen") || !strings.Contains(heading, "Nog niet beschikbaar") {
-		t.Fatalf("back in Dutch on the measures page: nav=%q main=%q", nav, heading)
+		t.Fatalf("back in Dutch on the risk analysis page: nav=%q main=%q", nav, heading)
 	}
 }

@@ -46,6 +46,8 @@ type Config struct {
 	SessionLifetime time.Duration
 	// SMTPAddr (host:port) enables e-mailing set-password links; empty sends nothing.
 	SMTPAddr, SMTPFrom, SMTPUser, SMTPPassword string
+	// UploadLimit is the largest evidence file accepted, in bytes.
+	UploadLimit int64
 	// ShutdownTimeout bounds how long in-flight requests may take after SIGTERM.
 	ShutdownTimeout time.Duration
 }
@@ -73,6 +75,7 @@ var Vars = []Var{
 	{"WEERBAAR_SMTP_FROM", "(none)", "Sender address of those e-mails; required with WEERBAAR_SMTP_ADDR."},
 	{"WEERBAAR_SMTP_USERNAME", "(none)", "SMTP user name, if the server needs authentication (sent only over TLS)."},
 	{"WEERBAAR_SMTP_PASSWORD", "(none)", "SMTP password."},
+	{"WEERBAAR_UPLOAD_LIMIT_MB", "25", "Largest evidence file accepted, in MB (MiB); larger uploads get 413."},
 	{"WEERBAAR_SHUTDOWN_TIMEOUT", "15s", "How long in-flight requests may finish after SIGTERM/SIGINT."},
 }
 
@@ -127,6 +130,11 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if cfg.SessionLifetime, err = positiveDuration(get("WEERBAAR_SESSION_LIFETIME")); err != nil {
 		errs = append(errs, fmt.Errorf("WEERBAAR_SESSION_LIFETIME: %w", err))
+	}
+	if mb, err := strconv.Atoi(get("WEERBAAR_UPLOAD_LIMIT_MB")); err != nil || mb < 1 || mb > 1024 {
+		errs = append(errs, fmt.Errorf("WEERBAAR_UPLOAD_LIMIT_MB=%q: want a whole number of MB from 1 to 1024", get("WEERBAAR_UPLOAD_LIMIT_MB")))
+	} else {
+		cfg.UploadLimit = int64(mb) << 20
 	}
 	cfg.SMTPAddr, cfg.SMTPFrom = get("WEERBAAR_SMTP_ADDR"), get("WEERBAAR_SMTP_FROM")
 	cfg.SMTPUser, cfg.SMTPPassword = get("WEERBAAR_SMTP_USERNAME"), get("WEERBAAR_SMTP_PASSWORD")

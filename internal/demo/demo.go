@@ -47,6 +47,7 @@ var Accounts = []Account{
 // created anything.
 func Seed(ctx context.Context, pool *pgxpool.Pool) (bool, error) {
 	created := false
+	var entityID int64
 	ctx = audit.WithMeta(ctx, audit.Meta{ActorEmail: "seed-demo"})
 	err := db.InTx(ctx, pool, func(tx pgx.Tx) error {
 		var exists bool
@@ -73,13 +74,16 @@ func Seed(ctx context.Context, pool *pgxpool.Pool) (bool, error) {
 				return err
 			}
 		}
-		created = true
+		created, entityID = true, e.ID
 		return nil
 	})
 	if errors.Is(err, db.ErrConflict) { // a concurrent seed won the race
 		return false, nil
 	}
-	return created, err
+	if err != nil || !created {
+		return false, err
+	}
+	return true, seedState(ctx, pool, entityID)
 }
 
 func seedAccount(ctx context.Context, tx pgx.Tx, entityID int64, a Account) error {

@@ -86,13 +86,27 @@ func (s *Server) registrationCSV(w http.ResponseWriter, r *http.Request) {
 		{"submission_reference", reg.SubmissionRef},
 	}
 	attachment(w, "text/csv; charset=utf-8", "registratie-"+entityFrom(r.Context()).Slug+".csv")
-	cw := csv.NewWriter(w)
-	_ = cw.Write([]string{"field", "value"})
+	cw := newCSV(w)
+	cw.row("field", "value")
 	for _, row := range rows {
-		_ = cw.Write([]string{row[0], csvSafe(row[1])})
+		cw.row(row[0], row[1])
 	}
-	cw.Flush()
+	cw.flush()
 }
+
+// csvOut writes CSV with every cell made formula-safe.
+type csvOut struct{ w *csv.Writer }
+
+func newCSV(w http.ResponseWriter) csvOut { return csvOut{w: csv.NewWriter(w)} }
+
+func (c csvOut) row(cells ...string) {
+	for i := range cells {
+		cells[i] = csvSafe(cells[i])
+	}
+	_ = c.w.Write(cells)
+}
+
+func (c csvOut) flush() { c.w.Flush() }
 
 // csvSafe stops a spreadsheet from running a cell as a formula (CSV
 // injection): values starting with = + - @ or a control character get a

@@ -73,8 +73,8 @@ func TestScopeWizardForTheEntity(t *testing.T) {
 	}
 	var n int
 	_ = a.Pool.QueryRow(context.Background(), `SELECT count(*) FROM scope_assessments WHERE entity_id = $1 AND engine_version <> '' AND inputs ? 'Subsectors'`, id).Scan(&n)
-	if n != 2 {
-		t.Errorf("stored assessments with inputs and engine version: %d, want 2", n)
+	if n != 3 { // the demo's own and the two above
+		t.Errorf("stored assessments with inputs and engine version: %d, want 3", n)
 	}
 	// The board may look but not save.
 	board := a.LoginDemo(t, authz.BoardMember)
@@ -106,6 +106,15 @@ func TestPublicScopeWizardStoresNothing(t *testing.T) {
 	}
 }
 
+// freshEntity creates an entity without demo data, with an admin and an
+// officer signed in.
+func freshEntity(t *testing.T, a *apptest.App) (id int64, base string, admin, officer *apptest.Client) {
+	t.Helper()
+	id, _ = createEntityWithAdmin(t, a, "vers", "Verse Organisatie", "admin@vers.test")
+	addMember(t, a, id, "officer@vers.test", authz.SecurityOfficer)
+	return id, "/e/" + strconv.FormatInt(id, 10), a.Login(t, "admin@vers.test", testPassword), a.Login(t, "officer@vers.test", testPassword)
+}
+
 // registrationForm is a valid registration as the form posts it.
 func registrationForm(version int) url.Values {
 	return url.Values{
@@ -120,9 +129,7 @@ func registrationForm(version int) url.Values {
 func TestRegistrationValidationKeepsInput(t *testing.T) {
 	t.Parallel()
 	a := apptest.Start(t, apptest.Options{})
-	id := a.SeedDemo(t)
-	base := "/e/" + strconv.FormatInt(id, 10)
-	off := a.LoginDemo(t, authz.SecurityOfficer)
+	_, base, _, off := freshEntity(t, a)
 	form := registrationForm(0)
 	form.Set("kvk", "1234567")
 	form.Set("contact_email", "geen e-mail")
@@ -145,9 +152,7 @@ func TestRegistrationValidationKeepsInput(t *testing.T) {
 func TestRegistrationSaveNormalisesAndFlagsOverlaps(t *testing.T) {
 	t.Parallel()
 	a := apptest.Start(t, apptest.Options{})
-	id := a.SeedDemo(t)
-	base := "/e/" + strconv.FormatInt(id, 10)
-	off := a.LoginDemo(t, authz.SecurityOfficer)
+	id, base, _, off := freshEntity(t, a)
 	form := registrationForm(0)
 	form.Set("ip_ranges", "192.0.2.77/24\n192.0.2.128/25\n2001:DB8::1/32\n198.51.100.7")
 	if r := off.PostForm(t, base+"/registration", form); r.StatusCode != http.StatusSeeOther {
@@ -173,16 +178,14 @@ func TestRegistrationSaveNormalisesAndFlagsOverlaps(t *testing.T) {
 func TestRegistrationConflictKeepsBothVersions(t *testing.T) {
 	t.Parallel()
 	a := apptest.Start(t, apptest.Options{})
-	id := a.SeedDemo(t)
-	base := "/e/" + strconv.FormatInt(id, 10)
-	off := a.LoginDemo(t, authz.SecurityOfficer)
-	admin := a.LoginDemo(t, authz.Admin)
+	id, base, admin, off := freshEntity(t, a)
 	if r := off.PostForm(t, base+"/registration", registrationForm(0)); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("first save: %d", r.StatusCode)
 	}
 	// Both open the form at version 1; the admin saves first.
 	theirs := registrationForm(1)
 	theirs.Set("contact_name", "Anne de Beheerder")
+	theirs.Set("contact_phone", "+31 30 123 4567")
 	if r := admin.PostForm(t, base+"/registration", theirs); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("admin save: %d", r.StatusCode)
 	}
@@ -203,9 +206,7 @@ func TestRegistrationConflictKeepsBothVersions(t *testing.T) {
 func TestTwoWeekReportingWarning(t *testing.T) {
 	t.Parallel()
 	a := apptest.Start(t, apptest.Options{})
-	id := a.SeedDemo(t)
-	base := "/e/" + strconv.FormatInt(id, 10)
-	off := a.LoginDemo(t, authz.SecurityOfficer)
+	_, base, _, off := freshEntity(t, a)
 	off.PostForm(t, base+"/registration", registrationForm(0))
 	if r := off.Get(t, base+"/"); !strings.Contains(r.Body, "nog niet vastgelegd") {
 		t.Errorf("dashboard does not say the registration is not recorded")
@@ -243,7 +244,7 @@ func TestTwoWeekReportingWarning(t *testing.T) {
 	if r := off.Get(t, base+"/"); strings.Contains(r.Body, "gewijzigd na de laatste melding") {
 		t.Errorf("warning stays after a new submission")
 	}
-	if n := auditCount(t, a, "registration.submitted"); n != 2 {
+	if n := auditCount(t, a, "registration.submitted"); n != 2 { // no demo seeded in this test
 		t.Errorf("submission audit rows: %d", n)
 	}
 }
@@ -254,7 +255,7 @@ func TestRegistrationExports(t *testing.T) {
 	id := a.SeedDemo(t)
 	base := "/e/" + strconv.FormatInt(id, 10)
 	off := a.LoginDemo(t, authz.SecurityOfficer)
-	form := registrationForm(0)
+	form := registrationForm(2) // the demo saved and submitted once
 	form.Set("contact_name", "=HYPERLINK(\"http://evil\")")
 	off.PostForm(t, base+"/registration", form)
 	auditor := a.LoginDemo(t, authz.Auditor)

@@ -1,0 +1,2 @@
+DROP TABLE IF EXISTS evidence_versions;
+DROP TABLE IF EXISTS evidence_items;
