@@ -49,7 +49,7 @@ func TestShellLanguageSwitch(t *testing.T) {
 
 	err = chromedp.Run(ctx,
 		chromedp.Click(`nav.sidenav a[href$="/risks"]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`nav.sidenav a[aria-current="page"][href$="/measures"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`nav.sidenav a[aria-current="page"][href$="/risks"]`, chromedp.ByQuery),
 		chromedp.Click(`.lang-switch button[value="nl"]`, chromedp.ByQuery),
 		chromedp.WaitVisible(`.lang-switch button[value="nl"][aria-pressed="true"]`, chromedp.ByQuery),
 		chromedp.Text(`main`, &heading, chromedp.ByQuery),
