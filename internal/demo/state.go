@@ -31,31 +31,31 @@ type requirementState struct {
 // and awareness behind, two items overdue, two not applicable.
 var demoRequirements = []requirementState{
 	{code: "1.1", status: "implemented", maturity: 4, notes: "Vastgesteld door de directie op 12 maart 2026.", pdf: "Informatiebeveiligingsbeleid 2026.pdf"},
-	{code: "1.2", status: "implemented", maturity: 3, notes: "CISO rapporteert elk kwartaal aan de directie."},
-	{code: "2.1", status: "implemented", maturity: 3, pdf: "Risicomanagementkader.pdf"},
+	{code: "1.2", status: "implemented", maturity: 4, notes: "CISO rapporteert elk kwartaal aan de directie."},
+	{code: "2.1", status: "implemented", maturity: 4, pdf: "Risicomanagementkader.pdf"},
 	{code: "2.2", status: "in_progress", maturity: 2, dueInDays: 30},
 	{code: "2.3", status: "not_started", maturity: 1, dueInDays: -10, notes: "Externe audit nog niet ingepland."},
-	{code: "3.1", status: "implemented", maturity: 3},
+	{code: "3.1", status: "implemented", maturity: 4},
 	{code: "3.2", status: "in_progress", maturity: 2, dueInDays: 45},
-	{code: "3.3", status: "implemented", maturity: 3},
+	{code: "3.3", status: "implemented", maturity: 4},
 	{code: "3.4", status: "in_progress", maturity: 2},
-	{code: "3.5", status: "implemented", maturity: 3, link: "Incidentresponsplan (intranet)"},
+	{code: "3.5", status: "implemented", maturity: 4, link: "Incidentresponsplan (intranet)"},
 	{code: "3.6", status: "in_progress", maturity: 1},
 	{code: "4.1", status: "in_progress", maturity: 2, dueInDays: -5, notes: "BIA voor de productielocaties loopt nog."},
-	{code: "4.2", status: "verified", maturity: 4, notes: "Hersteltest van de SCADA-back-ups in september geslaagd.", pdf: "Rapport hersteltest back-ups.pdf"},
+	{code: "4.2", status: "verified", maturity: 5, notes: "Hersteltest van de SCADA-back-ups in september geslaagd.", pdf: "Rapport hersteltest back-ups.pdf"},
 	{code: "4.3", status: "in_progress", maturity: 2},
 	{code: "5.1", status: "not_started", maturity: 1, dueInDays: 60},
 	{code: "5.2", status: "in_progress", maturity: 2},
 	{code: "6.2", status: "not_started", notApplicable: "Wij ontwikkelen zelf geen software; alle applicaties worden ingekocht en vallen onder eis 6.1."},
-	{code: "6.6", status: "implemented", maturity: 3},
-	{code: "6.7", status: "implemented", maturity: 3},
-	{code: "6.8", status: "verified", maturity: 4, notes: "IT en OT (zuiveringsinstallaties) zijn gescheiden netwerken."},
-	{code: "6.9", status: "implemented", maturity: 3},
+	{code: "6.6", status: "implemented", maturity: 4},
+	{code: "6.7", status: "implemented", maturity: 4},
+	{code: "6.8", status: "verified", maturity: 5, notes: "IT en OT (zuiveringsinstallaties) zijn gescheiden netwerken."},
+	{code: "6.9", status: "implemented", maturity: 4},
 	{code: "8.1", status: "in_progress", maturity: 2},
 	{code: "8.2", status: "not_started", maturity: 1, dueInDays: 90},
-	{code: "9", status: "implemented", maturity: 3},
+	{code: "9", status: "implemented", maturity: 4},
 	{code: "10.2", status: "not_started", notApplicable: "Alle medewerkers leveren bij indiensttreding een VOG; verdere antecedentenonderzoeken zijn voor onze functies niet passend."},
-	{code: "11.7", status: "implemented", maturity: 3, notes: "MFA op alle externe toegang en beheeraccounts."},
+	{code: "11.7", status: "implemented", maturity: 4, notes: "MFA op alle externe toegang en beheeraccounts."},
 	{code: "12.4", status: "in_progress", maturity: 2},
 	{code: "13.1", status: "implemented", maturity: 4},
 }
@@ -87,7 +87,7 @@ func seedState(ctx context.Context, pool *pgxpool.Pool, entityID int64) error {
 	if err := entity.RecordSubmission(ctx, pool, actor, time.Date(2026, 9, 15, 0, 0, 0, 0, time.UTC), "NCSC-REG-2026-1184"); err != nil {
 		return fmt.Errorf("demo submission: %w", err)
 	}
-	if err := measure.SaveFactors(ctx, pool, actor, measure.FactorsInput{Exposure: "4", Likelihood: "3", Impact: "5"}); err != nil {
+	if err := measure.SaveFactors(ctx, pool, actor, measure.FactorsInput{Exposure: "3", Likelihood: "3", Impact: "4"}); err != nil {
 		return fmt.Errorf("demo factors: %w", err)
 	}
 	store := &evidence.Store{Pool: pool}

@@ -43,7 +43,7 @@ func (s *Server) overview(r *http.Request) (measure.Overview, error) {
 func maturityBars(ctx context.Context, base string, o measure.Overview) []components.MaturityBar {
 	var bars []components.MaturityBar
 	for _, ms := range o.Measures {
-		b := components.MaturityBar{Code: ms.Measure.Code, Label: shortLabel(pick(ctx, ms.Measure.LabelNL, ms.Measure.LabelEN), 34),
+		b := components.MaturityBar{Code: ms.Measure.Code, Label: shortLabel(pick(ctx, ms.Measure.LabelNL, ms.Measure.LabelEN), 30),
 			Current: ms.Maturity.Value, Href: base + "/measures/" + ms.Measure.Code}
 		if ms.Measure.Applicable {
 			b.Target = ms.Result.Target
@@ -106,6 +106,13 @@ func dateValue(t *time.Time) string {
 		return ""
 	}
 	return t.Format("2006-01-02")
+}
+
+func displayDate(ctx context.Context, t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return i18n.Date(ctx, *t)
 }
 
 func idValue(id *int64) string {
@@ -235,7 +242,7 @@ func (s *Server) renderMeasure(w http.ResponseWriter, r *http.Request, status in
 
 func reqRow(ctx context.Context, req measure.Requirement, evidence int) measures.ReqRow {
 	return measures.ReqRow{Code: req.Code, Title: pick(ctx, req.TitleNL, req.TitleEN), Applicable: req.Applicable,
-		Maturity: req.Maturity, Status: string(req.Status), Owner: req.OwnerName, Due: dateValue(req.DueDate),
+		Maturity: req.Maturity, Status: string(req.Status), Owner: req.OwnerName, Due: displayDate(ctx, req.DueDate), DueISO: dateValue(req.DueDate),
 		Overdue: req.Overdue(today()), Evidence: evidence, Justification: req.Justification, Measures: strings.Join(req.Measures, ", ")}
 }
 
@@ -427,7 +434,7 @@ func (s *Server) soaCSV(w http.ResponseWriter, r *http.Request) {
 	cw.row("requirement", "title", "measures", "applicable", "justification", "maturity", "status", "owner", "due_date", "evidence_count")
 	for _, row := range rows {
 		cw.row(row.Code, row.Title, row.Measures, fmt.Sprint(row.Applicable), row.Justification, strconv.Itoa(row.Maturity),
-			row.Status, row.Owner, row.Due, strconv.Itoa(row.Evidence))
+			row.Status, row.Owner, row.DueISO, strconv.Itoa(row.Evidence))
 	}
 	cw.flush()
 }
