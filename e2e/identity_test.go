@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,25 +20,6 @@ import (
 	"github.com/weerbaar/weerbaar/internal/entity"
 )
 
-// fakeClock is a settable clock for the app's TOTP checks and login throttle.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newFakeClock() *fakeClock { return &fakeClock{now: time.Now()} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 // The second entity the demo officer belongs to; its name sorts after the
 // demo entity's, so sign-in still lands on the demo entity.
@@ -110,7 +90,7 @@ func pathOf(t *testing.T, loc string) string {
 // with a code computed from the secret on the page, logs out, logs in again
 // with password and TOTP, and switches to their second entity.
 func TestIdentityMFAJourney(t *testing.T) {
-	clock := newFakeClock()
+	clock := apptest.NewClock()
 	a := apptest.Start(t, apptest.Options{PlainHTTP: true, Clock: clock.Now})
 	demoID := a.SeedDemo(t)
 	officer := demo.Accounts[1]

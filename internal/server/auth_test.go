@@ -7,7 +7,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,25 +16,6 @@ import (
 	"github.com/weerbaar/weerbaar/internal/demo"
 )
 
-// fakeClock is a settable clock for the throttle and TOTP checks.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newFakeClock() *fakeClock { return &fakeClock{now: time.Now()} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 func sessionCookie(c *apptest.Client, a *apptest.App) *http.Cookie {
 	u, _ := url.Parse(a.HTTP.URL)
@@ -117,7 +97,7 @@ func TestWrongPasswordAndUnknownUserLookTheSame(t *testing.T) {
 
 func TestLoginThrottling(t *testing.T) {
 	t.Parallel()
-	clock := newFakeClock()
+	clock := apptest.NewClock()
 	a := apptest.Start(t, apptest.Options{Clock: clock.Now})
 	a.SeedDemo(t)
 	c := a.Client()
@@ -314,7 +294,7 @@ func TestPasswordRulesOnSetPassword(t *testing.T) {
 
 func TestMFAEnrolmentAndLogin(t *testing.T) {
 	t.Parallel()
-	clock := newFakeClock()
+	clock := apptest.NewClock()
 	a := apptest.Start(t, apptest.Options{Clock: clock.Now})
 	id := a.SeedDemo(t)
 	c := a.Login(t, officer.Email, demo.Password)
@@ -423,4 +403,49 @@ func userID(t *testing.T, a *apptest.App, email string) int64 {
 		t.Fatal(err)
 	}
 	return u.ID
+}
+
+func TestRoleChangeRenewsTheMembersSessionToken(t *testing.T) {
+	t.Parallel()
+	a := apptest.Start(t, apptest.Options{})
+	id := a.SeedDemo(t)
+	base := "/e/" + strconv.FormatInt(id, 10)
+	admin := a.LoginDemo(t, authz.Admin)
+	board := a.LoginDemo(t, authz.BoardMember)
+	before := sessionCookie(board, a).Value
+	boardID := strconv.FormatInt(userID(t, a, demo.Accounts[2].Email), 10)
+	if r := admin.PostForm(t, base+"/users/"+boardID+"/role", url.Values{"role": {"auditor"}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("role change: %d", r.StatusCode)
+	}
+	if r := board.Get(t, base+"/audit"); r.StatusCode != http.StatusOK {
+		t.Fatalf("new role not in effect at once: %d", r.StatusCode)
+	}
+	if after := sessionCookie(board, a).Value; after == before {
+		t.Fatal("session token not renewed after the role change")
+	}
+}
+
+func TestInstanceAdminCreatesAnEntity(t *testing.T) {
+	t.Parallel()
+	a := apptest.Start(t, apptest.Options{})
+	a.SeedDemo(t)
+	if _, err := a.Pool.Exec(context.Background(), `UPDATE users SET instance_admin = true WHERE email = $1`, demo.Accounts[0].Email); err != nil {
+		t.Fatal(err)
+	}
+	c := a.LoginDemo(t, authz.Admin)
+	if r := c.PostForm(t, "/admin/entities", url.Values{"name": {"Waterschap Noord"}, "slug": {"Waterschap Noord!"}}); r.StatusCode != http.StatusUnprocessableEntity ||
+		!strings.Contains(r.Body, `value="Waterschap Noord!"`) {
+		t.Fatalf("bad slug: %d", r.StatusCode)
+	}
+	r := c.PostForm(t, "/admin/entities", url.Values{"name": {"Waterschap Noord"}, "slug": {"waterschap-noord"}})
+	if r.StatusCode != http.StatusSeeOther || !strings.HasPrefix(r.Header.Get("Location"), "/e/") {
+		t.Fatalf("create: %d %q", r.StatusCode, r.Header.Get("Location"))
+	}
+	// New entities require MFA: the creator is sent to enrolment first.
+	if next := c.Get(t, r.Header.Get("Location")); next.StatusCode != http.StatusSeeOther || next.Header.Get("Location") != "/account/mfa" {
+		t.Fatalf("new entity without MFA: %d %q", next.StatusCode, next.Header.Get("Location"))
+	}
+	if n := auditCount(t, a, "entity.created"); n != 2 {
+		t.Errorf("entity.created rows: %d", n)
+	}
 }

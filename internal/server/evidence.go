@@ -97,32 +97,21 @@ func (s *Server) uploadResult(w http.ResponseWriter, r *http.Request, err error,
 		s.errorPageDetail(w, r, http.StatusRequestEntityTooLarge, i18n.T(r.Context(), "evidence.error.too_large", s.Config.UploadLimit>>20))
 		return
 	}
-	if errors.Is(err, db.ErrNotFound) {
-		s.errorPage(w, r, http.StatusNotFound)
-		return
-	}
 	t, path := evidenceTarget(r)
-	if fields := validate.Fields(err); fields != nil {
+	s.afterSave(w, r, err, func(errs map[string]string) {
 		ev, perr := s.evidenceProps(r, path, t)
 		if perr != nil {
 			s.serverError(w, r, perr)
 			return
 		}
-		ev.Errors, ev.Title = fields, title
+		ev.Errors, ev.Title = errs, title
 		ev.LinkURL, ev.LinkTitle, ev.LinkDescription = r.PostFormValue("url"), r.PostFormValue("link_title"), r.PostFormValue("description")
 		if t.MeasureCode != "" {
 			s.renderMeasure(w, r, http.StatusUnprocessableEntity, nil, nil, nil, &ev)
 		} else {
 			s.renderRequirement(w, r, http.StatusUnprocessableEntity, nil, nil, nil, &ev)
 		}
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	s.Sessions.Put(r.Context(), sessFlash, "evidence.saved")
-	http.Redirect(w, r, path+"#evidence", http.StatusSeeOther)
+	}, "evidence.saved", path+"#evidence")
 }
 
 func (s *Server) uploadEvidence(w http.ResponseWriter, r *http.Request) {
@@ -201,19 +190,13 @@ func (s *Server) deleteEvidence(w http.ResponseWriter, r *http.Request) {
 // itemResult maps the outcome of a change to an existing evidence item.
 func (s *Server) itemResult(w http.ResponseWriter, r *http.Request, err error, path string) {
 	var maxErr *http.MaxBytesError
-	switch {
-	case errors.Is(err, evidence.ErrTooLarge) || errors.As(err, &maxErr):
+	if errors.Is(err, evidence.ErrTooLarge) || errors.As(err, &maxErr) {
 		s.errorPageDetail(w, r, http.StatusRequestEntityTooLarge, i18n.T(r.Context(), "evidence.error.too_large", s.Config.UploadLimit>>20))
-	case errors.Is(err, db.ErrNotFound):
-		s.errorPage(w, r, http.StatusNotFound)
-	case validate.Fields(err) != nil:
-		s.errorPageDetail(w, r, http.StatusUnprocessableEntity, i18n.T(r.Context(), firstValue(validate.Fields(err))))
-	case err != nil:
-		s.serverError(w, r, err)
-	default:
-		s.Sessions.Put(r.Context(), sessFlash, "evidence.saved")
-		http.Redirect(w, r, path+"#evidence", http.StatusSeeOther)
+		return
 	}
+	s.afterSave(w, r, err, func(errs map[string]string) {
+		s.errorPageDetail(w, r, http.StatusUnprocessableEntity, i18n.T(r.Context(), firstValue(errs)))
+	}, "evidence.saved", path+"#evidence")
 }
 
 // downloadEvidence sends one stored version as an attachment that the

@@ -264,20 +264,9 @@ func (s *Server) measureSave(w http.ResponseWriter, r *http.Request) {
 			cur.Status, cur.OwnerName, dateValue(cur.DueDate), cur.Notes, cur.UpdatedBy, cur.UpdatedAt), nil)
 		return
 	}
-	if fields := validate.Fields(err); fields != nil {
-		s.renderMeasure(w, r, http.StatusUnprocessableEntity, &form, fields, nil, nil)
-		return
-	}
-	if errors.Is(err, db.ErrNotFound) {
-		s.errorPage(w, r, http.StatusNotFound)
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	s.Sessions.Put(ctx, sessFlash, "measures.saved")
-	http.Redirect(w, r, entityBase(actor.EntityID)+"/measures/"+code, http.StatusSeeOther)
+	s.afterSave(w, r, err, func(errs map[string]string) {
+		s.renderMeasure(w, r, http.StatusUnprocessableEntity, &form, errs, nil, nil)
+	}, "measures.saved", entityBase(actor.EntityID)+"/measures/"+code)
 }
 
 func (s *Server) requirementPage(w http.ResponseWriter, r *http.Request) {
@@ -351,20 +340,26 @@ func (s *Server) requirementSave(w http.ResponseWriter, r *http.Request) {
 			strconv.Itoa(cur.Maturity), cur.Status, cur.OwnerName, dateValue(cur.DueDate), cur.Notes, cur.UpdatedBy, cur.UpdatedAt), nil)
 		return
 	}
-	if fields := validate.Fields(err); fields != nil {
-		s.renderRequirement(w, r, http.StatusUnprocessableEntity, &form, fields, nil, nil)
-		return
-	}
-	if errors.Is(err, db.ErrNotFound) {
+	s.afterSave(w, r, err, func(errs map[string]string) {
+		s.renderRequirement(w, r, http.StatusUnprocessableEntity, &form, errs, nil, nil)
+	}, "measures.saved", entityBase(actor.EntityID)+"/requirements/"+code)
+}
+
+// afterSave maps the result of a form save: field errors go back to the form
+// (422, input kept), an unknown object is a 404, anything else unexpected a
+// 500; success flashes notice and redirects (303).
+func (s *Server) afterSave(w http.ResponseWriter, r *http.Request, err error, rerender func(errs map[string]string), notice, redirect string) {
+	switch fields := validate.Fields(err); {
+	case fields != nil:
+		rerender(fields)
+	case errors.Is(err, db.ErrNotFound):
 		s.errorPage(w, r, http.StatusNotFound)
-		return
-	}
-	if err != nil {
+	case err != nil:
 		s.serverError(w, r, err)
-		return
+	default:
+		s.Sessions.Put(r.Context(), sessFlash, notice)
+		http.Redirect(w, r, redirect, http.StatusSeeOther)
 	}
-	s.Sessions.Put(ctx, sessFlash, "measures.saved")
-	http.Redirect(w, r, entityBase(actor.EntityID)+"/requirements/"+code, http.StatusSeeOther)
 }
 
 // soaRows filters the requirements for the Statement of Applicability.
@@ -526,27 +521,15 @@ func (s *Server) saveSensitivity(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) afterProportionSave(w http.ResponseWriter, r *http.Request, err error, sensCode, notice string) {
-	actor := authz.ActorFrom(r.Context())
 	if _, ok := measure.IsConflict(err); ok {
 		s.renderProportion(w, r, http.StatusConflict, nil, "", nil, true)
 		return
 	}
-	if fields := validate.Fields(err); fields != nil {
+	s.afterSave(w, r, err, func(errs map[string]string) {
 		if sensCode != "" {
-			s.renderProportion(w, r, http.StatusUnprocessableEntity, nil, sensCode, fields, false)
+			s.renderProportion(w, r, http.StatusUnprocessableEntity, nil, sensCode, errs, false)
 		} else {
-			s.renderProportion(w, r, http.StatusUnprocessableEntity, fields, "", nil, false)
+			s.renderProportion(w, r, http.StatusUnprocessableEntity, errs, "", nil, false)
 		}
-		return
-	}
-	if errors.Is(err, db.ErrNotFound) {
-		s.errorPage(w, r, http.StatusNotFound)
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	s.Sessions.Put(r.Context(), sessFlash, notice)
-	http.Redirect(w, r, entityBase(actor.EntityID)+"/proportionality", http.StatusSeeOther)
+	}, notice, entityBase(authz.ActorFrom(r.Context()).EntityID)+"/proportionality")
 }

@@ -360,3 +360,27 @@ func TestMeasuresOverviewAndProportionality(t *testing.T) {
 		}
 	}
 }
+
+func TestMeasureOverrideNeedsAReason(t *testing.T) {
+	t.Parallel()
+	a := apptest.Start(t, apptest.Options{})
+	id := a.SeedDemo(t)
+	base := "/e/" + strconv.FormatInt(id, 10)
+	off := a.LoginDemo(t, authz.SecurityOfficer)
+	form := url.Values{"version": {"0"}, "applicable": {"true"}, "status": {"in_progress"}, "maturity_override": {"4"}, "override_reason": {""}}
+	r := off.PostForm(t, base+"/measures/g", form)
+	if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, `id="f-override_reason-error"`) {
+		t.Fatalf("override without reason: %d", r.StatusCode)
+	}
+	form.Set("override_reason", "Externe audit bevestigt niveau 4")
+	if r := off.PostForm(t, base+"/measures/g", form); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("override: %d %s", r.StatusCode, r.Body)
+	}
+	page := off.Get(t, base+"/measures/g")
+	if !strings.Contains(page.Body, "Handmatig vastgesteld: Externe audit bevestigt niveau 4") || !strings.Contains(page.Body, `<span class="big-number">4.0</span>`) {
+		t.Fatalf("override not shown")
+	}
+	if auditCount(t, a, "measure.updated") != 1 {
+		t.Errorf("measure change not audited")
+	}
+}
