@@ -20,7 +20,6 @@ import (
 	"github.com/weerbaar/weerbaar/internal/entity"
 )
 
-
 // The second entity the demo officer belongs to; its name sorts after the
 // demo entity's, so sign-in still lands on the demo entity.
 const (

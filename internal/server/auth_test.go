@@ -16,7 +16,6 @@ import (
 	"github.com/weerbaar/weerbaar/internal/demo"
 )
 
-
 func sessionCookie(c *apptest.Client, a *apptest.App) *http.Cookie {
 	u, _ := url.Parse(a.HTTP.URL)
 	for _, ck := range c.HTTP.Jar.Cookies(u) {
