@@ -1,9 +1,11 @@
 package server
 
 import (
+	"encoding/json"
+	"fmt"
 	"net/http"
+	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/weerbaar/weerbaar/internal/audit"
@@ -60,9 +62,14 @@ func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) {
 	p.Page, p.Total = nf.Page, total
 	p.Pages = max(1, (total+nf.PerPage-1)/nf.PerPage)
 	for _, row := range rows {
+		changes, err := changeLines(row)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
 		p.Rows = append(p.Rows, auditlog.Row{
 			Seq: row.Seq, At: row.At, Actor: row.ActorEmail, Action: row.Action, ObjectType: row.ObjectType,
-			ObjectID: row.ObjectID, IP: row.IP, Changes: strings.TrimSpace(string(row.Changes)),
+			ObjectID: row.ObjectID, IP: row.IP, UserAgent: row.UserAgent, Changes: changes,
 		})
 	}
 	s.render(w, r, status, auditlog.Page(p))
@@ -79,4 +86,55 @@ func parseDay(s string, addDays int) (time.Time, error) {
 		return time.Time{}, err
 	}
 	return t.AddDate(0, 0, addDays), nil
+}
+
+// changeLines renders a row's before/after as "field: old → new" lines,
+// sorted by field, so a reader sees what changed without reading JSON.
+func changeLines(row audit.Row) ([]string, error) {
+	before, after, err := row.BeforeAfter()
+	if err != nil {
+		return nil, err
+	}
+	fields := map[string]bool{}
+	for k := range before {
+		fields[k] = true
+	}
+	for k := range after {
+		fields[k] = true
+	}
+	names := make([]string, 0, len(fields))
+	for k := range fields {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	var out []string
+	for _, k := range names {
+		b, hasB := before[k]
+		a, hasA := after[k]
+		switch {
+		case hasB && hasA:
+			out = append(out, fmt.Sprintf("%s: %s → %s", k, valueText(b), valueText(a)))
+		case hasA:
+			out = append(out, fmt.Sprintf("%s: %s", k, valueText(a)))
+		default:
+			out = append(out, fmt.Sprintf("%s: %s → –", k, valueText(b)))
+		}
+	}
+	return out, nil
+}
+
+func valueText(v any) string {
+	switch x := v.(type) {
+	case string:
+		if x == "" {
+			return "''"
+		}
+		return x
+	case nil:
+		return "–"
+	case []any, map[string]any:
+		b, _ := json.Marshal(x)
+		return string(b)
+	}
+	return fmt.Sprint(v)
 }
