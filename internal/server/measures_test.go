@@ -384,3 +384,22 @@ func TestMeasureOverrideNeedsAReason(t *testing.T) {
 		t.Errorf("measure change not audited")
 	}
 }
+
+func TestDashboardPerRole(t *testing.T) {
+	t.Parallel()
+	a := apptest.Start(t, apptest.Options{})
+	id := a.SeedDemo(t)
+	home := "/e/" + strconv.FormatInt(id, 10) + "/"
+	auditor := a.LoginDemo(t, authz.Auditor).Get(t, home)
+	if !strings.Contains(auditor.Body, "Auditketen intact") || strings.Contains(auditor.Body, "gebruikers met tweestapsverificatie") {
+		t.Errorf("auditor dashboard")
+	}
+	admin := a.LoginDemo(t, authz.Admin).Get(t, home)
+	if !strings.Contains(admin.Body, "0 van 4 gebruikers met tweestapsverificatie") || !strings.Contains(admin.Body, "Auditketen intact") {
+		t.Errorf("admin dashboard")
+	}
+	board := a.LoginDemo(t, authz.BoardMember).Get(t, home)
+	if strings.Contains(board.Body, "Auditketen") || !strings.Contains(board.Body, "Essentiële entiteit") {
+		t.Errorf("board dashboard")
+	}
+}

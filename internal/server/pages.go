@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/weerbaar/weerbaar/internal/audit"
 	"github.com/weerbaar/weerbaar/internal/authz"
 	"github.com/weerbaar/weerbaar/internal/entity"
 	"github.com/weerbaar/weerbaar/internal/i18n"
@@ -93,6 +94,31 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 	for _, q := range o.Overdue {
 		p.Overdue = append(p.Overdue, dashboard.Overdue{Code: q.Code, Title: pick(ctx, q.TitleNL, q.TitleEN),
 			Due: i18n.Date(ctx, *q.DueDate), Owner: q.OwnerName, Href: p.Base + "/requirements/" + q.Code})
+	}
+	actor := authz.ActorFrom(ctx)
+	if actor.Can(authz.AuditRead) {
+		res, err := audit.Verify(ctx, s.Pool, e.ID, false)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		p.ShowAudit, p.ChainOK, p.ChainRows = true, res.Broken == nil, res.Rows
+	}
+	if actor.Can(authz.UserManage) {
+		members, err := entity.Members(ctx, s.Pool, e.ID)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		p.ShowMFA = true
+		for _, m := range members {
+			if !m.Disabled {
+				p.Users++
+				if m.MFAEnabled {
+					p.MFAUsers++
+				}
+			}
+		}
 	}
 	s.render(w, r, http.StatusOK, dashboard.Page(p))
 }
