@@ -60,10 +60,25 @@ func SaveAssessment(ctx context.Context, pool *pgxpool.Pool, actor authz.Actor, 
 
 // Assessments lists an entity's saved assessments, newest first.
 func Assessments(ctx context.Context, q db.Querier, entityID int64) ([]Assessment, error) {
+	return assessments(ctx, q, entityID, "ALL")
+}
+
+// LatestAssessment returns the entity's current NIS2 assessment, and false
+// when it has none.
+func LatestAssessment(ctx context.Context, q db.Querier, entityID int64) (Assessment, bool, error) {
+	list, err := assessments(ctx, q, entityID, "1")
+	if err != nil || len(list) == 0 {
+		return Assessment{}, false, err
+	}
+	return list[0], true, nil
+}
+
+// assessments reads up to limit ("ALL" or a number; never user input).
+func assessments(ctx context.Context, q db.Querier, entityID int64, limit string) ([]Assessment, error) {
 	rows, err := q.Query(ctx, `SELECT a.id, a.entity_id, a.created_at, coalesce(u.name, ''), a.inputs, a.engine_version,
 			a.class, a.size, a.reasons
 		FROM scope_assessments a LEFT JOIN users u ON u.id = a.created_by
-		WHERE a.entity_id = $1 ORDER BY a.created_at DESC, a.id DESC`, entityID)
+		WHERE a.entity_id = $1 ORDER BY a.created_at DESC, a.id DESC LIMIT `+limit, entityID)
 	if err != nil {
 		return nil, fmt.Errorf("scope assessments of entity %d: %w", entityID, err)
 	}

@@ -228,6 +228,8 @@ type Overview struct {
 	OverdueMeasures   []Measure
 	EngineVersion     string
 	CatalogueVersion  string
+	// Sensitivities are the ones the results were computed with, a to j.
+	Sensitivities []Sensitivity
 }
 
 // MeasureStatus is one measure with its maturity and proportionality result.
@@ -258,17 +260,18 @@ func BuildOverview(ctx context.Context, q db.Querier, entityID int64, today time
 	if err != nil {
 		return o, err
 	}
+	o.Sensitivities = sens
 	if o.CatalogueVersion, err = currentCatalogue(ctx, q); err != nil {
 		return o, err
 	}
 	o.EngineInput = proportion.Factors{Exposure: o.Factors.Exposure, Likelihood: o.Factors.Likelihood, Impact: o.Factors.Impact,
 		Size: proportion.SizeMedium, Class: proportion.ClassImportant}
-	if list, err := entity.Assessments(ctx, q, entityID); err != nil {
+	if latest, ok, err := entity.LatestAssessment(ctx, q, entityID); err != nil {
 		return o, err
-	} else if len(list) > 0 {
-		o.ScopeAssessed, o.ScopeClass = true, string(list[0].Result.Class)
-		o.EngineInput.Size = proportion.Size(list[0].Result.Size)
-		if list[0].Result.Class == entity.ClassEssential {
+	} else if ok {
+		o.ScopeAssessed, o.ScopeClass = true, string(latest.Result.Class)
+		o.EngineInput.Size = proportion.Size(latest.Result.Size)
+		if latest.Result.Class == entity.ClassEssential {
 			o.EngineInput.Class = proportion.ClassEssential
 		}
 	}
@@ -348,12 +351,8 @@ func SaveSnapshot(ctx context.Context, q db.Querier, entityID int64) (int64, err
 		Measures []measureInput     `json:"measures"`
 	}{Factors: o.EngineInput}
 	var results []proportion.Result
-	sens, err := LoadSensitivities(ctx, q, entityID)
-	if err != nil {
-		return 0, err
-	}
 	for i, ms := range o.Measures {
-		in.Measures = append(in.Measures, measureInput{Code: ms.Measure.Code, Current: ms.Maturity.Value, Sensitivity: sens[i].Value})
+		in.Measures = append(in.Measures, measureInput{Code: ms.Measure.Code, Current: ms.Maturity.Value, Sensitivity: o.Sensitivities[i].Value})
 		results = append(results, ms.Result)
 	}
 	inputs, err := json.Marshal(in)

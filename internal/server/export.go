@@ -30,13 +30,13 @@ func (s *Server) loadRegistrationExport(r *http.Request) (registrationExport, er
 	if err != nil {
 		return registrationExport{}, err
 	}
-	list, err := entity.Assessments(ctx, s.Pool, actor.EntityID)
+	latest, ok, err := entity.LatestAssessment(ctx, s.Pool, actor.EntityID)
 	if err != nil {
 		return registrationExport{}, err
 	}
 	out := registrationExport{Entity: entityFrom(ctx).Name, ExportedAt: time.Now().UTC(), Registration: reg}
-	if len(list) > 0 {
-		out.Class = string(list[0].Result.Class)
+	if ok {
+		out.Class = string(latest.Result.Class)
 	}
 	return out, nil
 }

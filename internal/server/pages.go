@@ -61,17 +61,9 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	list, err := entity.Assessments(ctx, s.Pool, e.ID)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
 	p := dashboard.Props{
 		Shell: s.shell(r, "dashboard.title", "dashboard"), Base: entityBase(e.ID),
 		Name: e.Name, LegalName: e.LegalName, Registered: reg.SubmittedOn != nil,
-	}
-	if len(list) > 0 {
-		p.Class = string(list[0].Result.Class)
 	}
 	if due, ok := reg.ReportDue(); ok {
 		p.ReportDue = &due
@@ -81,6 +73,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
+	p.Class = o.ScopeClass
 	p.Bars = maturityBars(ctx, p.Base, o)
 	p.Readiness, p.Ready, p.Applicable = int(o.Readiness*100+0.5), o.Ready, o.Applicable
 	for _, g := range o.TopGaps {
