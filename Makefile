@@ -18,8 +18,10 @@ generate:
 	$(GO) tool templ generate -log-level error
 
 ## test: formatting, vet, generated code up to date, all tests with -race (browser tests included)
+# Browser tests save a screenshot of a failure under test-artifacts/.
 test: check-fmt vet check-generated
-	$(GO) test -race -count=1 -timeout 20m $(PKGS)
+	@mkdir -p test-artifacts
+	$(GO) test -race -count=1 -timeout 20m -artifacts -outputdir $(CURDIR)/test-artifacts $(PKGS)
 
 check-fmt:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './var/*')); \
