@@ -1,10 +1,12 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -406,7 +408,45 @@ func (s *Server) soa(w http.ResponseWriter, r *http.Request) {
 		p.MeasureOptions = append(p.MeasureOptions, components.Option{Value: m.Code, Label: m.Code + ") " + pick(ctx, m.LabelNL, m.LabelEN)})
 	}
 	p.Rows = soaRows(ctx, reqs, counts, p.Measure, p.Status)
+	p.Sort, p.Desc = sortSoA(p.Rows, q.Get("sort"), q.Get("dir") == "desc")
 	s.render(w, r, http.StatusOK, measures.SoA(p))
+}
+
+// soaSortKeys are the columns the SoA sorts by (an allow-list); the catalogue
+// order is the tie-breaker, so sorting is stable and predictable.
+var soaSortKeys = map[string]func(a, b measures.ReqRow) int{
+	"code":     func(a, b measures.ReqRow) int { return 0 },
+	"maturity": func(a, b measures.ReqRow) int { return cmp.Compare(a.Maturity, b.Maturity) },
+	"status":   func(a, b measures.ReqRow) int { return cmp.Compare(statusOrder(a), statusOrder(b)) },
+	"owner":    func(a, b measures.ReqRow) int { return strings.Compare(a.Owner, b.Owner) },
+	"due":      func(a, b measures.ReqRow) int { return strings.Compare(a.DueISO, b.DueISO) },
+	"evidence": func(a, b measures.ReqRow) int { return cmp.Compare(a.Evidence, b.Evidence) },
+}
+
+func statusOrder(r measures.ReqRow) int {
+	if !r.Applicable {
+		return -1
+	}
+	return slices.Index(measure.Statuses, measure.Status(r.Status))
+}
+
+// sortSoA sorts rows by an allowed key and returns the key and direction in
+// effect (unknown keys fall back to the catalogue order).
+func sortSoA(rows []measures.ReqRow, key string, desc bool) (string, bool) {
+	by, ok := soaSortKeys[key]
+	if !ok {
+		key, desc, by = "code", false, soaSortKeys["code"]
+	}
+	slices.SortStableFunc(rows, func(a, b measures.ReqRow) int {
+		if desc {
+			return by(b, a)
+		}
+		return by(a, b)
+	})
+	if key == "code" && desc {
+		slices.Reverse(rows)
+	}
+	return key, desc
 }
 
 func (s *Server) soaCSV(w http.ResponseWriter, r *http.Request) {
