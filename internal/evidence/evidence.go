@@ -416,6 +416,11 @@ func (s *Store) List(ctx context.Context, entityID int64, t Target) ([]Item, err
 	return listItems(ctx, s.Pool, entityID, t, 0)
 }
 
+// Get returns one non-deleted item of the entity, or db.ErrNotFound.
+func (s *Store) Get(ctx context.Context, entityID, itemID int64) (Item, error) {
+	return getItem(ctx, s.Pool, entityID, itemID)
+}
+
 func getItem(ctx context.Context, q db.Querier, entityID, itemID int64) (Item, error) {
 	items, err := listItems(ctx, q, entityID, Target{}, itemID)
 	if err != nil {

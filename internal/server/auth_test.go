@@ -448,3 +448,21 @@ func TestInstanceAdminCreatesAnEntity(t *testing.T) {
 		t.Errorf("entity.created rows: %d", n)
 	}
 }
+
+func TestUserWithoutEntitySeesWhatToDo(t *testing.T) {
+	t.Parallel()
+	a := apptest.Start(t, apptest.Options{})
+	ctx := context.Background()
+	var id int64
+	if err := a.Pool.QueryRow(ctx, `INSERT INTO users (email, name, instance_admin) VALUES ('root@example.nl', 'Root', true) RETURNING id`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	if err := auth.SetPasswordDirect(ctx, a.Pool, id, testPassword); err != nil {
+		t.Fatal(err)
+	}
+	c := a.Login(t, "root@example.nl", testPassword)
+	r := c.Get(t, "/")
+	if r.StatusCode != http.StatusOK || !strings.Contains(r.Body, "U hoort nog bij geen organisatie") || !strings.Contains(r.Body, `href="/admin/entities"`) {
+		t.Fatalf("start page: %d %s", r.StatusCode, r.Body)
+	}
+}

@@ -92,9 +92,7 @@ func (s *Server) multipartFile(w http.ResponseWriter, r *http.Request, store fun
 // uploadResult maps the outcome of an upload: 413 for too large, 422 with
 // the error next to the file field, else back to the page.
 func (s *Server) uploadResult(w http.ResponseWriter, r *http.Request, err error, title string) {
-	var maxErr *http.MaxBytesError
-	if errors.Is(err, evidence.ErrTooLarge) || errors.As(err, &maxErr) {
-		s.errorPageDetail(w, r, http.StatusRequestEntityTooLarge, i18n.T(r.Context(), "evidence.error.too_large", s.Config.UploadLimit>>20))
+	if s.tooLarge(w, r, err) {
 		return
 	}
 	t, path := evidenceTarget(r)
@@ -112,6 +110,16 @@ func (s *Server) uploadResult(w http.ResponseWriter, r *http.Request, err error,
 			s.renderRequirement(w, r, http.StatusUnprocessableEntity, nil, nil, nil, &ev)
 		}
 	}, "evidence.saved", path+"#evidence")
+}
+
+// tooLarge answers 413 when the file or the request body was over the limit.
+func (s *Server) tooLarge(w http.ResponseWriter, r *http.Request, err error) bool {
+	var maxErr *http.MaxBytesError
+	if !errors.Is(err, evidence.ErrTooLarge) && !errors.As(err, &maxErr) {
+		return false
+	}
+	s.errorPageDetail(w, r, http.StatusRequestEntityTooLarge, i18n.T(r.Context(), "evidence.error.too_large", s.Config.UploadLimit>>20))
+	return true
 }
 
 func (s *Server) uploadEvidence(w http.ResponseWriter, r *http.Request) {
@@ -136,19 +144,14 @@ func (s *Server) addEvidenceLink(w http.ResponseWriter, r *http.Request) {
 // evidenceItemPath finds the page an item belongs to, for redirects.
 func (s *Server) evidenceItemPath(r *http.Request, itemID int64) (string, error) {
 	actor := authz.ActorFrom(r.Context())
-	items, err := s.evidence().List(r.Context(), actor.EntityID, evidence.Target{})
+	it, err := s.evidence().Get(r.Context(), actor.EntityID, itemID)
 	if err != nil {
 		return "", err
 	}
-	for _, it := range items {
-		if it.ID == itemID {
-			if it.MeasureCode != "" {
-				return entityBase(actor.EntityID) + "/measures/" + it.MeasureCode, nil
-			}
-			return entityBase(actor.EntityID) + "/requirements/" + it.RequirementCode, nil
-		}
+	if it.MeasureCode != "" {
+		return entityBase(actor.EntityID) + "/measures/" + it.MeasureCode, nil
 	}
-	return "", db.ErrNotFound
+	return entityBase(actor.EntityID) + "/requirements/" + it.RequirementCode, nil
 }
 
 func itemIDParam(r *http.Request) (int64, bool) {
@@ -189,9 +192,7 @@ func (s *Server) deleteEvidence(w http.ResponseWriter, r *http.Request) {
 
 // itemResult maps the outcome of a change to an existing evidence item.
 func (s *Server) itemResult(w http.ResponseWriter, r *http.Request, err error, path string) {
-	var maxErr *http.MaxBytesError
-	if errors.Is(err, evidence.ErrTooLarge) || errors.As(err, &maxErr) {
-		s.errorPageDetail(w, r, http.StatusRequestEntityTooLarge, i18n.T(r.Context(), "evidence.error.too_large", s.Config.UploadLimit>>20))
+	if s.tooLarge(w, r, err) {
 		return
 	}
 	s.afterSave(w, r, err, func(errs map[string]string) {

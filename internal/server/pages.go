@@ -43,14 +43,14 @@ func (s *Server) shell(r *http.Request, titleKey, active string) layout.Props {
 	return p
 }
 
-// start sends the user to their first entity, or lists none.
+// start sends the user to their first entity, or says what to do first.
 func (s *Server) start(w http.ResponseWriter, r *http.Request) {
 	u, _ := userFrom(r.Context())
 	if len(u.Memberships) > 0 {
 		http.Redirect(w, r, landingPath(u, ""), http.StatusSeeOther)
 		return
 	}
-	s.render(w, r, http.StatusOK, start.Page(start.Props{Shell: s.shell(r, "start.title", "")}))
+	s.render(w, r, http.StatusOK, start.Page(start.Props{Shell: s.shell(r, "start.title", ""), InstanceAdmin: u.InstanceAdmin}))
 }
 
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {

@@ -184,5 +184,5 @@ func landingPath(u signedIn, next string) string {
 	if len(u.Memberships) > 0 {
 		return "/e/" + strconv.FormatInt(u.Memberships[0].EntityID, 10) + "/"
 	}
-	return "/account"
+	return "/" // the start page says what to do without an entity
 }
