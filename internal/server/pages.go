@@ -3,8 +3,11 @@ package server
 import (
 	"context"
 	"net/http"
+	"path"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/weerbaar/weerbaar/internal/audit"
 	"github.com/weerbaar/weerbaar/internal/authz"
@@ -150,10 +153,34 @@ func (s *Server) setLangCookie(w http.ResponseWriter, lang string) {
 }
 
 // localPath accepts only a path on this site as a redirect target, so the
-// form cannot be used to send users elsewhere.
+// form cannot be used to send users elsewhere; anything else becomes "/".
+// It cleans the path the way http.Redirect does, so the check sees what the
+// Location header will say (`/../\evil.example` would become `/\evil.example`),
+// and accepts the result only when it starts with a single slash followed by
+// neither a slash nor a backslash (browsers read both as another host) and
+// holds no control characters (browsers drop a TAB or newline, turning
+// "/<TAB>/x" into "//x"). The result is stable: localPath(localPath(p)) == localPath(p).
+// It is the one check for every "next" parameter (login, language switch).
 func localPath(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") || strings.ContainsAny(p, "\r\n") {
+	if !isSiteRooted(p) || strings.IndexFunc(p, unicode.IsControl) >= 0 || !utf8.ValidString(p) {
 		return "/"
 	}
-	return p
+	rest := ""
+	if i := strings.IndexByte(p, '?'); i >= 0 {
+		p, rest = p[:i], p[i:]
+	}
+	cleaned := path.Clean(p)
+	if strings.HasSuffix(p, "/") && !strings.HasSuffix(cleaned, "/") {
+		cleaned += "/"
+	}
+	if !isSiteRooted(cleaned) {
+		return "/"
+	}
+	return cleaned + rest
+}
+
+// isSiteRooted reports whether p starts with one slash that is not followed
+// by another slash or a backslash.
+func isSiteRooted(p string) bool {
+	return p != "" && p[0] == '/' && (len(p) == 1 || (p[1] != '/' && p[1] != '\\'))
 }
