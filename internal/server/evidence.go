@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -57,9 +58,16 @@ func evidenceTarget(r *http.Request) (evidence.Target, string) {
 	return evidenceTargetRequirement(code), base + "/requirements/" + code
 }
 
+// errMalformedUpload marks a request body that is not the multipart form it
+// claims to be (another boundary, a truncated part): the client's fault, so
+// afterSave answers 400 and logs nothing as an error.
+var errMalformedUpload = errors.New("malformed multipart request")
+
 // multipartFile streams a multipart upload: small fields first (title), then
 // the file part handed to store without buffering the request. The body is
-// capped a little above the file limit for the multipart framing.
+// capped a little above the file limit for the multipart framing. Framing
+// errors, also those met while store reads the file, come back wrapping
+// errMalformedUpload; an over-long body stays an *http.MaxBytesError (413).
 func (s *Server) multipartFile(w http.ResponseWriter, r *http.Request, store func(title, filename string, file io.Reader) error) error {
 	r.Body = http.MaxBytesReader(w, r.Body, s.Config.UploadLimit+64<<10)
 	mr, err := r.MultipartReader()
@@ -73,20 +81,38 @@ func (s *Server) multipartFile(w http.ResponseWriter, r *http.Request, store fun
 			return validate.Field("file", "evidence.error.empty")
 		}
 		if err != nil {
-			return err
+			return malformed(err)
 		}
 		switch part.FormName() {
 		case "title":
 			b, err := io.ReadAll(io.LimitReader(part, 1024))
 			if err != nil {
-				return err
+				return malformed(err)
 			}
 			title = string(b)
 		case "file":
-			return store(title, part.FileName(), part)
+			return store(title, part.FileName(), malformedReader{part})
 		}
 		_ = part.Close()
 	}
+}
+
+// malformed wraps a multipart framing error in errMalformedUpload, leaving
+// the body-size limit's error as it is.
+func malformed(err error) error {
+	var maxErr *http.MaxBytesError
+	if err == nil || err == io.EOF || errors.As(err, &maxErr) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", errMalformedUpload, err)
+}
+
+// malformedReader reads a file part, marking framing errors as malformed.
+type malformedReader struct{ r io.Reader }
+
+func (m malformedReader) Read(p []byte) (int, error) {
+	n, err := m.r.Read(p)
+	return n, malformed(err)
 }
 
 // uploadResult maps the outcome of an upload: 413 for too large, 422 with

@@ -356,6 +356,8 @@ func (s *Server) afterSave(w http.ResponseWriter, r *http.Request, err error, re
 		rerender(fields)
 	case errors.Is(err, db.ErrNotFound):
 		s.errorPage(w, r, http.StatusNotFound)
+	case errors.Is(err, errMalformedUpload):
+		s.errorPage(w, r, http.StatusBadRequest)
 	case err != nil:
 		s.serverError(w, r, err)
 	default:
