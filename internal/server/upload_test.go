@@ -36,7 +36,7 @@ func TestMalformedMultipartIsABadRequest(t *testing.T) {
 		"other boundary": "--X\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\nhello\r\n--X--\r\n",
 		"truncated part": "--Y\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nBeleid\r\n--Y\r\n" +
 			"Content-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\nContent-Type: text/plain\r\n\r\nhalf a fi",
-		"truncated title":  "--Y\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nBele",
+		"truncated title": "--Y\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nBele",
 	}
 	for _, path := range []string{base + "/requirements/5.1/evidence", base + "/measures/a/evidence", base + "/evidence/" + strconv.FormatInt(itemID, 10) + "/versions"} {
 		for name, body := range bodies {
