@@ -105,15 +105,16 @@ func (s *Service) RecordLogout(ctx context.Context, u User) error {
 }
 
 // VerifySecondFactor accepts a TOTP code (once: the step is remembered) or an
-// unused recovery code, and reports which it was. Attempts are throttled like
-// passwords.
+// unused recovery code, and reports which it was. Wrong codes are counted
+// per user in a bucket of their own (Throttle.CheckSecondFactor) that a
+// correct password does not refill.
 func (s *Service) VerifySecondFactor(ctx context.Context, userID int64, code, ip string) (method string, err error) {
 	err = db.InTx(ctx, s.Pool, func(tx pgx.Tx) error {
 		u, err := GetUserForUpdate(ctx, tx, userID)
 		if err != nil {
 			return err
 		}
-		if ok, retry := s.Throttle.Check(u.Email, ip); !ok {
+		if ok, retry := s.Throttle.CheckSecondFactor(u.ID, ip); !ok {
 			return &ThrottledError{RetryAfter: retry}
 		}
 		if !u.MFAEnabled() {
@@ -141,12 +142,15 @@ func (s *Service) VerifySecondFactor(ctx context.Context, userID int64, code, ip
 	})
 	if errors.Is(err, ErrInvalidCode) {
 		if u, gerr := GetUser(ctx, s.Pool, userID); gerr == nil {
-			s.Throttle.Failed(u.Email, ip)
+			s.Throttle.FailedSecondFactor(u.ID, ip)
 			if aerr := s.audit(ctx, audit.Event{Action: "user.mfa_failed", ObjectType: "user", ObjectID: idString(u.ID),
 				ActorID: u.ID, ActorEmail: u.Email}); aerr != nil {
 				return "", aerr
 			}
 		}
+	}
+	if err == nil {
+		s.Throttle.SucceededSecondFactor(userID)
 	}
 	return method, err
 }

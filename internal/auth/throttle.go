@@ -2,6 +2,7 @@ package auth
 
 import (
 	"container/list"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -13,6 +14,7 @@ import (
 const (
 	defaultPerAccount     = 5
 	defaultPerIP          = 50
+	defaultPerSecondStep  = 5
 	defaultThrottleWindow = 15 * time.Minute
 	defaultMaxKeys        = 10000
 )
@@ -28,6 +30,11 @@ type ThrottleConfig struct {
 	// Window (default 50): it slows password spraying across many accounts
 	// from one address while leaving room for an office behind one NAT.
 	PerIP int
+	// PerSecondFactor is the number of wrong second-factor codes allowed
+	// per account per Window (default 5). It is a bucket of its own: a
+	// correct password never refills it, so knowing the password does not
+	// buy more guesses at the six-digit code.
+	PerSecondFactor int
 	// Window is the time in which a key's allowance fully refills (default
 	// 15 minutes).
 	Window time.Duration
@@ -58,11 +65,16 @@ type ThrottleConfig struct {
 // that is the right trade; a shared store would need the database.
 //
 // A Throttle is safe for concurrent use.
+//
+// Second-factor codes have their own buckets, keyed by user id (see
+// CheckSecondFactor): a six-digit code is far easier to guess than a
+// password, and the password bucket is refilled by every correct password.
 type Throttle struct {
 	mu       sync.Mutex
 	now      func() time.Time
 	accounts *limiterLRU
 	ips      *limiterLRU
+	factors  *limiterLRU
 }
 
 // NewThrottle returns a Throttle for cfg. now is the clock: time.Now in
@@ -74,6 +86,9 @@ func NewThrottle(cfg ThrottleConfig, now func() time.Time) *Throttle {
 	}
 	if cfg.PerIP <= 0 {
 		cfg.PerIP = defaultPerIP
+	}
+	if cfg.PerSecondFactor <= 0 {
+		cfg.PerSecondFactor = defaultPerSecondStep
 	}
 	if cfg.Window <= 0 {
 		cfg.Window = defaultThrottleWindow
@@ -88,6 +103,7 @@ func NewThrottle(cfg ThrottleConfig, now func() time.Time) *Throttle {
 		now:      now,
 		accounts: newLimiterLRU(cfg.MaxKeys, cfg.PerAccount, cfg.Window),
 		ips:      newLimiterLRU(cfg.MaxKeys, cfg.PerIP, cfg.Window),
+		factors:  newLimiterLRU(cfg.MaxKeys, cfg.PerSecondFactor, cfg.Window),
 	}
 }
 
@@ -135,6 +151,40 @@ func (t *Throttle) Succeeded(account string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.accounts.remove(normaliseAccount(account))
+}
+
+// factorKey is the second-factor bucket of a user.
+func factorKey(userID int64) string { return strconv.FormatInt(userID, 10) }
+
+// CheckSecondFactor is Check for a second-factor code of userID from ip: it
+// consults the user's second-factor bucket and the IP's bucket.
+func (t *Throttle) CheckSecondFactor(userID int64, ip string) (ok bool, retryAfter time.Duration) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	now := t.now()
+	wait := max(t.factors.wait(factorKey(userID), now), t.ips.wait(ip, now))
+	if wait <= 0 {
+		return true, 0
+	}
+	return false, wait
+}
+
+// FailedSecondFactor records a wrong code against the user's second-factor
+// bucket and the IP. Succeeded (a correct password) leaves it alone.
+func (t *Throttle) FailedSecondFactor(userID int64, ip string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	now := t.now()
+	t.factors.fail(factorKey(userID), now)
+	t.ips.fail(ip, now)
+}
+
+// SucceededSecondFactor forgets the user's wrong codes once a correct one
+// was given: only the account's owner gets that far.
+func (t *Throttle) SucceededSecondFactor(userID int64) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.factors.remove(factorKey(userID))
 }
 
 // len returns the number of tracked account and IP keys; tests use it to

@@ -270,3 +270,30 @@ func TestThrottleConcurrent(t *testing.T) {
 		t.Fatalf("tracking %d accounts and %d IPs, bound is 50", a, ips)
 	}
 }
+
+// TestSecondFactorBucketIsSeparate: wrong codes fill a per-user bucket of
+// their own that a correct password (Succeeded) does not empty; a correct
+// code does.
+func TestSecondFactorBucketIsSeparate(t *testing.T) {
+	t.Parallel()
+	clock := newFakeClock()
+	th := NewThrottle(ThrottleConfig{}, clock.Now)
+	for round := 0; round < 5; round++ {
+		if ok, _ := th.CheckSecondFactor(7, "192.0.2.1"); !ok {
+			t.Fatalf("code %d refused", round+1)
+		}
+		th.FailedSecondFactor(7, "192.0.2.1")
+		th.Succeeded("officer@example.nl") // the attacker knows the password
+	}
+	if ok, retry := th.CheckSecondFactor(7, "192.0.2.2"); ok || retry <= 0 {
+		t.Fatalf("sixth code allowed (from another IP too): %v %v", ok, retry)
+	}
+	if ok, _ := th.CheckSecondFactor(8, "192.0.2.1"); !ok {
+		t.Fatal("another user's codes are limited")
+	}
+	mustAllow(t, th, "officer@example.nl", "192.0.2.3") // passwords have their own bucket
+	th.SucceededSecondFactor(7)
+	if ok, _ := th.CheckSecondFactor(7, "192.0.2.1"); !ok {
+		t.Fatal("a correct code did not reset the bucket")
+	}
+}

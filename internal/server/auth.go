@@ -17,7 +17,15 @@ import (
 	authpage "github.com/weerbaar/weerbaar/web/pages/auth"
 )
 
-const sessNext = "next" // where to go after the second factor
+const (
+	sessNext            = "next"             // where to go after the second factor
+	sessPendingFailures = "pending_failures" // wrong codes in this pending login
+)
+
+// maxPendingCodes is how many wrong second-factor codes one pending login
+// may take; then it ends and the user starts again with the password. The
+// throttle's per-user bucket limits the codes across pending logins.
+const maxPendingCodes = 5
 
 func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 	if u, ok := userFrom(r.Context()); ok {
@@ -60,6 +68,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		}
 		s.Sessions.Put(ctx, sessPendingID, u.ID)
 		s.Sessions.Put(ctx, sessNext, next)
+		s.Sessions.Remove(ctx, sessPendingFailures)
 		http.Redirect(w, r, "/login/mfa", http.StatusSeeOther)
 		return
 	}
@@ -89,6 +98,15 @@ func (s *Server) mfaLogin(w http.ResponseWriter, r *http.Request) {
 		s.tooManyAttempts(w, r, throttled.RetryAfter)
 		return
 	case errors.Is(err, auth.ErrInvalidCode):
+		failures := s.Sessions.GetInt(ctx, sessPendingFailures) + 1
+		if failures >= maxPendingCodes {
+			s.Sessions.Remove(ctx, sessPendingID)
+			s.Sessions.Remove(ctx, sessNext)
+			s.Sessions.Remove(ctx, sessPendingFailures)
+			s.render(w, r, http.StatusUnauthorized, authpage.Login(authpage.LoginProps{Shell: s.shell(r, "login.title", ""), Error: "mfa.error.locked"}))
+			return
+		}
+		s.Sessions.Put(ctx, sessPendingFailures, failures)
 		s.render(w, r, http.StatusUnauthorized, authpage.MFA(authpage.MFAProps{Shell: s.shell(r, "mfa.login.title", ""), Error: "mfa.error.code"}))
 		return
 	case err != nil:

@@ -168,6 +168,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request, u auth.User) err
 		return err
 	}
 	s.Sessions.Remove(ctx, sessPendingID)
+	s.Sessions.Remove(ctx, sessPendingFailures)
 	s.Sessions.Put(ctx, sessUserID, u.ID)
 	s.Sessions.Put(ctx, sessEpoch, u.SessionEpoch)
 	s.Sessions.Put(ctx, sessAuthzEpoch, u.AuthzEpoch)
