@@ -12,10 +12,10 @@ import (
 	"time"
 
 	"github.com/weerbaar/weerbaar/internal/app"
-	"github.com/weerbaar/weerbaar/internal/auth"
 	"github.com/weerbaar/weerbaar/internal/config"
 	"github.com/weerbaar/weerbaar/internal/db"
 	"github.com/weerbaar/weerbaar/internal/demo"
+	"github.com/weerbaar/weerbaar/internal/secretkey"
 )
 
 // usageError marks bad command-line input; the process exits 2 for it.
@@ -60,7 +60,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintln(stdout, usage)
 		return nil
 	case "genkey":
-		key, err := auth.GenerateKey()
+		key, err := secretkey.Generate()
 		if err == nil {
 			fmt.Fprintln(stdout, key)
 		}

@@ -5,66 +5,24 @@ import (
 	"crypto/cipher"
 	"crypto/rand"
 	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
-)
 
-// keySize is the length of a sealing key: AES-256.
-const keySize = 32
+	"github.com/weerbaar/weerbaar/internal/secretkey"
+)
 
 // sealPrefix marks the format of a sealed value so that a later change of
 // algorithm or key can be told apart from old rows and migrated.
 const sealPrefix = "v1:"
 
 // ErrInvalidKey is returned for a sealing key of the wrong form or length.
-// It usually means a misconfigured environment variable, so the message
-// names the expected form but never echoes the key.
-var ErrInvalidKey = errors.New("invalid key: want 32 bytes as base64 or 64 hex characters")
+var ErrInvalidKey = secretkey.ErrInvalid
 
 // ErrUnseal is returned when a sealed value is malformed, was tampered with,
 // or was sealed with another key. AES-GCM cannot tell these apart, and the
 // caller's response is the same: refuse and log.
 var ErrUnseal = errors.New("cannot open sealed value")
-
-// ParseKey reads a 32-byte key as operators are likely to write it: base64
-// (standard or URL alphabet, with or without padding, as produced by
-// GenerateKey or `openssl rand -base64 32`) or 64 hex characters (`openssl
-// rand -hex 32`). Surrounding white space is ignored. Anything else is an
-// error wrapping ErrInvalidKey.
-func ParseKey(s string) ([]byte, error) {
-	s = strings.TrimSpace(s)
-	if len(s) == 2*keySize {
-		if k, err := hex.DecodeString(s); err == nil {
-			return k, nil
-		}
-	}
-	for _, enc := range []*base64.Encoding{
-		base64.StdEncoding, base64.RawStdEncoding,
-		base64.URLEncoding, base64.RawURLEncoding,
-	} {
-		k, err := enc.DecodeString(s)
-		if err != nil {
-			continue
-		}
-		if len(k) != keySize {
-			return nil, fmt.Errorf("parse key: got %d bytes: %w", len(k), ErrInvalidKey)
-		}
-		return k, nil
-	}
-	return nil, fmt.Errorf("parse key: %w", ErrInvalidKey)
-}
-
-// GenerateKey returns a new random 32-byte key as standard base64, the form
-// the operator puts in the configuration and ParseKey reads back.
-func GenerateKey() (string, error) {
-	k := make([]byte, keySize)
-	if _, err := rand.Read(k); err != nil {
-		return "", fmt.Errorf("generate key: %w", err)
-	}
-	return base64.StdEncoding.EncodeToString(k), nil
-}
 
 // Sealer encrypts small secrets at rest (TOTP secrets) with AES-256-GCM, so
 // that a copy of the database or a backup alone does not let anyone generate
@@ -74,9 +32,9 @@ type Sealer struct {
 	aead cipher.AEAD
 }
 
-// NewSealer returns a Sealer for a 32-byte key, as returned by ParseKey.
+// NewSealer returns a Sealer for a 32-byte key, as returned by secretkey.Parse.
 func NewSealer(key []byte) (*Sealer, error) {
-	if len(key) != keySize {
+	if len(key) != secretkey.Size {
 		return nil, fmt.Errorf("new sealer: key of %d bytes: %w", len(key), ErrInvalidKey)
 	}
 	block, err := aes.NewCipher(key)

@@ -3,10 +3,11 @@ package auth
 import (
 	"bytes"
 	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/weerbaar/weerbaar/internal/secretkey"
 )
 
 func newTestSealer(t testing.TB, fill byte) *Sealer {
@@ -121,79 +122,16 @@ func TestNewSealerKeyLength(t *testing.T) {
 	}
 }
 
-func TestParseKey(t *testing.T) {
+// TestGeneratedKeySeals: a key from `weerbaar genkey` works as a sealing key.
+func TestGeneratedKeySeals(t *testing.T) {
 	t.Parallel()
-	// Bytes chosen so that the standard and URL alphabets differ (+/ vs -_).
-	key := bytes.Repeat([]byte{0xfb, 0xef, 0xff, 0x3e}, 8)
-	short := key[:31]
-	long := append(bytes.Clone(key), 0x01)
-
-	accept := map[string]string{
-		"std padded":         base64.StdEncoding.EncodeToString(key),
-		"std raw":            base64.RawStdEncoding.EncodeToString(key),
-		"url padded":         base64.URLEncoding.EncodeToString(key),
-		"url raw":            base64.RawURLEncoding.EncodeToString(key),
-		"hex lower":          hex.EncodeToString(key),
-		"hex upper":          strings.ToUpper(hex.EncodeToString(key)),
-		"trailing newline":   base64.StdEncoding.EncodeToString(key) + "\n",
-		"surrounding spaces": "  " + hex.EncodeToString(key) + " ",
-	}
-	if accept["std padded"] == accept["url padded"] {
-		t.Fatal("test key does not distinguish the base64 alphabets")
-	}
-	for name, in := range accept {
-		got, err := ParseKey(in)
-		if err != nil {
-			t.Errorf("ParseKey(%s %q): %v", name, in, err)
-			continue
-		}
-		if !bytes.Equal(got, key) {
-			t.Errorf("ParseKey(%s) = %x, want %x", name, got, key)
-		}
-	}
-
-	refuse := map[string]string{
-		"empty":          "",
-		"31 bytes b64":   base64.StdEncoding.EncodeToString(short),
-		"31 bytes hex":   hex.EncodeToString(short),
-		"33 bytes b64":   base64.StdEncoding.EncodeToString(long),
-		"33 bytes hex":   hex.EncodeToString(long),
-		"64 non-hex":     strings.Repeat("zz", 32),
-		"garbage":        "not a key at all!",
-		"passphrase":     "correct horse battery staple",
-		"mixed alphabet": "+_" + base64.RawStdEncoding.EncodeToString(key)[2:],
-	}
-	for name, in := range refuse {
-		_, err := ParseKey(in)
-		if !errors.Is(err, ErrInvalidKey) {
-			t.Errorf("ParseKey(%s %q): err = %v, want ErrInvalidKey", name, in, err)
-			continue
-		}
-		if in != "" && strings.Contains(err.Error(), in) {
-			t.Errorf("ParseKey(%s): error message echoes the input", name)
-		}
-		if !strings.Contains(err.Error(), "base64") || !strings.Contains(err.Error(), "hex") {
-			t.Errorf("ParseKey(%s): error %q does not name the expected forms", name, err)
-		}
-	}
-}
-
-func TestGenerateKey(t *testing.T) {
-	t.Parallel()
-	a, err := GenerateKey()
+	a, err := secretkey.Generate()
 	if err != nil {
-		t.Fatalf("GenerateKey: %v", err)
+		t.Fatalf("Generate: %v", err)
 	}
-	b, err := GenerateKey()
+	k, err := secretkey.Parse(a)
 	if err != nil {
-		t.Fatalf("GenerateKey: %v", err)
-	}
-	if a == b {
-		t.Fatal("two generated keys are equal")
-	}
-	k, err := ParseKey(a)
-	if err != nil {
-		t.Fatalf("ParseKey(GenerateKey()): %v", err)
+		t.Fatalf("Parse(Generate()): %v", err)
 	}
 	s, err := NewSealer(k)
 	if err != nil {
@@ -233,23 +171,6 @@ func FuzzSealerOpen(f *testing.F) {
 		}
 		if !errors.Is(err, ErrUnseal) {
 			t.Fatalf("Open(%q): err = %v, want ErrUnseal", in, err)
-		}
-	})
-}
-
-// FuzzParseKey checks that ParseKey never panics and returns exactly 32
-// bytes whenever it accepts.
-func FuzzParseKey(f *testing.F) {
-	f.Add(strings.Repeat("ab", 32))
-	f.Add(base64.StdEncoding.EncodeToString(make([]byte, 32)))
-	f.Add("")
-	f.Fuzz(func(t *testing.T, in string) {
-		k, err := ParseKey(in)
-		if err == nil && len(k) != 32 {
-			t.Fatalf("ParseKey(%q) = %d bytes", in, len(k))
-		}
-		if err != nil && !errors.Is(err, ErrInvalidKey) {
-			t.Fatalf("ParseKey(%q): err = %v, want ErrInvalidKey", in, err)
 		}
 	})
 }

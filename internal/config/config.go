@@ -18,7 +18,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/weerbaar/weerbaar/internal/auth"
+	"github.com/weerbaar/weerbaar/internal/secretkey"
 )
 
 // Config is the validated configuration of one Weerbaar process.
@@ -180,7 +180,7 @@ func loadSecretKey(value, file string) ([]byte, error) {
 	if value == "" && file != "" {
 		b, err := os.ReadFile(file)
 		if errors.Is(err, os.ErrNotExist) {
-			if value, err = auth.GenerateKey(); err != nil {
+			if value, err = secretkey.Generate(); err != nil {
 				return nil, err
 			}
 			if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
@@ -198,7 +198,7 @@ func loadSecretKey(value, file string) ([]byte, error) {
 	if value == "" {
 		return nil, errors.New("WEERBAAR_SECRET_KEY is not set: generate a key with `weerbaar genkey` and set it, or set WEERBAAR_SECRET_KEY_FILE")
 	}
-	key, err := auth.ParseKey(value)
+	key, err := secretkey.Parse(value)
 	if err != nil {
 		return nil, fmt.Errorf("WEERBAAR_SECRET_KEY: %w", err)
 	}
