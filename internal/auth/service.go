@@ -383,7 +383,7 @@ func (s *Service) CreateUser(ctx context.Context, email, name string, instanceAd
 		if err != nil {
 			return err
 		}
-		if link, err = s.IssueToken(ctx, tx, u.ID, "invite"); err != nil {
+		if link, err = s.IssueToken(ctx, tx, u.ID, PurposeInvite, 0); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Event{Action: "user.created", ObjectType: "user", ObjectID: idString(u.ID),
@@ -392,42 +392,88 @@ func (s *Service) CreateUser(ctx context.Context, email, name string, instanceAd
 	return u, link, err
 }
 
-// IssueToken stores the hash of a new one-time set-password token for the
-// user and returns the link. Earlier unused tokens of the user stop working.
-func (s *Service) IssueToken(ctx context.Context, tx pgx.Tx, userID int64, purpose string) (string, error) {
+// Purposes of one-time links. Invite and reset links set a password; a join
+// link only tells an existing account about an invitation (sign in to accept).
+const (
+	PurposeInvite = "invite"
+	PurposeReset  = "reset"
+	PurposeJoin   = "join"
+)
+
+// IssueToken stores the hash of a new one-time link for the user and returns
+// the link; entityID (0 for none) is the entity whose invitation it belongs
+// to. A new invite or reset link retires the user's earlier unused ones; a
+// join link retires nothing, so an invitation from one entity can never
+// disable another entity's set-password link.
+func (s *Service) IssueToken(ctx context.Context, tx pgx.Tx, userID int64, purpose string, entityID int64) (string, error) {
 	raw := make([]byte, 32)
 	if _, err := rand.Read(raw); err != nil {
 		return "", err
 	}
 	token := base64.RawURLEncoding.EncodeToString(raw)
-	if _, err := tx.Exec(ctx, `UPDATE password_tokens SET used_at = now() WHERE user_id = $1 AND used_at IS NULL`, userID); err != nil {
-		return "", fmt.Errorf("retire old tokens: %w", err)
+	if purpose != PurposeJoin {
+		if _, err := tx.Exec(ctx, `UPDATE password_tokens SET used_at = now()
+			WHERE user_id = $1 AND used_at IS NULL AND purpose <> 'join'`, userID); err != nil {
+			return "", fmt.Errorf("retire old tokens: %w", err)
+		}
 	}
 	meta := audit.MetaFrom(ctx)
-	var createdBy *int64
+	var createdBy, entity *int64
 	if meta.ActorID != 0 {
 		createdBy = &meta.ActorID
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO password_tokens (token_hash, user_id, purpose, created_by, expires_at)
-		VALUES ($1, $2, $3, $4, $5)`, hashToken(token), userID, purpose, createdBy, s.Now().Add(InviteValidity))
+	if entityID != 0 {
+		entity = &entityID
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO password_tokens (token_hash, user_id, purpose, created_by, expires_at, entity_id)
+		VALUES ($1, $2, $3, $4, $5, $6)`, hashToken(token), userID, purpose, createdBy, s.Now().Add(InviteValidity), entity)
 	if err != nil {
 		return "", fmt.Errorf("store token: %w", err)
 	}
 	return s.BaseURL + "/set-password/" + token, nil
 }
 
-// TokenUser returns the user a valid token belongs to, or ErrTokenInvalid.
-func (s *Service) TokenUser(ctx context.Context, token string) (User, error) {
+// Link is what a valid one-time link stands for.
+type Link struct {
+	User     User
+	Purpose  string
+	EntityID int64 // the inviting entity, 0 for none
+}
+
+// SetsPassword reports whether the link may set the account's password.
+func (l Link) SetsPassword() bool { return l.Purpose != PurposeJoin }
+
+// LookupLink returns what a valid, unused link stands for, or ErrTokenInvalid.
+func (s *Service) LookupLink(ctx context.Context, token string) (Link, error) {
+	var l Link
 	var userID int64
-	err := s.Pool.QueryRow(ctx, `SELECT user_id FROM password_tokens
-		WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2`, hashToken(token), s.Now()).Scan(&userID)
+	var entityID *int64
+	err := s.Pool.QueryRow(ctx, `SELECT user_id, purpose, entity_id FROM password_tokens
+		WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2`, hashToken(token), s.Now()).Scan(&userID, &l.Purpose, &entityID)
 	if errors.Is(db.MapError(err), db.ErrNotFound) {
-		return User{}, ErrTokenInvalid
+		return Link{}, ErrTokenInvalid
 	}
 	if err != nil {
-		return User{}, fmt.Errorf("look up token: %w", err)
+		return Link{}, fmt.Errorf("look up token: %w", err)
 	}
-	return GetUser(ctx, s.Pool, userID)
+	if entityID != nil {
+		l.EntityID = *entityID
+	}
+	l.User, err = GetUser(ctx, s.Pool, userID)
+	return l, err
+}
+
+// TokenUser returns the user whose password a valid link may set, or
+// ErrTokenInvalid (also for a join link).
+func (s *Service) TokenUser(ctx context.Context, token string) (User, error) {
+	l, err := s.LookupLink(ctx, token)
+	if err != nil {
+		return User{}, err
+	}
+	if !l.SetsPassword() {
+		return User{}, ErrTokenInvalid
+	}
+	return l.User, nil
 }
 
 // SetPasswordWithToken sets the password of the token's user and uses the
@@ -444,7 +490,7 @@ func (s *Service) SetPasswordWithToken(ctx context.Context, token, password, con
 	err = db.InTx(ctx, s.Pool, func(tx pgx.Tx) error {
 		var userID int64
 		err := tx.QueryRow(ctx, `UPDATE password_tokens SET used_at = now()
-			WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING user_id`, hashToken(token), s.Now()).Scan(&userID)
+			WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 AND purpose <> 'join' RETURNING user_id`, hashToken(token), s.Now()).Scan(&userID)
 		if errors.Is(db.MapError(err), db.ErrNotFound) {
 			return ErrTokenInvalid
 		}

@@ -69,6 +69,28 @@ func oneUser(ctx context.Context, q db.Querier, sql string, args pgx.StrictNamed
 	return u, nil
 }
 
+// InsertUser creates an account without a password, for an invitation that
+// hands its set-password link to the invited address.
+func InsertUser(ctx context.Context, q db.Querier, email, name string) (User, error) {
+	return insertUser(ctx, q, email, name, false)
+}
+
+// RenewAuthz raises the user's authz_epoch: their session token is renewed
+// on their next request, as after any change of what they may see.
+func RenewAuthz(ctx context.Context, q db.Querier, userID int64) error {
+	return updateUser(ctx, q, userID, `authz_epoch = authz_epoch + 1`, pgx.StrictNamedArgs{})
+}
+
+// SetDisabled switches an account off (ending all its sessions at once) or on
+// again. Who may do that is the caller's rule (entity.MemberService).
+func SetDisabled(ctx context.Context, q db.Querier, userID int64, disabled bool) error {
+	set := `disabled_at = NULL`
+	if disabled {
+		set = `disabled_at = now(), session_epoch = session_epoch + 1`
+	}
+	return updateUser(ctx, q, userID, set, pgx.StrictNamedArgs{})
+}
+
 // insertUser creates an account without a password.
 func insertUser(ctx context.Context, q db.Querier, email, name string, instanceAdmin bool) (User, error) {
 	return oneUser(ctx, q, `INSERT INTO users (email, name, instance_admin) VALUES (@email, @name, @admin) RETURNING `+userColumns,

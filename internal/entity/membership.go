@@ -15,26 +15,47 @@ import (
 )
 
 // Membership is a user's role in one entity, with what the top bar needs.
+// A pending membership is an invitation the user has not yet accepted: it
+// grants nothing (no access, no entity switcher entry, no MFA duty).
 type Membership struct {
 	EntityID    int64      `db:"entity_id"`
 	UserID      int64      `db:"user_id"`
 	Role        authz.Role `db:"role"`
 	EntityName  string     `db:"entity_name"`
 	MFARequired bool       `db:"mfa_required"`
+	Pending     bool       `db:"pending"`
+	InvitedBy   string     `db:"invited_by"` // the inviter's name, for the invitee
 }
 
-// MembershipsOfUser lists a user's entities by name.
-func MembershipsOfUser(ctx context.Context, q db.Querier, userID int64) ([]Membership, error) {
-	rows, err := q.Query(ctx, `SELECT m.entity_id, m.user_id, m.role, e.name AS entity_name, e.mfa_required
-		FROM memberships m JOIN entities e ON e.id = m.entity_id
+// MembershipsOfUser lists a user's entities by name in one query: the
+// accepted memberships, which grant access, and the pending invitations,
+// which the user may accept or decline.
+func MembershipsOfUser(ctx context.Context, q db.Querier, userID int64) (accepted, pending []Membership, err error) {
+	rows, err := q.Query(ctx, `SELECT m.entity_id, m.user_id, m.role, e.name AS entity_name, e.mfa_required,
+			m.accepted_at IS NULL AS pending, coalesce(i.name, '') AS invited_by
+		FROM memberships m JOIN entities e ON e.id = m.entity_id LEFT JOIN users i ON i.id = m.invited_by
 		WHERE m.user_id = @user ORDER BY e.name, e.id`, pgx.StrictNamedArgs{"user": userID})
 	if err != nil {
-		return nil, fmt.Errorf("memberships of user %d: %w", userID, err)
+		return nil, nil, fmt.Errorf("memberships of user %d: %w", userID, err)
 	}
-	return pgx.CollectRows(rows, pgx.RowToStructByName[Membership])
+	all, err := pgx.CollectRows(rows, pgx.RowToStructByName[Membership])
+	if err != nil {
+		return nil, nil, fmt.Errorf("memberships of user %d: %w", userID, err)
+	}
+	for _, m := range all {
+		if m.Pending {
+			pending = append(pending, m)
+		} else {
+			accepted = append(accepted, m)
+		}
+	}
+	return accepted, pending, nil
 }
 
-// Member is a user as seen on an entity's user management page.
+// Member is a user as seen on an entity's user management page. For a
+// pending invitation the entity sees only what it typed itself (address,
+// name, role): whether the account exists elsewhere, has a password, a
+// second factor or is disabled is not its business.
 type Member struct {
 	UserID        int64      `db:"user_id"`
 	Email         string     `db:"email"`
@@ -45,17 +66,27 @@ type Member struct {
 	Disabled      bool       `db:"disabled"`
 	OtherEntities int        `db:"other_entities"`
 	JoinedAt      time.Time  `db:"created_at"`
+	Pending       bool       `db:"pending"`
 }
 
-// Members lists the users of an entity.
+// Active reports whether the member can use the entity: the invitation was
+// accepted and the account has a password. Until then the users page shows
+// the same "invited" row whether or not the account existed before.
+func (m Member) Active() bool { return !m.Pending && m.PasswordSet }
+
+// Members lists the users of an entity, pending invitations included.
 func Members(ctx context.Context, q db.Querier, entityID int64) ([]Member, error) {
-	rows, err := q.Query(ctx, `SELECT m.user_id, u.email, u.name, m.role,
-			u.totp_enabled_at IS NOT NULL AS mfa_enabled, u.password_hash <> '' AS password_set,
-			u.disabled_at IS NOT NULL AS disabled,
-			(SELECT count(*) FROM memberships o WHERE o.user_id = m.user_id AND o.entity_id <> m.entity_id)::int AS other_entities,
-			m.created_at
+	rows, err := q.Query(ctx, `SELECT m.user_id, u.email,
+			CASE WHEN m.accepted_at IS NULL OR u.password_hash = '' THEN coalesce(m.invited_name, u.name) ELSE u.name END AS name,
+			m.role,
+			m.accepted_at IS NOT NULL AND u.totp_enabled_at IS NOT NULL AS mfa_enabled,
+			m.accepted_at IS NOT NULL AND u.password_hash <> '' AS password_set,
+			m.accepted_at IS NOT NULL AND u.disabled_at IS NOT NULL AS disabled,
+			CASE WHEN m.accepted_at IS NULL THEN 0 ELSE
+				(SELECT count(*) FROM memberships o WHERE o.user_id = m.user_id AND o.entity_id <> m.entity_id)::int END AS other_entities,
+			m.created_at, m.accepted_at IS NULL AS pending
 		FROM memberships m JOIN users u ON u.id = m.user_id
-		WHERE m.entity_id = @entity ORDER BY u.name, u.id`, pgx.StrictNamedArgs{"entity": entityID})
+		WHERE m.entity_id = @entity ORDER BY name, m.user_id`, pgx.StrictNamedArgs{"entity": entityID})
 	if err != nil {
 		return nil, fmt.Errorf("members of entity %d: %w", entityID, err)
 	}
@@ -89,23 +120,48 @@ func LockForMembershipChange(ctx context.Context, q db.Querier, entityID int64) 
 	return nil
 }
 
-// CountAdmins counts the admins of an entity.
+// CountAdmins counts the admins of an entity who accepted and are not disabled.
 func CountAdmins(ctx context.Context, q db.Querier, entityID int64) (int, error) {
 	var n int
 	err := q.QueryRow(ctx, `SELECT count(*) FROM memberships m JOIN users u ON u.id = m.user_id
-		WHERE m.entity_id = $1 AND m.role = 'admin' AND u.disabled_at IS NULL`, entityID).Scan(&n)
+		WHERE m.entity_id = $1 AND m.role = 'admin' AND m.accepted_at IS NOT NULL AND u.disabled_at IS NULL`, entityID).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count admins of entity %d: %w", entityID, err)
 	}
 	return n, nil
 }
 
-// AddMembership gives a user a role in an entity; db.ErrConflict when the user
-// is already a member.
+// AddMembership gives a user a role in an entity at once (seeding, the
+// creator of a new entity); db.ErrConflict when the user is already a member.
+// Invitations go through MemberService.Invite instead.
 func AddMembership(ctx context.Context, q db.Querier, entityID, userID int64, role authz.Role) error {
-	_, err := q.Exec(ctx, `INSERT INTO memberships (entity_id, user_id, role) VALUES ($1, $2, $3)`, entityID, userID, role)
+	return insertMembership(ctx, q, newMembership{EntityID: entityID, UserID: userID, Role: role, Accepted: true})
+}
+
+// newMembership is a row to insert.
+type newMembership struct {
+	EntityID, UserID int64
+	Role             authz.Role
+	InvitedBy        int64  // 0: not invited (seed, entity creator)
+	InvitedName      string // the name the inviter typed
+	Accepted         bool
+}
+
+func insertMembership(ctx context.Context, q db.Querier, m newMembership) error {
+	var invitedBy *int64
+	var invitedName *string
+	if m.InvitedBy != 0 {
+		invitedBy = &m.InvitedBy
+	}
+	if m.InvitedName != "" {
+		invitedName = &m.InvitedName
+	}
+	_, err := q.Exec(ctx, `INSERT INTO memberships (entity_id, user_id, role, accepted_at, invited_by, invited_name)
+		VALUES (@entity, @user, @role, CASE WHEN @accepted THEN now() END, @invited_by, @invited_name)`,
+		pgx.StrictNamedArgs{"entity": m.EntityID, "user": m.UserID, "role": m.Role, "accepted": m.Accepted,
+			"invited_by": invitedBy, "invited_name": invitedName})
 	if err != nil {
-		return fmt.Errorf("add member %d to entity %d: %w", userID, entityID, db.MapError(err))
+		return fmt.Errorf("add member %d to entity %d: %w", m.UserID, m.EntityID, db.MapError(err))
 	}
 	return nil
 }

@@ -110,7 +110,7 @@ func (in StateInput) parse(members map[int64]bool, requirement bool) (parsedStat
 
 // memberSet returns the ids of the entity's members, for owner checks.
 func memberSet(ctx context.Context, q db.Querier, entityID int64) (map[int64]bool, error) {
-	rows, err := q.Query(ctx, `SELECT user_id FROM memberships WHERE entity_id = $1`, entityID)
+	rows, err := q.Query(ctx, `SELECT user_id FROM memberships WHERE entity_id = $1 AND accepted_at IS NOT NULL`, entityID)
 	if err != nil {
 		return nil, err
 	}

@@ -61,7 +61,7 @@ func TestEveryMutationWritesOneAuditRow(t *testing.T) {
 		{"language", "user.language_changed", false, func() apptest.Response {
 			return off.PostForm(t, "/lang", url.Values{"lang": {"en"}, "next": {"/"}})
 		}},
-		{"invite", "membership.added", true, func() apptest.Response {
+		{"invite", "membership.invited", true, func() apptest.Response {
 			return admin.PostForm(t, base+"/users", url.Values{"email": {"new@demo.weerbaar.test"}, "name": {"Nieuw"}, "role": {"auditor"}})
 		}},
 		{"role change", "membership.role_changed", true, func() apptest.Response {

@@ -131,12 +131,12 @@ func (s *Server) finishLogin(w http.ResponseWriter, r *http.Request, u auth.User
 		s.serverError(w, r, err)
 		return
 	}
-	ms, err := entity.MembershipsOfUser(ctx, s.Pool, u.ID)
+	ms, invitations, err := entity.MembershipsOfUser(ctx, s.Pool, u.ID)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	http.Redirect(w, r, landingPath(signedIn{User: u, Memberships: ms}, next), http.StatusSeeOther)
+	http.Redirect(w, r, landingPath(signedIn{User: u, Memberships: ms, Invitations: invitations}, next), http.StatusSeeOther)
 }
 
 // tooManyAttempts is the 429 page with the time the user may try again.
@@ -161,9 +161,12 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }
 
+// setPasswordForm serves a one-time link: the set-password form for a new
+// account (or a reset), or for a join link (an existing account invited into
+// another entity) the page that says to sign in and answer the invitation.
 func (s *Server) setPasswordForm(w http.ResponseWriter, r *http.Request) {
 	token := chi.URLParam(r, "token")
-	u, err := s.Auth.TokenUser(r.Context(), token)
+	l, err := s.Auth.LookupLink(r.Context(), token)
 	if errors.Is(err, auth.ErrTokenInvalid) {
 		s.errorPageDetail(w, r, http.StatusNotFound, i18n.T(r.Context(), "setpw.invalid"))
 		return
@@ -172,8 +175,19 @@ func (s *Server) setPasswordForm(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
+	if !l.SetsPassword() {
+		e, err := entity.Get(r.Context(), s.Pool, l.EntityID)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		s.render(w, r, http.StatusOK, authpage.Join(authpage.JoinProps{
+			Shell: s.shell(r, "join.page_title", ""), EntityName: e.Name, Email: l.User.Email,
+		}))
+		return
+	}
 	s.render(w, r, http.StatusOK, authpage.SetPassword(authpage.SetPasswordProps{
-		Shell: s.shell(r, "setpw.title", ""), Token: token, Email: u.Email,
+		Shell: s.shell(r, "setpw.title", ""), Token: token, Email: l.User.Email,
 	}))
 }
 

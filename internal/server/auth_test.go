@@ -178,7 +178,10 @@ func TestSessionTimeouts(t *testing.T) {
 	})
 }
 
-func TestDisablingOrRemovingEndsLiveSessions(t *testing.T) {
+// TestDisablingEndsLiveSessionsRemovingClosesTheEntity: disabling an account
+// ends its sessions; removing a membership closes that entity at once but
+// leaves the user signed in (for their other entities and their account).
+func TestDisablingEndsLiveSessionsRemovingClosesTheEntity(t *testing.T) {
 	t.Parallel()
 	a := apptest.Start(t, apptest.Options{})
 	id := a.SeedDemo(t)
@@ -204,8 +207,11 @@ func TestDisablingOrRemovingEndsLiveSessions(t *testing.T) {
 	if r := admin.PostForm(t, base+"/users/"+strconv.FormatInt(boardID, 10)+"/remove", nil); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("remove: %d", r.StatusCode)
 	}
-	if r := board.Get(t, base+"/"); r.StatusCode != http.StatusSeeOther || !strings.HasPrefix(r.Header.Get("Location"), "/login") {
-		t.Fatalf("removed board member's live session: %d %q", r.StatusCode, r.Header.Get("Location"))
+	if r := board.Get(t, base+"/"); r.StatusCode != http.StatusNotFound {
+		t.Fatalf("removed board member's live session in the entity: %d %q", r.StatusCode, r.Header.Get("Location"))
+	}
+	if r := board.Get(t, "/account"); r.StatusCode != http.StatusOK {
+		t.Fatalf("removed board member was signed out: %d %q", r.StatusCode, r.Header.Get("Location"))
 	}
 }
 

@@ -98,6 +98,9 @@ func (s *Server) ownerOptions(ctx context.Context, entityID int64) ([]components
 	}
 	out := []components.Option{{Value: "", Label: i18n.T(ctx, "soa.no_owner")}}
 	for _, m := range members {
+		if m.Pending {
+			continue // an invitation not yet accepted owns nothing
+		}
 		out = append(out, components.Option{Value: strconv.FormatInt(m.UserID, 10), Label: m.Name})
 	}
 	return out, nil

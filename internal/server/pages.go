@@ -2,15 +2,20 @@ package server
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/go-chi/chi/v5"
+
 	"github.com/weerbaar/weerbaar/internal/audit"
 	"github.com/weerbaar/weerbaar/internal/authz"
+	"github.com/weerbaar/weerbaar/internal/db"
 	"github.com/weerbaar/weerbaar/internal/entity"
 	"github.com/weerbaar/weerbaar/internal/i18n"
 	"github.com/weerbaar/weerbaar/web/layout"
@@ -46,14 +51,56 @@ func (s *Server) shell(r *http.Request, titleKey, active string) layout.Props {
 	return p
 }
 
-// start sends the user to their first entity, or says what to do first.
+// start sends the user to their first entity, or shows the invitations that
+// wait for an answer, or says what to do first.
 func (s *Server) start(w http.ResponseWriter, r *http.Request) {
 	u, _ := userFrom(r.Context())
-	if len(u.Memberships) > 0 {
+	if len(u.Memberships) > 0 && len(u.Invitations) == 0 {
 		http.Redirect(w, r, landingPath(u, ""), http.StatusSeeOther)
 		return
 	}
-	s.render(w, r, http.StatusOK, start.Page(start.Props{Shell: s.shell(r, "start.title", ""), InstanceAdmin: u.InstanceAdmin}))
+	shell := s.shell(r, "start.title", "")
+	p := start.Props{Shell: shell, InstanceAdmin: u.InstanceAdmin, Entities: shell.Entities}
+	for _, inv := range u.Invitations {
+		p.Invitations = append(p.Invitations, start.Invitation{EntityID: inv.EntityID, EntityName: inv.EntityName,
+			Role: string(inv.Role), InvitedBy: inv.InvitedBy})
+	}
+	s.render(w, r, http.StatusOK, start.Page(p))
+}
+
+// acceptInvitation is the signed-in invitee's yes to a pending membership;
+// they land on the entity's dashboard.
+func (s *Server) acceptInvitation(w http.ResponseWriter, r *http.Request) {
+	u, _ := userFrom(r.Context())
+	id, err := strconv.ParseInt(chi.URLParam(r, "entityID"), 10, 64)
+	if err == nil {
+		err = s.members().Accept(r.Context(), u.ID, id)
+	}
+	s.afterInvitation(w, r, err, entityBase(id)+"/")
+}
+
+// declineInvitation is the invitee's no: the pending membership goes.
+func (s *Server) declineInvitation(w http.ResponseWriter, r *http.Request) {
+	u, _ := userFrom(r.Context())
+	id, err := strconv.ParseInt(chi.URLParam(r, "entityID"), 10, 64)
+	if err == nil {
+		err = s.members().Decline(r.Context(), u.ID, id)
+	}
+	s.afterInvitation(w, r, err, "/")
+}
+
+// afterInvitation maps the answer to an invitation: 404 when there is no
+// such pending invitation for the user, else on to the next page.
+func (s *Server) afterInvitation(w http.ResponseWriter, r *http.Request, err error, to string) {
+	var numErr *strconv.NumError
+	switch {
+	case errors.Is(err, db.ErrNotFound), errors.As(err, &numErr):
+		s.errorPage(w, r, http.StatusNotFound)
+	case err != nil:
+		s.serverError(w, r, err)
+	default:
+		http.Redirect(w, r, to, http.StatusSeeOther)
+	}
 }
 
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
@@ -108,7 +155,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 		}
 		p.ShowMFA = true
 		for _, m := range members {
-			if !m.Disabled {
+			if m.Active() && !m.Disabled {
 				p.Users++
 				if m.MFAEnabled {
 					p.MFAUsers++

@@ -140,6 +140,8 @@ func (s *Server) routeTable() []Route {
 
 		{get, "/", SignedIn, "", s.start},
 		{post, "/logout", SignedIn, "", s.logout},
+		{post, "/invitations/{entityID}/accept", SignedIn, "", s.acceptInvitation},
+		{post, "/invitations/{entityID}/decline", SignedIn, "", s.declineInvitation},
 		{get, "/account", SignedIn, "", s.account},
 		{post, "/account/password", SignedIn, "", s.changePassword},
 		{post, "/account/email", SignedIn, "", s.changeEmail},

@@ -30,10 +30,12 @@ const (
 
 type userKey struct{}
 
-// signedIn is the user of the request with their memberships.
+// signedIn is the user of the request with their accepted memberships (what
+// they may open) and pending invitations (what they may accept).
 type signedIn struct {
 	auth.User
 	Memberships []entity.Membership
+	Invitations []entity.Membership
 }
 
 func userFrom(ctx context.Context) (signedIn, bool) {
@@ -73,13 +75,13 @@ func (s *Server) loadUser(next http.Handler) http.Handler {
 			}
 			s.Sessions.Put(ctx, sessAuthzEpoch, u.AuthzEpoch)
 		}
-		ms, err := entity.MembershipsOfUser(ctx, s.Pool, u.ID)
+		ms, invitations, err := entity.MembershipsOfUser(ctx, s.Pool, u.ID)
 		if err != nil {
 			s.serverError(w, r, err)
 			return
 		}
 		meta.ActorID, meta.ActorEmail = u.ID, u.Email
-		ctx = audit.WithMeta(context.WithValue(ctx, userKey{}, signedIn{User: u, Memberships: ms}), meta)
+		ctx = audit.WithMeta(context.WithValue(ctx, userKey{}, signedIn{User: u, Memberships: ms, Invitations: invitations}), meta)
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
@@ -177,12 +179,13 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request, u auth.User) err
 }
 
 // landingPath is where a user goes after sign-in: the requested page, else
-// the dashboard of their first entity.
+// the start page when invitations wait for an answer, else the dashboard of
+// their first entity.
 func landingPath(u signedIn, next string) string {
 	if next != "" && localPath(next) == next && !strings.HasPrefix(next, "/login") {
 		return next
 	}
-	if len(u.Memberships) > 0 {
+	if len(u.Memberships) > 0 && len(u.Invitations) == 0 {
 		return "/e/" + strconv.FormatInt(u.Memberships[0].EntityID, 10) + "/"
 	}
 	return "/" // the start page says what to do without an entity

@@ -4,11 +4,9 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/weerbaar/weerbaar/internal/auth"
 	"github.com/weerbaar/weerbaar/internal/authz"
 	"github.com/weerbaar/weerbaar/internal/db"
 	"github.com/weerbaar/weerbaar/internal/entity"
@@ -18,6 +16,11 @@ import (
 )
 
 const sessInviteLink = "invite_link"
+
+// members is the membership service on the request's pool.
+func (s *Server) members() *entity.MemberService {
+	return &entity.MemberService{Pool: s.Pool, Accounts: s.Auth}
+}
 
 func (s *Server) usersProps(r *http.Request) (users.Props, error) {
 	actor := authz.ActorFrom(r.Context())
@@ -30,7 +33,7 @@ func (s *Server) usersProps(r *http.Request) (users.Props, error) {
 	for _, m := range members {
 		p.Members = append(p.Members, users.Member{
 			UserID: m.UserID, Name: m.Name, Email: m.Email, Role: string(m.Role), MFAEnabled: m.MFAEnabled,
-			PasswordSet: m.PasswordSet, Disabled: m.Disabled, OtherEntities: m.OtherEntities, IsSelf: m.UserID == actor.UserID,
+			Active: m.Active(), Disabled: m.Disabled, OtherEntities: m.OtherEntities, IsSelf: m.UserID == actor.UserID,
 		})
 	}
 	return p, nil
@@ -47,10 +50,12 @@ func (s *Server) users(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, users.Page(p))
 }
 
-// inviteUser adds a member; the one-time link is shown once on the users page.
+// inviteUser invites an address; the one-time link is shown once on the
+// users page (and mailed when SMTP is configured). The reply is the same
+// whether or not the address already has an account.
 func (s *Server) inviteUser(w http.ResponseWriter, r *http.Request) {
-	in := auth.InviteInput{Email: r.PostFormValue("email"), Name: r.PostFormValue("name"), Role: r.PostFormValue("role")}
-	link, err := s.Auth.Invite(r.Context(), authz.ActorFrom(r.Context()), in)
+	in := entity.InviteInput{Email: r.PostFormValue("email"), Name: r.PostFormValue("name"), Role: r.PostFormValue("role")}
+	inv, err := s.members().Invite(r.Context(), authz.ActorFrom(r.Context()), in)
 	if fields := validate.Fields(err); fields != nil {
 		p, perr := s.usersProps(r)
 		if perr != nil {
@@ -62,9 +67,9 @@ func (s *Server) inviteUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	notice := "users.invited.done"
-	if err == nil && link != "" {
-		s.Sessions.Put(r.Context(), sessInviteLink, link)
-		notice = s.mailInvite(r, in.Email, link)
+	if err == nil {
+		s.Sessions.Put(r.Context(), sessInviteLink, inv.Link)
+		notice = s.mailInvite(r, inv)
 	}
 	s.afterMemberChange(w, r, err, notice)
 }
@@ -72,14 +77,14 @@ func (s *Server) inviteUser(w http.ResponseWriter, r *http.Request) {
 func (s *Server) changeRole(w http.ResponseWriter, r *http.Request) {
 	id, ok := s.userIDParam(w, r)
 	if ok {
-		s.afterMemberChange(w, r, s.Auth.ChangeRole(r.Context(), authz.ActorFrom(r.Context()), id, r.PostFormValue("role")), "users.role.done")
+		s.afterMemberChange(w, r, s.members().ChangeRole(r.Context(), authz.ActorFrom(r.Context()), id, r.PostFormValue("role")), "users.role.done")
 	}
 }
 
 func (s *Server) removeMember(w http.ResponseWriter, r *http.Request) {
 	id, ok := s.userIDParam(w, r)
 	if ok {
-		s.afterMemberChange(w, r, s.Auth.RemoveMember(r.Context(), authz.ActorFrom(r.Context()), id), "users.remove.done")
+		s.afterMemberChange(w, r, s.members().RemoveMember(r.Context(), authz.ActorFrom(r.Context()), id), "users.remove.done")
 	}
 }
 
@@ -91,7 +96,7 @@ func (s *Server) disableUser(w http.ResponseWriter, r *http.Request) {
 		if disabled {
 			notice = "users.disable.done"
 		}
-		s.afterMemberChange(w, r, s.Auth.SetDisabled(r.Context(), authz.ActorFrom(r.Context()), id, disabled), notice)
+		s.afterMemberChange(w, r, s.members().SetDisabled(r.Context(), authz.ActorFrom(r.Context()), id, disabled), notice)
 	}
 }
 
@@ -110,9 +115,9 @@ func (s *Server) afterMemberChange(w http.ResponseWriter, r *http.Request, err e
 		http.Redirect(w, r, entityBase(authz.ActorFrom(r.Context()).EntityID)+"/users", http.StatusSeeOther)
 	case errors.Is(err, db.ErrNotFound):
 		s.errorPage(w, r, http.StatusNotFound)
-	case errors.Is(err, auth.ErrForbidden):
+	case errors.Is(err, entity.ErrForbidden):
 		s.errorPage(w, r, http.StatusForbidden)
-	case errors.Is(err, auth.ErrLastAdmin), validate.Fields(err) != nil:
+	case errors.Is(err, entity.ErrLastAdmin), validate.Fields(err) != nil:
 		p, perr := s.usersProps(r)
 		if perr != nil {
 			s.serverError(w, r, perr)
@@ -147,16 +152,22 @@ func firstValue(m map[string]string) string {
 
 func entityBase(id int64) string { return "/e/" + strconv.FormatInt(id, 10) }
 
-// mailInvite e-mails the set-password link when SMTP is configured and says
-// how it went; the link is shown to the admin either way.
-func (s *Server) mailInvite(r *http.Request, to, link string) string {
+// mailInvite e-mails the invitation's link to the invited address when SMTP
+// is configured and says how it went; the link is shown to the admin either
+// way. A new account's mail says "choose your password", an existing one's
+// "sign in to accept"; the admin's notice is the same for both.
+func (s *Server) mailInvite(r *http.Request, inv entity.Invitation) string {
 	if s.Mailer == nil {
 		return "users.invited.done"
 	}
 	e := entityFrom(r.Context())
+	key := "mail.join.body"
+	if inv.NewAccount {
+		key = "mail.invite.body"
+	}
 	subject := i18n.Translate(i18n.NL, "mail.invite.subject", e.Name) + " / " + i18n.Translate(i18n.EN, "mail.invite.subject", e.Name)
-	body := i18n.Translate(i18n.NL, "mail.invite.body", e.Name, link) + "\n\n---\n\n" + i18n.Translate(i18n.EN, "mail.invite.body", e.Name, link)
-	if err := s.Mailer.Send(r.Context(), strings.ToLower(strings.TrimSpace(to)), subject, body); err != nil {
+	body := i18n.Translate(i18n.NL, key, e.Name, inv.Link) + "\n\n---\n\n" + i18n.Translate(i18n.EN, key, e.Name, inv.Link)
+	if err := s.Mailer.Send(r.Context(), inv.Email, subject, body); err != nil {
 		s.Logger.WarnContext(r.Context(), "invite mail not sent", "err", err.Error())
 		return "users.mail.failed"
 	}
