@@ -176,6 +176,9 @@ func TestAddingAnExistingAccountNeedsConsent(t *testing.T) {
 	if dash.StatusCode != http.StatusOK || strings.Contains(dash.Body, "Andere Organisatie") {
 		t.Fatalf("A's dashboard with B pending: %d (B in the switcher or MFA enforced)", dash.StatusCode)
 	}
+	if !strings.Contains(dash.Body, "data-invitations-link") || !containsKey(dash.Body, "shell.invitations", 1) {
+		t.Errorf("the top bar does not point to the pending invitation")
+	}
 	// A pending member sees nothing of B.
 	for _, rt := range a.Server.Routes() {
 		if rt.Access != server.InEntity {

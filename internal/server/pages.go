@@ -37,7 +37,7 @@ func (s *Server) shell(r *http.Request, titleKey, active string) layout.Props {
 	ctx := r.Context()
 	p := layout.Props{Title: i18n.T(ctx, titleKey), Active: active, CurrentPath: r.URL.Path}
 	if u, ok := userFrom(ctx); ok {
-		p.User = &layout.UserRef{Name: u.Name, InstanceAdmin: u.InstanceAdmin}
+		p.User = &layout.UserRef{Name: u.Name, InstanceAdmin: u.InstanceAdmin, Invitations: len(u.Invitations)}
 		for _, m := range u.Memberships {
 			p.Entities = append(p.Entities, layout.EntityRef{ID: m.EntityID, Name: m.EntityName})
 		}

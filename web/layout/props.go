@@ -37,6 +37,9 @@ type Props struct {
 type UserRef struct {
 	Name          string
 	InstanceAdmin bool
+	// Invitations counts the pending invitations, linked from the top bar
+	// to the start page where the user answers them.
+	Invitations int
 }
 
 // NavItem is one module in the left navigation.
