@@ -440,6 +440,22 @@ type Link struct {
 	EntityID int64 // the inviting entity, 0 for none
 }
 
+// UseJoinLink uses up the join link token of userID's invitation into
+// entityID, in the caller's transaction; ErrTokenInvalid unless it is that
+// invitation's valid, unused join link.
+func (s *Service) UseJoinLink(ctx context.Context, tx pgx.Tx, token string, userID, entityID int64) error {
+	tag, err := tx.Exec(ctx, `UPDATE password_tokens SET used_at = now()
+		WHERE token_hash = $1 AND user_id = $2 AND entity_id = $3 AND purpose = 'join' AND used_at IS NULL AND expires_at > $4`,
+		hashToken(token), userID, entityID, s.Now())
+	if err != nil {
+		return fmt.Errorf("use join link: %w", err)
+	}
+	if tag.RowsAffected() != 1 {
+		return ErrTokenInvalid
+	}
+	return nil
+}
+
 // SetsPassword reports whether the link may set the account's password.
 func (l Link) SetsPassword() bool { return l.Purpose != PurposeJoin }
 

@@ -55,10 +55,11 @@ type Invitation struct {
 // (valid 72 h); using it is the invitee's consent, so that membership counts
 // at once. An existing account, with or without a password, is never handed
 // to the inviter: it gets a pending membership, which grants nothing until
-// its owner signs in and accepts it, and a join link that only says so. The
-// join link does not set a password and retires no other link, so entity B
-// inviting an address that entity A invited can neither take over the
-// account nor break A's link.
+// its owner opens the join link signed in and accepts (see Accept). The join
+// link sets no password and retires no other link, so entity B inviting an
+// address that entity A invited can neither take over the account nor break
+// A's link; and B holding the set-password link of an address that A invites
+// later cannot accept A's invitation without A's join link.
 //
 // The inviter sees the same reply either way: a link, the same notice, and on
 // the users page the same "invited" row with the name they typed. (Opening
@@ -116,10 +117,17 @@ func (s *MemberService) Invite(ctx context.Context, actor authz.Actor, in Invite
 }
 
 // Accept is the invitee's yes to a pending membership: from now on it grants
-// the role. db.ErrNotFound when there is no pending invitation of that entity
-// for the user.
-func (s *MemberService) Accept(ctx context.Context, userID, entityID int64) error {
+// the role. It takes the invitation's join link (token): being signed in to
+// the account is not proof enough, because whoever held another entity's
+// set-password link for an address may hold the account without owning the
+// address; the join link went to the address (by mail) or to the person the
+// inviting admin meant. db.ErrNotFound when there is no pending invitation
+// of that entity for the user, auth.ErrTokenInvalid for a wrong link.
+func (s *MemberService) Accept(ctx context.Context, userID, entityID int64, token string) error {
 	return db.InTx(ctx, s.Pool, func(tx pgx.Tx) error {
+		if err := s.Accounts.UseJoinLink(ctx, tx, token, userID, entityID); err != nil {
+			return err
+		}
 		var role authz.Role
 		err := tx.QueryRow(ctx, `UPDATE memberships SET accepted_at = now(), version = version + 1
 			WHERE entity_id = @entity AND user_id = @user AND accepted_at IS NULL RETURNING role`,

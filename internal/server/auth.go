@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -181,8 +182,10 @@ func (s *Server) setPasswordForm(w http.ResponseWriter, r *http.Request) {
 			s.serverError(w, r, err)
 			return
 		}
+		u, _ := userFrom(r.Context())
 		s.render(w, r, http.StatusOK, authpage.Join(authpage.JoinProps{
-			Shell: s.shell(r, "join.page_title", ""), EntityName: e.Name, Email: l.User.Email,
+			Shell: s.shell(r, "join.page_title", ""), EntityName: e.Name, EntityID: e.ID, Email: l.User.Email, Token: token,
+			SignedInAs: u.Email, Pending: slices.ContainsFunc(u.Invitations, func(m entity.Membership) bool { return m.EntityID == e.ID }),
 		}))
 		return
 	}

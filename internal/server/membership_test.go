@@ -133,7 +133,7 @@ func TestAddingAnExistingAccountNeedsConsent(t *testing.T) {
 	officerID := userID(t, a, officer.Email)
 
 	// The same reply for an existing account and a new address.
-	rOld, pageOld, _ := invite(t, adminB, baseB, officer.Email, "Iemand Anders", "admin")
+	rOld, pageOld, linkOld := invite(t, adminB, baseB, officer.Email, "Iemand Anders", "admin")
 	rNew, pageNew, _ := invite(t, adminB, baseB, "nieuw@ander.test", "Iemand Nieuws", "admin")
 	if rOld.StatusCode != rNew.StatusCode || rOld.Header.Get("Location") != rNew.Header.Get("Location") {
 		t.Errorf("replies differ: %d %q vs %d %q", rOld.StatusCode, rOld.Header.Get("Location"), rNew.StatusCode, rNew.Header.Get("Location"))
@@ -169,7 +169,7 @@ func TestAddingAnExistingAccountNeedsConsent(t *testing.T) {
 	}
 	start := off.Get(t, "/")
 	if start.StatusCode != http.StatusOK || !strings.Contains(start.Body, `data-invitation="`+strconv.FormatInt(entityB, 10)+`"`) ||
-		!strings.Contains(start.Body, "Andere Organisatie") || !containsKey(start.Body, "invitations.accept") {
+		!strings.Contains(start.Body, "Andere Organisatie") || !containsKey(start.Body, "invitations.accept_by_link") {
 		t.Fatalf("start page: %d %s", start.StatusCode, start.Body)
 	}
 	dash := off.Get(t, baseA+"/")
@@ -195,8 +195,11 @@ func TestAddingAnExistingAccountNeedsConsent(t *testing.T) {
 	if r := off.PostForm(t, "/invitations/"+strconv.FormatInt(entityB, 10)+"/decline", nil); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("decline: %d", r.StatusCode)
 	}
-	if r := off.PostForm(t, "/invitations/"+strconv.FormatInt(entityB, 10)+"/accept", nil); r.StatusCode != http.StatusNotFound {
+	if r := off.PostForm(t, "/invitations/"+strconv.FormatInt(entityB, 10)+"/accept", url.Values{"token": {strings.TrimPrefix(linkOld, "/set-password/")}}); r.StatusCode != http.StatusNotFound {
 		t.Fatalf("accepting a declined invitation: %d", r.StatusCode)
+	}
+	if r := off.Get(t, linkOld); r.StatusCode != http.StatusOK || !containsKey(r.Body, "join.answered") {
+		t.Fatalf("link of a declined invitation: %d", r.StatusCode)
 	}
 	if r := off.PostForm(t, "/invitations/"+strconv.FormatInt(entityA, 10)+"/decline", nil); r.StatusCode != http.StatusNotFound {
 		t.Fatalf("declining an accepted membership: %d", r.StatusCode)
@@ -210,12 +213,22 @@ func TestAddingAnExistingAccountNeedsConsent(t *testing.T) {
 
 	// Invited again and accepted: now B counts, with its MFA duty.
 	requireMFA(false)
-	invite(t, adminB, baseB, officer.Email, "Iemand Anders", "auditor")
+	_, _, link := invite(t, adminB, baseB, officer.Email, "Iemand Anders", "auditor")
 	requireMFA(true)
 	if r := off.Get(t, baseB+"/"); r.StatusCode != http.StatusNotFound {
 		t.Fatalf("pending again: %d", r.StatusCode)
 	}
-	if r := off.PostForm(t, "/invitations/"+strconv.FormatInt(entityB, 10)+"/accept", nil); r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != baseB+"/" {
+	// Accepting takes the invitation's link: signed in is not enough.
+	accept := "/invitations/" + strconv.FormatInt(entityB, 10) + "/accept"
+	if r := off.PostForm(t, accept, nil); r.StatusCode != http.StatusNotFound || !containsKey(r.Body, "invitations.link_needed") {
+		t.Fatalf("accept without the link: %d", r.StatusCode)
+	}
+	page := off.Get(t, link)
+	m := regexp.MustCompile(`action="(/invitations/\d+/accept)".*?name="token" value="([^"]+)"`).FindStringSubmatch(page.Body)
+	if page.StatusCode != http.StatusOK || m == nil || m[1] != accept {
+		t.Fatalf("the link's page offers no acceptance: %d %s", page.StatusCode, page.Body)
+	}
+	if r := off.PostForm(t, accept, url.Values{"token": {m[2]}}); r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != baseB+"/" {
 		t.Fatalf("accept: %d %q", r.StatusCode, r.Header.Get("Location"))
 	}
 	if n := auditRows(t, a, entityB, "membership.accepted"); n != 1 {
@@ -260,5 +273,46 @@ func TestPendingInvitationCannotBeDisabledOrProbed(t *testing.T) {
 	}
 	if r := a.Client().PostForm(t, "/login", url.Values{"email": {officer.Email}, "password": {demo.Password}}); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("the invited account was disabled: %d", r.StatusCode)
+	}
+}
+
+// TestSquattedAddressCannotAcceptAnotherEntitysInvitation: B's admin
+// invites an address first and keeps its set-password link; when A later
+// invites the same address, B's admin (signed in to that account) cannot
+// accept A's invitation without A's join link, which went to the address.
+func TestSquattedAddressCannotAcceptAnotherEntitysInvitation(t *testing.T) {
+	t.Parallel()
+	a := apptest.Start(t, apptest.Options{})
+	entityA := a.SeedDemo(t)
+	entityB, _ := createEntityWithAdmin(t, a, "ander", "Andere Organisatie", "admin@ander.test")
+	baseA, baseB := "/e/"+strconv.FormatInt(entityA, 10), "/e/"+strconv.FormatInt(entityB, 10)
+	adminA := a.LoginDemo(t, authz.Admin)
+	adminB := a.Login(t, "admin@ander.test", testPassword)
+
+	const address = "ciso@demo.weerbaar.test"
+	_, _, squat := invite(t, adminB, baseB, address, "Squatter", "auditor")
+	const pw = "the squatter's passphrase"
+	if r := a.Client().PostForm(t, squat, url.Values{"new_password": {pw}, "confirm": {pw}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("B's admin sets the password: %d", r.StatusCode)
+	}
+	_, _, linkA := invite(t, adminA, baseA, address, "CISO", "security_officer")
+
+	squatter := a.Login(t, address, pw)
+	accept := "/invitations/" + strconv.FormatInt(entityA, 10) + "/accept"
+	for _, token := range []string{"", "guess", strings.TrimPrefix(squat, "/set-password/")} {
+		if r := squatter.PostForm(t, accept, url.Values{"token": {token}}); r.StatusCode != http.StatusNotFound {
+			t.Errorf("accept with token %q: %d", token, r.StatusCode)
+		}
+	}
+	if r := squatter.Get(t, baseA+"/"); r.StatusCode != http.StatusNotFound {
+		t.Fatalf("squatter in A: %d", r.StatusCode)
+	}
+	if n := auditRows(t, a, entityA, "membership.accepted"); n != 0 {
+		t.Fatalf("accepted without A's link: %d", n)
+	}
+	// A's link is the proof: whoever holds it (the address's owner) and the
+	// account accepts.
+	if r := squatter.PostForm(t, accept, url.Values{"token": {strings.TrimPrefix(linkA, "/set-password/")}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("accept with A's link: %d", r.StatusCode)
 	}
 }

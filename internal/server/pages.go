@@ -14,6 +14,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/weerbaar/weerbaar/internal/audit"
+	"github.com/weerbaar/weerbaar/internal/auth"
 	"github.com/weerbaar/weerbaar/internal/authz"
 	"github.com/weerbaar/weerbaar/internal/db"
 	"github.com/weerbaar/weerbaar/internal/entity"
@@ -68,13 +69,18 @@ func (s *Server) start(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, start.Page(p))
 }
 
-// acceptInvitation is the signed-in invitee's yes to a pending membership;
-// they land on the entity's dashboard.
+// acceptInvitation is the signed-in invitee's yes to a pending membership,
+// posted from the page of the invitation's join link (its token comes
+// along); they land on the entity's dashboard.
 func (s *Server) acceptInvitation(w http.ResponseWriter, r *http.Request) {
 	u, _ := userFrom(r.Context())
 	id, err := strconv.ParseInt(chi.URLParam(r, "entityID"), 10, 64)
 	if err == nil {
-		err = s.members().Accept(r.Context(), u.ID, id)
+		err = s.members().Accept(r.Context(), u.ID, id, r.PostFormValue("token"))
+	}
+	if errors.Is(err, auth.ErrTokenInvalid) {
+		s.errorPageDetail(w, r, http.StatusNotFound, i18n.T(r.Context(), "invitations.link_needed"))
+		return
 	}
 	s.afterInvitation(w, r, err, entityBase(id)+"/")
 }
