@@ -488,11 +488,6 @@ func (s *Server) renderProportion(w http.ResponseWriter, r *http.Request, status
 		s.serverError(w, r, err)
 		return
 	}
-	sens, err := measure.LoadSensitivities(ctx, s.Pool, actor.EntityID)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
 	p := measures.ProportionProps{
 		Shell: s.shell(r, "proportion.title", "measures"), Base: entityBase(actor.EntityID), FactorsVersion: o.Factors.Version,
 		FactorsSet: o.Factors.Set, CanEditFactors: actor.Can(authz.MeasureEdit), CanEditSens: actor.Can(authz.EntityManage),
@@ -532,7 +527,7 @@ func (s *Server) renderProportion(w http.ResponseWriter, r *http.Request, status
 	for _, ms := range o.Measures {
 		labels[ms.Measure.Code] = pick(ctx, ms.Measure.LabelNL, ms.Measure.LabelEN)
 	}
-	for _, sv := range sens {
+	for _, sv := range o.Sensitivities {
 		p.Sensitivities = append(p.Sensitivities, measures.SensitivityRow{Code: sv.Code, Label: labels[sv.Code],
 			Exposure: sv.Value.Exposure, Size: sv.Value.Size, Likelihood: sv.Value.Likelihood, Impact: sv.Value.Impact,
 			Class: sv.Value.Class, Rationale: pick(ctx, sv.RationaleNL, sv.RationaleEN), Custom: sv.Custom, Version: sv.Version})
