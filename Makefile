@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/weerbaar
 PKGS    := ./...
 
-.PHONY: run test build generate check-fmt vet check-generated bench clean
+.PHONY: run test build generate check-fmt vet check-generated bench bench-http clean
 
 ## run: build, find or start PostgreSQL, migrate, seed demo data, serve on http://127.0.0.1:8080
 run: build
@@ -38,6 +38,10 @@ check-generated: generate
 ## bench: benchmarks (never timed assertions in tests)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+## bench-http: requests/s of the officer's dashboard beside /healthz and /readyz, one run (real server on loopback)
+bench-http:
+	$(GO) test -run '^$$' -bench '^BenchmarkHTTP$$' -benchtime 5s ./internal/server/
 
 clean:
 	rm -rf bin
