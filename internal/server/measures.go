@@ -24,19 +24,6 @@ import (
 	"github.com/weerbaar/weerbaar/web/pages/measures"
 )
 
-// today is the current calendar day in Amsterdam, for due dates.
-func today() time.Time {
-	now := time.Now().In(i18n.Amsterdam)
-	return time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
-}
-
-func shortLabel(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n-1]) + "…"
-	}
-	return s
-}
-
 func (s *Server) overview(r *http.Request) (measure.Overview, error) {
 	return measure.BuildOverview(r.Context(), s.Pool, authz.ActorFrom(r.Context()).EntityID, today())
 }
@@ -101,27 +88,6 @@ func (s *Server) ownerOptions(ctx context.Context, entityID int64) ([]components
 		out = append(out, components.Option{Value: strconv.FormatInt(m.UserID, 10), Label: m.Name})
 	}
 	return out, nil
-}
-
-func dateValue(t *time.Time) string {
-	if t == nil {
-		return ""
-	}
-	return t.Format("2006-01-02")
-}
-
-func displayDate(ctx context.Context, t *time.Time) string {
-	if t == nil {
-		return ""
-	}
-	return i18n.Date(ctx, *t)
-}
-
-func idValue(id *int64) string {
-	if id == nil {
-		return ""
-	}
-	return strconv.FormatInt(*id, 10)
 }
 
 func stateInput(r *http.Request) measure.StateInput {
