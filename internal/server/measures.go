@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -128,14 +129,25 @@ func conflictFields(ctx context.Context, applicable bool, justification string, 
 	return out
 }
 
-func (s *Server) measurePage(w http.ResponseWriter, r *http.Request) {
-	s.renderMeasure(w, r, http.StatusOK, nil, nil, nil, nil)
+// stateForm is the state form of a measure or requirement page.
+type stateForm = FormState[measures.StateForm, []measures.ConflictField]
+
+// statePage is the state of a measure or requirement page: its state form,
+// and the evidence form after a failed upload or link.
+type statePage struct {
+	FormState[measures.StateForm, []measures.ConflictField]
+	// Evidence is the evidence form after a failed upload or link; nil when
+	// the page shows it fresh.
+	Evidence *measures.EvidenceProps
 }
 
-// renderMeasure shows a measure page; form/errs/conflict carry a failed
-// save, ev a failed evidence upload.
-func (s *Server) renderMeasure(w http.ResponseWriter, r *http.Request, status int, form *measures.StateForm,
-	errs map[string]string, conflict []measures.ConflictField, ev *measures.EvidenceProps) {
+func (s *Server) measurePage(w http.ResponseWriter, r *http.Request) {
+	s.renderMeasure(w, r, statePage{})
+}
+
+// renderMeasure shows a measure page in state st.
+func (s *Server) renderMeasure(w http.ResponseWriter, r *http.Request, st statePage) {
+	status, form, errs, conflict, ev := st.status(), st.Input, st.Errors, st.Conflict, st.Evidence
 	ctx := r.Context()
 	actor := authz.ActorFrom(ctx)
 	code := chi.URLParam(r, "code")
@@ -228,23 +240,23 @@ func (s *Server) measureSave(w http.ResponseWriter, r *http.Request) {
 			mat = strconv.Itoa(*cur.MaturityOverride) + " (" + cur.OverrideReason + ")"
 		}
 		form.Version = cur.Version
-		s.renderMeasure(w, r, http.StatusConflict, &form, nil, conflictFields(ctx, cur.Applicable, cur.Justification, mat,
-			cur.Status, cur.OwnerName, dateValue(cur.DueDate), cur.Notes, cur.UpdatedBy, cur.UpdatedAt), nil)
+		s.renderMeasure(w, r, statePage{FormState: stateForm{Status: http.StatusConflict, Input: &form,
+			Conflict: conflictFields(ctx, cur.Applicable, cur.Justification, mat,
+				cur.Status, cur.OwnerName, dateValue(cur.DueDate), cur.Notes, cur.UpdatedBy, cur.UpdatedAt)}})
 		return
 	}
 	s.afterSave(w, r, err, func(errs map[string]string) {
-		s.renderMeasure(w, r, http.StatusUnprocessableEntity, &form, errs, nil, nil)
+		s.renderMeasure(w, r, statePage{FormState: stateForm{Status: http.StatusUnprocessableEntity, Input: &form, Errors: errs}})
 	}, "measures.saved", entityBase(actor.EntityID)+"/measures/"+code)
 }
 
 func (s *Server) requirementPage(w http.ResponseWriter, r *http.Request) {
-	s.renderRequirement(w, r, http.StatusOK, nil, nil, nil, nil)
+	s.renderRequirement(w, r, statePage{})
 }
 
-// renderRequirement shows a requirement page; form/errs/conflict carry a
-// failed save, ev a failed evidence upload.
-func (s *Server) renderRequirement(w http.ResponseWriter, r *http.Request, status int, form *measures.StateForm,
-	errs map[string]string, conflict []measures.ConflictField, ev *measures.EvidenceProps) {
+// renderRequirement shows a requirement page in state st.
+func (s *Server) renderRequirement(w http.ResponseWriter, r *http.Request, st statePage) {
+	status, form, errs, conflict, ev := st.status(), st.Input, st.Errors, st.Conflict, st.Evidence
 	ctx := r.Context()
 	actor := authz.ActorFrom(ctx)
 	code := chi.URLParam(r, "code")
@@ -304,12 +316,13 @@ func (s *Server) requirementSave(w http.ResponseWriter, r *http.Request) {
 	if c, ok := measure.IsConflict(err); ok {
 		cur := c.Current.(measure.Requirement)
 		form.Version = cur.Version
-		s.renderRequirement(w, r, http.StatusConflict, &form, nil, conflictFields(ctx, cur.Applicable, cur.Justification,
-			strconv.Itoa(cur.Maturity), cur.Status, cur.OwnerName, dateValue(cur.DueDate), cur.Notes, cur.UpdatedBy, cur.UpdatedAt), nil)
+		s.renderRequirement(w, r, statePage{FormState: stateForm{Status: http.StatusConflict, Input: &form,
+			Conflict: conflictFields(ctx, cur.Applicable, cur.Justification,
+				strconv.Itoa(cur.Maturity), cur.Status, cur.OwnerName, dateValue(cur.DueDate), cur.Notes, cur.UpdatedBy, cur.UpdatedAt)}})
 		return
 	}
 	s.afterSave(w, r, err, func(errs map[string]string) {
-		s.renderRequirement(w, r, http.StatusUnprocessableEntity, &form, errs, nil, nil)
+		s.renderRequirement(w, r, statePage{FormState: stateForm{Status: http.StatusUnprocessableEntity, Input: &form, Errors: errs}})
 	}, "measures.saved", entityBase(actor.EntityID)+"/requirements/"+code)
 }
 
@@ -442,11 +455,21 @@ func (s *Server) soaCSV(w http.ResponseWriter, r *http.Request) {
 
 // proportionality shows and edits the factors and sensitivities.
 func (s *Server) proportionality(w http.ResponseWriter, r *http.Request) {
-	s.renderProportion(w, r, http.StatusOK, nil, "", nil, false)
+	s.renderProportion(w, r, proportionForm{})
 }
 
-func (s *Server) renderProportion(w http.ResponseWriter, r *http.Request, status int, errs map[string]string,
-	sensCode string, sensErrs map[string]string, conflict bool) {
+// proportionForm is the state of the proportionality page: Form is "" for
+// the factors form or the code of the measure whose sensitivity form failed;
+// Conflict says someone saved meanwhile.
+type proportionForm = FormState[url.Values, bool]
+
+// renderProportion shows the proportionality page in state st.
+func (s *Server) renderProportion(w http.ResponseWriter, r *http.Request, st proportionForm) {
+	status, sensCode, conflict := st.status(), st.Form, st.Conflict
+	errs, sensErrs := st.Errors, map[string]string(nil)
+	if sensCode != "" {
+		errs, sensErrs = nil, st.Errors
+	}
 	ctx := r.Context()
 	actor := authz.ActorFrom(ctx)
 	o, err := s.overview(r)
@@ -479,8 +502,8 @@ func (s *Server) renderProportion(w http.ResponseWriter, r *http.Request, status
 	for _, name := range []string{"exposure", "likelihood", "impact"} {
 		f := measures.FactorField{Name: name, Label: i18n.T(ctx, "proportion.factor."+name), Help: i18n.T(ctx, "proportion.help."+name),
 			Value: strconv.Itoa(values[name])}
-		if errs != nil {
-			f.Value = r.PostFormValue(name)
+		if errs != nil && st.Input != nil {
+			f.Value = st.Input.Get(name)
 		}
 		for _, g := range guidance {
 			if g.Factor == name {
@@ -523,14 +546,10 @@ func (s *Server) saveSensitivity(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) afterProportionSave(w http.ResponseWriter, r *http.Request, err error, sensCode, notice string) {
 	if _, ok := measure.IsConflict(err); ok {
-		s.renderProportion(w, r, http.StatusConflict, nil, "", nil, true)
+		s.renderProportion(w, r, proportionForm{Status: http.StatusConflict, Conflict: true})
 		return
 	}
 	s.afterSave(w, r, err, func(errs map[string]string) {
-		if sensCode != "" {
-			s.renderProportion(w, r, http.StatusUnprocessableEntity, nil, sensCode, errs, false)
-		} else {
-			s.renderProportion(w, r, http.StatusUnprocessableEntity, errs, "", nil, false)
-		}
+		s.renderProportion(w, r, proportionForm{Status: http.StatusUnprocessableEntity, Form: sensCode, Input: &r.PostForm, Errors: errs})
 	}, notice, entityBase(authz.ActorFrom(r.Context()).EntityID)+"/proportionality")
 }
