@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/weerbaar
 PKGS    := ./...
 
-.PHONY: run test build modules generate check-fmt vet check-generated bench clean
+.PHONY: run test build modules generate check-fmt vet check-generated bench bench-http clean
 
 # The echo lines say what each step does: on a fresh machine the first build
 # downloads and compiles the modules for a few minutes without other output.
@@ -50,6 +50,10 @@ check-generated: generate
 ## bench: benchmarks (never timed assertions in tests)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+## bench-http: requests/s of the officer's dashboard beside /healthz and /readyz, one run (real server on loopback)
+bench-http:
+	$(GO) test -run '^$$' -bench '^BenchmarkHTTP$$' -benchtime 5s ./internal/server/
 
 clean:
 	rm -rf bin

@@ -73,7 +73,7 @@ var Vars = []Var{
 	{"WEERBAAR_TRUSTED_PROXIES", "(none)", "Comma-separated CIDR ranges of reverse proxies whose X-Forwarded-For is trusted for the client IP."},
 	{"WEERBAAR_SECRET_KEY", "(required)", "32-byte key (base64 or hex) that encrypts TOTP secrets at rest. Generate one with `weerbaar genkey`."},
 	{"WEERBAAR_SECRET_KEY_FILE", "(none)", "Instead of WEERBAAR_SECRET_KEY: a file holding the key; created with a new key when missing (`make run` uses `./var/secret.key`)."},
-	{"WEERBAAR_SESSION_IDLE_TIMEOUT", "30m", "A session ends after this long without activity."},
+	{"WEERBAAR_SESSION_IDLE_TIMEOUT", "30m", "A session ends after this long without activity (to within a tenth: up to 10 % sooner, never later)."},
 	{"WEERBAAR_SESSION_LIFETIME", "12h", "A session ends this long after sign-in, whatever the activity."},
 	{"WEERBAAR_SMTP_ADDR", "(none)", "SMTP server (host:port) to e-mail set-password links; without it links are only shown to the admin."},
 	{"WEERBAAR_SMTP_FROM", "(none)", "Sender address of those e-mails; required with WEERBAAR_SMTP_ADDR."},

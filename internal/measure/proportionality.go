@@ -127,6 +127,12 @@ func LoadSensitivities(ctx context.Context, q db.Querier, entityID int64) ([]Sen
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	return withDefaults(custom), nil
+}
+
+// withDefaults lists the ten sensitivities, a to j: the entity's own (by
+// measure code) where set, else the reference defaults.
+func withDefaults(custom map[string]Sensitivity) []Sensitivity {
 	var out []Sensitivity
 	for _, d := range proportion.Defaults() {
 		if s, ok := custom[d.Code]; ok {
@@ -135,7 +141,7 @@ func LoadSensitivities(ctx context.Context, q db.Querier, entityID int64) ([]Sen
 		}
 		out = append(out, Sensitivity{Code: d.Code, Value: d.Sensitivity, RationaleNL: d.RationaleNL, RationaleEN: d.RationaleEN})
 	}
-	return out, nil
+	return out
 }
 
 // SensitivityInput is the admin's change of one measure's sensitivities.
@@ -253,25 +259,21 @@ func BuildOverview(ctx context.Context, q db.Querier, entityID int64, today time
 	if err != nil {
 		return o, err
 	}
-	if o.Factors, err = LoadFactors(ctx, q, entityID); err != nil {
-		return o, err
-	}
-	sens, err := LoadSensitivities(ctx, q, entityID)
+	own, err := loadEngineInputs(ctx, q, entityID)
 	if err != nil {
 		return o, err
 	}
-	o.Sensitivities = sens
+	o.Factors, o.Sensitivities = own.Factors, own.Sensitivities
+	sens := o.Sensitivities
 	if o.CatalogueVersion, err = currentCatalogue(ctx, q); err != nil {
 		return o, err
 	}
 	o.EngineInput = proportion.Factors{Exposure: o.Factors.Exposure, Likelihood: o.Factors.Likelihood, Impact: o.Factors.Impact,
 		Size: proportion.SizeMedium, Class: proportion.ClassImportant}
-	if latest, ok, err := entity.LatestAssessment(ctx, q, entityID); err != nil {
-		return o, err
-	} else if ok {
-		o.ScopeAssessed, o.ScopeClass = true, string(latest.Result.Class)
-		o.EngineInput.Size = proportion.Size(latest.Result.Size)
-		if latest.Result.Class == entity.ClassEssential {
+	if own.Assessed {
+		o.ScopeAssessed, o.ScopeClass = true, own.Class
+		o.EngineInput.Size = proportion.Size(own.Size)
+		if entity.Class(own.Class) == entity.ClassEssential {
 			o.EngineInput.Class = proportion.ClassEssential
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -23,19 +24,6 @@ import (
 	"github.com/weerbaar/weerbaar/web/components"
 	"github.com/weerbaar/weerbaar/web/pages/measures"
 )
-
-// today is the current calendar day in Amsterdam, for due dates.
-func today() time.Time {
-	now := time.Now().In(i18n.Amsterdam)
-	return time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
-}
-
-func shortLabel(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n-1]) + "…"
-	}
-	return s
-}
 
 func (s *Server) overview(r *http.Request) (measure.Overview, error) {
 	return measure.BuildOverview(r.Context(), s.Pool, authz.ActorFrom(r.Context()).EntityID, today())
@@ -103,27 +91,6 @@ func (s *Server) ownerOptions(ctx context.Context, entityID int64) ([]components
 	return out, nil
 }
 
-func dateValue(t *time.Time) string {
-	if t == nil {
-		return ""
-	}
-	return t.Format("2006-01-02")
-}
-
-func displayDate(ctx context.Context, t *time.Time) string {
-	if t == nil {
-		return ""
-	}
-	return i18n.Date(ctx, *t)
-}
-
-func idValue(id *int64) string {
-	if id == nil {
-		return ""
-	}
-	return strconv.FormatInt(*id, 10)
-}
-
 func stateInput(r *http.Request) measure.StateInput {
 	version, _ := strconv.Atoi(r.PostFormValue("version"))
 	return measure.StateInput{
@@ -162,14 +129,25 @@ func conflictFields(ctx context.Context, applicable bool, justification string, 
 	return out
 }
 
-func (s *Server) measurePage(w http.ResponseWriter, r *http.Request) {
-	s.renderMeasure(w, r, http.StatusOK, nil, nil, nil, nil)
+// stateForm is the state form of a measure or requirement page.
+type stateForm = FormState[measures.StateForm, []measures.ConflictField]
+
+// statePage is the state of a measure or requirement page: its state form,
+// and the evidence form after a failed upload or link.
+type statePage struct {
+	FormState[measures.StateForm, []measures.ConflictField]
+	// Evidence is the evidence form after a failed upload or link; nil when
+	// the page shows it fresh.
+	Evidence *measures.EvidenceProps
 }
 
-// renderMeasure shows a measure page; form/errs/conflict carry a failed
-// save, ev a failed evidence upload.
-func (s *Server) renderMeasure(w http.ResponseWriter, r *http.Request, status int, form *measures.StateForm,
-	errs map[string]string, conflict []measures.ConflictField, ev *measures.EvidenceProps) {
+func (s *Server) measurePage(w http.ResponseWriter, r *http.Request) {
+	s.renderMeasure(w, r, statePage{})
+}
+
+// renderMeasure shows a measure page in state st.
+func (s *Server) renderMeasure(w http.ResponseWriter, r *http.Request, st statePage) {
+	status, form, errs, conflict, ev := st.status(), st.Input, st.Errors, st.Conflict, st.Evidence
 	ctx := r.Context()
 	actor := authz.ActorFrom(ctx)
 	code := chi.URLParam(r, "code")
@@ -262,23 +240,23 @@ func (s *Server) measureSave(w http.ResponseWriter, r *http.Request) {
 			mat = strconv.Itoa(*cur.MaturityOverride) + " (" + cur.OverrideReason + ")"
 		}
 		form.Version = cur.Version
-		s.renderMeasure(w, r, http.StatusConflict, &form, nil, conflictFields(ctx, cur.Applicable, cur.Justification, mat,
-			cur.Status, cur.OwnerName, dateValue(cur.DueDate), cur.Notes, cur.UpdatedBy, cur.UpdatedAt), nil)
+		s.renderMeasure(w, r, statePage{FormState: stateForm{Status: http.StatusConflict, Input: &form,
+			Conflict: conflictFields(ctx, cur.Applicable, cur.Justification, mat,
+				cur.Status, cur.OwnerName, dateValue(cur.DueDate), cur.Notes, cur.UpdatedBy, cur.UpdatedAt)}})
 		return
 	}
 	s.afterSave(w, r, err, func(errs map[string]string) {
-		s.renderMeasure(w, r, http.StatusUnprocessableEntity, &form, errs, nil, nil)
+		s.renderMeasure(w, r, statePage{FormState: stateForm{Status: http.StatusUnprocessableEntity, Input: &form, Errors: errs}})
 	}, "measures.saved", entityBase(actor.EntityID)+"/measures/"+code)
 }
 
 func (s *Server) requirementPage(w http.ResponseWriter, r *http.Request) {
-	s.renderRequirement(w, r, http.StatusOK, nil, nil, nil, nil)
+	s.renderRequirement(w, r, statePage{})
 }
 
-// renderRequirement shows a requirement page; form/errs/conflict carry a
-// failed save, ev a failed evidence upload.
-func (s *Server) renderRequirement(w http.ResponseWriter, r *http.Request, status int, form *measures.StateForm,
-	errs map[string]string, conflict []measures.ConflictField, ev *measures.EvidenceProps) {
+// renderRequirement shows a requirement page in state st.
+func (s *Server) renderRequirement(w http.ResponseWriter, r *http.Request, st statePage) {
+	status, form, errs, conflict, ev := st.status(), st.Input, st.Errors, st.Conflict, st.Evidence
 	ctx := r.Context()
 	actor := authz.ActorFrom(ctx)
 	code := chi.URLParam(r, "code")
@@ -338,12 +316,13 @@ func (s *Server) requirementSave(w http.ResponseWriter, r *http.Request) {
 	if c, ok := measure.IsConflict(err); ok {
 		cur := c.Current.(measure.Requirement)
 		form.Version = cur.Version
-		s.renderRequirement(w, r, http.StatusConflict, &form, nil, conflictFields(ctx, cur.Applicable, cur.Justification,
-			strconv.Itoa(cur.Maturity), cur.Status, cur.OwnerName, dateValue(cur.DueDate), cur.Notes, cur.UpdatedBy, cur.UpdatedAt), nil)
+		s.renderRequirement(w, r, statePage{FormState: stateForm{Status: http.StatusConflict, Input: &form,
+			Conflict: conflictFields(ctx, cur.Applicable, cur.Justification,
+				strconv.Itoa(cur.Maturity), cur.Status, cur.OwnerName, dateValue(cur.DueDate), cur.Notes, cur.UpdatedBy, cur.UpdatedAt)}})
 		return
 	}
 	s.afterSave(w, r, err, func(errs map[string]string) {
-		s.renderRequirement(w, r, http.StatusUnprocessableEntity, &form, errs, nil, nil)
+		s.renderRequirement(w, r, statePage{FormState: stateForm{Status: http.StatusUnprocessableEntity, Input: &form, Errors: errs}})
 	}, "measures.saved", entityBase(actor.EntityID)+"/requirements/"+code)
 }
 
@@ -476,19 +455,24 @@ func (s *Server) soaCSV(w http.ResponseWriter, r *http.Request) {
 
 // proportionality shows and edits the factors and sensitivities.
 func (s *Server) proportionality(w http.ResponseWriter, r *http.Request) {
-	s.renderProportion(w, r, http.StatusOK, nil, "", nil, false)
+	s.renderProportion(w, r, proportionForm{})
 }
 
-func (s *Server) renderProportion(w http.ResponseWriter, r *http.Request, status int, errs map[string]string,
-	sensCode string, sensErrs map[string]string, conflict bool) {
+// proportionForm is the state of the proportionality page: Form is "" for
+// the factors form or the code of the measure whose sensitivity form failed;
+// Conflict says someone saved meanwhile.
+type proportionForm = FormState[url.Values, bool]
+
+// renderProportion shows the proportionality page in state st.
+func (s *Server) renderProportion(w http.ResponseWriter, r *http.Request, st proportionForm) {
+	status, sensCode, conflict := st.status(), st.Form, st.Conflict
+	errs, sensErrs := st.Errors, map[string]string(nil)
+	if sensCode != "" {
+		errs, sensErrs = nil, st.Errors
+	}
 	ctx := r.Context()
 	actor := authz.ActorFrom(ctx)
 	o, err := s.overview(r)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	sens, err := measure.LoadSensitivities(ctx, s.Pool, actor.EntityID)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -518,8 +502,8 @@ func (s *Server) renderProportion(w http.ResponseWriter, r *http.Request, status
 	for _, name := range []string{"exposure", "likelihood", "impact"} {
 		f := measures.FactorField{Name: name, Label: i18n.T(ctx, "proportion.factor."+name), Help: i18n.T(ctx, "proportion.help."+name),
 			Value: strconv.Itoa(values[name])}
-		if errs != nil {
-			f.Value = r.PostFormValue(name)
+		if errs != nil && st.Input != nil {
+			f.Value = st.Input.Get(name)
 		}
 		for _, g := range guidance {
 			if g.Factor == name {
@@ -532,7 +516,7 @@ func (s *Server) renderProportion(w http.ResponseWriter, r *http.Request, status
 	for _, ms := range o.Measures {
 		labels[ms.Measure.Code] = pick(ctx, ms.Measure.LabelNL, ms.Measure.LabelEN)
 	}
-	for _, sv := range sens {
+	for _, sv := range o.Sensitivities {
 		p.Sensitivities = append(p.Sensitivities, measures.SensitivityRow{Code: sv.Code, Label: labels[sv.Code],
 			Exposure: sv.Value.Exposure, Size: sv.Value.Size, Likelihood: sv.Value.Likelihood, Impact: sv.Value.Impact,
 			Class: sv.Value.Class, Rationale: pick(ctx, sv.RationaleNL, sv.RationaleEN), Custom: sv.Custom, Version: sv.Version})
@@ -562,14 +546,10 @@ func (s *Server) saveSensitivity(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) afterProportionSave(w http.ResponseWriter, r *http.Request, err error, sensCode, notice string) {
 	if _, ok := measure.IsConflict(err); ok {
-		s.renderProportion(w, r, http.StatusConflict, nil, "", nil, true)
+		s.renderProportion(w, r, proportionForm{Status: http.StatusConflict, Conflict: true})
 		return
 	}
 	s.afterSave(w, r, err, func(errs map[string]string) {
-		if sensCode != "" {
-			s.renderProportion(w, r, http.StatusUnprocessableEntity, nil, sensCode, errs, false)
-		} else {
-			s.renderProportion(w, r, http.StatusUnprocessableEntity, errs, "", nil, false)
-		}
+		s.renderProportion(w, r, proportionForm{Status: http.StatusUnprocessableEntity, Form: sensCode, Input: &r.PostForm, Errors: errs})
 	}, notice, entityBase(authz.ActorFrom(r.Context()).EntityID)+"/proportionality")
 }

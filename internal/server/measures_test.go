@@ -346,6 +346,9 @@ func TestMeasuresOverviewAndProportionality(t *testing.T) {
 	if bad.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(bad.Body, `id="f-exposure-error"`) {
 		t.Fatalf("bad factor: %d", bad.StatusCode)
 	}
+	if !strings.Contains(bad.Body, `id="f-likelihood-2" name="likelihood" value="2" checked`) { // saved: 3
+		t.Error("the factors form did not keep the input after a field error")
+	}
 	if r := off.PostForm(t, base+"/proportionality/factors", url.Values{"version": {strconv.Itoa(version)}, "exposure": {"5"}, "likelihood": {"5"}, "impact": {"5"}}); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("factors: %d", r.StatusCode)
 	}

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"net/http"
 	"strings"
 	"time"
@@ -15,13 +14,6 @@ import (
 	"github.com/weerbaar/weerbaar/web/pages/module"
 	"github.com/weerbaar/weerbaar/web/pages/start"
 )
-
-type entityKey struct{}
-
-func entityFrom(ctx context.Context) entity.Entity {
-	e, _ := ctx.Value(entityKey{}).(entity.Entity)
-	return e
-}
 
 // shell builds the layout props of a page: title, the signed-in user, their
 // entities, and the current entity with the modules the actor may open.

@@ -254,16 +254,6 @@ func registrationFields(ctx context.Context, reg entity.Registration) []scope.Fi
 	}
 }
 
-func nonEmpty(parts ...string) []string {
-	var out []string
-	for _, p := range parts {
-		if strings.TrimSpace(p) != "" {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
 // recordSubmission records the date and reference of a submission to the
 // authority, which ends the two-week warning.
 func (s *Server) recordSubmission(w http.ResponseWriter, r *http.Request) {
