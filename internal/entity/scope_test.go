@@ -1,7 +1,9 @@
 package entity
 
 import (
+	"encoding/json"
 	"errors"
+	"github.com/weerbaar/weerbaar/internal/i18n"
 	"math/rand/v2"
 	"reflect"
 	"slices"
@@ -59,7 +61,7 @@ func TestSubsectorsData(t *testing.T) {
 		return "EZ" // digital infrastructure, ICT, space, post, C26–C30, digital providers
 	}
 	for _, s := range subs {
-		if s.NameNL == "" || s.NameEN == "" || s.SectorNL == "" || s.SectorEN == "" || s.SectorCode == "" || s.CSIRT == "" {
+		if !s.Name.Complete() || !s.SectorName.Complete() || s.SectorCode == "" || s.CSIRT == "" {
 			t.Errorf("%s: missing names, sector or CSIRT: %+v", s.Code, s)
 		}
 		if s.Code != s.SectorCode && !strings.HasPrefix(s.Code, s.SectorCode+".") {
@@ -89,7 +91,7 @@ func TestSubsectorsData(t *testing.T) {
 			t.Errorf("%s: lex specialis %q, want %q", s.Code, s.LexSpecialis, wantLex)
 		}
 		if s.Unverified {
-			if r := refData.records[s.Code]; r.NoteNL == "" || r.NoteEN == "" {
+			if r := refData.records[s.Code]; !r.Note.Complete() {
 				t.Errorf("%s: unverified without a note saying what", s.Code)
 			}
 		}
@@ -105,7 +107,7 @@ func TestSubsectorsData(t *testing.T) {
 	var authCodes []string
 	for _, a := range Authorities() {
 		authCodes = append(authCodes, a.Code)
-		if a.NameNL == "" || a.NameEN == "" {
+		if !a.Name.Complete() {
 			t.Errorf("authority %s without names", a.Code)
 		}
 	}
@@ -125,9 +127,9 @@ func TestSubsectorsData(t *testing.T) {
 
 func TestSubsectorDataRejectsBrokenFiles(t *testing.T) {
 	t.Parallel()
-	auth := `"authorities":[{"code":"EZ","name_nl":"a","name_en":"b"}]`
+	auth := `"authorities":[{"code":"EZ","name":{"nl":"a","en":"b"}}]`
 	sub := func(code, authority string, annex string) string {
-		return `{"code":"` + code + `","sector":"x","sector_nl":"X","sector_en":"X","name_nl":"n","name_en":"n","annex":` + annex + `,"authority":"` + authority + `","csirt":"NCSC"}`
+		return `{"code":"` + code + `","sector":"x","sector_name":{"nl":"X","en":"X"},"name":{"nl":"n","en":"n"},"annex":` + annex + `,"authority":"` + authority + `","csirt":"NCSC"}`
 	}
 	for name, doc := range map[string]string{
 		"not json":          `{`,
@@ -324,7 +326,7 @@ func TestAssessScopeRules(t *testing.T) {
 				t.Errorf("engine version %q", res.EngineVersion)
 			}
 			for _, r := range res.Reasons {
-				if r.Rule == "" || r.Article == "" || r.TextNL == "" || r.TextEN == "" {
+				if r.Rule == "" || r.Article == "" || !strings.HasPrefix(r.Msg.Key, "scope.reason.") || r.Lang(i18n.NL) == r.Msg.Key || r.Lang(i18n.EN) == r.Msg.Key {
 					t.Errorf("incomplete reason %+v", r)
 				}
 				if strings.Contains(r.Rule, "any_size") || strings.HasPrefix(r.Rule, "annex") || strings.HasPrefix(r.Rule, "designated") {
@@ -345,13 +347,13 @@ func TestAssessScopeReasonTexts(t *testing.T) {
 	}
 	size := res.Reasons[0]
 	for _, want := range []string{"middelgroot", "40 medewerkers", "€ 12.000.000", "€ 11.000.000", "€ 50.000.000", "€ 43.000.000", "niet klein", "€ 10.000.000"} {
-		if !strings.Contains(size.TextNL, want) {
-			t.Errorf("size text nl lacks %q: %s", want, size.TextNL)
+		if !strings.Contains(size.Lang(i18n.NL), want) {
+			t.Errorf("size text nl lacks %q: %s", want, size.Lang(i18n.NL))
 		}
 	}
 	for _, want := range []string{"medium-sized", "40 staff", "€12,000,000", "€11,000,000", "€50,000,000", "€43,000,000", "not small"} {
-		if !strings.Contains(size.TextEN, want) {
-			t.Errorf("size text en lacks %q: %s", want, size.TextEN)
+		if !strings.Contains(size.Lang(i18n.EN), want) {
+			t.Errorf("size text en lacks %q: %s", want, size.Lang(i18n.EN))
 		}
 	}
 	if !strings.Contains(size.Article, "2003/361") {
@@ -359,18 +361,18 @@ func TestAssessScopeReasonTexts(t *testing.T) {
 	}
 	dora := res.Reasons[2]
 	if dora.Rule != "lex_specialis_dora" || !strings.Contains(dora.Article, "art. 4 NIS2") || !strings.Contains(dora.Article, "2022/2554") ||
-		!strings.Contains(dora.TextNL, "DORA") || !strings.Contains(dora.TextEN, "incident reporting") {
+		!strings.Contains(dora.Lang(i18n.NL), "DORA") || !strings.Contains(dora.Lang(i18n.EN), "incident reporting") {
 		t.Errorf("DORA reason %+v", dora)
 	}
 
 	// Large by staff alone says so; large by money alone says so.
 	res, _ = AssessScope(ScopeInput{Subsectors: []string{"food"}, Employees: 300, TurnoverEUR: 1, BalanceEUR: 1})
-	if !strings.Contains(res.Reasons[0].TextNL, "250 of meer medewerkers") || strings.Contains(res.Reasons[0].TextNL, "zowel uw omzet") {
-		t.Errorf("large by staff: %s", res.Reasons[0].TextNL)
+	if !strings.Contains(res.Reasons[0].Lang(i18n.NL), "250 of meer medewerkers") || strings.Contains(res.Reasons[0].Lang(i18n.NL), "zowel uw omzet") {
+		t.Errorf("large by staff: %s", res.Reasons[0].Lang(i18n.NL))
 	}
 	res, _ = AssessScope(ScopeInput{Subsectors: []string{"food"}, Employees: 3, TurnoverEUR: 60_000_000, BalanceEUR: 44_000_000})
-	if res.Size != SizeLarge || !strings.Contains(res.Reasons[0].TextEN, "both your turnover is above €50,000,000 and your balance sheet total is above €43,000,000") {
-		t.Errorf("large by money: %s", res.Reasons[0].TextEN)
+	if res.Size != SizeLarge || !strings.Contains(res.Reasons[0].Lang(i18n.EN), "both your turnover is above €50,000,000 and your balance sheet total is above €43,000,000") {
+		t.Errorf("large by money: %s", res.Reasons[0].Lang(i18n.EN))
 	}
 }
 
@@ -477,5 +479,38 @@ func TestAssessScopeProperties(t *testing.T) {
 				t.Fatalf("more %s lowered the size from %s to %s: %+v", g.what, res.Size, bigger.Size, in)
 			}
 		}
+	}
+}
+
+// TestStoredReasonsRenderAfterReading covers both forms in scope_assessments:
+// reasons stored as messages render the same after a JSON round trip, and
+// reasons stored as sentences before (text_nl/text_en) still show.
+func TestStoredReasonsRenderAfterReading(t *testing.T) {
+	t.Parallel()
+	res, err := AssessScope(ScopeInput{Subsectors: []string{"banking", "digital.domain_registration", "health.healthcare_provider"}, Employees: 60, TurnoverEUR: 9_000_000, BalanceEUR: 9_000_000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(res.Reasons)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back []Reason
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range res.Reasons {
+		for _, l := range i18n.Langs {
+			if got, want := back[i].Lang(l), r.Lang(l); got != want || got == "" {
+				t.Errorf("%s %s: %q after reading, %q before", r.Rule, l, got, want)
+			}
+		}
+	}
+	var legacy []Reason
+	if err := json.Unmarshal([]byte(`[{"rule":"guidance","article":"x","text_nl":"Oude zin.","text_en":"Old sentence."}]`), &legacy); err != nil {
+		t.Fatal(err)
+	}
+	if legacy[0].Lang(i18n.NL) != "Oude zin." || legacy[0].Lang(i18n.EN) != "Old sentence." || legacy[0].Rule != "guidance" {
+		t.Errorf("legacy reason %+v", legacy[0])
 	}
 }

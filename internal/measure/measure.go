@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/weerbaar/weerbaar/internal/db"
+	"github.com/weerbaar/weerbaar/internal/i18n"
 )
 
 // Status is the implementation status of a requirement or measure.
@@ -36,10 +37,8 @@ func (s Status) Done() bool { return s == Implemented || s == Verified }
 type Requirement struct {
 	Code             string     `db:"code"`
 	Section          int        `db:"section"`
-	TitleNL          string     `db:"title_nl"`
-	TitleEN          string     `db:"title_en"`
-	TextNL           string     `db:"text_nl"`
-	TextEN           string     `db:"text_en"`
+	Title            i18n.Text  `db:"title"`
+	Text             i18n.Text  `db:"text"`
 	Source           string     `db:"source"`
 	ISOControls      []string   `db:"iso_controls"`
 	WhereAppropriate bool       `db:"where_appropriate"`
@@ -72,7 +71,8 @@ func (r Requirement) Serves(code string) bool {
 	return false
 }
 
-const requirementSelect = `SELECT q.code, q.section, q.title_nl, q.title_en, q.text_nl, q.text_en, q.source, q.iso_controls,
+const requirementSelect = `SELECT q.code, q.section, json_build_object('nl', q.title_nl, 'en', q.title_en) AS title,
+		json_build_object('nl', q.text_nl, 'en', q.text_en) AS text, q.source, q.iso_controls,
 		q.where_appropriate,
 		ARRAY(SELECT rm.measure_code::text FROM requirement_measures rm WHERE rm.requirement_code = q.code ORDER BY rm.measure_code) AS measures,
 		coalesce(s.applicable, true) AS applicable, coalesce(s.justification, '') AS justification,
@@ -111,12 +111,9 @@ func GetRequirement(ctx context.Context, q db.Querier, entityID int64, code stri
 // Measure is one of the ten measures with the entity's state of it.
 type Measure struct {
 	Code             string     `db:"code"`
-	LabelNL          string     `db:"label_nl"`
-	LabelEN          string     `db:"label_en"`
-	StatuteNL        string     `db:"statute_nl"`
-	StatuteEN        string     `db:"statute_en"`
-	ExplanationNL    string     `db:"explanation_nl"`
-	ExplanationEN    string     `db:"explanation_en"`
+	Label            i18n.Text  `db:"label"`
+	Statute          i18n.Text  `db:"statute"`
+	Explanation      i18n.Text  `db:"explanation"`
 	Source           string     `db:"source"`
 	ISOControls      []string   `db:"iso_controls"`
 	ISOClauses       []string   `db:"iso_clauses"`
@@ -134,8 +131,9 @@ type Measure struct {
 	Version          int        `db:"version"`
 }
 
-const measureSelect = `SELECT m.code::text AS code, m.label_nl, m.label_en, m.statute_nl, m.statute_en, m.explanation_nl,
-		m.explanation_en, m.source, m.iso_controls, m.iso_clauses,
+const measureSelect = `SELECT m.code::text AS code, json_build_object('nl', m.label_nl, 'en', m.label_en) AS label,
+		json_build_object('nl', m.statute_nl, 'en', m.statute_en) AS statute,
+		json_build_object('nl', m.explanation_nl, 'en', m.explanation_en) AS explanation, m.source, m.iso_controls, m.iso_clauses,
 		coalesce(s.applicable, true) AS applicable, coalesce(s.justification, '') AS justification,
 		s.maturity_override::int AS maturity_override, coalesce(s.override_reason, '') AS override_reason,
 		coalesce(s.status, 'not_started') AS status, s.owner_id, coalesce(o.name, '') AS owner_name, s.due_date,

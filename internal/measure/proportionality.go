@@ -16,6 +16,7 @@ import (
 	"github.com/weerbaar/weerbaar/internal/authz"
 	"github.com/weerbaar/weerbaar/internal/db"
 	"github.com/weerbaar/weerbaar/internal/entity"
+	"github.com/weerbaar/weerbaar/internal/i18n"
 	"github.com/weerbaar/weerbaar/internal/proportion"
 	"github.com/weerbaar/weerbaar/internal/validate"
 )
@@ -97,11 +98,11 @@ func SaveFactors(ctx context.Context, pool *pgxpool.Pool, actor authz.Actor, in 
 // Sensitivity is a measure's sensitivity to each factor with its rationale;
 // Custom is true when the entity admin changed the reference value.
 type Sensitivity struct {
-	Code                     string
-	Value                    proportion.Sensitivity
-	RationaleNL, RationaleEN string
-	Custom                   bool
-	Version                  int
+	Code      string
+	Value     proportion.Sensitivity
+	Rationale i18n.Text
+	Custom    bool
+	Version   int
 }
 
 // LoadSensitivities returns the ten sensitivities: the entity's own where
@@ -121,7 +122,7 @@ func LoadSensitivities(ctx context.Context, q db.Querier, entityID int64) ([]Sen
 		if err := rows.Scan(&s.Code, &s.Value.Exposure, &s.Value.Size, &s.Value.Likelihood, &s.Value.Impact, &s.Value.Class, &rationale, &s.Version); err != nil {
 			return nil, err
 		}
-		s.RationaleNL, s.RationaleEN, s.Custom = rationale, rationale, true
+		s.Rationale, s.Custom = i18n.Text{NL: rationale, EN: rationale}, true
 		custom[s.Code] = s
 	}
 	if err := rows.Err(); err != nil {
@@ -133,7 +134,7 @@ func LoadSensitivities(ctx context.Context, q db.Querier, entityID int64) ([]Sen
 			out = append(out, s)
 			continue
 		}
-		out = append(out, Sensitivity{Code: d.Code, Value: d.Sensitivity, RationaleNL: d.RationaleNL, RationaleEN: d.RationaleEN})
+		out = append(out, Sensitivity{Code: d.Code, Value: d.Sensitivity, Rationale: d.Rationale})
 	}
 	return out, nil
 }
@@ -192,7 +193,7 @@ func SaveSensitivity(ctx context.Context, pool *pgxpool.Pool, actor authz.Actor,
 		if tag.RowsAffected() == 0 || cur.Version != in.Version {
 			return &Conflict{Current: *cur}
 		}
-		before, after := audit.Diff(sensitivityFields(cur.Value, cur.RationaleNL), sensitivityFields(s, in.Rationale))
+		before, after := audit.Diff(sensitivityFields(cur.Value, cur.Rationale.NL), sensitivityFields(s, in.Rationale))
 		if err := audit.Record(ctx, tx, audit.Event{EntityID: actor.EntityID, Action: "proportion.sensitivity_changed",
 			ObjectType: "measure", ObjectID: code, Before: before, After: after}); err != nil {
 			return err

@@ -45,7 +45,7 @@ func (s *Server) overview(r *http.Request) (measure.Overview, error) {
 func maturityBars(ctx context.Context, base string, o measure.Overview) []components.MaturityBar {
 	var bars []components.MaturityBar
 	for _, ms := range o.Measures {
-		b := components.MaturityBar{Code: ms.Measure.Code, Label: shortLabel(pick(ctx, ms.Measure.LabelNL, ms.Measure.LabelEN), 30),
+		b := components.MaturityBar{Code: ms.Measure.Code, Label: shortLabel(ms.Measure.Label.In(ctx), 30),
 			Current: ms.Maturity.Value, Href: base + "/measures/" + ms.Measure.Code}
 		if ms.Measure.Applicable {
 			b.Target = ms.Result.Target
@@ -83,8 +83,8 @@ func (s *Server) measureList(w http.ResponseWriter, r *http.Request) {
 				n += reqCounts[req.Code]
 			}
 		}
-		p.Cards = append(p.Cards, measures.Card{Code: ms.Measure.Code, Label: pick(ctx, ms.Measure.LabelNL, ms.Measure.LabelEN),
-			Statute: pick(ctx, ms.Measure.StatuteNL, ms.Measure.StatuteEN), Current: ms.Maturity.Value, Target: ms.Result.Target,
+		p.Cards = append(p.Cards, measures.Card{Code: ms.Measure.Code, Label: ms.Measure.Label.In(ctx),
+			Statute: ms.Measure.Statute.In(ctx), Current: ms.Maturity.Value, Target: ms.Result.Target,
 			Done: ms.Done, Total: ms.Total, Applicable: ms.Measure.Applicable, Evidence: n, Rank: ms.Result.Rank})
 	}
 	s.render(w, r, http.StatusOK, measures.List(p))
@@ -201,11 +201,11 @@ func (s *Server) renderMeasure(w http.ResponseWriter, r *http.Request, status in
 	}
 	base := entityBase(actor.EntityID)
 	p := measures.MeasureProps{
-		Shell: s.shell(r, "measures.title", "measures"), Base: base, Code: m.Code, Label: pick(ctx, m.LabelNL, m.LabelEN),
-		Statute: pick(ctx, m.StatuteNL, m.StatuteEN), Explanation: pick(ctx, m.ExplanationNL, m.ExplanationEN), Source: m.Source,
+		Shell: s.shell(r, "measures.title", "measures"), Base: base, Code: m.Code, Label: m.Label.In(ctx),
+		Statute: m.Statute.In(ctx), Explanation: m.Explanation.In(ctx), Source: m.Source,
 		ISO:     strings.Join(append(append([]string{}, m.ISOControls...), m.ISOClauses...), ", "),
 		Current: ms.Maturity.Value, Target: ms.Result.Target, Weight: ms.Result.Weight, Rank: ms.Result.Rank,
-		WhyText: pick(ctx, ms.Result.ExplanationNL, ms.Result.ExplanationEN), EngineVersion: ms.Result.Version,
+		WhyText: ms.Result.Explanation.In(ctx), EngineVersion: ms.Result.Version,
 		CanEdit: actor.Can(authz.MeasureEdit), Errors: errs, Conflict: conflict, Notice: s.Sessions.PopString(ctx, sessFlash),
 	}
 	if ms.Maturity.Overridden {
@@ -214,7 +214,7 @@ func (s *Server) renderMeasure(w http.ResponseWriter, r *http.Request, status in
 		p.Derived = i18n.T(ctx, "measures.derived", ms.Maturity.Applicable)
 	}
 	for _, c := range ms.Result.Contributions {
-		p.Why = append(p.Why, measures.Contribution{Factor: c.Factor, Input: c.Input, Points: c.Points, Text: pick(ctx, c.TextNL, c.TextEN)})
+		p.Why = append(p.Why, measures.Contribution{Factor: c.Factor, Input: c.Input, Points: c.Points, Text: c.Text.In(ctx)})
 	}
 	for _, req := range o.Requirements {
 		if req.Serves(code) {
@@ -243,7 +243,7 @@ func (s *Server) renderMeasure(w http.ResponseWriter, r *http.Request, status in
 }
 
 func reqRow(ctx context.Context, req measure.Requirement, evidence int) measures.ReqRow {
-	return measures.ReqRow{Code: req.Code, Title: pick(ctx, req.TitleNL, req.TitleEN), Applicable: req.Applicable,
+	return measures.ReqRow{Code: req.Code, Title: req.Title.In(ctx), Applicable: req.Applicable,
 		Maturity: req.Maturity, Status: string(req.Status), Owner: req.OwnerName, Due: displayDate(ctx, req.DueDate), DueISO: dateValue(req.DueDate),
 		Overdue: req.Overdue(today()), Evidence: evidence, Justification: req.Justification, Measures: strings.Join(req.Measures, ", ")}
 }
@@ -303,13 +303,13 @@ func (s *Server) renderRequirement(w http.ResponseWriter, r *http.Request, statu
 	}
 	base := entityBase(actor.EntityID)
 	p := measures.RequirementProps{
-		Shell: s.shell(r, "measures.title", "measures"), Base: base, Code: req.Code, Title: pick(ctx, req.TitleNL, req.TitleEN),
-		Text: pick(ctx, req.TextNL, req.TextEN), Source: req.Source, ISO: strings.Join(req.ISOControls, ", "),
+		Shell: s.shell(r, "measures.title", "measures"), Base: base, Code: req.Code, Title: req.Title.In(ctx),
+		Text: req.Text.In(ctx), Source: req.Source, ISO: strings.Join(req.ISOControls, ", "),
 		CanEdit: actor.Can(authz.MeasureEdit), Errors: errs, Conflict: conflict, Notice: s.Sessions.PopString(ctx, sessFlash),
 	}
 	for _, m := range all {
 		if req.Serves(m.Code) {
-			p.Measures = append(p.Measures, components.Option{Value: m.Code, Label: pick(ctx, m.LabelNL, m.LabelEN)})
+			p.Measures = append(p.Measures, components.Option{Value: m.Code, Label: m.Label.In(ctx)})
 		}
 	}
 	if form != nil {
@@ -405,7 +405,7 @@ func (s *Server) soa(w http.ResponseWriter, r *http.Request) {
 		Measure: q.Get("measure"), Status: q.Get("status"), Total: len(reqs),
 		MeasureOptions: []components.Option{{Value: "", Label: i18n.T(ctx, "soa.all")}}}
 	for _, m := range all {
-		p.MeasureOptions = append(p.MeasureOptions, components.Option{Value: m.Code, Label: m.Code + ") " + pick(ctx, m.LabelNL, m.LabelEN)})
+		p.MeasureOptions = append(p.MeasureOptions, components.Option{Value: m.Code, Label: m.Code + ") " + m.Label.In(ctx)})
 	}
 	p.Rows = soaRows(ctx, reqs, counts, p.Measure, p.Status)
 	p.Sort, p.Desc = sortSoA(p.Rows, q.Get("sort"), q.Get("dir") == "desc")
@@ -503,7 +503,7 @@ func (s *Server) renderProportion(w http.ResponseWriter, r *http.Request, status
 	level := func(factor, lvl string) string {
 		for _, g := range guidance {
 			if g.Factor == factor && g.Level == lvl {
-				return pick(ctx, g.LabelNL, g.LabelEN)
+				return g.Label.In(ctx)
 			}
 		}
 		return lvl
@@ -523,19 +523,19 @@ func (s *Server) renderProportion(w http.ResponseWriter, r *http.Request, status
 		}
 		for _, g := range guidance {
 			if g.Factor == name {
-				f.Choices = append(f.Choices, measures.FactorChoice{Level: g.Level, Label: g.Level + " · " + pick(ctx, g.LabelNL, g.LabelEN), Guidance: pick(ctx, g.TextNL, g.TextEN)})
+				f.Choices = append(f.Choices, measures.FactorChoice{Level: g.Level, Label: g.Level + " · " + g.Label.In(ctx), Guidance: g.Text.In(ctx)})
 			}
 		}
 		p.Factors = append(p.Factors, f)
 	}
 	labels := map[string]string{}
 	for _, ms := range o.Measures {
-		labels[ms.Measure.Code] = pick(ctx, ms.Measure.LabelNL, ms.Measure.LabelEN)
+		labels[ms.Measure.Code] = ms.Measure.Label.In(ctx)
 	}
 	for _, sv := range sens {
 		p.Sensitivities = append(p.Sensitivities, measures.SensitivityRow{Code: sv.Code, Label: labels[sv.Code],
 			Exposure: sv.Value.Exposure, Size: sv.Value.Size, Likelihood: sv.Value.Likelihood, Impact: sv.Value.Impact,
-			Class: sv.Value.Class, Rationale: pick(ctx, sv.RationaleNL, sv.RationaleEN), Custom: sv.Custom, Version: sv.Version})
+			Class: sv.Value.Class, Rationale: sv.Rationale.In(ctx), Custom: sv.Custom, Version: sv.Version})
 	}
 	s.render(w, r, status, measures.Proportion(p))
 }

@@ -81,23 +81,17 @@ func firstStepWithError(errs validate.Errors) int {
 func sectorGroups(ctx context.Context) []scope.SectorGroup {
 	var groups []scope.SectorGroup
 	for _, s := range entity.Subsectors() {
-		label := pick(ctx, s.SectorNL, s.SectorEN)
+		label := s.SectorName.In(ctx)
 		if len(groups) == 0 || groups[len(groups)-1].Label != label {
 			groups = append(groups, scope.SectorGroup{Label: label})
 		}
 		g := &groups[len(groups)-1]
-		g.Options = append(g.Options, scope.SubsectorOption{Code: s.Code, Label: pick(ctx, s.NameNL, s.NameEN), Annex: s.Annex})
+		g.Options = append(g.Options, scope.SubsectorOption{Code: s.Code, Label: s.Name.In(ctx), Annex: s.Annex})
 	}
 	return groups
 }
 
 // pick returns the text of the request's language.
-func pick(ctx context.Context, nl, en string) string {
-	if i18n.LangFrom(ctx) == i18n.EN {
-		return en
-	}
-	return nl
-}
 
 // wizard serves both the entity's self-assessment and the public one.
 func (s *Server) wizard(w http.ResponseWriter, r *http.Request, p scope.WizardProps) {
@@ -114,7 +108,7 @@ func (s *Server) wizard(w http.ResponseWriter, r *http.Request, p scope.WizardPr
 		if err != nil {
 			p.Step, p.Errors, status = 1, validate.Errors{"subsector": "validate.choice"}, http.StatusUnprocessableEntity
 		} else {
-			view := resultView(res)
+			view := resultView(r.Context(), res)
 			p.Result = &view
 		}
 	}
@@ -161,10 +155,10 @@ func (s *Server) saveAssessment(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, entityBase(actor.EntityID)+"/scope", http.StatusSeeOther)
 }
 
-func resultView(res entity.ScopeResult) scope.ResultView {
+func resultView(ctx context.Context, res entity.ScopeResult) scope.ResultView {
 	v := scope.ResultView{Class: string(res.Class), Size: string(res.Size), EngineVersion: res.EngineVersion}
 	for _, reason := range res.Reasons {
-		v.Reasons = append(v.Reasons, scope.ReasonView{TextNL: reason.TextNL, TextEN: reason.TextEN, Article: reason.Article})
+		v.Reasons = append(v.Reasons, scope.ReasonView{Text: reason.In(ctx), Article: reason.Article})
 	}
 	return v
 }
@@ -198,7 +192,7 @@ func (s *Server) renderScopeOverview(w http.ResponseWriter, r *http.Request, sta
 	_, overlaps, _ := entity.RegistrationInput{IPRanges: strings.Join(reg.IPRanges, "\n")}.Normalise()
 	p.Overlaps = overlapTexts(overlaps)
 	if len(list) > 0 {
-		latest := resultView(list[0].Result)
+		latest := resultView(ctx, list[0].Result)
 		latest.AssessedAt, latest.AssessedBy = &list[0].CreatedAt, list[0].CreatedBy
 		p.Latest, p.InputsChanged = &latest, list[0].InputsDiffer(reg)
 	}
@@ -222,17 +216,17 @@ func registrationFields(ctx context.Context, reg entity.Registration) []scope.Fi
 	var subsectors, states []string
 	for _, code := range reg.Subsectors {
 		if s, ok := entity.LookupSubsector(code); ok {
-			subsectors = append(subsectors, pick(ctx, s.NameNL, s.NameEN))
+			subsectors = append(subsectors, s.Name.In(ctx))
 		}
 	}
 	for _, code := range reg.MemberStates {
 		if m, ok := entity.LookupMemberState(code); ok {
-			states = append(states, pick(ctx, m.NameNL, m.NameEN))
+			states = append(states, m.Name.In(ctx))
 		}
 	}
 	authority := reg.Authority
 	if a, ok := entity.LookupAuthority(reg.Authority); ok {
-		authority = pick(ctx, a.NameNL, a.NameEN)
+		authority = a.Name.In(ctx)
 	}
 	sharing := i18n.T(ctx, "common.no")
 	if reg.InfoSharing {
@@ -305,14 +299,14 @@ func registrationForm(ctx context.Context, reg entity.Registration, ipText strin
 		return false
 	}
 	for _, s := range entity.Subsectors() {
-		f.Subsectors = append(f.Subsectors, scope.Choice{Value: s.Code, Label: pick(ctx, s.NameNL, s.NameEN), Checked: has(reg.Subsectors, s.Code)})
+		f.Subsectors = append(f.Subsectors, scope.Choice{Value: s.Code, Label: s.Name.In(ctx), Checked: has(reg.Subsectors, s.Code)})
 	}
 	for _, m := range entity.MemberStates() {
-		f.MemberStates = append(f.MemberStates, scope.Choice{Value: m.Code, Label: pick(ctx, m.NameNL, m.NameEN), Checked: has(reg.MemberStates, m.Code)})
+		f.MemberStates = append(f.MemberStates, scope.Choice{Value: m.Code, Label: m.Name.In(ctx), Checked: has(reg.MemberStates, m.Code)})
 	}
 	f.Authorities = []components.Option{{Value: "", Label: i18n.T(ctx, "registration.authority.none")}}
 	for _, a := range entity.Authorities() {
-		f.Authorities = append(f.Authorities, components.Option{Value: a.Code, Label: pick(ctx, a.NameNL, a.NameEN)})
+		f.Authorities = append(f.Authorities, components.Option{Value: a.Code, Label: a.Name.In(ctx)})
 	}
 	return f
 }
