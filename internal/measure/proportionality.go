@@ -18,6 +18,7 @@ import (
 	"github.com/weerbaar/weerbaar/internal/entity"
 	"github.com/weerbaar/weerbaar/internal/i18n"
 	"github.com/weerbaar/weerbaar/internal/proportion"
+	"github.com/weerbaar/weerbaar/internal/scope"
 	"github.com/weerbaar/weerbaar/internal/validate"
 )
 
@@ -272,7 +273,7 @@ func BuildOverview(ctx context.Context, q db.Querier, entityID int64, today time
 	} else if ok {
 		o.ScopeAssessed, o.ScopeClass = true, string(latest.Result.Class)
 		o.EngineInput.Size = proportion.Size(latest.Result.Size)
-		if latest.Result.Class == entity.ClassEssential {
+		if latest.Result.Class == scope.ClassEssential {
 			o.EngineInput.Class = proportion.ClassEssential
 		}
 	}

@@ -1,12 +1,10 @@
 package server
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -364,20 +362,11 @@ func (s *Server) afterSave(w http.ResponseWriter, r *http.Request, err error, re
 	}
 }
 
-// soaRows filters the requirements for the Statement of Applicability.
-func soaRows(ctx context.Context, reqs []measure.Requirement, counts map[string]int, measureCode, status string) []measures.ReqRow {
-	var rows []measures.ReqRow
-	for _, req := range reqs {
-		if measureCode != "" && !req.Serves(measureCode) {
-			continue
-		}
-		switch {
-		case status == "not_applicable" && req.Applicable:
-			continue
-		case status != "" && status != "not_applicable" && (!req.Applicable || string(req.Status) != status):
-			continue
-		}
-		rows = append(rows, reqRow(ctx, req, counts[req.Code]))
+// soaRows turns the Statement of Applicability's entries into table rows.
+func soaRows(ctx context.Context, entries []measure.SoAEntry) []measures.ReqRow {
+	rows := make([]measures.ReqRow, 0, len(entries))
+	for _, e := range entries {
+		rows = append(rows, reqRow(ctx, e.Requirement, e.Evidence))
 	}
 	return rows
 }
@@ -407,46 +396,10 @@ func (s *Server) soa(w http.ResponseWriter, r *http.Request) {
 	for _, m := range all {
 		p.MeasureOptions = append(p.MeasureOptions, components.Option{Value: m.Code, Label: m.Code + ") " + m.Label.In(ctx)})
 	}
-	p.Rows = soaRows(ctx, reqs, counts, p.Measure, p.Status)
-	p.Sort, p.Desc = sortSoA(p.Rows, q.Get("sort"), q.Get("dir") == "desc")
+	entries, in := measure.StatementOfApplicability(reqs, counts,
+		measure.SoAQuery{Measure: p.Measure, Status: p.Status, Sort: q.Get("sort"), Desc: q.Get("dir") == "desc"})
+	p.Rows, p.Sort, p.Desc = soaRows(ctx, entries), in.Sort, in.Desc
 	s.render(w, r, http.StatusOK, measures.SoA(p))
-}
-
-// soaSortKeys are the columns the SoA sorts by (an allow-list); the catalogue
-// order is the tie-breaker, so sorting is stable and predictable.
-var soaSortKeys = map[string]func(a, b measures.ReqRow) int{
-	"code":     func(a, b measures.ReqRow) int { return 0 },
-	"maturity": func(a, b measures.ReqRow) int { return cmp.Compare(a.Maturity, b.Maturity) },
-	"status":   func(a, b measures.ReqRow) int { return cmp.Compare(statusOrder(a), statusOrder(b)) },
-	"owner":    func(a, b measures.ReqRow) int { return strings.Compare(a.Owner, b.Owner) },
-	"due":      func(a, b measures.ReqRow) int { return strings.Compare(a.DueISO, b.DueISO) },
-	"evidence": func(a, b measures.ReqRow) int { return cmp.Compare(a.Evidence, b.Evidence) },
-}
-
-func statusOrder(r measures.ReqRow) int {
-	if !r.Applicable {
-		return -1
-	}
-	return slices.Index(measure.Statuses, measure.Status(r.Status))
-}
-
-// sortSoA sorts rows by an allowed key and returns the key and direction in
-// effect (unknown keys fall back to the catalogue order).
-func sortSoA(rows []measures.ReqRow, key string, desc bool) (string, bool) {
-	by, ok := soaSortKeys[key]
-	if !ok {
-		key, desc, by = "code", false, soaSortKeys["code"]
-	}
-	slices.SortStableFunc(rows, func(a, b measures.ReqRow) int {
-		if desc {
-			return by(b, a)
-		}
-		return by(a, b)
-	})
-	if key == "code" && desc {
-		slices.Reverse(rows)
-	}
-	return key, desc
 }
 
 func (s *Server) soaCSV(w http.ResponseWriter, r *http.Request) {
@@ -463,7 +416,8 @@ func (s *Server) soaCSV(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	rows := soaRows(ctx, reqs, counts, q.Get("measure"), q.Get("status"))
+	entries, _ := measure.StatementOfApplicability(reqs, counts, measure.SoAQuery{Measure: q.Get("measure"), Status: q.Get("status")})
+	rows := soaRows(ctx, entries)
 	attachment(w, "text/csv; charset=utf-8", "verklaring-van-toepasselijkheid-"+entityFrom(ctx).Slug+".csv")
 	cw := newCSV(w)
 	cw.row("requirement", "title", "measures", "applicable", "justification", "maturity", "status", "owner", "due_date", "evidence_count")

@@ -1,4 +1,9 @@
-package entity
+// Package scope is the NIS2 scope engine: whether an organisation is an
+// essential or important entity under NIS2 Art. 2–3 and the Dutch Cbw, and
+// the sector reference data it rests on. It is pure and versioned like
+// proportion: it imports nothing of db or http, and its reasons are catalogue
+// messages rendered in the reader's language.
+package scope
 
 import (
 	"context"
@@ -14,9 +19,9 @@ import (
 	"github.com/weerbaar/weerbaar/internal/i18n"
 )
 
-// ScopeEngineVersion is stored with every assessment, so an old result can be
+// EngineVersion is stored with every assessment, so an old result can be
 // explained with the rules that produced it after the rules change.
-const ScopeEngineVersion = "scope-2026.1"
+const EngineVersion = "scope-2026.1"
 
 // Class is the NIS2 classification of an organisation.
 type Class string
@@ -55,9 +60,9 @@ const (
 	SizeLarge  Size = "large"
 )
 
-// ScopeInput is what an organisation tells us about itself. The engine takes
+// Input is what an organisation tells us about itself. The engine takes
 // it at its word; the reasons say which figures it used.
-type ScopeInput struct {
+type Input struct {
 	// Subsectors are codes from Subsectors(); at least one.
 	Subsectors []string
 	// Employees is the headcount in annual work units, aggregated with
@@ -87,7 +92,7 @@ type InputError struct {
 func (e *InputError) Error() string { return e.Field + ": " + e.Msg }
 
 // Validate reports the first problem in the input as an *InputError.
-func (in ScopeInput) Validate() error {
+func (in Input) Validate() error {
 	if len(in.Subsectors) == 0 {
 		return &InputError{"subsector", "choose at least one subsector (see `weerbaar scope --list`)"}
 	}
@@ -157,10 +162,10 @@ func (r *Reason) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// ScopeResult is the outcome of AssessScope. Reasons start with the size
+// Result is the outcome of Assess. Reasons start with the size
 // class, then the reason that decided the class, then every other rule that
 // applied, then notes (DORA, guidance).
-type ScopeResult struct {
+type Result struct {
 	Class         Class    `json:"class"`
 	Size          Size     `json:"size"`
 	Reasons       []Reason `json:"reasons"`
@@ -218,13 +223,13 @@ type scopeFinding struct {
 	reason Reason
 }
 
-// AssessScope classifies an organisation under NIS2 Art. 2–3 and the Dutch
+// Assess classifies an organisation under NIS2 Art. 2–3 and the Dutch
 // Cbw. It is pure: the same input gives the same result. The strictest class
 // over all subsectors and designations wins; every rule that applied is
 // listed so the user sees the full picture.
-func AssessScope(in ScopeInput) (ScopeResult, error) {
+func Assess(in Input) (Result, error) {
 	if err := in.Validate(); err != nil {
-		return ScopeResult{}, err
+		return Result{}, err
 	}
 	size := SizeClass(in.Employees, in.TurnoverEUR, in.BalanceEUR)
 
@@ -271,10 +276,10 @@ func AssessScope(in ScopeInput) (ScopeResult, error) {
 	// the deciding reason is the first rule that reached the final class.
 	slices.SortStableFunc(findings, func(a, b scopeFinding) int { return b.class.rank() - a.class.rank() })
 
-	res := ScopeResult{
+	res := Result{
 		Class:         findings[0].class,
 		Size:          size,
-		EngineVersion: ScopeEngineVersion,
+		EngineVersion: EngineVersion,
 		Reasons:       make([]Reason, 0, len(findings)+len(notes)+2),
 	}
 	res.Reasons = append(res.Reasons, sizeReason(size, in.Employees, in.TurnoverEUR, in.BalanceEUR))
@@ -475,13 +480,13 @@ func sizeReason(size Size, employees int, turnover, balance int64) Reason {
 	}
 }
 
-// ParseScopeArgs parses the `weerbaar scope` flags into a validated input:
+// ParseArgs parses the `weerbaar scope` flags into a validated input:
 // --subsector CODE (repeatable) --employees N --turnover EUR --balance EUR
 // [--qualified] [--critical-entity] [--designated essential|important].
 // The three figures are required, so a forgotten one cannot silently make an
 // organisation micro. Numbers are plain decimal whole numbers.
-func ParseScopeArgs(args []string) (ScopeInput, error) {
-	var in ScopeInput
+func ParseArgs(args []string) (Input, error) {
+	var in Input
 	fs := flag.NewFlagSet("scope", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.Func("subsector", "subsector code (repeatable; see --list)", func(v string) error {
@@ -507,23 +512,23 @@ func ParseScopeArgs(args []string) (ScopeInput, error) {
 	fs.BoolVar(&in.CriticalEntity, "critical-entity", false, "designated critical entity (CER / Wwke)")
 	fs.StringVar(&in.Designated, "designated", "", "designated by the authority: essential or important")
 	if err := fs.Parse(args); err != nil {
-		return ScopeInput{}, err
+		return Input{}, err
 	}
 	if fs.NArg() > 0 {
-		return ScopeInput{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		return Input{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	if len(in.Subsectors) == 0 {
-		return ScopeInput{}, &InputError{"subsector", "at least one --subsector is required (see `weerbaar scope --list`)"}
+		return Input{}, &InputError{"subsector", "at least one --subsector is required (see `weerbaar scope --list`)"}
 	}
 	for _, name := range []string{"employees", "turnover", "balance"} {
 		if !set[name] {
-			return ScopeInput{}, &InputError{name, "--" + name + " is required"}
+			return Input{}, &InputError{name, "--" + name + " is required"}
 		}
 	}
 	if err := in.Validate(); err != nil {
-		return ScopeInput{}, err
+		return Input{}, err
 	}
 	return in, nil
 }

@@ -1,4 +1,4 @@
-package entity
+package scope
 
 import (
 	_ "embed"
