@@ -17,6 +17,7 @@ import (
 	"github.com/weerbaar/weerbaar/internal/db"
 	"github.com/weerbaar/weerbaar/internal/entity"
 	"github.com/weerbaar/weerbaar/internal/i18n"
+	"github.com/weerbaar/weerbaar/internal/measure/catalogue"
 	"github.com/weerbaar/weerbaar/internal/proportion"
 	"github.com/weerbaar/weerbaar/internal/scope"
 	"github.com/weerbaar/weerbaar/internal/validate"
@@ -245,13 +246,13 @@ type MeasureStatus struct {
 }
 
 // BuildOverview computes the overview for an entity at today.
-func BuildOverview(ctx context.Context, q db.Querier, entityID int64, today time.Time) (Overview, error) {
+func BuildOverview(ctx context.Context, q db.Querier, ed *catalogue.Catalogue, entityID int64, today time.Time) (Overview, error) {
 	var o Overview
 	var err error
-	if o.Requirements, err = Requirements(ctx, q, entityID); err != nil {
+	if o.Requirements, err = Requirements(ctx, q, ed, entityID); err != nil {
 		return o, err
 	}
-	measures, err := Measures(ctx, q, entityID)
+	measures, err := Measures(ctx, q, ed, entityID)
 	if err != nil {
 		return o, err
 	}
@@ -263,9 +264,7 @@ func BuildOverview(ctx context.Context, q db.Querier, entityID int64, today time
 		return o, err
 	}
 	o.Sensitivities = sens
-	if o.CatalogueVersion, err = currentCatalogue(ctx, q); err != nil {
-		return o, err
-	}
+	o.CatalogueVersion = ed.Version
 	o.EngineInput = proportion.Factors{Exposure: o.Factors.Exposure, Likelihood: o.Factors.Likelihood, Impact: o.Factors.Impact,
 		Size: proportion.SizeMedium, Class: proportion.ClassImportant}
 	if latest, ok, err := entity.LatestAssessment(ctx, q, entityID); err != nil {
@@ -339,7 +338,11 @@ func BuildOverview(ctx context.Context, q db.Querier, entityID int64, today time
 // SaveSnapshot stores the current computation with its inputs and engine
 // version, so the result can be reproduced later with proportion.Compute.
 func SaveSnapshot(ctx context.Context, q db.Querier, entityID int64) (int64, error) {
-	o, err := BuildOverview(ctx, q, entityID, time.Now())
+	ed, err := EntityEdition(ctx, q, entityID)
+	if err != nil {
+		return 0, err
+	}
+	o, err := BuildOverview(ctx, q, ed, entityID, time.Now())
 	if err != nil {
 		return 0, err
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/weerbaar/weerbaar/internal/entity"
 	"github.com/weerbaar/weerbaar/internal/i18n"
 	"github.com/weerbaar/weerbaar/internal/measure"
+	"github.com/weerbaar/weerbaar/internal/measure/catalogue"
 	"github.com/weerbaar/weerbaar/internal/proportion"
 	"github.com/weerbaar/weerbaar/internal/validate"
 	"github.com/weerbaar/weerbaar/web/components"
@@ -36,7 +37,17 @@ func shortLabel(s string, n int) string {
 }
 
 func (s *Server) overview(r *http.Request) (measure.Overview, error) {
-	return measure.BuildOverview(r.Context(), s.Pool, authz.ActorFrom(r.Context()).EntityID, today())
+	ed, err := s.edition(r)
+	if err != nil {
+		return measure.Overview{}, err
+	}
+	return measure.BuildOverview(r.Context(), s.Pool, ed, authz.ActorFrom(r.Context()).EntityID, today())
+}
+
+// edition is the catalogue edition the request's entity assesses against,
+// from memory (the entity was loaded with the request).
+func (s *Server) edition(r *http.Request) (*catalogue.Catalogue, error) {
+	return catalogue.Get(r.Context(), s.Pool, entityFrom(r.Context()).CatalogueEdition)
 }
 
 // maturityBars turns the overview into chart rows.
@@ -73,7 +84,18 @@ func (s *Server) measureList(w http.ResponseWriter, r *http.Request) {
 	}
 	base := entityBase(actor.EntityID)
 	p := measures.ListProps{Shell: s.shell(r, "measures.title", "measures"), Base: base, Bars: maturityBars(ctx, base, o),
-		Readiness: int(o.Readiness*100 + 0.5), Ready: o.Ready, Total: o.Applicable, ScopeAssessed: o.ScopeAssessed, FactorsSet: o.Factors.Set}
+		Readiness: int(o.Readiness*100 + 0.5), Ready: o.Ready, Total: o.Applicable, ScopeAssessed: o.ScopeAssessed, FactorsSet: o.Factors.Set,
+		Edition: o.CatalogueVersion, Notice: s.Sessions.PopString(ctx, sessFlash)}
+	if ed, err := s.edition(r); err != nil {
+		s.serverError(w, r, err)
+		return
+	} else if offer, ok := measure.OfferEdition(ed); ok {
+		p.Offer = &measures.EditionOffer{Current: offer.Current.Version, Latest: offer.Latest.Version,
+			CanAdopt: actor.Can(authz.MeasureEdit)}
+		for _, c := range offer.Changes {
+			p.Offer.Changes = append(p.Offer.Changes, editionChange(ctx, c))
+		}
+	}
 	for _, ms := range o.Measures {
 		n := counts[ms.Measure.Code]
 		for _, req := range o.Requirements {
@@ -280,7 +302,12 @@ func (s *Server) renderRequirement(w http.ResponseWriter, r *http.Request, statu
 	ctx := r.Context()
 	actor := authz.ActorFrom(ctx)
 	code := chi.URLParam(r, "code")
-	req, err := measure.GetRequirement(ctx, s.Pool, actor.EntityID, code)
+	ed, err := s.edition(r)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	req, err := measure.GetRequirement(ctx, s.Pool, ed, actor.EntityID, code)
 	if errors.Is(err, db.ErrNotFound) {
 		s.errorPage(w, r, http.StatusNotFound)
 		return
@@ -289,11 +316,7 @@ func (s *Server) renderRequirement(w http.ResponseWriter, r *http.Request, statu
 		s.serverError(w, r, err)
 		return
 	}
-	all, err := measure.Measures(ctx, s.Pool, actor.EntityID)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
+	all := ed.Measures
 	owners, err := s.ownerOptions(ctx, actor.EntityID)
 	if err != nil {
 		s.serverError(w, r, err)
@@ -362,6 +385,47 @@ func (s *Server) afterSave(w http.ResponseWriter, r *http.Request, err error, re
 	}
 }
 
+// editionChange words one difference between catalogue editions.
+func editionChange(ctx context.Context, c catalogue.Change) measures.EditionChange {
+	what := i18n.T(ctx, "catalogue.change."+string(c.Kind))
+	if c.Kind == catalogue.Changed {
+		fields := make([]string, 0, len(c.Fields))
+		for _, f := range c.Fields {
+			fields = append(fields, i18n.T(ctx, "catalogue.field."+f))
+		}
+		what += ": " + strings.Join(fields, ", ")
+	}
+	code := c.Code
+	if !c.Requirement {
+		code += ")"
+	}
+	return measures.EditionChange{Code: code, Title: c.Title.In(ctx), What: what, OldText: c.OldText.In(ctx), NewText: c.NewText.In(ctx)}
+}
+
+// adoptEdition moves the entity to the newest catalogue edition after a user
+// saw what differs; the form names both editions, so a stale page cannot
+// adopt something else than it showed.
+func (s *Server) adoptEdition(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.errorPage(w, r, http.StatusBadRequest)
+		return
+	}
+	ctx := r.Context()
+	actor := authz.ActorFrom(ctx)
+	err := measure.AdoptEdition(ctx, s.Pool, actor, r.PostForm.Get("from"), r.PostForm.Get("to"))
+	switch {
+	case errors.Is(err, measure.ErrNotAdoptable):
+		s.errorPage(w, r, http.StatusBadRequest)
+	case errors.Is(err, db.ErrConflict):
+		s.errorPageDetail(w, r, http.StatusConflict, i18n.T(ctx, "catalogue.adopt.conflict"))
+	case err != nil:
+		s.serverError(w, r, err)
+	default:
+		s.Sessions.Put(ctx, sessFlash, "catalogue.adopted")
+		http.Redirect(w, r, entityBase(actor.EntityID)+"/measures", http.StatusSeeOther)
+	}
+}
+
 // soaRows turns the Statement of Applicability's entries into table rows.
 func soaRows(ctx context.Context, entries []measure.SoAEntry) []measures.ReqRow {
 	rows := make([]measures.ReqRow, 0, len(entries))
@@ -374,16 +438,17 @@ func soaRows(ctx context.Context, entries []measure.SoAEntry) []measures.ReqRow 
 func (s *Server) soa(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	actor := authz.ActorFrom(ctx)
-	reqs, err := measure.Requirements(ctx, s.Pool, actor.EntityID)
+	ed, err := s.edition(r)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	all, err := measure.Measures(ctx, s.Pool, actor.EntityID)
+	reqs, err := measure.Requirements(ctx, s.Pool, ed, actor.EntityID)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
+	all := ed.Measures
 	counts, err := s.evidence().CountByRequirement(ctx, actor.EntityID)
 	if err != nil {
 		s.serverError(w, r, err)
@@ -405,7 +470,12 @@ func (s *Server) soa(w http.ResponseWriter, r *http.Request) {
 func (s *Server) soaCSV(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	actor := authz.ActorFrom(ctx)
-	reqs, err := measure.Requirements(ctx, s.Pool, actor.EntityID)
+	ed, err := s.edition(r)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	reqs, err := measure.Requirements(ctx, s.Pool, ed, actor.EntityID)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
