@@ -19,6 +19,7 @@ import (
 	"github.com/weerbaar/weerbaar/internal/db"
 	"github.com/weerbaar/weerbaar/internal/demo"
 	"github.com/weerbaar/weerbaar/internal/mail"
+	"github.com/weerbaar/weerbaar/internal/measure/catalogue"
 	"github.com/weerbaar/weerbaar/internal/server"
 )
 
@@ -85,6 +86,11 @@ func Serve(ctx context.Context, cfg config.Config, opts ServeOptions, logger *sl
 		if err := db.MigrateUp(database.Pool); err != nil {
 			return err
 		}
+	}
+	// The catalogue editions this build ships are loaded once (idempotent);
+	// a published edition that was edited stops the start.
+	if err := catalogue.Sync(ctx, database.Pool); err != nil {
+		return fmt.Errorf("load catalogue editions: %w", err)
 	}
 	if opts.Demo {
 		seeded, err := demo.SeedIfEmpty(ctx, database.Pool)

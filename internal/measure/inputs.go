@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/weerbaar/weerbaar/internal/db"
+	"github.com/weerbaar/weerbaar/internal/i18n"
 	"github.com/weerbaar/weerbaar/internal/proportion"
 )
 
@@ -65,7 +66,7 @@ func loadEngineInputs(ctx context.Context, q db.Querier, entityID int64) (engine
 	for _, c := range custom {
 		v := c.Values
 		own[c.Code] = Sensitivity{Code: c.Code, Value: proportion.Sensitivity{Exposure: v[0], Size: v[1], Likelihood: v[2], Impact: v[3], Class: v[4]},
-			RationaleNL: c.Rationale, RationaleEN: c.Rationale, Custom: true, Version: c.Version}
+			Rationale: i18n.Text{NL: c.Rationale, EN: c.Rationale}, Custom: true, Version: c.Version}
 	}
 	in.Sensitivities = withDefaults(own)
 	return in, nil

@@ -20,12 +20,6 @@ import (
 // queryBudget is the most SQL queries one page may take (ARCHITECTURE.md).
 const queryBudget = 8
 
-// awaitingCatalogueCache are pages that still read the current catalogue
-// version from the database (one query over the budget); the in-memory
-// catalogue cache per edition removes that query. Delete this map when it
-// lands: the budget holds for every page.
-var awaitingCatalogueCache = map[string]bool{"/e/{entityID}/measures/{code}": true, "/e/{entityID}/": true}
-
 // budgetRoles are the roles the budget test signs in as: the officer sees
 // every working page, the auditor the read-only pages with the audit trail,
 // the admin the most on the dashboard (audit chain and MFA coverage).
@@ -96,9 +90,7 @@ func TestQueryBudget(t *testing.T) {
 			}
 			resp, n := c.GetCountingQueries(t, path)
 			t.Logf("%-17s %2d queries  %d  GET %s", role, n, resp.StatusCode, rt.Pattern)
-			if n == queryBudget+1 && awaitingCatalogueCache[rt.Pattern] {
-				t.Logf("%s GET %s: %d queries, one over the budget until the catalogue cache lands", role, rt.Pattern, n)
-			} else if n > queryBudget {
+			if n > queryBudget {
 				t.Errorf("%s GET %s: %d queries, budget %d", role, rt.Pattern, n, queryBudget)
 			}
 			if resp.StatusCode >= 500 {

@@ -163,6 +163,7 @@ func (s *Server) routeTable() []Route {
 		{get, "/e/{entityID}/registration.json", InEntity, authz.EntityRead, s.registrationJSON},
 		{get, "/e/{entityID}/registration.csv", InEntity, authz.EntityRead, s.registrationCSV},
 		{get, "/e/{entityID}/measures", InEntity, authz.EntityRead, s.measureList},
+		{post, "/e/{entityID}/measures/catalogue-edition", InEntity, authz.MeasureEdit, s.adoptEdition},
 		{get, "/e/{entityID}/measures/{code}", InEntity, authz.EntityRead, s.measurePage},
 		{post, "/e/{entityID}/measures/{code}", InEntity, authz.MeasureEdit, s.measureSave},
 		{post, "/e/{entityID}/measures/{code}/evidence", InEntity, authz.EvidenceEdit, s.uploadEvidence},
