@@ -39,22 +39,24 @@ func (u User) MFAEnabled() bool { return u.TOTPEnabledAt != nil }
 // Disabled reports whether the account is switched off.
 func (u User) Disabled() bool { return u.DisabledAt != nil }
 
-const userColumns = `id, email, name, password_hash, totp_secret, totp_enabled_at, totp_last_step,
+// UserColumns are the users columns in User's field order, for queries
+// elsewhere that load a User with more (entity.UserWithMemberships).
+const UserColumns = `id, email, name, password_hash, totp_secret, totp_enabled_at, totp_last_step,
 	instance_admin, lang, disabled_at, session_epoch, authz_epoch, created_at, updated_at, version`
 
 // GetUser returns the user with id, or db.ErrNotFound.
 func GetUser(ctx context.Context, q db.Querier, id int64) (User, error) {
-	return oneUser(ctx, q, `SELECT `+userColumns+` FROM users WHERE id = @id`, pgx.StrictNamedArgs{"id": id})
+	return oneUser(ctx, q, `SELECT `+UserColumns+` FROM users WHERE id = @id`, pgx.StrictNamedArgs{"id": id})
 }
 
 // GetUserForUpdate is GetUser that locks the row until the transaction ends.
 func GetUserForUpdate(ctx context.Context, q db.Querier, id int64) (User, error) {
-	return oneUser(ctx, q, `SELECT `+userColumns+` FROM users WHERE id = @id FOR UPDATE`, pgx.StrictNamedArgs{"id": id})
+	return oneUser(ctx, q, `SELECT `+UserColumns+` FROM users WHERE id = @id FOR UPDATE`, pgx.StrictNamedArgs{"id": id})
 }
 
 // GetUserByEmail looks a user up by normalised e-mail address.
 func GetUserByEmail(ctx context.Context, q db.Querier, email string) (User, error) {
-	return oneUser(ctx, q, `SELECT `+userColumns+` FROM users WHERE email = @email`, pgx.StrictNamedArgs{"email": email})
+	return oneUser(ctx, q, `SELECT `+UserColumns+` FROM users WHERE email = @email`, pgx.StrictNamedArgs{"email": email})
 }
 
 func oneUser(ctx context.Context, q db.Querier, sql string, args pgx.StrictNamedArgs) (User, error) {
@@ -93,7 +95,7 @@ func SetDisabled(ctx context.Context, q db.Querier, userID int64, disabled bool)
 
 // insertUser creates an account without a password.
 func insertUser(ctx context.Context, q db.Querier, email, name string, instanceAdmin bool) (User, error) {
-	return oneUser(ctx, q, `INSERT INTO users (email, name, instance_admin) VALUES (@email, @name, @admin) RETURNING `+userColumns,
+	return oneUser(ctx, q, `INSERT INTO users (email, name, instance_admin) VALUES (@email, @name, @admin) RETURNING `+UserColumns,
 		pgx.StrictNamedArgs{"email": email, "name": name, "admin": instanceAdmin})
 }
 

@@ -9,47 +9,87 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/weerbaar/weerbaar/internal/audit"
-
+	"github.com/weerbaar/weerbaar/internal/auth"
 	"github.com/weerbaar/weerbaar/internal/authz"
 	"github.com/weerbaar/weerbaar/internal/db"
 )
 
-// Membership is a user's role in one entity, with what the top bar needs.
+// Membership is a user's role in one entity, with what the top bar needs and
+// the entity's record (so a request inside the entity needs no extra query).
 // A pending membership is an invitation the user has not yet accepted: it
 // grants nothing (no access, no entity switcher entry, no MFA duty).
 type Membership struct {
-	EntityID    int64      `db:"entity_id"`
-	UserID      int64      `db:"user_id"`
-	Role        authz.Role `db:"role"`
-	EntityName  string     `db:"entity_name"`
-	MFARequired bool       `db:"mfa_required"`
-	Pending     bool       `db:"pending"`
-	InvitedBy   string     `db:"invited_by"` // the inviter's name, for the invitee
+	EntityID    int64      `db:"entity_id" json:"entity_id"`
+	UserID      int64      `db:"user_id" json:"user_id"`
+	Role        authz.Role `db:"role" json:"role"`
+	EntityName  string     `db:"entity_name" json:"entity_name"`
+	MFARequired bool       `db:"mfa_required" json:"mfa_required"`
+	Entity      Entity     `db:"-" json:"entity"`
+	Pending     bool       `db:"pending" json:"pending"`
+	InvitedBy   string     `db:"invited_by" json:"invited_by"` // the inviter's name, for the invitee
 }
 
-// MembershipsOfUser lists a user's entities by name in one query: the
-// accepted memberships, which grant access, and the pending invitations,
-// which the user may accept or decline.
+// MembershipsJSON is an SQL expression: the memberships of user @user as a
+// JSON array of Membership, ordered by entity name, pending invitations
+// included (Pending; SplitPending separates them). It is the one definition
+// of a user's memberships; MembershipsOfUser and the user loader of every
+// request (UserWithMemberships, which embeds it in the user's query) both
+// use it, so a change here applies to both.
+const MembershipsJSON = `(SELECT coalesce(json_agg(json_build_object(
+		'entity_id', m.entity_id, 'user_id', m.user_id, 'role', m.role, 'entity_name', e.name,
+		'mfa_required', e.mfa_required, 'entity', to_json(e),
+		'pending', m.accepted_at IS NULL, 'invited_by', coalesce(i.name, '')) ORDER BY e.name, e.id), '[]')
+	FROM memberships m JOIN entities e ON e.id = m.entity_id LEFT JOIN users i ON i.id = m.invited_by
+	WHERE m.user_id = @user)`
+
+// MembershipsOfUser lists a user's entities by name: the accepted
+// memberships, which grant access, and the pending invitations, which the
+// user may accept or decline.
 func MembershipsOfUser(ctx context.Context, q db.Querier, userID int64) (accepted, pending []Membership, err error) {
-	rows, err := q.Query(ctx, `SELECT m.entity_id, m.user_id, m.role, e.name AS entity_name, e.mfa_required,
-			m.accepted_at IS NULL AS pending, coalesce(i.name, '') AS invited_by
-		FROM memberships m JOIN entities e ON e.id = m.entity_id LEFT JOIN users i ON i.id = m.invited_by
-		WHERE m.user_id = @user ORDER BY e.name, e.id`, pgx.StrictNamedArgs{"user": userID})
-	if err != nil {
+	var ms []Membership
+	if err := q.QueryRow(ctx, `SELECT `+MembershipsJSON, pgx.StrictNamedArgs{"user": userID}).Scan(&ms); err != nil {
 		return nil, nil, fmt.Errorf("memberships of user %d: %w", userID, err)
 	}
-	all, err := pgx.CollectRows(rows, pgx.RowToStructByName[Membership])
-	if err != nil {
-		return nil, nil, fmt.Errorf("memberships of user %d: %w", userID, err)
-	}
-	for _, m := range all {
+	accepted, pending = SplitPending(ms)
+	return accepted, pending, nil
+}
+
+// SplitPending separates accepted memberships (access) from pending
+// invitations (nothing but the offer).
+func SplitPending(ms []Membership) (accepted, pending []Membership) {
+	for _, m := range ms {
 		if m.Pending {
 			pending = append(pending, m)
 		} else {
 			accepted = append(accepted, m)
 		}
 	}
-	return accepted, pending, nil
+	return accepted, pending
+}
+
+// UserWithMemberships returns the user with id and their memberships, each
+// with its entity's record, split into accepted ones and pending
+// invitations, in one query: it runs on every signed-in request, which then
+// needs no further query to know who the user is, where they belong and
+// what the current entity is. db.ErrNotFound for an unknown id. (It lives
+// here, not in auth, because memberships are this package's; auth knows
+// accounts only.)
+func UserWithMemberships(ctx context.Context, q db.Querier, id int64) (u auth.User, accepted, pending []Membership, err error) {
+	rows, err := q.Query(ctx, `SELECT `+auth.UserColumns+`, `+MembershipsJSON+` AS memberships FROM users WHERE id = @user`,
+		pgx.StrictNamedArgs{"user": id})
+	if err != nil {
+		return auth.User{}, nil, nil, fmt.Errorf("load user %d: %w", id, err)
+	}
+	type userRow struct {
+		auth.User
+		Memberships []Membership `db:"memberships"`
+	}
+	r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[userRow])
+	if err != nil {
+		return auth.User{}, nil, nil, fmt.Errorf("load user %d: %w", id, db.MapError(err))
+	}
+	accepted, pending = SplitPending(r.Memberships)
+	return r.User, accepted, pending, nil
 }
 
 // Member is a user as seen on an entity's user management page. For a

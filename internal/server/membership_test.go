@@ -138,7 +138,7 @@ func TestAddingAnExistingAccountNeedsConsent(t *testing.T) {
 	if rOld.StatusCode != rNew.StatusCode || rOld.Header.Get("Location") != rNew.Header.Get("Location") {
 		t.Errorf("replies differ: %d %q vs %d %q", rOld.StatusCode, rOld.Header.Get("Location"), rNew.StatusCode, rNew.Header.Get("Location"))
 	}
-	if !containsKey(pageOld.Body, "users.invited.done") || !containsKey(pageNew.Body, "users.invited.done") {
+	if !containsKey(t, pageOld.Body, "users.invited.done") || !containsKey(t, pageNew.Body, "users.invited.done") {
 		t.Errorf("notices differ")
 	}
 	rowOld := usersRow(t, pageNew.Body, baseB, officer.Email, "Iemand Anders", officerID)
@@ -169,14 +169,14 @@ func TestAddingAnExistingAccountNeedsConsent(t *testing.T) {
 	}
 	start := off.Get(t, "/")
 	if start.StatusCode != http.StatusOK || !strings.Contains(start.Body, `data-invitation="`+strconv.FormatInt(entityB, 10)+`"`) ||
-		!strings.Contains(start.Body, "Andere Organisatie") || !containsKey(start.Body, "invitations.accept_by_link") {
+		!strings.Contains(start.Body, "Andere Organisatie") || !containsKey(t, start.Body, "invitations.accept_by_link") {
 		t.Fatalf("start page: %d %s", start.StatusCode, start.Body)
 	}
 	dash := off.Get(t, baseA+"/")
 	if dash.StatusCode != http.StatusOK || strings.Contains(dash.Body, "Andere Organisatie") {
 		t.Fatalf("A's dashboard with B pending: %d (B in the switcher or MFA enforced)", dash.StatusCode)
 	}
-	if !strings.Contains(dash.Body, "data-invitations-link") || !containsKey(dash.Body, "shell.invitations", 1) {
+	if !strings.Contains(dash.Body, "data-invitations-link") || !containsKey(t, dash.Body, "shell.invitations", 1) {
 		t.Errorf("the top bar does not point to the pending invitation")
 	}
 	// A pending member sees nothing of B.
@@ -198,7 +198,7 @@ func TestAddingAnExistingAccountNeedsConsent(t *testing.T) {
 	if r := off.PostForm(t, "/invitations/"+strconv.FormatInt(entityB, 10)+"/accept", url.Values{"token": {strings.TrimPrefix(linkOld, "/set-password/")}}); r.StatusCode != http.StatusNotFound {
 		t.Fatalf("accepting a declined invitation: %d", r.StatusCode)
 	}
-	if r := off.Get(t, linkOld); r.StatusCode != http.StatusOK || !containsKey(r.Body, "join.answered") {
+	if r := off.Get(t, linkOld); r.StatusCode != http.StatusOK || !containsKey(t, r.Body, "join.answered") {
 		t.Fatalf("link of a declined invitation: %d", r.StatusCode)
 	}
 	if r := off.PostForm(t, "/invitations/"+strconv.FormatInt(entityA, 10)+"/decline", nil); r.StatusCode != http.StatusNotFound {
@@ -220,7 +220,7 @@ func TestAddingAnExistingAccountNeedsConsent(t *testing.T) {
 	}
 	// Accepting takes the invitation's link: signed in is not enough.
 	accept := "/invitations/" + strconv.FormatInt(entityB, 10) + "/accept"
-	if r := off.PostForm(t, accept, nil); r.StatusCode != http.StatusNotFound || !containsKey(r.Body, "invitations.link_needed") {
+	if r := off.PostForm(t, accept, nil); r.StatusCode != http.StatusNotFound || !containsKey(t, r.Body, "invitations.link_needed") {
 		t.Fatalf("accept without the link: %d", r.StatusCode)
 	}
 	page := off.Get(t, link)

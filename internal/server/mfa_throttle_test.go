@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"html"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -105,12 +104,12 @@ func TestPendingLoginEndsAfterFiveWrongCodes(t *testing.T) {
 	wrong := wrongCode(t, secret, clock)
 	c := passwordStep(t, a)
 	for i := 1; i <= 4; i++ {
-		if r := c.PostForm(t, "/login/mfa", url.Values{"code": {wrong}}); r.StatusCode != http.StatusUnauthorized || !containsKey(r.Body, "mfa.login.submit") {
+		if r := c.PostForm(t, "/login/mfa", url.Values{"code": {wrong}}); r.StatusCode != http.StatusUnauthorized || !containsKey(t, r.Body, "mfa.login.submit") {
 			t.Fatalf("wrong code %d: %d", i, r.StatusCode)
 		}
 	}
 	r := c.PostForm(t, "/login/mfa", url.Values{"code": {wrong}})
-	if r.StatusCode != http.StatusUnauthorized || !containsKey(r.Body, "mfa.error.locked") || !containsKey(r.Body, "login.submit") {
+	if r.StatusCode != http.StatusUnauthorized || !containsKey(t, r.Body, "mfa.error.locked") || !containsKey(t, r.Body, "login.submit") {
 		t.Fatalf("fifth wrong code: %d %s", r.StatusCode, r.Body)
 	}
 	if r := c.Get(t, "/login/mfa"); r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/login" {
@@ -122,8 +121,8 @@ func TestPendingLoginEndsAfterFiveWrongCodes(t *testing.T) {
 	}
 }
 
-// containsKey reports whether body shows the Dutch catalogue text of key, so
-// tests follow the catalogue rather than a copy of its sentences.
-func containsKey(body, key string, args ...any) bool {
-	return strings.Contains(body, html.EscapeString(i18n.Translate(i18n.NL, key, args...)))
+// containsKey reports whether body shows the Dutch catalogue text of key.
+func containsKey(t testing.TB, body, key string, args ...any) bool {
+	t.Helper()
+	return strings.Contains(body, apptest.HTML(t, i18n.NL, key, args...))
 }
