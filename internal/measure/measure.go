@@ -124,7 +124,8 @@ type Measure struct {
 	Justification    string     `db:"justification"`
 	MaturityOverride *int       `db:"maturity_override"`
 	OverrideReason   string     `db:"override_reason"`
-	Status           Status     `db:"status"`
+	StatusOverride   *Status    `db:"status_override"` // set by hand with StatusReason; nil: derived (CurrentStatus)
+	StatusReason     string     `db:"status_reason"`
 	OwnerID          *int64     `db:"owner_id"`
 	OwnerName        string     `db:"owner_name"`
 	DueDate          *time.Time `db:"due_date"`
@@ -138,7 +139,7 @@ const measureSelect = `SELECT m.code::text AS code, m.label_nl, m.label_en, m.st
 		m.explanation_en, m.source, m.iso_controls, m.iso_clauses,
 		coalesce(s.applicable, true) AS applicable, coalesce(s.justification, '') AS justification,
 		s.maturity_override::int AS maturity_override, coalesce(s.override_reason, '') AS override_reason,
-		coalesce(s.status, 'not_started') AS status, s.owner_id, coalesce(o.name, '') AS owner_name, s.due_date,
+		s.status_override, coalesce(s.status_reason, '') AS status_reason, s.owner_id, coalesce(o.name, '') AS owner_name, s.due_date,
 		coalesce(s.notes, '') AS notes, s.updated_at, coalesce(u.name, '') AS updated_by_name, coalesce(s.version, 0) AS version
 	FROM measures m
 	LEFT JOIN entity_measures s ON s.measure_code = m.code AND s.entity_id = @entity
@@ -198,4 +199,53 @@ func CurrentMaturity(m Measure, reqs []Requirement) Maturity {
 		return Maturity{}
 	}
 	return Maturity{Value: math.Round(float64(sum)*10/float64(n)) / 10, Applicable: n}
+}
+
+// Progress is a measure's implementation status and how it was arrived at.
+type Progress struct {
+	Value Status
+	// Overridden is true when the entity set the status by hand with a reason.
+	Overridden bool
+	Reason     string
+	// Done and Applicable count the applicable requirements serving the
+	// measure that are implemented or verified, and all of them.
+	Done, Applicable int
+}
+
+// CurrentStatus derives a measure's status from the applicable requirements
+// that serve it, unless the entity set it with a reason (as with
+// CurrentMaturity): none applicable or all not started is not started; all
+// verified is verified; all implemented or verified is implemented;
+// anything else is in progress. Requirements that do not apply do not count.
+func CurrentStatus(m Measure, reqs []Requirement) Progress {
+	var p Progress
+	notStarted, verified := 0, 0
+	for _, r := range reqs {
+		if !r.Applicable || !r.Serves(m.Code) {
+			continue
+		}
+		p.Applicable++
+		switch {
+		case r.Status == NotStarted:
+			notStarted++
+		case r.Status == Verified:
+			verified++
+		}
+		if r.Status.Done() {
+			p.Done++
+		}
+	}
+	switch {
+	case m.StatusOverride != nil:
+		p.Value, p.Overridden, p.Reason = *m.StatusOverride, true, m.StatusReason
+	case notStarted == p.Applicable:
+		p.Value = NotStarted
+	case verified == p.Applicable:
+		p.Value = Verified
+	case p.Done == p.Applicable:
+		p.Value = Implemented
+	default:
+		p.Value = InProgress
+	}
+	return p
 }

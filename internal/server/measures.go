@@ -16,6 +16,7 @@ import (
 	"github.com/weerbaar/weerbaar/internal/authz"
 	"github.com/weerbaar/weerbaar/internal/db"
 	"github.com/weerbaar/weerbaar/internal/entity"
+	"github.com/weerbaar/weerbaar/internal/evidence"
 	"github.com/weerbaar/weerbaar/internal/i18n"
 	"github.com/weerbaar/weerbaar/internal/measure"
 	"github.com/weerbaar/weerbaar/internal/proportion"
@@ -63,12 +64,12 @@ func (s *Server) measureList(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	counts, err := s.evidence().CountByMeasure(ctx, actor.EntityID)
+	counts, err := s.evidence().CountBySubjectType(ctx, actor.EntityID, measure.SubjectMeasure)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	reqCounts, err := s.evidence().CountByRequirement(ctx, actor.EntityID)
+	reqCounts, err := s.evidence().CountBySubjectType(ctx, actor.EntityID, measure.SubjectRequirement)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -131,18 +132,19 @@ func stateInput(r *http.Request) measure.StateInput {
 		Status: r.PostFormValue("status"), OwnerID: r.PostFormValue("owner"), DueDate: r.PostFormValue("due_date"),
 		Notes: r.PostFormValue("notes"), Version: version, Maturity: r.PostFormValue("maturity"),
 		MaturityOverride: r.PostFormValue("maturity_override"), OverrideReason: r.PostFormValue("override_reason"),
+		StatusReason: r.PostFormValue("status_reason"),
 	}
 }
 
 // formFromInput keeps the user's input as typed after a failed save.
 func formFromInput(in measure.StateInput) measures.StateForm {
 	return measures.StateForm{Applicable: in.Applicable, Justification: in.Justification, Maturity: in.Maturity,
-		MaturityOverride: in.MaturityOverride, OverrideReason: in.OverrideReason, Status: in.Status, Owner: in.OwnerID,
+		MaturityOverride: in.MaturityOverride, OverrideReason: in.OverrideReason, Status: in.Status, StatusReason: in.StatusReason, Owner: in.OwnerID,
 		Due: in.DueDate, Notes: in.Notes, Version: in.Version}
 }
 
 // conflictFields describes the other person's saved state.
-func conflictFields(ctx context.Context, applicable bool, justification string, maturity string, status measure.Status,
+func conflictFields(ctx context.Context, applicable bool, justification string, maturity string, status string,
 	owner, due, notes, by string, at *time.Time) []measures.ConflictField {
 	yesNo := i18n.T(ctx, "soa.applicable")
 	if !applicable {
@@ -151,7 +153,7 @@ func conflictFields(ctx context.Context, applicable bool, justification string, 
 	out := []measures.ConflictField{
 		{Label: i18n.T(ctx, "soa.applicability"), Value: yesNo},
 		{Label: i18n.T(ctx, "soa.maturity"), Value: maturity},
-		{Label: i18n.T(ctx, "soa.status"), Value: i18n.T(ctx, "status."+string(status))},
+		{Label: i18n.T(ctx, "soa.status"), Value: status},
 		{Label: i18n.T(ctx, "soa.owner"), Value: owner},
 		{Label: i18n.T(ctx, "soa.due"), Value: due},
 		{Label: i18n.T(ctx, "measures.notes"), Value: notes},
@@ -194,10 +196,30 @@ func (s *Server) renderMeasure(w http.ResponseWriter, r *http.Request, status in
 		s.serverError(w, r, err)
 		return
 	}
-	reqCounts, err := s.evidence().CountByRequirement(ctx, actor.EntityID)
+	// The measure's own evidence and its requirements' in one list (two
+	// queries, whatever the number of requirements).
+	own := evidence.Subject{Type: measure.SubjectMeasure, Ref: code}
+	subjects := []evidence.Subject{own}
+	var reqs []measure.Requirement
+	for _, req := range o.Requirements {
+		if req.Serves(code) {
+			reqs = append(reqs, req)
+			subjects = append(subjects, evidence.Subject{Type: measure.SubjectRequirement, Ref: req.Code})
+		}
+	}
+	items, err := s.evidence().ListSubjects(ctx, actor.EntityID, subjects)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
+	}
+	var ownItems []evidence.Item
+	byReq := map[string][]evidence.Item{}
+	for _, it := range items {
+		if it.SubjectType == own.Type && it.SubjectRef == own.Ref {
+			ownItems = append(ownItems, it)
+		} else if it.SubjectType == measure.SubjectRequirement {
+			byReq[it.SubjectRef] = append(byReq[it.SubjectRef], it)
+		}
 	}
 	base := entityBase(actor.EntityID)
 	p := measures.MeasureProps{
@@ -213,13 +235,17 @@ func (s *Server) renderMeasure(w http.ResponseWriter, r *http.Request, status in
 	} else {
 		p.Derived = i18n.T(ctx, "measures.derived", ms.Maturity.Applicable)
 	}
+	p.Status = string(ms.Progress.Value)
+	if ms.Progress.Overridden {
+		p.StatusText = i18n.T(ctx, "measures.derived.override", ms.Progress.Reason)
+	} else {
+		p.StatusText = i18n.T(ctx, "measures.status.derived", ms.Progress.Done, ms.Progress.Applicable)
+	}
 	for _, c := range ms.Result.Contributions {
 		p.Why = append(p.Why, measures.Contribution{Factor: c.Factor, Input: c.Input, Points: c.Points, Text: pick(ctx, c.TextNL, c.TextEN)})
 	}
-	for _, req := range o.Requirements {
-		if req.Serves(code) {
-			p.Requirements = append(p.Requirements, reqRow(ctx, req, reqCounts[req.Code]))
-		}
+	for _, req := range reqs {
+		p.Requirements = append(p.Requirements, reqRow(ctx, req, len(byReq[req.Code])))
 	}
 	if form != nil {
 		p.Form = *form
@@ -228,16 +254,34 @@ func (s *Server) renderMeasure(w http.ResponseWriter, r *http.Request, status in
 		if m.MaturityOverride != nil {
 			override = strconv.Itoa(*m.MaturityOverride)
 		}
+		status := ""
+		if m.StatusOverride != nil {
+			status = string(*m.StatusOverride)
+		}
 		p.Form = measures.StateForm{Applicable: m.Applicable, Justification: m.Justification, MaturityOverride: override,
-			OverrideReason: m.OverrideReason, Status: string(m.Status), Owner: idValue(m.OwnerID), Due: dateValue(m.DueDate),
-			Notes: m.Notes, Version: m.Version}
+			OverrideReason: m.OverrideReason, Status: status, StatusReason: m.StatusReason, Owner: idValue(m.OwnerID),
+			Due: dateValue(m.DueDate), Notes: m.Notes, Version: m.Version}
 	}
 	p.Form.Owners = owners
+	// The "derive" choice names what the requirements say now.
+	p.Form.StatusDerived = string(measure.CurrentStatus(measure.Measure{Code: code}, o.Requirements).Value)
 	if ev != nil {
 		p.Evidence = *ev
-	} else if p.Evidence, err = s.evidenceProps(r, base+"/measures/"+code, evidenceTargetMeasure(code)); err != nil {
-		s.serverError(w, r, err)
-		return
+	} else {
+		p.Evidence = s.evidenceSection(r, own, ownItems)
+	}
+	p.Evidence.RelatedTitle = "evidence.related.requirements"
+	reqType, _ := s.evidence().Registry.Lookup(measure.SubjectRequirement)
+	for _, req := range reqs {
+		if len(byReq[req.Code]) == 0 {
+			continue
+		}
+		g := measures.EvidenceGroup{Ref: req.Code, Label: i18n.T(ctx, reqType.Label) + " " + req.Code + " " + pick(ctx, req.TitleNL, req.TitleEN),
+			URL: reqType.URL(actor.EntityID, req.Code)}
+		for _, it := range byReq[req.Code] {
+			g.Items = append(g.Items, evidenceItemProps(it))
+		}
+		p.Evidence.Related = append(p.Evidence.Related, g)
 	}
 	s.render(w, r, status, measures.Measure(p))
 }
@@ -261,9 +305,13 @@ func (s *Server) measureSave(w http.ResponseWriter, r *http.Request) {
 		if cur.MaturityOverride != nil {
 			mat = strconv.Itoa(*cur.MaturityOverride) + " (" + cur.OverrideReason + ")"
 		}
+		status := i18n.T(ctx, "measures.status_override.derived")
+		if cur.StatusOverride != nil {
+			status = i18n.T(ctx, "status."+string(*cur.StatusOverride)) + " (" + cur.StatusReason + ")"
+		}
 		form.Version = cur.Version
 		s.renderMeasure(w, r, http.StatusConflict, &form, nil, conflictFields(ctx, cur.Applicable, cur.Justification, mat,
-			cur.Status, cur.OwnerName, dateValue(cur.DueDate), cur.Notes, cur.UpdatedBy, cur.UpdatedAt), nil)
+			status, cur.OwnerName, dateValue(cur.DueDate), cur.Notes, cur.UpdatedBy, cur.UpdatedAt), nil)
 		return
 	}
 	s.afterSave(w, r, err, func(errs map[string]string) {
@@ -321,7 +369,7 @@ func (s *Server) renderRequirement(w http.ResponseWriter, r *http.Request, statu
 	p.Form.Owners, p.Form.WhereAppropriate = owners, req.WhereAppropriate
 	if ev != nil {
 		p.Evidence = *ev
-	} else if p.Evidence, err = s.evidenceProps(r, base+"/requirements/"+code, evidenceTargetRequirement(code)); err != nil {
+	} else if p.Evidence, err = s.evidenceProps(r, evidence.Subject{Type: measure.SubjectRequirement, Ref: code}); err != nil {
 		s.serverError(w, r, err)
 		return
 	}
@@ -339,7 +387,7 @@ func (s *Server) requirementSave(w http.ResponseWriter, r *http.Request) {
 		cur := c.Current.(measure.Requirement)
 		form.Version = cur.Version
 		s.renderRequirement(w, r, http.StatusConflict, &form, nil, conflictFields(ctx, cur.Applicable, cur.Justification,
-			strconv.Itoa(cur.Maturity), cur.Status, cur.OwnerName, dateValue(cur.DueDate), cur.Notes, cur.UpdatedBy, cur.UpdatedAt), nil)
+			strconv.Itoa(cur.Maturity), i18n.T(ctx, "status."+string(cur.Status)), cur.OwnerName, dateValue(cur.DueDate), cur.Notes, cur.UpdatedBy, cur.UpdatedAt), nil)
 		return
 	}
 	s.afterSave(w, r, err, func(errs map[string]string) {
@@ -395,7 +443,7 @@ func (s *Server) soa(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	counts, err := s.evidence().CountByRequirement(ctx, actor.EntityID)
+	counts, err := s.evidence().CountBySubjectType(ctx, actor.EntityID, measure.SubjectRequirement)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -457,7 +505,7 @@ func (s *Server) soaCSV(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	counts, err := s.evidence().CountByRequirement(ctx, actor.EntityID)
+	counts, err := s.evidence().CountBySubjectType(ctx, actor.EntityID, measure.SubjectRequirement)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
