@@ -69,7 +69,12 @@ func (s *Server) evidenceProps(r *http.Request, subj evidence.Subject) (measures
 // without the type's declared permission gets a 403. Whether the record
 // exists in the entity is checked by the store, in its transaction.
 func (s *Server) evidenceSubject(w http.ResponseWriter, r *http.Request) (evidence.Subject, bool) {
-	ref, err := url.PathUnescape(chi.URLParam(r, "subjectRef"))
+	// chi matches the escaped path when the URL has one (RawPath), the
+	// decoded path otherwise; decode exactly once.
+	ref, err := chi.URLParam(r, "subjectRef"), error(nil)
+	if r.URL.RawPath != "" {
+		ref, err = url.PathUnescape(ref)
+	}
 	subj := evidence.Subject{Type: chi.URLParam(r, "subjectType"), Ref: ref}
 	st, ok := s.evidence().Registry.Lookup(subj.Type)
 	switch {

@@ -52,8 +52,9 @@ func TestEvidenceAttachesToDeclaredSubjects(t *testing.T) {
 	off := a.LoginDemo(t, authz.SecurityOfficer)
 	admin := a.LoginDemo(t, authz.Admin)
 
+	// The reference is decoded once: 6%252E2 is "6%2E2", not requirement 6.2.
 	for _, path := range []string{"/evidence/attach/nonsense/1.1", "/evidence/attach/requirement/99.99", "/evidence/attach/measure/z",
-		"/evidence/attach/measure/%FF", "/evidence/attach/Requirement/1.1"} {
+		"/evidence/attach/measure/%FF", "/evidence/attach/Requirement/1.1", "/evidence/attach/requirement/6%252E2"} {
 		if r := off.PostForm(t, base+path+"/link", link("Iets")); r.StatusCode != http.StatusNotFound {
 			t.Errorf("link to %s: %d, want 404", path, r.StatusCode)
 		}
@@ -101,7 +102,7 @@ func TestEvidenceAttachesToDeclaredSubjects(t *testing.T) {
 	}
 
 	// Requirements and measures: back to the record's page, listed there.
-	if r := off.PostForm(t, base+"/evidence/attach/requirement/6.2/link", link("Inkoopbeleid")); r.StatusCode != http.StatusSeeOther ||
+	if r := off.PostForm(t, base+"/evidence/attach/requirement/6%2E2/link", link("Inkoopbeleid")); r.StatusCode != http.StatusSeeOther ||
 		r.Header.Get("Location") != base+"/requirements/6.2#evidence" {
 		t.Fatalf("link to a requirement: %d %q", r.StatusCode, r.Header.Get("Location"))
 	}
