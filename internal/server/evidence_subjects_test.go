@@ -124,6 +124,20 @@ func TestEvidenceAttachesToDeclaredSubjects(t *testing.T) {
 	}
 }
 
+// TestEvidenceSubjectLabelsAreTranslated: every declared subject type's
+// label is in the catalogue.
+func TestEvidenceSubjectLabelsAreTranslated(t *testing.T) {
+	t.Parallel()
+	for _, name := range evidence.Subjects.Names() {
+		st, _ := evidence.Subjects.Lookup(name)
+		for _, l := range []i18n.Lang{i18n.NL, i18n.EN} {
+			if i18n.Translate(l, st.Label) == st.Label {
+				t.Errorf("subject type %s: label %q not in the %s catalogue", name, st.Label, l)
+			}
+		}
+	}
+}
+
 var statusAttr = regexp.MustCompile(`class="measure-status" data-status="([a-z_]+)"`)
 
 func measureStatus(t *testing.T, c *apptest.Client, path string) (string, apptest.Response) {
@@ -188,6 +202,16 @@ func TestMeasurePageShowsRequirementsEvidenceAndDerivedStatus(t *testing.T) {
 		t.Errorf("auditor sees the status form")
 	}
 
+	// The overview's cards say the same.
+	cards := map[string]string{}
+	for _, card := range strings.Split(auditor.Get(t, base+"/measures").Body, `<article class="card measure-card">`)[1:] {
+		if m := regexp.MustCompile(`/measures/([a-j])"`).FindStringSubmatch(card); m != nil {
+			cards[m[1]] = card
+		}
+	}
+	if len(cards) != 10 || !strings.Contains(cards["a"], `data-status="in_progress"`) || !strings.Contains(cards["h"], `data-status="implemented"`) {
+		t.Errorf("cards lack the derived status: %d cards", len(cards))
+	}
 	for code, want := range map[string]string{"h": "implemented", "f": "not_started", "d": "in_progress"} {
 		if got, _ := measureStatus(t, auditor, base+"/measures/"+code); got != want {
 			t.Errorf("measure %s: status %q, want %q", code, got, want)

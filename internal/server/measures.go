@@ -86,7 +86,8 @@ func (s *Server) measureList(w http.ResponseWriter, r *http.Request) {
 		}
 		p.Cards = append(p.Cards, measures.Card{Code: ms.Measure.Code, Label: pick(ctx, ms.Measure.LabelNL, ms.Measure.LabelEN),
 			Statute: pick(ctx, ms.Measure.StatuteNL, ms.Measure.StatuteEN), Current: ms.Maturity.Value, Target: ms.Result.Target,
-			Done: ms.Done, Total: ms.Total, Applicable: ms.Measure.Applicable, Evidence: n, Rank: ms.Result.Rank})
+			Done: ms.Done, Total: ms.Total, Applicable: ms.Measure.Applicable, Evidence: n, Rank: ms.Result.Rank,
+			Status: string(ms.Progress.Value)})
 	}
 	s.render(w, r, http.StatusOK, measures.List(p))
 }
