@@ -64,7 +64,7 @@ func TestOfficerImplementsARequirement(t *testing.T) {
 	if !strings.Contains(group, "Leveranciersbeleid.pdf") || measureStatus != "in_progress" {
 		t.Errorf("measure d: evidence of 5.1 %q, status %q", group, measureStatus)
 	}
-	if !strings.Contains(status, "Geïmplementeerd") {
+	if !strings.Contains(status, tr(t, "status.implemented")) {
 		t.Errorf("SoA does not show 5.1 implemented: %q", status)
 	}
 	b, _ := strconv.ParseFloat(before, 64)

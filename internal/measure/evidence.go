@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"net/url"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/weerbaar/weerbaar/internal/authz"
 	"github.com/weerbaar/weerbaar/internal/db"
 	"github.com/weerbaar/weerbaar/internal/evidence"
@@ -35,19 +33,24 @@ func recordURL(collection string) func(entityID int64, ref string) string {
 	}
 }
 
-// requirementExists reports whether code is a requirement of the catalogue;
-// every entity has every requirement of it.
-func requirementExists(ctx context.Context, q db.Querier, _ int64, code string) (bool, error) {
-	var ok bool
-	err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM requirements WHERE code = @code)`,
-		pgx.StrictNamedArgs{"code": code}).Scan(&ok)
-	return ok, err
+// requirementExists reports whether code is a requirement of the edition
+// the entity assesses against.
+func requirementExists(ctx context.Context, q db.Querier, entityID int64, code string) (bool, error) {
+	ed, err := EntityEdition(ctx, q, entityID)
+	if err != nil {
+		return false, err
+	}
+	_, ok := ed.Requirement(code)
+	return ok, nil
 }
 
-// measureExists reports whether code is one of the ten measures.
-func measureExists(ctx context.Context, q db.Querier, _ int64, code string) (bool, error) {
-	var ok bool
-	err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM measures WHERE code::text = @code)`,
-		pgx.StrictNamedArgs{"code": code}).Scan(&ok)
-	return ok, err
+// measureExists reports whether code is one of the ten measures of the
+// entity's edition.
+func measureExists(ctx context.Context, q db.Querier, entityID int64, code string) (bool, error) {
+	ed, err := EntityEdition(ctx, q, entityID)
+	if err != nil {
+		return false, err
+	}
+	_, ok := ed.Measure(code)
+	return ok, nil
 }

@@ -94,12 +94,17 @@ func (s *Server) evidenceSubject(w http.ResponseWriter, r *http.Request) (eviden
 func (s *Server) evidencePages() map[string]func(w http.ResponseWriter, r *http.Request, ref string, ev *measures.EvidenceProps) {
 	return map[string]func(w http.ResponseWriter, r *http.Request, ref string, ev *measures.EvidenceProps){
 		measure.SubjectRequirement: func(w http.ResponseWriter, r *http.Request, ref string, ev *measures.EvidenceProps) {
-			s.renderRequirement(w, withCode(r, ref), http.StatusUnprocessableEntity, nil, nil, nil, ev)
+			s.renderRequirement(w, withCode(r, ref), evidenceFailed(ev))
 		},
 		measure.SubjectMeasure: func(w http.ResponseWriter, r *http.Request, ref string, ev *measures.EvidenceProps) {
-			s.renderMeasure(w, withCode(r, ref), http.StatusUnprocessableEntity, nil, nil, nil, ev)
+			s.renderMeasure(w, withCode(r, ref), evidenceFailed(ev))
 		},
 	}
+}
+
+// evidenceFailed is a record page's state after a failed upload or link.
+func evidenceFailed(ev *measures.EvidenceProps) statePage {
+	return statePage{FormState: stateForm{Status: http.StatusUnprocessableEntity, Form: "evidence"}, Evidence: ev}
 }
 
 // withCode gives r the {code} URL parameter of a record page, so an

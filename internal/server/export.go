@@ -41,12 +41,6 @@ func (s *Server) loadRegistrationExport(r *http.Request) (registrationExport, er
 	return out, nil
 }
 
-// attachment sets the headers of a download with an ASCII file name.
-func attachment(w http.ResponseWriter, contentType, filename string) {
-	w.Header().Set("Content-Type", contentType)
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, filename))
-}
-
 func (s *Server) registrationJSON(w http.ResponseWriter, r *http.Request) {
 	exp, err := s.loadRegistrationExport(r)
 	if err != nil {
