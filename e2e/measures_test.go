@@ -26,7 +26,7 @@ func TestOfficerImplementsARequirement(t *testing.T) {
 	}
 	ctx := newBrowser(t)
 
-	var before, after, files, status string
+	var before, after, files, status, group, measureStatus string
 	bar := `svg.maturity-chart rect[data-measure="d"]`
 	err := chromedp.Run(ctx,
 		chromedp.Navigate(a.URL("/login")),
@@ -44,6 +44,11 @@ func TestOfficerImplementsARequirement(t *testing.T) {
 		chromedp.Submit(`#f-file`, chromedp.ByQuery),
 		chromedp.WaitVisible(`.evidence-item`, chromedp.ByQuery),
 		chromedp.Text(`.evidence-list`, &files, chromedp.ByQuery),
+		// The measure's page lists the requirement's evidence and derives
+		// its status: 5.1 implemented, 5.2 still in progress.
+		chromedp.Navigate(base+"/measures/d"),
+		chromedp.Text(`[data-evidence-group="5.1"]`, &group, chromedp.ByQuery),
+		chromedp.AttributeValue(`.measure-status`, "data-status", &measureStatus, nil, chromedp.ByQuery),
 		chromedp.Navigate(base+"/soa?measure=d"),
 		chromedp.Text(`main table`, &status, chromedp.ByQuery),
 		chromedp.Navigate(base+"/"),
@@ -55,6 +60,9 @@ func TestOfficerImplementsARequirement(t *testing.T) {
 	}
 	if !strings.Contains(files, "Leveranciersbeleid.pdf") {
 		t.Errorf("uploaded file not listed: %q", files)
+	}
+	if !strings.Contains(group, "Leveranciersbeleid.pdf") || measureStatus != "in_progress" {
+		t.Errorf("measure d: evidence of 5.1 %q, status %q", group, measureStatus)
 	}
 	if !strings.Contains(status, tr(t, "status.implemented")) {
 		t.Errorf("SoA does not show 5.1 implemented: %q", status)

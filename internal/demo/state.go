@@ -102,7 +102,7 @@ func seedState(ctx context.Context, pool *pgxpool.Pool, entityID int64) error {
 		if _, err := measure.UpdateRequirement(ctx, pool, actor, st.code, in); err != nil {
 			return fmt.Errorf("demo requirement %s: %w", st.code, err)
 		}
-		target := evidence.Target{RequirementCode: st.code}
+		target := evidence.Subject{Type: measure.SubjectRequirement, Ref: st.code}
 		if st.pdf != "" {
 			if _, err := store.Upload(ctx, actor, target, "", st.pdf, bytes.NewReader(MinimalPDF(st.pdf))); err != nil {
 				return fmt.Errorf("demo evidence %s: %w", st.code, err)

@@ -1,6 +1,8 @@
-// Package evidence keeps the proof that a requirement or measure is in place:
-// uploaded files, stored in PostgreSQL with their SHA-256, size and sniffed
-// type, every version kept; and links to documents kept elsewhere. Deleting
+// Package evidence keeps the proof that a record is in place — a requirement,
+// a measure, or any record whose module declared a subject type (see
+// SubjectType and Register): uploaded files, stored in PostgreSQL with their
+// SHA-256, size and sniffed type, every version kept; and links to documents
+// kept elsewhere. Deleting
 // is soft, so the audit trail can always show what was there. Every change is
 // written to the audit log in the same transaction.
 //
@@ -15,9 +17,11 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -51,41 +55,22 @@ const (
 	KindLink = "link"
 )
 
-// Target is what evidence proves: one requirement of the catalogue (e.g.
-// "1.1.1") or one measure ("a"…"j"); exactly one is set. For List, the zero
-// Target means all of the entity's evidence.
-type Target struct {
-	RequirementCode string
-	MeasureCode     string
-}
-
-func (t Target) String() string {
-	if t.RequirementCode != "" {
-		return "requirement:" + t.RequirementCode
-	}
-	return "measure:" + t.MeasureCode
-}
-
-// valid reports whether exactly one code is set and both can be sent to the
-// database (URL parameters may hold any bytes).
-func (t Target) valid() bool {
-	return (t.RequirementCode == "") != (t.MeasureCode == "") &&
-		utf8.ValidString(t.RequirementCode) && utf8.ValidString(t.MeasureCode) &&
-		len(t.RequirementCode) <= 100 && len(t.MeasureCode) <= 100
-}
+// ErrForbidden is returned when the actor lacks the permission that the
+// subject type declares for attaching evidence.
+var ErrForbidden = errors.New("evidence: not permitted for this subject type")
 
 // Item is one piece of evidence: a file with its versions, or a link.
 type Item struct {
-	ID              int64     `db:"id"`
-	EntityID        int64     `db:"entity_id"`
-	RequirementCode string    `db:"requirement_code"`
-	MeasureCode     string    `db:"measure_code"`
-	Kind            string    `db:"kind"` // KindFile or KindLink
-	Title           string    `db:"title"`
-	URL             string    `db:"url"` // links only
-	Description     string    `db:"description"`
-	CreatedAt       time.Time `db:"created_at"`
-	CreatedBy       string    `db:"created_by"` // the user's name; "" when unknown
+	ID          int64     `db:"id"`
+	EntityID    int64     `db:"entity_id"`
+	SubjectType string    `db:"subject_type"`
+	SubjectRef  string    `db:"subject_ref"`
+	Kind        string    `db:"kind"` // KindFile or KindLink
+	Title       string    `db:"title"`
+	URL         string    `db:"url"` // links only
+	Description string    `db:"description"`
+	CreatedAt   time.Time `db:"created_at"`
+	CreatedBy   string    `db:"created_by"` // the user's name; "" when unknown
 	// Versions are the file's versions, newest first; empty for links.
 	Versions []Version `db:"-"`
 }
@@ -108,6 +93,43 @@ type Store struct {
 	Pool *pgxpool.Pool
 	// MaxBytes is the largest file accepted; 0 means DefaultMaxBytes.
 	MaxBytes int64
+	// Registry holds the subject types evidence may attach to; nil means
+	// Subjects, the registry the modules fill in.
+	Registry *Registry
+}
+
+func (s *Store) registry() *Registry {
+	if s.Registry != nil {
+		return s.Registry
+	}
+	return Subjects
+}
+
+// subjectType returns the declared type of subj after checking that the
+// actor may attach evidence to it: an unknown type or a malformed reference
+// is db.ErrNotFound, a missing permission ErrForbidden.
+func (s *Store) subjectType(actor authz.Actor, subj Subject) (SubjectType, error) {
+	st, ok := s.registry().Lookup(subj.Type)
+	if !ok || !subj.valid() {
+		return SubjectType{}, fmt.Errorf("evidence subject %q: %w", subj.String(), db.ErrNotFound)
+	}
+	if !actor.Can(authz.EvidenceEdit) || !actor.Can(st.Permission) {
+		return SubjectType{}, fmt.Errorf("evidence subject %q: %w", subj.String(), ErrForbidden)
+	}
+	return st, nil
+}
+
+// checkExists returns db.ErrNotFound unless the subject's record exists in
+// the actor's entity; q is the transaction that attaches the evidence.
+func checkExists(ctx context.Context, q db.Querier, st SubjectType, entityID int64, subj Subject) error {
+	ok, err := st.Exists(ctx, q, entityID, subj.Ref)
+	if err != nil {
+		return fmt.Errorf("check evidence subject %s: %w", subj, err)
+	}
+	if !ok {
+		return fmt.Errorf("evidence subject %s: %w", subj, db.ErrNotFound)
+	}
+	return nil
 }
 
 func (s *Store) maxBytes() int64 {
@@ -156,27 +178,6 @@ func (s *Store) readFile(filename string, r io.Reader, fields validate.Errors, c
 	return u, nil
 }
 
-// checkTarget adds a "target" error unless exactly one code is set and it is
-// in the catalogue.
-func checkTarget(ctx context.Context, q db.Querier, t Target, fields validate.Errors) error {
-	if !t.valid() {
-		fields.Add("target", "validate.choice")
-		return nil
-	}
-	var exists bool
-	err := q.QueryRow(ctx, `SELECT CASE WHEN @requirement::text IS NOT NULL
-			THEN EXISTS (SELECT 1 FROM requirements WHERE code = @requirement::text)
-			ELSE EXISTS (SELECT 1 FROM measures WHERE code::text = @measure::text) END`,
-		pgx.StrictNamedArgs{"requirement": nullText(t.RequirementCode), "measure": nullText(t.MeasureCode)}).Scan(&exists)
-	if err != nil {
-		return fmt.Errorf("check evidence target %s: %w", t, err)
-	}
-	if !exists {
-		fields.Add("target", "validate.choice")
-	}
-	return nil
-}
-
 // cleanText trims s, replaces invalid UTF-8 and control characters (line
 // breaks and tabs too, unless multiline) by spaces, and adds
 // "validate.too_long" to field when it is longer than max characters.
@@ -197,13 +198,19 @@ func cleanText(s, field string, max int, multiline bool, fields validate.Errors)
 	return s
 }
 
-// Upload stores a new file item for the target with the content of r as
+// Upload stores a new file item for the subject with the content of r as
 // version 1. It reads at most MaxBytes (ErrTooLarge beyond, with nothing
-// stored); the title defaults to the file's base name. Problems with the
-// input are one validation error (fields "file", "title", "target") that
-// also unwraps to ErrTypeNotAllowed, ErrTypeMismatch, ErrEmpty or
-// ErrFilename.
-func (s *Store) Upload(ctx context.Context, actor authz.Actor, t Target, title, filename string, r io.Reader) (Item, error) {
+// stored); the title defaults to the file's base name. An unknown subject
+// type, or a subject that does not exist in the actor's entity, is
+// db.ErrNotFound; an actor without the type's permission gets ErrForbidden.
+// Problems with the input are one validation error (fields "file",
+// "title") that also unwraps to ErrTypeNotAllowed, ErrTypeMismatch,
+// ErrEmpty or ErrFilename.
+func (s *Store) Upload(ctx context.Context, actor authz.Actor, subj Subject, title, filename string, r io.Reader) (Item, error) {
+	st, err := s.subjectType(actor, subj)
+	if err != nil {
+		return Item{}, err
+	}
 	fields := validate.Errors{}
 	var causes []error
 	u, err := s.readFile(filename, r, fields, &causes)
@@ -216,19 +223,19 @@ func (s *Store) Upload(ctx context.Context, actor authz.Actor, t Target, title, 
 	} else {
 		title = cleanText(title, "title", MaxTitle, false, fields)
 	}
-	if err := checkTarget(ctx, s.Pool, t, fields); err != nil {
-		return Item{}, err
-	}
 	if err := invalid(fields, causes); err != nil {
 		return Item{}, err
 	}
 	var item Item
 	err = db.InTx(ctx, s.Pool, func(tx pgx.Tx) error {
+		if err := checkExists(ctx, tx, st, actor.EntityID, subj); err != nil {
+			return err
+		}
 		var id int64
-		err := tx.QueryRow(ctx, `INSERT INTO evidence_items (entity_id, requirement_code, measure_code, kind, title, created_by)
-			VALUES (@entity, @requirement, @measure, 'file', @title, @user) RETURNING id`,
-			pgx.StrictNamedArgs{"entity": actor.EntityID, "requirement": nullText(t.RequirementCode),
-				"measure": nullText(t.MeasureCode), "title": title, "user": nullID(actor.UserID)}).Scan(&id)
+		err := tx.QueryRow(ctx, `INSERT INTO evidence_items (entity_id, subject_type, subject_ref, kind, title, created_by)
+			VALUES (@entity, @type, @ref, 'file', @title, @user) RETURNING id`,
+			pgx.StrictNamedArgs{"entity": actor.EntityID, "type": subj.Type, "ref": subj.Ref, "title": title,
+				"user": nullID(actor.UserID)}).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("insert evidence item: %w", db.MapError(err))
 		}
@@ -241,10 +248,31 @@ func (s *Store) Upload(ctx context.Context, actor authz.Actor, t Target, title, 
 		}
 		return audit.Record(ctx, tx, audit.Event{EntityID: actor.EntityID, Action: "evidence.uploaded",
 			ObjectType: "evidence", ObjectID: strconv.FormatInt(id, 10),
-			After: map[string]any{"target": t.String(), "title": title, "version": 1, "version_id": versionID,
+			After: map[string]any{"target": subj.String(), "title": title, "version": 1, "version_id": versionID,
 				"filename": u.filename, "content_type": u.contentType, "size": len(u.data), "sha256": u.sha256}})
 	})
 	return item, err
+}
+
+// lockItem locks a live item of the actor's entity for a change and checks
+// the permission its subject type declares; it returns the item's kind and
+// title. A kind other than kind ("" for any) is db.ErrNotFound.
+func (s *Store) lockItem(ctx context.Context, tx pgx.Tx, actor authz.Actor, itemID int64, kind string) (string, string, error) {
+	var subj Subject
+	var gotKind, title string
+	err := tx.QueryRow(ctx, `SELECT subject_type, subject_ref, kind, title FROM evidence_items
+		WHERE id = @item AND entity_id = @entity AND deleted_at IS NULL FOR UPDATE`,
+		pgx.StrictNamedArgs{"item": itemID, "entity": actor.EntityID}).Scan(&subj.Type, &subj.Ref, &gotKind, &title)
+	if err == nil && kind != "" && gotKind != kind {
+		err = pgx.ErrNoRows
+	}
+	if err != nil {
+		return "", "", fmt.Errorf("evidence %d: %w", itemID, db.MapError(err))
+	}
+	if _, err := s.subjectType(actor, subj); err != nil {
+		return "", "", err
+	}
+	return gotKind, title, nil
 }
 
 func insertVersion(ctx context.Context, tx pgx.Tx, actor authz.Actor, itemID int64, no int, u upload) (int64, error) {
@@ -263,8 +291,8 @@ func insertVersion(ctx context.Context, tx pgx.Tx, actor authz.Actor, itemID int
 
 // AddVersion stores the content of r as the next version of a file item of
 // the actor's entity; the earlier versions stay. An item of another entity,
-// a deleted item or a link gives db.ErrNotFound; the file is checked as in
-// Upload.
+// a deleted item or a link gives db.ErrNotFound; the file and the subject
+// type's permission are checked as in Upload.
 func (s *Store) AddVersion(ctx context.Context, actor authz.Actor, itemID int64, filename string, r io.Reader) (Version, error) {
 	fields := validate.Errors{}
 	var causes []error
@@ -277,13 +305,14 @@ func (s *Store) AddVersion(ctx context.Context, actor authz.Actor, itemID int64,
 	}
 	var v Version
 	err = db.InTx(ctx, s.Pool, func(tx pgx.Tx) error {
+		if _, _, err := s.lockItem(ctx, tx, actor, itemID, KindFile); err != nil {
+			return err
+		}
 		var last int
-		err := tx.QueryRow(ctx, `SELECT (SELECT coalesce(max(version_no), 0) FROM evidence_versions WHERE item_id = i.id)
-			FROM evidence_items i
-			WHERE i.id = @item AND i.entity_id = @entity AND i.deleted_at IS NULL AND i.kind = 'file'
-			FOR UPDATE`, pgx.StrictNamedArgs{"item": itemID, "entity": actor.EntityID}).Scan(&last)
+		err := tx.QueryRow(ctx, `SELECT coalesce(max(version_no), 0) FROM evidence_versions WHERE item_id = @item AND entity_id = @entity`,
+			pgx.StrictNamedArgs{"item": itemID, "entity": actor.EntityID}).Scan(&last)
 		if err != nil {
-			return fmt.Errorf("evidence %d: %w", itemID, db.MapError(err))
+			return fmt.Errorf("evidence %d: %w", itemID, err)
 		}
 		id, err := insertVersion(ctx, tx, actor, itemID, last+1, u)
 		if err != nil {
@@ -330,10 +359,15 @@ func checkURL(rawURL string) (string, bool) {
 	return strings.ToLower(u.Scheme) + s[len(u.Scheme):], true
 }
 
-// AddLink stores a link as evidence for the target: an absolute http or
+// AddLink stores a link as evidence for the subject: an absolute http or
 // https URL ("url": "evidence.error.url"), a title ("title":
-// "validate.required") and an optional description.
-func (s *Store) AddLink(ctx context.Context, actor authz.Actor, t Target, title, rawURL, description string) (Item, error) {
+// "validate.required") and an optional description. The subject is checked
+// as in Upload.
+func (s *Store) AddLink(ctx context.Context, actor authz.Actor, subj Subject, title, rawURL, description string) (Item, error) {
+	st, err := s.subjectType(actor, subj)
+	if err != nil {
+		return Item{}, err
+	}
 	fields := validate.Errors{}
 	title = cleanText(title, "title", MaxTitle, false, fields)
 	if title == "" {
@@ -344,21 +378,20 @@ func (s *Store) AddLink(ctx context.Context, actor authz.Actor, t Target, title,
 		fields.Add("url", "evidence.error.url")
 	}
 	description = cleanText(description, "description", MaxDescription, true, fields)
-	if err := checkTarget(ctx, s.Pool, t, fields); err != nil {
-		return Item{}, err
-	}
 	if err := fields.Err(); err != nil {
 		return Item{}, err
 	}
 	var item Item
-	err := db.InTx(ctx, s.Pool, func(tx pgx.Tx) error {
+	err = db.InTx(ctx, s.Pool, func(tx pgx.Tx) error {
+		if err := checkExists(ctx, tx, st, actor.EntityID, subj); err != nil {
+			return err
+		}
 		var id int64
 		err := tx.QueryRow(ctx, `INSERT INTO evidence_items
-				(entity_id, requirement_code, measure_code, kind, title, url, description, created_by)
-			VALUES (@entity, @requirement, @measure, 'link', @title, @url, @description, @user) RETURNING id`,
-			pgx.StrictNamedArgs{"entity": actor.EntityID, "requirement": nullText(t.RequirementCode),
-				"measure": nullText(t.MeasureCode), "title": title, "url": link, "description": description,
-				"user": nullID(actor.UserID)}).Scan(&id)
+				(entity_id, subject_type, subject_ref, kind, title, url, description, created_by)
+			VALUES (@entity, @type, @ref, 'link', @title, @url, @description, @user) RETURNING id`,
+			pgx.StrictNamedArgs{"entity": actor.EntityID, "type": subj.Type, "ref": subj.Ref, "title": title, "url": link,
+				"description": description, "user": nullID(actor.UserID)}).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("insert evidence link: %w", db.MapError(err))
 		}
@@ -367,21 +400,24 @@ func (s *Store) AddLink(ctx context.Context, actor authz.Actor, t Target, title,
 		}
 		return audit.Record(ctx, tx, audit.Event{EntityID: actor.EntityID, Action: "evidence.link_added",
 			ObjectType: "evidence", ObjectID: strconv.FormatInt(id, 10),
-			After: map[string]any{"target": t.String(), "title": title, "url": link, "description": description}})
+			After: map[string]any{"target": subj.String(), "title": title, "url": link, "description": description}})
 	})
 	return item, err
 }
 
 // Delete marks an item of the actor's entity as deleted: it disappears from
 // lists, counts and downloads, but its rows and bytes stay for the audit
-// trail. An item of another entity or one already deleted gives db.ErrNotFound.
+// trail. An item of another entity or one already deleted gives
+// db.ErrNotFound; the subject type's permission is checked as in Upload.
 func (s *Store) Delete(ctx context.Context, actor authz.Actor, itemID int64) error {
 	return db.InTx(ctx, s.Pool, func(tx pgx.Tx) error {
-		var title, kind string
-		err := tx.QueryRow(ctx, `UPDATE evidence_items SET deleted_at = now(), deleted_by = @user, version = version + 1
-			WHERE id = @item AND entity_id = @entity AND deleted_at IS NULL RETURNING title, kind`,
-			pgx.StrictNamedArgs{"item": itemID, "entity": actor.EntityID, "user": nullID(actor.UserID)}).Scan(&title, &kind)
+		kind, title, err := s.lockItem(ctx, tx, actor, itemID, "")
 		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE evidence_items SET deleted_at = now(), deleted_by = @user, version = version + 1
+			WHERE id = @item AND entity_id = @entity`,
+			pgx.StrictNamedArgs{"item": itemID, "entity": actor.EntityID, "user": nullID(actor.UserID)}); err != nil {
 			return fmt.Errorf("delete evidence %d: %w", itemID, db.MapError(err))
 		}
 		return audit.Record(ctx, tx, audit.Event{EntityID: actor.EntityID, Action: "evidence.deleted",
@@ -391,14 +427,17 @@ func (s *Store) Delete(ctx context.Context, actor authz.Actor, itemID int64) err
 	})
 }
 
-const itemsSQL = `SELECT i.id, i.entity_id, coalesce(i.requirement_code, '') AS requirement_code,
-		coalesce(i.measure_code::text, '') AS measure_code, i.kind, i.title, coalesce(i.url, '') AS url,
+// itemsSQL lists live items of an entity, optionally one item, the items of
+// one subject type, or those of a list of subjects (parallel arrays of types
+// and references).
+const itemsSQL = `SELECT i.id, i.entity_id, i.subject_type, i.subject_ref, i.kind, i.title, coalesce(i.url, '') AS url,
 		i.description, i.created_at, coalesce(u.name, '') AS created_by
 	FROM evidence_items i LEFT JOIN users u ON u.id = i.created_by
 	WHERE i.entity_id = @entity AND i.deleted_at IS NULL
 		AND (@item::bigint IS NULL OR i.id = @item::bigint)
-		AND (@requirement::text IS NULL OR i.requirement_code = @requirement::text)
-		AND (@measure::text IS NULL OR i.measure_code::text = @measure::text)
+		AND (@type::text IS NULL OR i.subject_type = @type::text)
+		AND (@types::text[] IS NULL OR (i.subject_type, i.subject_ref) IN
+			(SELECT t, r FROM unnest(@types::text[], @refs::text[]) AS s (t, r)))
 	ORDER BY i.created_at DESC, i.id DESC`
 
 const versionsSQL = `SELECT v.id, v.item_id, v.version_no, v.filename, v.content_type, v.size, v.sha256,
@@ -406,14 +445,52 @@ const versionsSQL = `SELECT v.id, v.item_id, v.version_no, v.filename, v.content
 	FROM evidence_versions v LEFT JOIN users u ON u.id = v.uploaded_by
 	WHERE v.entity_id = @entity AND v.item_id = ANY(@items)`
 
-// List returns the entity's evidence for the target (all of it for the zero
-// Target), newest first, each file with its versions. Deleted items are left
-// out. A Target with both codes set is a validation error.
-func (s *Store) List(ctx context.Context, entityID int64, t Target) ([]Item, error) {
-	if t != (Target{}) && !t.valid() {
-		return nil, validate.Field("target", "validate.choice")
+// filter selects items for listItems; the zero filter means all.
+type filter struct {
+	item        int64
+	subjectType string
+	subjects    []Subject
+}
+
+// List returns the entity's evidence for the subject (all of it for the
+// zero Subject), newest first, each file with its versions. Deleted items
+// are left out.
+func (s *Store) List(ctx context.Context, entityID int64, subj Subject) ([]Item, error) {
+	if subj == (Subject{}) {
+		return listItems(ctx, s.Pool, entityID, filter{})
 	}
-	return listItems(ctx, s.Pool, entityID, t, 0)
+	return s.ListSubjects(ctx, entityID, []Subject{subj})
+}
+
+// ListSubjects returns the entity's evidence for any of the subjects, newest
+// first, each file with its versions, in two queries whatever the number of
+// subjects (a measure page lists its own evidence and its requirements').
+func (s *Store) ListSubjects(ctx context.Context, entityID int64, subjects []Subject) ([]Item, error) {
+	// A malformed subject has no evidence (and would not reach the database).
+	subjects = slices.DeleteFunc(slices.Clone(subjects), func(subj Subject) bool { return !subj.valid() })
+	if len(subjects) == 0 {
+		return []Item{}, nil
+	}
+	return listItems(ctx, s.Pool, entityID, filter{subjects: subjects})
+}
+
+// ListBySubjectType returns the entity's evidence of one subject type
+// grouped by subject reference (e.g. every requirement's evidence for the
+// Statement of Applicability), each list newest first with the files'
+// versions; references without evidence are absent.
+func (s *Store) ListBySubjectType(ctx context.Context, entityID int64, subjectType string) (map[string][]Item, error) {
+	out := map[string][]Item{}
+	if subjectType == "" {
+		return out, nil
+	}
+	items, err := listItems(ctx, s.Pool, entityID, filter{subjectType: subjectType})
+	if err != nil {
+		return nil, err
+	}
+	for _, it := range items {
+		out[it.SubjectRef] = append(out[it.SubjectRef], it)
+	}
+	return out, nil
 }
 
 // Get returns one non-deleted item of the entity, or db.ErrNotFound.
@@ -422,7 +499,7 @@ func (s *Store) Get(ctx context.Context, entityID, itemID int64) (Item, error) {
 }
 
 func getItem(ctx context.Context, q db.Querier, entityID, itemID int64) (Item, error) {
-	items, err := listItems(ctx, q, entityID, Target{}, itemID)
+	items, err := listItems(ctx, q, entityID, filter{item: itemID})
 	if err != nil {
 		return Item{}, err
 	}
@@ -432,9 +509,13 @@ func getItem(ctx context.Context, q db.Querier, entityID, itemID int64) (Item, e
 	return items[0], nil
 }
 
-func listItems(ctx context.Context, q db.Querier, entityID int64, t Target, itemID int64) ([]Item, error) {
-	rows, err := q.Query(ctx, itemsSQL, pgx.StrictNamedArgs{"entity": entityID, "item": nullID(itemID),
-		"requirement": nullText(t.RequirementCode), "measure": nullText(t.MeasureCode)})
+func listItems(ctx context.Context, q db.Querier, entityID int64, f filter) ([]Item, error) {
+	var types, refs []string
+	for _, subj := range f.subjects {
+		types, refs = append(types, subj.Type), append(refs, subj.Ref)
+	}
+	rows, err := q.Query(ctx, itemsSQL, pgx.StrictNamedArgs{"entity": entityID, "item": nullID(f.item),
+		"type": nullText(f.subjectType), "types": types, "refs": refs})
 	if err != nil {
 		return nil, fmt.Errorf("list evidence of entity %d: %w", entityID, err)
 	}
@@ -468,29 +549,19 @@ func listItems(ctx context.Context, q db.Querier, entityID int64, t Target, item
 	return items, nil
 }
 
-// CountByRequirement returns the number of the entity's evidence items per
-// requirement code; deleted items do not count, codes without any are absent.
-func (s *Store) CountByRequirement(ctx context.Context, entityID int64) (map[string]int, error) {
-	return s.count(ctx, entityID, `SELECT requirement_code AS code, count(*)::int AS n FROM evidence_items
-		WHERE entity_id = @entity AND deleted_at IS NULL AND requirement_code IS NOT NULL GROUP BY requirement_code`)
-}
-
-// CountByMeasure returns the number of the entity's evidence items attached
-// to each measure itself (not to its requirements); deleted items do not
-// count, codes without any are absent.
-func (s *Store) CountByMeasure(ctx context.Context, entityID int64) (map[string]int, error) {
-	return s.count(ctx, entityID, `SELECT measure_code::text AS code, count(*)::int AS n FROM evidence_items
-		WHERE entity_id = @entity AND deleted_at IS NULL AND measure_code IS NOT NULL GROUP BY measure_code`)
-}
-
-func (s *Store) count(ctx context.Context, entityID int64, sql string) (map[string]int, error) {
-	rows, err := s.Pool.Query(ctx, sql, pgx.StrictNamedArgs{"entity": entityID})
+// CountBySubjectType returns the number of the entity's evidence items per
+// subject reference of one subject type (e.g. per requirement code); deleted
+// items do not count, references without any are absent.
+func (s *Store) CountBySubjectType(ctx context.Context, entityID int64, subjectType string) (map[string]int, error) {
+	rows, err := s.Pool.Query(ctx, `SELECT subject_ref AS ref, count(*)::int AS n FROM evidence_items
+		WHERE entity_id = @entity AND subject_type = @type AND deleted_at IS NULL GROUP BY subject_ref`,
+		pgx.StrictNamedArgs{"entity": entityID, "type": subjectType})
 	if err != nil {
 		return nil, fmt.Errorf("count evidence of entity %d: %w", entityID, err)
 	}
 	type count struct {
-		Code string `db:"code"`
-		N    int    `db:"n"`
+		Ref string `db:"ref"`
+		N   int    `db:"n"`
 	}
 	counts, err := pgx.CollectRows(rows, pgx.RowToStructByName[count])
 	if err != nil {
@@ -498,7 +569,7 @@ func (s *Store) count(ctx context.Context, entityID int64, sql string) (map[stri
 	}
 	m := make(map[string]int, len(counts))
 	for _, c := range counts {
-		m[c.Code] = c.N
+		m[c.Ref] = c.N
 	}
 	return m, nil
 }

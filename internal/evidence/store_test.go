@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/weerbaar/weerbaar/internal/db"
 	"github.com/weerbaar/weerbaar/internal/dbtest"
 	"github.com/weerbaar/weerbaar/internal/evidence"
+	"github.com/weerbaar/weerbaar/internal/measure"
 	"github.com/weerbaar/weerbaar/internal/validate"
 )
 
@@ -79,7 +81,7 @@ func TestUploadVersionsDownload(t *testing.T) {
 	t.Parallel()
 	f := setup(t, 0)
 	ctx := f.ctx
-	target := evidence.Target{RequirementCode: f.req}
+	target := evidence.Subject{Type: measure.SubjectRequirement, Ref: f.req}
 	v1 := []byte(pdfFile)
 
 	item, err := f.store.Upload(ctx, f.anna, target, "", "../../tmp/Beleid ë.pdf", bytes.NewReader(v1))
@@ -87,7 +89,7 @@ func TestUploadVersionsDownload(t *testing.T) {
 		t.Fatal(err)
 	}
 	if item.ID == 0 || item.EntityID != f.anna.EntityID || item.Kind != evidence.KindFile || item.Title != "Beleid ë.pdf" ||
-		item.RequirementCode != f.req || item.MeasureCode != "" || item.CreatedBy != "Anna de Vries" || item.CreatedAt.IsZero() {
+		item.SubjectType != measure.SubjectRequirement || item.SubjectRef != f.req || item.CreatedBy != "Anna de Vries" || item.CreatedAt.IsZero() {
 		t.Fatalf("item = %+v", item)
 	}
 	if len(item.Versions) != 1 {
@@ -168,7 +170,7 @@ func TestUploadLimit(t *testing.T) {
 	t.Parallel()
 	const max = 4096
 	f := setup(t, max)
-	target := evidence.Target{RequirementCode: f.req}
+	target := evidence.Subject{Type: measure.SubjectRequirement, Ref: f.req}
 
 	exact := bytes.Repeat([]byte("a"), max)
 	item, err := f.store.Upload(f.ctx, f.anna, target, "Exact", "exact.txt", bytes.NewReader(exact))
@@ -211,23 +213,17 @@ func (r *failingReader) Read(p []byte) (int, error) {
 func TestUploadValidation(t *testing.T) {
 	t.Parallel()
 	f := setup(t, 0)
-	req := evidence.Target{RequirementCode: f.req}
+	req := evidence.Subject{Type: measure.SubjectRequirement, Ref: f.req}
 	pdf := func() *bytes.Reader { return bytes.NewReader([]byte(pdfFile)) }
 	for _, c := range []struct {
 		name     string
-		target   evidence.Target
+		target   evidence.Subject
 		title    string
 		filename string
 		content  *bytes.Reader
 		fields   validate.Errors
 		is       error
 	}{
-		{"no target", evidence.Target{}, "", "a.pdf", pdf(), validate.Errors{"target": "validate.choice"}, nil},
-		{"both targets", evidence.Target{RequirementCode: f.req, MeasureCode: "a"}, "", "a.pdf", pdf(), validate.Errors{"target": "validate.choice"}, nil},
-		{"unknown requirement", evidence.Target{RequirementCode: "99.99"}, "", "a.pdf", pdf(), validate.Errors{"target": "validate.choice"}, nil},
-		{"unknown measure", evidence.Target{MeasureCode: "z"}, "", "a.pdf", pdf(), validate.Errors{"target": "validate.choice"}, nil},
-		{"measure code too long", evidence.Target{MeasureCode: "ab"}, "", "a.pdf", pdf(), validate.Errors{"target": "validate.choice"}, nil},
-		{"code not UTF-8", evidence.Target{RequirementCode: "1.\xff"}, "", "a.pdf", pdf(), validate.Errors{"target": "validate.choice"}, nil},
 		{"exe as pdf", req, "", "a.pdf", bytes.NewReader(exeFile()), validate.Errors{"file": "evidence.error.mismatch"}, evidence.ErrTypeMismatch},
 		{"html", req, "", "a.html", bytes.NewReader([]byte(htmlFile)), validate.Errors{"file": "evidence.error.type"}, evidence.ErrTypeNotAllowed},
 		{"empty", req, "", "a.pdf", bytes.NewReader(nil), validate.Errors{"file": "evidence.error.empty"}, evidence.ErrEmpty},
@@ -236,8 +232,8 @@ func TestUploadValidation(t *testing.T) {
 		{"long name", req, "", strings.Repeat("x", 252) + ".pdf", pdf(), validate.Errors{"file": "evidence.error.filename"}, evidence.ErrFilename},
 		{"control in name", req, "", "a\nb.pdf", pdf(), validate.Errors{"file": "evidence.error.filename"}, evidence.ErrFilename},
 		{"long title", req, strings.Repeat("t", evidence.MaxTitle+1), "a.pdf", pdf(), validate.Errors{"title": "validate.too_long"}, nil},
-		{"everything", evidence.Target{}, strings.Repeat("t", 300), "a.exe", pdf(),
-			validate.Errors{"title": "validate.too_long", "target": "validate.choice", "file": "evidence.error.type"}, evidence.ErrTypeNotAllowed},
+		{"everything", req, strings.Repeat("t", 300), "a.exe", pdf(),
+			validate.Errors{"title": "validate.too_long", "file": "evidence.error.type"}, evidence.ErrTypeNotAllowed},
 	} {
 		_, err := f.store.Upload(f.ctx, f.anna, c.target, c.title, c.filename, c.content)
 		got := validate.Fields(err)
@@ -246,6 +242,19 @@ func TestUploadValidation(t *testing.T) {
 		}
 		if c.is != nil && !errors.Is(err, c.is) {
 			t.Errorf("%s: %v is not %v", c.name, err, c.is)
+		}
+	}
+	// A subject that is not declared, malformed or absent is not found,
+	// whatever the file.
+	for _, subj := range []evidence.Subject{{}, {Type: "nonsense", Ref: f.req}, {Type: "Requirement", Ref: f.req},
+		{Type: measure.SubjectRequirement, Ref: "99.99"}, {Type: measure.SubjectMeasure, Ref: "z"},
+		{Type: measure.SubjectMeasure, Ref: "ab"}, {Type: measure.SubjectRequirement, Ref: "1.\xff"},
+		{Type: measure.SubjectRequirement, Ref: strings.Repeat("1", evidence.MaxSubjectRef+1)}} {
+		if _, err := f.store.Upload(f.ctx, f.anna, subj, "", "a.pdf", pdf()); !errors.Is(err, db.ErrNotFound) {
+			t.Errorf("upload to %q: %v, want not found", subj, err)
+		}
+		if _, err := f.store.AddLink(f.ctx, f.anna, subj, "Titel", "https://example.nl", ""); !errors.Is(err, db.ErrNotFound) {
+			t.Errorf("link to %q: %v, want not found", subj, err)
 		}
 	}
 	if _, err := f.store.Upload(f.ctx, f.anna, req, "", "a.pdf", &failingReader{n: 100}); err == nil || validate.Fields(err) != nil {
@@ -263,13 +272,13 @@ func TestUploadValidation(t *testing.T) {
 func TestLinks(t *testing.T) {
 	t.Parallel()
 	f := setup(t, 0)
-	target := evidence.Target{MeasureCode: "b"}
+	target := evidence.Subject{Type: measure.SubjectMeasure, Ref: "b"}
 	item, err := f.store.AddLink(f.ctx, f.anna, target, " Incidentproces ", " HTTPS://intranet.example.nl/isms/incident?id=4#stap-2 ",
 		"Procedure op het intranet.\nVersie 3.")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if item.Kind != evidence.KindLink || item.Title != "Incidentproces" || item.MeasureCode != "b" || item.RequirementCode != "" ||
+	if item.Kind != evidence.KindLink || item.Title != "Incidentproces" || item.SubjectType != measure.SubjectMeasure || item.SubjectRef != "b" ||
 		item.URL != "https://intranet.example.nl/isms/incident?id=4#stap-2" || item.Description != "Procedure op het intranet.\nVersie 3." ||
 		len(item.Versions) != 0 || item.CreatedBy != "Anna de Vries" {
 		t.Fatalf("link = %+v", item)
@@ -285,8 +294,8 @@ func TestLinks(t *testing.T) {
 			t.Errorf("AddLink(%q): %v", bad, err)
 		}
 	}
-	_, err = f.store.AddLink(f.ctx, f.anna, evidence.Target{}, "  ", "https://example.nl", strings.Repeat("d", evidence.MaxDescription+1))
-	if got := fmt.Sprint(validate.Fields(err)); got != "map[description:validate.too_long target:validate.choice title:validate.required]" {
+	_, err = f.store.AddLink(f.ctx, f.anna, target, "  ", "https://example.nl", strings.Repeat("d", evidence.MaxDescription+1))
+	if got := fmt.Sprint(validate.Fields(err)); got != "map[description:validate.too_long title:validate.required]" {
 		t.Errorf("fields = %s (%v)", got, err)
 	}
 	if n := f.count(t, `SELECT count(*) FROM evidence_items`); n != 1 {
@@ -305,7 +314,7 @@ func TestDeleteAndCounts(t *testing.T) {
 	t.Parallel()
 	f := setup(t, 0)
 	ctx := f.ctx
-	upload := func(a authz.Actor, tg evidence.Target, name string) evidence.Item {
+	upload := func(a authz.Actor, tg evidence.Subject, name string) evidence.Item {
 		t.Helper()
 		it, err := f.store.Upload(ctx, a, tg, "", name, strings.NewReader("inhoud van "+name+"\n"))
 		if err != nil {
@@ -313,7 +322,7 @@ func TestDeleteAndCounts(t *testing.T) {
 		}
 		return it
 	}
-	r1, r2, ma := evidence.Target{RequirementCode: f.req}, evidence.Target{RequirementCode: f.req2}, evidence.Target{MeasureCode: "a"}
+	r1, r2, ma := evidence.Subject{Type: measure.SubjectRequirement, Ref: f.req}, evidence.Subject{Type: measure.SubjectRequirement, Ref: f.req2}, evidence.Subject{Type: measure.SubjectMeasure, Ref: "a"}
 	keep := upload(f.anna, r1, "keep.txt")
 	gone := upload(f.anna, r1, "gone.txt")
 	upload(f.anna, r2, "other.txt")
@@ -351,7 +360,7 @@ func TestDeleteAndCounts(t *testing.T) {
 		t.Errorf("evidence.uploaded rows = %d", n)
 	}
 
-	all, err := f.store.List(ctx, f.anna.EntityID, evidence.Target{})
+	all, err := f.store.List(ctx, f.anna.EntityID, evidence.Subject{})
 	if err != nil || len(all) != 4 {
 		t.Fatalf("List all = %d items, %v", len(all), err)
 	}
@@ -360,29 +369,132 @@ func TestDeleteAndCounts(t *testing.T) {
 			t.Errorf("not newest first: %v before %v", all[i-1].CreatedAt, all[i].CreatedAt)
 		}
 	}
-	if _, err := f.store.List(ctx, f.anna.EntityID, evidence.Target{RequirementCode: f.req, MeasureCode: "a"}); validate.Fields(err) == nil {
-		t.Errorf("List with two targets: %v", err)
-	}
-	if items, err := f.store.List(ctx, f.anna.EntityID, evidence.Target{RequirementCode: "\xff"}); validate.Fields(err) == nil {
+	if items, err := f.store.List(ctx, f.anna.EntityID, evidence.Subject{Type: measure.SubjectRequirement, Ref: "\xff"}); err != nil || len(items) != 0 {
 		t.Errorf("List with a code that is not UTF-8: %v, %v", items, err)
 	}
-	if items, err := f.store.List(ctx, f.anna.EntityID, evidence.Target{RequirementCode: "99.99"}); err != nil || len(items) != 0 {
+	if items, err := f.store.List(ctx, f.anna.EntityID, evidence.Subject{Type: measure.SubjectRequirement, Ref: "99.99"}); err != nil || len(items) != 0 {
 		t.Errorf("List of an unknown code: %v, %v", items, err)
 	}
+	// One call for several subjects, and one per subject type grouped by
+	// reference.
+	some, err := f.store.ListSubjects(ctx, f.anna.EntityID, []evidence.Subject{r1, ma, {Type: "nonsense", Ref: "\xff"}})
+	if err != nil || len(some) != 3 {
+		t.Errorf("ListSubjects = %d items, %v", len(some), err)
+	}
+	grouped, err := f.store.ListBySubjectType(ctx, f.anna.EntityID, measure.SubjectRequirement)
+	if err != nil || len(grouped) != 2 || len(grouped[f.req]) != 1 || grouped[f.req][0].ID != keep.ID ||
+		len(grouped[f.req][0].Versions) != 1 || len(grouped[f.req2]) != 1 {
+		t.Errorf("ListBySubjectType = %+v, %v", grouped, err)
+	}
 
-	byReq, err := f.store.CountByRequirement(ctx, f.anna.EntityID)
+	byReq, err := f.store.CountBySubjectType(ctx, f.anna.EntityID, measure.SubjectRequirement)
 	if err != nil || fmt.Sprint(byReq) != fmt.Sprint(map[string]int{f.req: 1, f.req2: 1}) {
-		t.Errorf("CountByRequirement = %v, %v", byReq, err)
+		t.Errorf("count by requirement = %v, %v", byReq, err)
 	}
-	byMeasure, err := f.store.CountByMeasure(ctx, f.anna.EntityID)
+	byMeasure, err := f.store.CountBySubjectType(ctx, f.anna.EntityID, measure.SubjectMeasure)
 	if err != nil || fmt.Sprint(byMeasure) != "map[a:2]" {
-		t.Errorf("CountByMeasure = %v, %v", byMeasure, err)
+		t.Errorf("count by measure = %v, %v", byMeasure, err)
 	}
-	byReq, err = f.store.CountByRequirement(ctx, f.bert.EntityID)
+	byReq, err = f.store.CountBySubjectType(ctx, f.bert.EntityID, measure.SubjectRequirement)
 	if err != nil || fmt.Sprint(byReq) != fmt.Sprint(map[string]int{f.req: 1}) {
-		t.Errorf("CountByRequirement of b = %v, %v", byReq, err)
+		t.Errorf("count by requirement of b = %v, %v", byReq, err)
 	}
 	if res, err := audit.Verify(ctx, f.pool, 0, true); err != nil || res.Broken != nil || res.Rows != 7 {
 		t.Errorf("audit chains: %+v %v", res, err)
+	}
+}
+
+// memberSubject is a subject type as a module would declare it, whose
+// records belong to an entity (its members, by user id) and which only
+// admins may attach evidence to.
+func memberSubject() evidence.SubjectType {
+	return evidence.SubjectType{Name: "member", Label: "evidence.subject.member", Permission: authz.EntityManage,
+		URL: func(entityID int64, ref string) string { return fmt.Sprintf("/e/%d/users/%s", entityID, ref) },
+		Exists: func(ctx context.Context, q db.Querier, entityID int64, ref string) (bool, error) {
+			var ok bool
+			err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM memberships WHERE entity_id = $1 AND user_id::text = $2)`,
+				entityID, ref).Scan(&ok)
+			return ok, err
+		}}
+}
+
+func TestSubjectTypesFromARegistry(t *testing.T) {
+	t.Parallel()
+	f := setup(t, 0)
+	store := &evidence.Store{Pool: f.pool, Registry: evidence.NewRegistry(memberSubject())}
+	admin := f.anna
+	admin.Role = authz.Admin
+	own := evidence.Subject{Type: "member", Ref: strconv.FormatInt(f.anna.UserID, 10)}
+	other := evidence.Subject{Type: "member", Ref: strconv.FormatInt(f.bert.UserID, 10)}
+
+	// The type's permission: an officer may edit evidence, but not of members.
+	if _, err := store.Upload(f.ctx, f.anna, own, "", "a.pdf", strings.NewReader(pdfFile)); !errors.Is(err, evidence.ErrForbidden) {
+		t.Errorf("officer upload: %v, want forbidden", err)
+	}
+	if _, err := store.AddLink(f.ctx, f.anna, own, "Contract", "https://example.nl", ""); !errors.Is(err, evidence.ErrForbidden) {
+		t.Errorf("officer link: %v, want forbidden", err)
+	}
+	// A record of another entity does not exist for this one.
+	if _, err := store.Upload(f.ctx, admin, other, "", "a.pdf", strings.NewReader(pdfFile)); !errors.Is(err, db.ErrNotFound) {
+		t.Errorf("upload to another entity's member: %v, want not found", err)
+	}
+	if _, err := store.AddLink(f.ctx, admin, other, "Contract", "https://example.nl", ""); !errors.Is(err, db.ErrNotFound) {
+		t.Errorf("link to another entity's member: %v, want not found", err)
+	}
+	// A type this registry does not know is not found, even a real one.
+	if _, err := store.Upload(f.ctx, admin, evidence.Subject{Type: measure.SubjectRequirement, Ref: f.req}, "", "a.pdf",
+		strings.NewReader(pdfFile)); !errors.Is(err, db.ErrNotFound) {
+		t.Errorf("upload to an unregistered type: %v", err)
+	}
+	item, err := store.Upload(f.ctx, admin, own, "VOG", "vog.pdf", strings.NewReader(pdfFile))
+	if err != nil || item.SubjectType != "member" || item.SubjectRef != own.Ref {
+		t.Fatalf("admin upload = %+v, %v", item, err)
+	}
+	if _, err := store.AddVersion(f.ctx, f.anna, item.ID, "vog2.pdf", strings.NewReader(pdfFile)); !errors.Is(err, evidence.ErrForbidden) {
+		t.Errorf("officer version: %v, want forbidden", err)
+	}
+	if err := store.Delete(f.ctx, f.anna, item.ID); !errors.Is(err, evidence.ErrForbidden) {
+		t.Errorf("officer delete: %v, want forbidden", err)
+	}
+	if _, err := store.AddVersion(f.ctx, admin, item.ID, "vog2.pdf", strings.NewReader(pdfFile)); err != nil {
+		t.Errorf("admin version: %v", err)
+	}
+	grouped, err := store.ListBySubjectType(f.ctx, f.anna.EntityID, "member")
+	if err != nil || len(grouped[own.Ref]) != 1 || len(grouped[own.Ref][0].Versions) != 2 {
+		t.Errorf("ListBySubjectType = %+v, %v", grouped, err)
+	}
+	if n := f.count(t, `SELECT count(*) FROM evidence_items WHERE subject_type = 'member'`); n != 1 {
+		t.Errorf("%d member items, want 1", n)
+	}
+	if err := store.Delete(f.ctx, admin, item.ID); err != nil {
+		t.Errorf("admin delete: %v", err)
+	}
+}
+
+func TestRegistryRefusesIncompleteOrDuplicateTypes(t *testing.T) {
+	t.Parallel()
+	r := evidence.NewRegistry(memberSubject())
+	if st, ok := r.Lookup("member"); !ok || st.Permission != authz.EntityManage || fmt.Sprint(r.Names()) != "[member]" {
+		t.Fatalf("Lookup = %+v %v", st, ok)
+	}
+	noURL := memberSubject()
+	noURL.Name, noURL.URL = "other", nil
+	badName := memberSubject()
+	badName.Name = "Member Notes"
+	for name, st := range map[string]evidence.SubjectType{"duplicate": memberSubject(), "no URL": noURL, "bad name": badName} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s: registered without a panic", name)
+				}
+			}()
+			r.Register(st)
+		}()
+	}
+	// The modules' own types are in the shared registry.
+	for _, name := range []string{measure.SubjectRequirement, measure.SubjectMeasure} {
+		if st, ok := evidence.Subjects.Lookup(name); !ok || st.Permission != authz.EvidenceEdit || st.URL(7, "1.1") == "" {
+			t.Errorf("%s not registered: %+v", name, st)
+		}
 	}
 }

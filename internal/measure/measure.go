@@ -166,7 +166,8 @@ type Measure struct {
 	Justification    string     `db:"justification"`
 	MaturityOverride *int       `db:"maturity_override"`
 	OverrideReason   string     `db:"override_reason"`
-	Status           Status     `db:"status"`
+	StatusOverride   *Status    `db:"status_override"` // set by hand with StatusReason; nil: derived (CurrentStatus)
+	StatusReason     string     `db:"status_reason"`
 	OwnerID          *int64     `db:"owner_id"`
 	OwnerName        string     `db:"owner_name"`
 	DueDate          *time.Time `db:"due_date"`
@@ -183,11 +184,11 @@ func (m Measure) withCatalogue(c catalogue.Measure) Measure {
 }
 
 func newMeasure(c catalogue.Measure) Measure {
-	return Measure{Applicable: true, Status: NotStarted}.withCatalogue(c)
+	return Measure{Applicable: true}.withCatalogue(c)
 }
 
 const measureStateSelect = `SELECT s.measure_code::text AS code, s.applicable, s.justification,
-		s.maturity_override::int AS maturity_override, s.override_reason, s.status, s.owner_id,
+		s.maturity_override::int AS maturity_override, s.override_reason, s.status_override, s.status_reason, s.owner_id,
 		coalesce(o.name, '') AS owner_name, s.due_date, s.notes, s.updated_at, coalesce(u.name, '') AS updated_by_name, s.version
 	FROM entity_measures s
 	LEFT JOIN users o ON o.id = s.owner_id
@@ -270,4 +271,53 @@ func CurrentMaturity(m Measure, reqs []Requirement) Maturity {
 		return Maturity{}
 	}
 	return Maturity{Value: math.Round(float64(sum)*10/float64(n)) / 10, Applicable: n}
+}
+
+// Progress is a measure's implementation status and how it was arrived at.
+type Progress struct {
+	Value Status
+	// Overridden is true when the entity set the status by hand with a reason.
+	Overridden bool
+	Reason     string
+	// Done and Applicable count the applicable requirements serving the
+	// measure that are implemented or verified, and all of them.
+	Done, Applicable int
+}
+
+// CurrentStatus derives a measure's status from the applicable requirements
+// that serve it, unless the entity set it with a reason (as with
+// CurrentMaturity): none applicable or all not started is not started; all
+// verified is verified; all implemented or verified is implemented;
+// anything else is in progress. Requirements that do not apply do not count.
+func CurrentStatus(m Measure, reqs []Requirement) Progress {
+	var p Progress
+	notStarted, verified := 0, 0
+	for _, r := range reqs {
+		if !r.Applicable || !r.Serves(m.Code) {
+			continue
+		}
+		p.Applicable++
+		switch {
+		case r.Status == NotStarted:
+			notStarted++
+		case r.Status == Verified:
+			verified++
+		}
+		if r.Status.Done() {
+			p.Done++
+		}
+	}
+	switch {
+	case m.StatusOverride != nil:
+		p.Value, p.Overridden, p.Reason = *m.StatusOverride, true, m.StatusReason
+	case notStarted == p.Applicable:
+		p.Value = NotStarted
+	case verified == p.Applicable:
+		p.Value = Verified
+	case p.Done == p.Applicable:
+		p.Value = Implemented
+	default:
+		p.Value = InProgress
+	}
+	return p
 }

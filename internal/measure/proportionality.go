@@ -244,6 +244,9 @@ type Overview struct {
 type MeasureStatus struct {
 	Measure  Measure
 	Maturity Maturity
+	// Progress is the measure's status, derived from its requirements
+	// unless set by hand.
+	Progress Progress
 	Result   proportion.Result
 	// Done and Total count the measure's applicable requirements implemented
 	// or verified, and all applicable ones.
@@ -280,18 +283,11 @@ func BuildOverview(ctx context.Context, q db.Querier, ed *catalogue.Catalogue, e
 	var inputs []proportion.MeasureInput
 	for i, m := range measures {
 		mat := CurrentMaturity(m, o.Requirements)
-		ms := MeasureStatus{Measure: m, Maturity: mat}
-		for _, r := range o.Requirements {
-			if r.Applicable && r.Serves(m.Code) {
-				ms.Total++
-				if r.Status.Done() {
-					ms.Done++
-				}
-			}
-		}
+		progress := CurrentStatus(m, o.Requirements)
+		ms := MeasureStatus{Measure: m, Maturity: mat, Progress: progress, Done: progress.Done, Total: progress.Applicable}
 		o.Measures = append(o.Measures, ms)
 		inputs = append(inputs, proportion.MeasureInput{Code: m.Code, Current: mat.Value, Sensitivity: sens[i].Value})
-		if m.Applicable && m.DueDate != nil && m.DueDate.Before(today) && !m.Status.Done() {
+		if m.Applicable && m.DueDate != nil && m.DueDate.Before(today) && !progress.Value.Done() {
 			o.OverdueMeasures = append(o.OverdueMeasures, m)
 		}
 	}

@@ -40,9 +40,12 @@ type StateInput struct {
 	Version       int
 	// Requirements only.
 	Maturity string
-	// Measures only: an explicit maturity ("" = derive) and why.
+	// Measures only: an explicit maturity ("" = derive) and why; the
+	// status is "" to derive it from the requirements, else set by hand
+	// with StatusReason.
 	MaturityOverride string
 	OverrideReason   string
+	StatusReason     string
 }
 
 type parsedState struct {
@@ -54,6 +57,8 @@ type parsedState struct {
 	maturity             int
 	override             *int
 	overrideReason       string
+	statusOverride       *string
+	statusReason         string
 }
 
 // parse validates the shared fields; the owner must be a member of the
@@ -68,8 +73,17 @@ func (in StateInput) parse(members map[int64]bool, requirement bool) (parsedStat
 		errs.Add("notes", "validate.too_long")
 	}
 	p.status = Status(in.Status)
-	if !slices.Contains(Statuses, p.status) {
+	switch {
+	case !requirement && in.Status == "":
+		// Derived from the requirements.
+	case !slices.Contains(Statuses, p.status):
 		errs.Add("status", "validate.choice")
+	case !requirement:
+		p.statusOverride = &in.Status
+		p.statusReason = strings.TrimSpace(in.StatusReason)
+		if p.statusReason == "" {
+			errs.Add("status_reason", "measure.error.status_reason")
+		}
 	}
 	if in.OwnerID != "" {
 		id, err := strconv.ParseInt(in.OwnerID, 10, 64)
@@ -192,17 +206,20 @@ func UpdateMeasure(ctx context.Context, pool *pgxpool.Pool, actor authz.Actor, c
 			return err
 		}
 		tag, err := tx.Exec(ctx, `INSERT INTO entity_measures AS s (entity_id, measure_code, applicable, justification,
-				maturity_override, override_reason, status, owner_id, due_date, notes, catalogue_version, updated_by, version)
-			VALUES (@entity, @code, @applicable, @justification, @override, @reason, @status, @owner, @due, @notes, @catalogue, @actor, 1)
+				maturity_override, override_reason, status_override, status_reason, owner_id, due_date, notes, catalogue_version,
+				updated_by, version)
+			VALUES (@entity, @code, @applicable, @justification, @override, @reason, @status, @statusReason, @owner, @due, @notes,
+				@catalogue, @actor, 1)
 			ON CONFLICT (entity_id, measure_code) DO UPDATE SET applicable = excluded.applicable,
 				justification = excluded.justification, maturity_override = excluded.maturity_override,
-				override_reason = excluded.override_reason, status = excluded.status, owner_id = excluded.owner_id,
+				override_reason = excluded.override_reason, status_override = excluded.status_override,
+				status_reason = excluded.status_reason, owner_id = excluded.owner_id,
 				due_date = excluded.due_date, notes = excluded.notes, catalogue_version = excluded.catalogue_version,
 				updated_by = excluded.updated_by, updated_at = now(), version = s.version + 1
 			WHERE s.version = @version`,
 			pgx.StrictNamedArgs{"entity": actor.EntityID, "code": code, "applicable": p.applicable, "justification": p.justification,
-				"override": p.override, "reason": p.overrideReason, "status": string(p.status), "owner": p.owner, "due": p.due,
-				"notes": p.notes, "catalogue": ed.Version, "actor": actor.UserID, "version": in.Version})
+				"override": p.override, "reason": p.overrideReason, "status": p.statusOverride, "statusReason": p.statusReason,
+				"owner": p.owner, "due": p.due, "notes": p.notes, "catalogue": ed.Version, "actor": actor.UserID, "version": in.Version})
 		if err != nil {
 			return fmt.Errorf("save measure %s: %w", code, err)
 		}
@@ -249,7 +266,12 @@ func (m Measure) fields() map[string]any {
 	if m.MaturityOverride != nil {
 		override = strconv.Itoa(*m.MaturityOverride)
 	}
+	status := ""
+	if m.StatusOverride != nil {
+		status = string(*m.StatusOverride)
+	}
 	return map[string]any{"applicable": m.Applicable, "justification": m.Justification, "maturity_override": override,
-		"override_reason": m.OverrideReason, "status": string(m.Status), "owner_id": ownerString(m.OwnerID),
+		"override_reason": m.OverrideReason, "status_override": status, "status_reason": m.StatusReason,
+		"owner_id": ownerString(m.OwnerID),
 		"due_date": dateString(m.DueDate), "notes": m.Notes}
 }

@@ -1,12 +1,13 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/go-chi/chi/v5"
 
@@ -14,48 +15,110 @@ import (
 	"github.com/weerbaar/weerbaar/internal/db"
 	"github.com/weerbaar/weerbaar/internal/evidence"
 	"github.com/weerbaar/weerbaar/internal/i18n"
+	"github.com/weerbaar/weerbaar/internal/measure"
 	"github.com/weerbaar/weerbaar/internal/validate"
 	"github.com/weerbaar/weerbaar/web/pages/measures"
 )
 
 func (s *Server) evidence() *evidence.Store {
-	return &evidence.Store{Pool: s.Pool, MaxBytes: s.Config.UploadLimit}
+	return &evidence.Store{Pool: s.Pool, MaxBytes: s.Config.UploadLimit, Registry: evidence.Subjects}
 }
 
-func evidenceTargetRequirement(code string) evidence.Target {
-	return evidence.Target{RequirementCode: code}
+// evidenceAction is where the forms of a subject's evidence section post:
+// the upload route, and with "/link" appended the link route.
+func evidenceAction(entityID int64, subj evidence.Subject) string {
+	return entityBase(entityID) + "/evidence/attach/" + url.PathEscape(subj.Type) + "/" + url.PathEscape(subj.Ref)
 }
-func evidenceTargetMeasure(code string) evidence.Target { return evidence.Target{MeasureCode: code} }
 
-// evidenceProps lists a target's evidence for its page.
-func (s *Server) evidenceProps(r *http.Request, targetPath string, t evidence.Target) (measures.EvidenceProps, error) {
+// evidenceItemProps turns a stored item into the page's view of it.
+func evidenceItemProps(it evidence.Item) measures.EvidenceItem {
+	item := measures.EvidenceItem{ID: it.ID, Kind: it.Kind, Title: it.Title, URL: it.URL, Description: it.Description,
+		CreatedAt: it.CreatedAt, CreatedBy: it.CreatedBy}
+	for _, v := range it.Versions {
+		item.Versions = append(item.Versions, measures.EvidenceVersion{ID: v.ID, No: v.No, Filename: v.Filename, Size: v.Size,
+			SHA256: v.SHA256, UploadedAt: v.UploadedAt, UploadedBy: v.UploadedBy})
+	}
+	return item
+}
+
+// evidenceSection is a subject's evidence section around its items.
+func (s *Server) evidenceSection(r *http.Request, subj evidence.Subject, items []evidence.Item) measures.EvidenceProps {
 	actor := authz.ActorFrom(r.Context())
-	items, err := s.evidence().List(r.Context(), actor.EntityID, t)
+	p := measures.EvidenceProps{Base: entityBase(actor.EntityID), Action: evidenceAction(actor.EntityID, subj),
+		CanEdit: actor.Can(authz.EvidenceEdit), LimitMB: s.Config.UploadLimit >> 20}
+	if st, ok := s.evidence().Registry.Lookup(subj.Type); ok {
+		p.CanEdit = p.CanEdit && actor.Can(st.Permission)
+	}
+	for _, it := range items {
+		p.Items = append(p.Items, evidenceItemProps(it))
+	}
+	return p
+}
+
+// evidenceProps lists a subject's evidence for its page.
+func (s *Server) evidenceProps(r *http.Request, subj evidence.Subject) (measures.EvidenceProps, error) {
+	items, err := s.evidence().List(r.Context(), authz.ActorFrom(r.Context()).EntityID, subj)
 	if err != nil {
 		return measures.EvidenceProps{}, err
 	}
-	p := measures.EvidenceProps{Base: entityBase(actor.EntityID), Target: targetPath, CanEdit: actor.Can(authz.EvidenceEdit),
-		LimitMB: s.Config.UploadLimit >> 20}
-	for _, it := range items {
-		item := measures.EvidenceItem{ID: it.ID, Kind: it.Kind, Title: it.Title, URL: it.URL, Description: it.Description,
-			CreatedAt: it.CreatedAt, CreatedBy: it.CreatedBy}
-		for _, v := range it.Versions {
-			item.Versions = append(item.Versions, measures.EvidenceVersion{ID: v.ID, No: v.No, Filename: v.Filename, Size: v.Size,
-				SHA256: v.SHA256, UploadedAt: v.UploadedAt, UploadedBy: v.UploadedBy})
-		}
-		p.Items = append(p.Items, item)
-	}
-	return p, nil
+	return s.evidenceSection(r, subj, items), nil
 }
 
-// evidenceTarget reads the requirement or measure of an evidence route.
-func evidenceTarget(r *http.Request) (evidence.Target, string) {
-	base := entityBase(authz.ActorFrom(r.Context()).EntityID)
-	code := chi.URLParam(r, "code")
-	if strings.Contains(chi.RouteContext(r.Context()).RoutePattern(), "/measures/") {
-		return evidenceTargetMeasure(code), base + "/measures/" + code
+// evidenceSubject reads the subject of an attach route: an unregistered
+// type or a reference that is not a valid path segment is a 404; an actor
+// without the type's declared permission gets a 403. Whether the record
+// exists in the entity is checked by the store, in its transaction.
+func (s *Server) evidenceSubject(w http.ResponseWriter, r *http.Request) (evidence.Subject, bool) {
+	// chi matches the escaped path when the URL has one (RawPath), the
+	// decoded path otherwise; decode exactly once.
+	ref, err := chi.URLParam(r, "subjectRef"), error(nil)
+	if r.URL.RawPath != "" {
+		ref, err = url.PathUnescape(ref)
 	}
-	return evidenceTargetRequirement(code), base + "/requirements/" + code
+	subj := evidence.Subject{Type: chi.URLParam(r, "subjectType"), Ref: ref}
+	st, ok := s.evidence().Registry.Lookup(subj.Type)
+	switch {
+	case err != nil || !ok:
+		s.errorPage(w, r, http.StatusNotFound)
+		return subj, false
+	case !authz.ActorFrom(r.Context()).Can(st.Permission):
+		s.errorPage(w, r, http.StatusForbidden)
+		return subj, false
+	}
+	return subj, true
+}
+
+// evidencePages re-render a subject's page with the evidence section's
+// field errors (422) and the user's input; a subject type without one gets
+// an error page with the message.
+func (s *Server) evidencePages() map[string]func(w http.ResponseWriter, r *http.Request, ref string, ev *measures.EvidenceProps) {
+	return map[string]func(w http.ResponseWriter, r *http.Request, ref string, ev *measures.EvidenceProps){
+		measure.SubjectRequirement: func(w http.ResponseWriter, r *http.Request, ref string, ev *measures.EvidenceProps) {
+			s.renderRequirement(w, withCode(r, ref), evidenceFailed(ev))
+		},
+		measure.SubjectMeasure: func(w http.ResponseWriter, r *http.Request, ref string, ev *measures.EvidenceProps) {
+			s.renderMeasure(w, withCode(r, ref), evidenceFailed(ev))
+		},
+	}
+}
+
+// evidenceFailed is a record page's state after a failed upload or link.
+func evidenceFailed(ev *measures.EvidenceProps) statePage {
+	return statePage{FormState: stateForm{Status: http.StatusUnprocessableEntity, Form: "evidence"}, Evidence: ev}
+}
+
+// withCode gives r the {code} URL parameter of a record page, so an
+// evidence route can render the page of its subject.
+func withCode(r *http.Request, code string) *http.Request {
+	rctx := chi.NewRouteContext()
+	if prev := chi.RouteContext(r.Context()); prev != nil {
+		rctx.RoutePatterns = prev.RoutePatterns
+		for i, k := range prev.URLParams.Keys {
+			rctx.URLParams.Add(k, prev.URLParams.Values[i])
+		}
+	}
+	rctx.URLParams.Add("code", code)
+	return r.WithContext(context.WithValue(r.Context(), chi.RouteCtxKey, rctx))
 }
 
 // errMalformedUpload marks a request body that is not the multipart form it
@@ -115,28 +178,39 @@ func (m malformedReader) Read(p []byte) (int, error) {
 	return n, malformed(err)
 }
 
-// uploadResult maps the outcome of an upload: 413 for too large, 422 with
-// the error next to the file field, else back to the page.
-func (s *Server) uploadResult(w http.ResponseWriter, r *http.Request, err error, title string) {
-	if s.tooLarge(w, r, err) {
+// uploadResult maps the outcome of an upload or link: 413 for too large,
+// 403 for a subject the actor may not attach to, 422 with the error next to
+// the field on the subject's page, else back to the subject's page.
+func (s *Server) uploadResult(w http.ResponseWriter, r *http.Request, subj evidence.Subject, err error, title string) {
+	if s.tooLarge(w, r, err) || s.forbidden(w, r, err) {
 		return
 	}
-	t, path := evidenceTarget(r)
+	actor := authz.ActorFrom(r.Context())
+	st, _ := s.evidence().Registry.Lookup(subj.Type)
 	s.afterSave(w, r, err, func(errs map[string]string) {
-		ev, perr := s.evidenceProps(r, path, t)
+		page, ok := s.evidencePages()[subj.Type]
+		if !ok {
+			s.errorPageDetail(w, r, http.StatusUnprocessableEntity, i18n.T(r.Context(), firstValue(errs)))
+			return
+		}
+		ev, perr := s.evidenceProps(r, subj)
 		if perr != nil {
 			s.serverError(w, r, perr)
 			return
 		}
 		ev.Errors, ev.Title = errs, title
 		ev.LinkURL, ev.LinkTitle, ev.LinkDescription = r.PostFormValue("url"), r.PostFormValue("link_title"), r.PostFormValue("description")
-		st := statePage{FormState: stateForm{Status: http.StatusUnprocessableEntity, Form: "evidence"}, Evidence: &ev}
-		if t.MeasureCode != "" {
-			s.renderMeasure(w, r, st)
-		} else {
-			s.renderRequirement(w, r, st)
-		}
-	}, "evidence.saved", path+"#evidence")
+		page(w, r, subj.Ref, &ev)
+	}, "evidence.saved", st.URL(actor.EntityID, subj.Ref)+"#evidence")
+}
+
+// forbidden answers 403 when the subject type's permission was missing.
+func (s *Server) forbidden(w http.ResponseWriter, r *http.Request, err error) bool {
+	if !errors.Is(err, evidence.ErrForbidden) {
+		return false
+	}
+	s.errorPage(w, r, http.StatusForbidden)
+	return true
 }
 
 // tooLarge answers 413 when the file or the request body was over the limit.
@@ -151,34 +225,46 @@ func (s *Server) tooLarge(w http.ResponseWriter, r *http.Request, err error) boo
 
 func (s *Server) uploadEvidence(w http.ResponseWriter, r *http.Request) {
 	actor := authz.ActorFrom(r.Context())
-	t, _ := evidenceTarget(r)
+	subj, ok := s.evidenceSubject(w, r)
+	if !ok {
+		return
+	}
 	var title string
 	err := s.multipartFile(w, r, func(ti, filename string, file io.Reader) error {
 		title = ti
-		_, err := s.evidence().Upload(r.Context(), actor, t, ti, filename, file)
+		_, err := s.evidence().Upload(r.Context(), actor, subj, ti, filename, file)
 		return err
 	})
-	s.uploadResult(w, r, err, title)
+	s.uploadResult(w, r, subj, err, title)
 }
 
 func (s *Server) addEvidenceLink(w http.ResponseWriter, r *http.Request) {
 	actor := authz.ActorFrom(r.Context())
-	t, _ := evidenceTarget(r)
-	_, err := s.evidence().AddLink(r.Context(), actor, t, r.PostFormValue("link_title"), r.PostFormValue("url"), r.PostFormValue("description"))
-	s.uploadResult(w, r, err, "")
+	subj, ok := s.evidenceSubject(w, r)
+	if !ok {
+		return
+	}
+	_, err := s.evidence().AddLink(r.Context(), actor, subj, r.PostFormValue("link_title"), r.PostFormValue("url"), r.PostFormValue("description"))
+	s.uploadResult(w, r, subj, err, "")
 }
 
-// evidenceItemPath finds the page an item belongs to, for redirects.
+// evidenceItemPath finds the page of the record an item belongs to, for
+// redirects; an item whose subject type the actor may not change is
+// evidence.ErrForbidden (the store checks it again in its transaction).
 func (s *Server) evidenceItemPath(r *http.Request, itemID int64) (string, error) {
 	actor := authz.ActorFrom(r.Context())
 	it, err := s.evidence().Get(r.Context(), actor.EntityID, itemID)
 	if err != nil {
 		return "", err
 	}
-	if it.MeasureCode != "" {
-		return entityBase(actor.EntityID) + "/measures/" + it.MeasureCode, nil
+	st, ok := s.evidence().Registry.Lookup(it.SubjectType)
+	if !ok {
+		return "", fmt.Errorf("evidence %d of subject type %q: %w", itemID, it.SubjectType, db.ErrNotFound)
 	}
-	return entityBase(actor.EntityID) + "/requirements/" + it.RequirementCode, nil
+	if !actor.Can(st.Permission) {
+		return "", evidence.ErrForbidden
+	}
+	return st.URL(actor.EntityID, it.SubjectRef), nil
 }
 
 func itemIDParam(r *http.Request) (int64, bool) {
@@ -219,7 +305,7 @@ func (s *Server) deleteEvidence(w http.ResponseWriter, r *http.Request) {
 
 // itemResult maps the outcome of a change to an existing evidence item.
 func (s *Server) itemResult(w http.ResponseWriter, r *http.Request, err error, path string) {
-	if s.tooLarge(w, r, err) {
+	if s.tooLarge(w, r, err) || s.forbidden(w, r, err) {
 		return
 	}
 	s.afterSave(w, r, err, func(errs map[string]string) {

@@ -15,6 +15,7 @@ import (
 	"github.com/weerbaar/weerbaar/internal/authz"
 	"github.com/weerbaar/weerbaar/internal/db"
 	"github.com/weerbaar/weerbaar/internal/entity"
+	"github.com/weerbaar/weerbaar/internal/evidence"
 	"github.com/weerbaar/weerbaar/internal/i18n"
 	"github.com/weerbaar/weerbaar/internal/measure"
 	"github.com/weerbaar/weerbaar/internal/measure/catalogue"
@@ -60,12 +61,12 @@ func (s *Server) measureList(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	counts, err := s.evidence().CountByMeasure(ctx, actor.EntityID)
+	counts, err := s.evidence().CountBySubjectType(ctx, actor.EntityID, measure.SubjectMeasure)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	reqCounts, err := s.evidence().CountByRequirement(ctx, actor.EntityID)
+	reqCounts, err := s.evidence().CountBySubjectType(ctx, actor.EntityID, measure.SubjectRequirement)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -93,7 +94,8 @@ func (s *Server) measureList(w http.ResponseWriter, r *http.Request) {
 		}
 		p.Cards = append(p.Cards, measures.Card{Code: ms.Measure.Code, Label: ms.Measure.Label.In(ctx),
 			Statute: ms.Measure.Statute.In(ctx), Current: ms.Maturity.Value, Target: ms.Result.Target,
-			Done: ms.Done, Total: ms.Total, Applicable: ms.Measure.Applicable, Evidence: n, Rank: ms.Result.Rank})
+			Done: ms.Done, Total: ms.Total, Applicable: ms.Measure.Applicable, Evidence: n, Rank: ms.Result.Rank,
+			Status: string(ms.Progress.Value)})
 	}
 	s.render(w, r, http.StatusOK, measures.List(p))
 }
@@ -121,18 +123,19 @@ func stateInput(r *http.Request) measure.StateInput {
 		Status: r.PostFormValue("status"), OwnerID: r.PostFormValue("owner"), DueDate: r.PostFormValue("due_date"),
 		Notes: r.PostFormValue("notes"), Version: version, Maturity: r.PostFormValue("maturity"),
 		MaturityOverride: r.PostFormValue("maturity_override"), OverrideReason: r.PostFormValue("override_reason"),
+		StatusReason: r.PostFormValue("status_reason"),
 	}
 }
 
 // formFromInput keeps the user's input as typed after a failed save.
 func formFromInput(in measure.StateInput) measures.StateForm {
 	return measures.StateForm{Applicable: in.Applicable, Justification: in.Justification, Maturity: in.Maturity,
-		MaturityOverride: in.MaturityOverride, OverrideReason: in.OverrideReason, Status: in.Status, Owner: in.OwnerID,
+		MaturityOverride: in.MaturityOverride, OverrideReason: in.OverrideReason, Status: in.Status, StatusReason: in.StatusReason, Owner: in.OwnerID,
 		Due: in.DueDate, Notes: in.Notes, Version: in.Version}
 }
 
 // conflictFields describes the other person's saved state.
-func conflictFields(ctx context.Context, applicable bool, justification string, maturity string, status measure.Status,
+func conflictFields(ctx context.Context, applicable bool, justification string, maturity string, status string,
 	owner, due, notes, by string, at *time.Time) []measures.ConflictField {
 	yesNo := i18n.T(ctx, "soa.applicable")
 	if !applicable {
@@ -141,7 +144,7 @@ func conflictFields(ctx context.Context, applicable bool, justification string, 
 	out := []measures.ConflictField{
 		{Label: i18n.T(ctx, "soa.applicability"), Value: yesNo},
 		{Label: i18n.T(ctx, "soa.maturity"), Value: maturity},
-		{Label: i18n.T(ctx, "soa.status"), Value: i18n.T(ctx, "status."+string(status))},
+		{Label: i18n.T(ctx, "soa.status"), Value: status},
 		{Label: i18n.T(ctx, "soa.owner"), Value: owner},
 		{Label: i18n.T(ctx, "soa.due"), Value: due},
 		{Label: i18n.T(ctx, "measures.notes"), Value: notes},
@@ -195,10 +198,30 @@ func (s *Server) renderMeasure(w http.ResponseWriter, r *http.Request, st stateP
 		s.serverError(w, r, err)
 		return
 	}
-	reqCounts, err := s.evidence().CountByRequirement(ctx, actor.EntityID)
+	// The measure's own evidence and its requirements' in one list (two
+	// queries, whatever the number of requirements).
+	own := evidence.Subject{Type: measure.SubjectMeasure, Ref: code}
+	subjects := []evidence.Subject{own}
+	var reqs []measure.Requirement
+	for _, req := range o.Requirements {
+		if req.Serves(code) {
+			reqs = append(reqs, req)
+			subjects = append(subjects, evidence.Subject{Type: measure.SubjectRequirement, Ref: req.Code})
+		}
+	}
+	items, err := s.evidence().ListSubjects(ctx, actor.EntityID, subjects)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
+	}
+	var ownItems []evidence.Item
+	byReq := map[string][]evidence.Item{}
+	for _, it := range items {
+		if it.SubjectType == own.Type && it.SubjectRef == own.Ref {
+			ownItems = append(ownItems, it)
+		} else if it.SubjectType == measure.SubjectRequirement {
+			byReq[it.SubjectRef] = append(byReq[it.SubjectRef], it)
+		}
 	}
 	base := entityBase(actor.EntityID)
 	p := measures.MeasureProps{
@@ -214,13 +237,17 @@ func (s *Server) renderMeasure(w http.ResponseWriter, r *http.Request, st stateP
 	} else {
 		p.Derived = i18n.T(ctx, "measures.derived", ms.Maturity.Applicable)
 	}
+	p.Status = string(ms.Progress.Value)
+	if ms.Progress.Overridden {
+		p.StatusText = i18n.T(ctx, "measures.derived.override", ms.Progress.Reason)
+	} else {
+		p.StatusText = i18n.T(ctx, "measures.status.derived", ms.Progress.Done, ms.Progress.Applicable)
+	}
 	for _, c := range ms.Result.Contributions {
 		p.Why = append(p.Why, measures.Contribution{Factor: c.Factor, Input: c.Input, Points: c.Points, Text: c.Text.In(ctx)})
 	}
-	for _, req := range o.Requirements {
-		if req.Serves(code) {
-			p.Requirements = append(p.Requirements, reqRow(ctx, req, reqCounts[req.Code]))
-		}
+	for _, req := range reqs {
+		p.Requirements = append(p.Requirements, reqRow(ctx, req, len(byReq[req.Code])))
 	}
 	if form != nil {
 		p.Form = *form
@@ -229,16 +256,34 @@ func (s *Server) renderMeasure(w http.ResponseWriter, r *http.Request, st stateP
 		if m.MaturityOverride != nil {
 			override = strconv.Itoa(*m.MaturityOverride)
 		}
+		status := ""
+		if m.StatusOverride != nil {
+			status = string(*m.StatusOverride)
+		}
 		p.Form = measures.StateForm{Applicable: m.Applicable, Justification: m.Justification, MaturityOverride: override,
-			OverrideReason: m.OverrideReason, Status: string(m.Status), Owner: idValue(m.OwnerID), Due: dateValue(m.DueDate),
-			Notes: m.Notes, Version: m.Version}
+			OverrideReason: m.OverrideReason, Status: status, StatusReason: m.StatusReason, Owner: idValue(m.OwnerID),
+			Due: dateValue(m.DueDate), Notes: m.Notes, Version: m.Version}
 	}
 	p.Form.Owners = owners
+	// The "derive" choice names what the requirements say now.
+	p.Form.StatusDerived = string(measure.CurrentStatus(measure.Measure{Code: code}, o.Requirements).Value)
 	if ev != nil {
 		p.Evidence = *ev
-	} else if p.Evidence, err = s.evidenceProps(r, base+"/measures/"+code, evidenceTargetMeasure(code)); err != nil {
-		s.serverError(w, r, err)
-		return
+	} else {
+		p.Evidence = s.evidenceSection(r, own, ownItems)
+	}
+	p.Evidence.RelatedTitle = "evidence.related.requirements"
+	reqType, _ := s.evidence().Registry.Lookup(measure.SubjectRequirement)
+	for _, req := range reqs {
+		if len(byReq[req.Code]) == 0 {
+			continue
+		}
+		g := measures.EvidenceGroup{Ref: req.Code, Label: i18n.T(ctx, reqType.Label) + " " + req.Code + " " + req.Title.In(ctx),
+			URL: reqType.URL(actor.EntityID, req.Code)}
+		for _, it := range byReq[req.Code] {
+			g.Items = append(g.Items, evidenceItemProps(it))
+		}
+		p.Evidence.Related = append(p.Evidence.Related, g)
 	}
 	s.render(w, r, status, measures.Measure(p))
 }
@@ -262,10 +307,14 @@ func (s *Server) measureSave(w http.ResponseWriter, r *http.Request) {
 		if cur.MaturityOverride != nil {
 			mat = strconv.Itoa(*cur.MaturityOverride) + " (" + cur.OverrideReason + ")"
 		}
+		status := i18n.T(ctx, "measures.status_override.derived")
+		if cur.StatusOverride != nil {
+			status = i18n.T(ctx, "status."+string(*cur.StatusOverride)) + " (" + cur.StatusReason + ")"
+		}
 		form.Version = cur.Version
 		s.renderMeasure(w, r, statePage{FormState: stateForm{Status: http.StatusConflict, Input: &form,
 			Conflict: conflictFields(ctx, cur.Applicable, cur.Justification, mat,
-				cur.Status, cur.OwnerName, dateValue(cur.DueDate), cur.Notes, cur.UpdatedBy, cur.UpdatedAt)}})
+				status, cur.OwnerName, dateValue(cur.DueDate), cur.Notes, cur.UpdatedBy, cur.UpdatedAt)}})
 		return
 	}
 	s.afterSave(w, r, err, func(errs map[string]string) {
@@ -323,7 +372,7 @@ func (s *Server) renderRequirement(w http.ResponseWriter, r *http.Request, st st
 	p.Form.Owners, p.Form.WhereAppropriate = owners, req.WhereAppropriate
 	if ev != nil {
 		p.Evidence = *ev
-	} else if p.Evidence, err = s.evidenceProps(r, base+"/requirements/"+code, evidenceTargetRequirement(code)); err != nil {
+	} else if p.Evidence, err = s.evidenceProps(r, evidence.Subject{Type: measure.SubjectRequirement, Ref: code}); err != nil {
 		s.serverError(w, r, err)
 		return
 	}
@@ -342,7 +391,7 @@ func (s *Server) requirementSave(w http.ResponseWriter, r *http.Request) {
 		form.Version = cur.Version
 		s.renderRequirement(w, r, statePage{FormState: stateForm{Status: http.StatusConflict, Input: &form,
 			Conflict: conflictFields(ctx, cur.Applicable, cur.Justification,
-				strconv.Itoa(cur.Maturity), cur.Status, cur.OwnerName, dateValue(cur.DueDate), cur.Notes, cur.UpdatedBy, cur.UpdatedAt)}})
+				strconv.Itoa(cur.Maturity), i18n.T(ctx, "status."+string(cur.Status)), cur.OwnerName, dateValue(cur.DueDate), cur.Notes, cur.UpdatedBy, cur.UpdatedAt)}})
 		return
 	}
 	s.afterSave(w, r, err, func(errs map[string]string) {
@@ -433,7 +482,7 @@ func (s *Server) soa(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	all := ed.Measures
-	counts, err := s.evidence().CountByRequirement(ctx, actor.EntityID)
+	counts, err := s.evidence().CountBySubjectType(ctx, actor.EntityID, measure.SubjectRequirement)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -464,7 +513,7 @@ func (s *Server) soaCSV(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	counts, err := s.evidence().CountByRequirement(ctx, actor.EntityID)
+	counts, err := s.evidence().CountBySubjectType(ctx, actor.EntityID, measure.SubjectRequirement)
 	if err != nil {
 		s.serverError(w, r, err)
 		return

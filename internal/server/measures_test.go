@@ -208,7 +208,7 @@ func TestEvidenceUploadAndDownload(t *testing.T) {
 	a := apptest.Start(t, apptest.Options{Env: map[string]string{"WEERBAAR_UPLOAD_LIMIT_MB": "1"}})
 	id := a.SeedDemo(t)
 	base := "/e/" + strconv.FormatInt(id, 10)
-	target := base + "/requirements/5.1/evidence"
+	target := base + "/evidence/attach/requirement/5.1"
 	off := a.LoginDemo(t, authz.SecurityOfficer)
 
 	for name, content := range sampleFiles(t) {
@@ -283,11 +283,11 @@ func TestEvidenceVersionsLinksAndSoftDelete(t *testing.T) {
 	id := a.SeedDemo(t)
 	base := "/e/" + strconv.FormatInt(id, 10)
 	off := a.LoginDemo(t, authz.SecurityOfficer)
-	if r := upload(t, off, a, base+"/measures/d/evidence", `filename="ketenbeleid.pdf"`, demo.MinimalPDF("v1")); r.StatusCode != http.StatusSeeOther {
+	if r := upload(t, off, a, base+"/evidence/attach/measure/d", `filename="ketenbeleid.pdf"`, demo.MinimalPDF("v1")); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("upload to a measure: %d", r.StatusCode)
 	}
 	var itemID int64
-	_ = a.Pool.QueryRow(context.Background(), `SELECT id FROM evidence_items WHERE measure_code = 'd' AND entity_id = $1`, id).Scan(&itemID)
+	_ = a.Pool.QueryRow(context.Background(), `SELECT id FROM evidence_items WHERE subject_type = 'measure' AND subject_ref = 'd' AND entity_id = $1`, id).Scan(&itemID)
 	if r := upload(t, off, a, base+"/evidence/"+strconv.FormatInt(itemID, 10)+"/versions", `filename="ketenbeleid-v2.pdf"`, demo.MinimalPDF("v2")); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("new version: %d", r.StatusCode)
 	}
@@ -295,11 +295,11 @@ func TestEvidenceVersionsLinksAndSoftDelete(t *testing.T) {
 	if !strings.Contains(page.Body, "ketenbeleid.pdf") || !strings.Contains(page.Body, "ketenbeleid-v2.pdf") {
 		t.Fatalf("both versions listed")
 	}
-	bad := off.PostForm(t, base+"/measures/d/evidence/link", url.Values{"link_title": {"Contract"}, "url": {"javascript:alert(1)"}})
+	bad := off.PostForm(t, base+"/evidence/attach/measure/d/link", url.Values{"link_title": {"Contract"}, "url": {"javascript:alert(1)"}})
 	if bad.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(bad.Body, `id="f-url-error"`) || !strings.Contains(bad.Body, "javascript:alert(1)") {
 		t.Fatalf("bad link: %d", bad.StatusCode)
 	}
-	if r := off.PostForm(t, base+"/measures/d/evidence/link", url.Values{"link_title": {"Inkoopvoorwaarden"}, "url": {"https://example.nl/voorwaarden"}}); r.StatusCode != http.StatusSeeOther {
+	if r := off.PostForm(t, base+"/evidence/attach/measure/d/link", url.Values{"link_title": {"Inkoopvoorwaarden"}, "url": {"https://example.nl/voorwaarden"}}); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("link: %d", r.StatusCode)
 	}
 	if r := off.PostForm(t, base+"/evidence/"+strconv.FormatInt(itemID, 10)+"/delete", nil); r.StatusCode != http.StatusSeeOther {
@@ -380,7 +380,7 @@ func TestMeasureOverrideNeedsAReason(t *testing.T) {
 	id := a.SeedDemo(t)
 	base := "/e/" + strconv.FormatInt(id, 10)
 	off := a.LoginDemo(t, authz.SecurityOfficer)
-	form := url.Values{"version": {"0"}, "applicable": {"true"}, "status": {"in_progress"}, "maturity_override": {"4"}, "override_reason": {""}}
+	form := url.Values{"version": {"0"}, "applicable": {"true"}, "status": {""}, "maturity_override": {"4"}, "override_reason": {""}}
 	r := off.PostForm(t, base+"/measures/g", form)
 	if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, `id="f-override_reason-error"`) {
 		t.Fatalf("override without reason: %d", r.StatusCode)

@@ -168,12 +168,12 @@ func (s *Server) routeTable() []Route {
 		{post, "/e/{entityID}/measures/catalogue-edition", InEntity, authz.MeasureEdit, s.adoptEdition},
 		{get, "/e/{entityID}/measures/{code}", InEntity, authz.EntityRead, s.measurePage},
 		{post, "/e/{entityID}/measures/{code}", InEntity, authz.MeasureEdit, s.measureSave},
-		{post, "/e/{entityID}/measures/{code}/evidence", InEntity, authz.EvidenceEdit, s.uploadEvidence},
-		{post, "/e/{entityID}/measures/{code}/evidence/link", InEntity, authz.EvidenceEdit, s.addEvidenceLink},
 		{get, "/e/{entityID}/requirements/{code}", InEntity, authz.EntityRead, s.requirementPage},
 		{post, "/e/{entityID}/requirements/{code}", InEntity, authz.MeasureEdit, s.requirementSave},
-		{post, "/e/{entityID}/requirements/{code}/evidence", InEntity, authz.EvidenceEdit, s.uploadEvidence},
-		{post, "/e/{entityID}/requirements/{code}/evidence/link", InEntity, authz.EvidenceEdit, s.addEvidenceLink},
+		// Evidence of any record whose module declared a subject type
+		// (evidence.Register); the type's own permission is checked as well.
+		{post, "/e/{entityID}/evidence/attach/{subjectType}/{subjectRef}", InEntity, authz.EvidenceEdit, s.uploadEvidence},
+		{post, "/e/{entityID}/evidence/attach/{subjectType}/{subjectRef}/link", InEntity, authz.EvidenceEdit, s.addEvidenceLink},
 		{post, "/e/{entityID}/evidence/{itemID}/versions", InEntity, authz.EvidenceEdit, s.addEvidenceVersion},
 		{post, "/e/{entityID}/evidence/{itemID}/delete", InEntity, authz.EvidenceEdit, s.deleteEvidence},
 		{get, "/e/{entityID}/evidence/versions/{versionID}", InEntity, authz.EntityRead, s.downloadEvidence},

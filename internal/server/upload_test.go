@@ -18,7 +18,7 @@ func TestMalformedMultipartIsABadRequest(t *testing.T) {
 	a, id := startWithDemo(t, apptest.Options{})
 	base := "/e/" + strconv.FormatInt(id, 10)
 	off := a.LoginDemo(t, authz.SecurityOfficer)
-	if r := upload(t, off, a, base+"/requirements/5.1/evidence", `filename="beleid.txt"`, []byte("beleid")); r.StatusCode != http.StatusSeeOther {
+	if r := upload(t, off, a, base+"/evidence/attach/requirement/5.1", `filename="beleid.txt"`, []byte("beleid")); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("valid upload: %d", r.StatusCode)
 	}
 	var itemID int64
@@ -38,7 +38,7 @@ func TestMalformedMultipartIsABadRequest(t *testing.T) {
 			"Content-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\nContent-Type: text/plain\r\n\r\nhalf a fi",
 		"truncated title": "--Y\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nBele",
 	}
-	for _, path := range []string{base + "/requirements/5.1/evidence", base + "/measures/a/evidence", base + "/evidence/" + strconv.FormatInt(itemID, 10) + "/versions"} {
+	for _, path := range []string{base + "/evidence/attach/requirement/5.1", base + "/evidence/attach/measure/a", base + "/evidence/" + strconv.FormatInt(itemID, 10) + "/versions"} {
 		for name, body := range bodies {
 			req, _ := http.NewRequest(http.MethodPost, a.URL(path), strings.NewReader(body))
 			req.Header.Set("Content-Type", "multipart/form-data; boundary=Y")
