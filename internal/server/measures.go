@@ -214,7 +214,7 @@ func (s *Server) renderMeasure(w http.ResponseWriter, r *http.Request, status in
 		p.Derived = i18n.T(ctx, "measures.derived", ms.Maturity.Applicable)
 	}
 	for _, c := range ms.Result.Contributions {
-		p.Why = append(p.Why, measures.Contribution{Factor: c.Factor, Input: c.Input, Points: c.Points, Text: pick(ctx, c.TextNL, c.TextEN)})
+		p.Why = append(p.Why, measures.Contribution{Factor: c.Factor, Input: factorLevel(ctx, c.Factor, c.Input), Points: c.Points, Text: pick(ctx, c.TextNL, c.TextEN)})
 	}
 	for _, req := range o.Requirements {
 		if req.Serves(code) {
@@ -474,6 +474,20 @@ func (s *Server) soaCSV(w http.ResponseWriter, r *http.Request) {
 	cw.flush()
 }
 
+// factorLevel names a factor's value in the reader's language ("large" →
+// "groot"), from the engine's guidance; numbers stay as they are.
+func factorLevel(ctx context.Context, factor, lvl string) string {
+	for _, g := range proportion.FactorGuidance() {
+		if g.Factor == factor && g.Level == lvl {
+			if _, err := strconv.Atoi(lvl); err == nil {
+				return lvl + " · " + pick(ctx, g.LabelNL, g.LabelEN)
+			}
+			return pick(ctx, g.LabelNL, g.LabelEN)
+		}
+	}
+	return lvl
+}
+
 // proportionality shows and edits the factors and sensitivities.
 func (s *Server) proportionality(w http.ResponseWriter, r *http.Request) {
 	s.renderProportion(w, r, http.StatusOK, nil, "", nil, false)
@@ -499,15 +513,7 @@ func (s *Server) renderProportion(w http.ResponseWriter, r *http.Request, status
 		Errors: errs, SensCode: sensCode, SensErrors: sensErrs, Conflict: conflict, EngineVersion: proportion.CurrentVersion,
 		Notice: s.Sessions.PopString(ctx, sessFlash),
 	}
-	guidance := proportion.FactorGuidance()
-	level := func(factor, lvl string) string {
-		for _, g := range guidance {
-			if g.Factor == factor && g.Level == lvl {
-				return pick(ctx, g.LabelNL, g.LabelEN)
-			}
-		}
-		return lvl
-	}
+	level := func(factor, lvl string) string { return factorLevel(ctx, factor, lvl) }
 	p.SizeText = level("size", string(o.EngineInput.Size)) + " — " + i18n.T(ctx, "proportion.from_scope")
 	p.ClassText = level("class", string(o.EngineInput.Class)) + " — " + i18n.T(ctx, "proportion.from_scope")
 	if !o.ScopeAssessed {
@@ -521,7 +527,7 @@ func (s *Server) renderProportion(w http.ResponseWriter, r *http.Request, status
 		if errs != nil {
 			f.Value = r.PostFormValue(name)
 		}
-		for _, g := range guidance {
+		for _, g := range proportion.FactorGuidance() {
 			if g.Factor == name {
 				f.Choices = append(f.Choices, measures.FactorChoice{Level: g.Level, Label: g.Level + " · " + pick(ctx, g.LabelNL, g.LabelEN), Guidance: pick(ctx, g.TextNL, g.TextEN)})
 			}

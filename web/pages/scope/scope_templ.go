@@ -827,7 +827,7 @@ func Overview(p OverviewProps) templ.Component {
 				}
 			}
 			if p.CanEdit && p.Registered {
-				templ_7745c5c3_Err = components.ErrorSummary(p.SubmissionForm.Errors, map[string]string{"submitted_on": i18n.T(ctx, "submission.on"), "submission_ref": i18n.T(ctx, "submission.ref")}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = components.ErrorSummary(p.SubmissionForm.Errors, components.Labels("submitted_on", i18n.T(ctx, "submission.on"), "submission_ref", i18n.T(ctx, "submission.ref"))).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

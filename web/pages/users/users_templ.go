@@ -604,7 +604,7 @@ func Page(p Props) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = components.ErrorSummary(p.InviteErrors, map[string]string{"email": i18n.T(ctx, "users.email"), "name": i18n.T(ctx, "users.name"), "role": i18n.T(ctx, "users.role")}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = components.ErrorSummary(p.InviteErrors, components.Labels("email", i18n.T(ctx, "users.email"), "name", i18n.T(ctx, "users.name"), "role", i18n.T(ctx, "users.role"))).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
