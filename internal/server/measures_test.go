@@ -377,7 +377,7 @@ func TestMeasureOverrideNeedsAReason(t *testing.T) {
 		t.Fatalf("override: %d %s", r.StatusCode, r.Body)
 	}
 	page := off.Get(t, base+"/measures/g")
-	if !strings.Contains(page.Body, "Handmatig vastgesteld: Externe audit bevestigt niveau 4") || !strings.Contains(page.Body, `<span class="big-number">4.0</span>`) {
+	if !strings.Contains(page.Body, "Handmatig vastgesteld: Externe audit bevestigt niveau 4") || !strings.Contains(page.Body, `<span class="big-number">4,0</span>`) {
 		t.Fatalf("override not shown")
 	}
 	if auditCount(t, a, "measure.updated") != 1 {
