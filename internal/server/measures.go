@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -449,33 +448,9 @@ func sortSoA(rows []measures.ReqRow, key string, desc bool) (string, bool) {
 	return key, desc
 }
 
-func (s *Server) soaCSV(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	actor := authz.ActorFrom(ctx)
-	reqs, err := measure.Requirements(ctx, s.Pool, actor.EntityID)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	counts, err := s.evidence().CountByRequirement(ctx, actor.EntityID)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	q := r.URL.Query()
-	rows := soaRows(ctx, reqs, counts, q.Get("measure"), q.Get("status"))
-	attachment(w, "text/csv; charset=utf-8", "verklaring-van-toepasselijkheid-"+entityFrom(ctx).Slug+".csv")
-	cw := newCSV(w)
-	cw.row("requirement", "title", "measures", "applicable", "justification", "maturity", "status", "owner", "due_date", "evidence_count")
-	for _, row := range rows {
-		cw.row(row.Code, row.Title, row.Measures, fmt.Sprint(row.Applicable), row.Justification, strconv.Itoa(row.Maturity),
-			row.Status, row.Owner, row.DueISO, strconv.Itoa(row.Evidence))
-	}
-	cw.flush()
-}
-
 // factorLevel names a factor's value in the reader's language ("large" →
-// "groot"), from the engine's guidance; numbers stay as they are.
+// "groot"), from the engine's guidance; numbers keep their digit ("3 ·
+// gemiddeld").
 func factorLevel(ctx context.Context, factor, lvl string) string {
 	for _, g := range proportion.FactorGuidance() {
 		if g.Factor == factor && g.Level == lvl {

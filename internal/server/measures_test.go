@@ -84,7 +84,7 @@ func TestRequirementEditing(t *testing.T) {
 		t.Errorf("SoA filter on not applicable")
 	}
 	csv := off.Get(t, base+"/soa.csv?measure=e")
-	if csv.Header.Get("Content-Type") != "text/csv; charset=utf-8" || !strings.Contains(csv.Body, "6.10,") || strings.Contains(csv.Body, "\n1.1,") {
+	if csv.Header.Get("Content-Type") != "text/csv; charset=utf-8" || !strings.Contains(csv.Body, "6.10;") || strings.Contains(csv.Body, "\n1.1;") {
 		t.Errorf("SoA CSV filtered by measure e: %s", csv.Body)
 	}
 }
