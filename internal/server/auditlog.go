@@ -83,11 +83,20 @@ func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		p.Rows = append(p.Rows, auditlog.Row{
-			Seq: row.Seq, At: row.At, Actor: t.actor(row), ActorEmail: row.ActorEmail, ActionLabel: t.actionLabel(row.Action),
+			Seq: row.Seq, At: row.At, Actor: t.actor(row), ActorEmail: personEmail(row.ActorEmail), ActionLabel: t.actionLabel(row.Action),
 			Sentence: t.sentence(row, before, after), IP: row.IP, UserAgent: row.UserAgent, Changes: t.changes(row, before, after),
 		})
 	}
 	s.render(w, r, status, auditlog.Page(p))
+}
+
+// personEmail is the actor's address when it is one (not a tool's name such
+// as "seed-demo").
+func personEmail(s string) string {
+	if strings.Contains(s, "@") {
+		return s
+	}
+	return ""
 }
 
 // parseDay reads a yyyy-mm-dd date as midnight in Europe/Amsterdam, plus
