@@ -45,7 +45,7 @@ func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) {
 	if len(errs) > 0 {
 		status, f.From, f.To = http.StatusUnprocessableEntity, time.Time{}, time.Time{}
 	}
-	rows, total, err := audit.List(ctx, s.Pool, f)
+	rows, total, err := audit.ListNamed(ctx, s.Pool, f)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -67,16 +67,20 @@ func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) {
 	nf := f.Normalized()
 	p.Page, p.Total = nf.Page, total
 	p.Pages = max(1, (total+nf.PerPage-1)/nf.PerPage)
-	names, err := audit.UserNames(ctx, s.Pool, auditUserIDs(rows))
-	if err != nil {
-		s.serverError(w, r, err)
-		return
+	names := map[int64]string{}
+	for _, row := range rows {
+		for id, name := range row.Names {
+			if n, err := strconv.ParseInt(id, 10, 64); err == nil {
+				names[n] = name
+			}
+		}
 	}
 	t := auditText{ctx: ctx, names: names}
 	for _, a := range actions {
 		p.Actions = append(p.Actions, components.Option{Value: a, Label: t.actionLabel(a)})
 	}
-	for _, row := range rows {
+	for _, listed := range rows {
+		row := listed.Row
 		before, after, err := row.BeforeAfter()
 		if err != nil {
 			s.serverError(w, r, err)
@@ -115,7 +119,8 @@ func parseDay(s string, addDays int) (time.Time, error) {
 // auditText turns audit rows into sentences in the reader's language: the
 // action's label, "Sanne Visser wijzigde eis 2.3", one line per changed field
 // with its label and translated values, and people's names instead of user
-// ids. Names come from one lookup for all rows shown (see auditNames).
+// ids. Names come with the rows (audit.ListNamed) or from one lookup for all
+// rows (audit.UserNames), never a query per row.
 type auditText struct {
 	ctx   context.Context
 	names map[int64]string
@@ -144,7 +149,8 @@ var auditFieldOrder = []string{
 }
 
 // auditUserIDs lists the user ids that rows mention: actors, members (object
-// ids of membership and user rows) and owners, so one query names them all.
+// ids of membership and user rows) and owners, so one query names them all
+// (the export; the page gets the names with its rows from audit.ListNamed).
 func auditUserIDs(rows []audit.Row) []int64 {
 	seen := map[int64]bool{}
 	var ids []int64

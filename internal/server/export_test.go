@@ -3,6 +3,7 @@ package server_test
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/csv"
 	"encoding/hex"
@@ -12,10 +13,15 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/weerbaar/weerbaar/internal/apptest"
 	"github.com/weerbaar/weerbaar/internal/authz"
+	"github.com/weerbaar/weerbaar/internal/dbtest"
 	"github.com/weerbaar/weerbaar/internal/i18n"
 )
 
@@ -219,6 +225,77 @@ func TestAuditExportReverifies(t *testing.T) {
 		last := rows[len(rows)-1]
 		if last[len(last)-1] != prev || len(last[len(last)-2]) != 64 {
 			t.Errorf("%s: csv row lacks the hashes: %q", role, last)
+		}
+	}
+}
+
+// queryCounter counts the SQL statements the app sends while it is on.
+type queryCounter struct {
+	on atomic.Bool
+	n  atomic.Int64
+}
+
+func (c *queryCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
+	if c.on.Load() {
+		c.n.Add(1)
+	}
+	return ctx
+}
+
+func (c *queryCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+// TestAuditLogQueryBudget: the audit log page and its exports take a small
+// constant number of queries, however many rows and people they name (names
+// come from one lookup, not one per row).
+func TestAuditLogQueryBudget(t *testing.T) {
+	t.Parallel()
+	_, conn := dbtest.NewWithConnString(t)
+	cfg, err := pgxpool.ParseConfig(conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	counter := &queryCounter{}
+	cfg.ConnConfig.Tracer = counter
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	a := apptest.StartWithPool(t, pool, apptest.Options{})
+	id := a.SeedDemo(t)
+	base := "/e/" + strconv.FormatInt(id, 10)
+	aud := a.LoginDemo(t, authz.Auditor)
+	count := func(path string) int64 {
+		aud.Get(t, path) // warm caches once, as a running server has them
+		counter.n.Store(0)
+		counter.on.Store(true)
+		r := aud.Get(t, path)
+		counter.on.Store(false)
+		if r.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %d", path, r.StatusCode)
+		}
+		return counter.n.Load()
+	}
+	small := count(base + "/audit")
+	// More rows, by more people: the count stays the same.
+	off := a.LoginDemo(t, authz.SecurityOfficer)
+	admin := a.LoginDemo(t, authz.Admin)
+	for i, code := range []string{"2.3", "5.1", "6.1", "8.2"} {
+		c := off
+		if i%2 == 1 {
+			c = admin
+		}
+		if r := c.PostForm(t, base+"/requirements/"+code, requirementForm(requirementVersion(t, a, id, code), "in_progress", "2")); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("save %s: %d", code, r.StatusCode)
+		}
+	}
+	large := count(base + "/audit")
+	if small > 8 || large != small {
+		t.Errorf("audit log takes %d queries with the demo rows and %d with more (budget 8, constant)", small, large)
+	}
+	for _, path := range []string{base + "/audit.csv", base + "/audit.jsonl"} {
+		if n := count(path); n > 8 {
+			t.Errorf("%s takes %d queries (budget 8)", path, n)
 		}
 	}
 }
