@@ -146,11 +146,11 @@ func TestPlurals(t *testing.T) {
 	nl := WithLang(context.Background(), NL)
 	en := WithLang(context.Background(), EN)
 	cases := []struct{ got, want string }{
-		{N(nl, "evidence.count", 1), "1 bewijsstuk"},
-		{N(nl, "evidence.count", 2), "2 bewijsstukken"},
-		{N(nl, "evidence.count", 0), "0 bewijsstukken"},
-		{N(en, "evidence.count", 1), "1 item of evidence"},
-		{N(en, "evidence.count", 3), "3 items of evidence"},
+		{N(nl, "measures.card.evidence", 1), "1 bewijsstuk"},
+		{N(nl, "measures.card.evidence", 2), "2 bewijsstukken"},
+		{N(nl, "measures.card.evidence", 0), "0 bewijsstukken"},
+		{N(en, "measures.card.evidence", 1), "1 item of evidence"},
+		{N(en, "measures.card.evidence", 3), "3 items of evidence"},
 	}
 	for _, c := range cases {
 		if c.got != c.want {

@@ -164,7 +164,7 @@ func RegistrationEdit(p RegistrationProps) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = components.Field(components.FieldProps{Name: "street", Label: i18n.T(ctx, "registration.field.street"), Value: p.Form.Street, Error: p.Errors["street"], Autocomplete: "street-address"}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = components.Field(components.FieldProps{Name: "street", Label: i18n.T(ctx, "registration.field.street"), Value: p.Form.Street, Error: p.Errors["street"], Autocomplete: "address-line1"}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
