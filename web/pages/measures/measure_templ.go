@@ -1235,7 +1235,7 @@ func reqTableCaption(ctx context.Context, withMeasures bool) string {
 	if withMeasures {
 		return i18n.T(ctx, "soa.title")
 	}
-	return i18n.T(ctx, "measures.requirements")
+	return i18n.T(ctx, "measures.requirements.table")
 }
 
 func statusOptions(ctx context.Context) []components.Option {
