@@ -3,18 +3,30 @@ GO      ?= go
 BIN     := bin/weerbaar
 PKGS    := ./...
 
-.PHONY: run test build generate check-fmt vet check-generated bench clean
+.PHONY: run test build modules generate check-fmt vet check-generated bench bench-http clean
+
+# The echo lines say what each step does: on a fresh machine the first build
+# downloads and compiles the modules for a few minutes without other output.
 
 ## run: build, find or start PostgreSQL, migrate, seed demo data, serve on http://127.0.0.1:8080
 run: build
 	@mkdir -p var
+	@echo "Starting Weerbaar: finding or starting PostgreSQL, applying migrations, seeding the demo data…"
 	WEERBAAR_SECRET_KEY_FILE=$${WEERBAAR_SECRET_KEY_FILE:-var/secret.key} ./$(BIN) serve --demo
 
 ## build: generate templ code and build the binary
 build: generate
+	@echo "Building $(BIN) (the first build compiles all dependencies: a few minutes)…"
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/weerbaar
+	@echo "Built $(BIN)."
 
-generate:
+## modules: download the Go modules (a no-op once they are in the module cache)
+modules:
+	@echo "Checking Go modules (the first time this downloads them: a few minutes)…"
+	@$(GO) mod download
+
+generate: modules
+	@echo "Generating Go code from the templ templates…"
 	$(GO) tool templ generate -log-level error
 
 ## test: formatting, vet, generated code up to date, all tests with -race (browser tests included)
@@ -38,6 +50,10 @@ check-generated: generate
 ## bench: benchmarks (never timed assertions in tests)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+## bench-http: requests/s of the officer's dashboard beside /healthz and /readyz, one run (real server on loopback)
+bench-http:
+	$(GO) test -run '^$$' -bench '^BenchmarkHTTP$$' -benchtime 5s ./internal/server/
 
 clean:
 	rm -rf bin

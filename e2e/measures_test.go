@@ -56,7 +56,7 @@ func TestOfficerImplementsARequirement(t *testing.T) {
 	if !strings.Contains(files, "Leveranciersbeleid.pdf") {
 		t.Errorf("uploaded file not listed: %q", files)
 	}
-	if !strings.Contains(status, "Geïmplementeerd") {
+	if !strings.Contains(status, tr(t, "status.implemented")) {
 		t.Errorf("SoA does not show 5.1 implemented: %q", status)
 	}
 	b, _ := strconv.ParseFloat(before, 64)

@@ -28,9 +28,9 @@ func TestShellLanguageSwitch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"Dashboard", "Scope & registratie", "Maatregelen", "Risicoanalyse", "Bestuur", "Incidenten", "Audit & export"} {
-		if !strings.Contains(nav, want) {
-			t.Errorf("Dutch navigation lacks %q: %q", want, nav)
+	for _, want := range []string{"nav.dashboard", "nav.scope", "nav.measures", "nav.risks", "nav.board", "nav.incidents", "nav.audit"} {
+		if !strings.Contains(nav, tr(t, want)) {
+			t.Errorf("Dutch navigation lacks %q: %q", tr(t, want), nav)
 		}
 	}
 
@@ -43,7 +43,7 @@ func TestShellLanguageSwitch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if lang != "en" || !strings.Contains(nav, "Measures") || !strings.Contains(nav, "Risk analysis") || strings.Contains(nav, "Maatregelen") {
+	if lang != "en" || !strings.Contains(nav, trEN(t, "nav.measures")) || !strings.Contains(nav, trEN(t, "nav.risks")) || strings.Contains(nav, tr(t, "nav.measures")) {
 		t.Fatalf("after switching to English: lang=%q nav=%q", lang, nav)
 	}
 
@@ -58,7 +58,7 @@ func TestShellLanguageSwitch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(nav, "Maatregelen") || !strings.Contains(heading, "Nog niet beschikbaar") {
+	if !strings.Contains(nav, tr(t, "nav.measures")) || !strings.Contains(heading, tr(t, "module.unavailable.title")) {
 		t.Fatalf("back in Dutch on the risk analysis page: nav=%q main=%q", nav, heading)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/weerbaar/weerbaar/internal/app"
@@ -31,101 +32,226 @@ func exitCode(err error) int {
 	return 1
 }
 
-const usage = `usage: weerbaar <command> [flags]
+// command is one sub-command. Its body parses its own flags first and loads
+// only the configuration it uses, so `--help` and usage errors never need
+// configuration and `migrate` never asks for the secret key.
+type command struct {
+	name, synopsis, summary string
+	run                     func(ctx context.Context, e *cmdEnv, args []string) error
+}
 
-commands:
-  serve [--demo]          run the web app (default); --demo seeds demo data into an empty database
-  migrate up              apply all pending migrations
-  migrate down N          roll back N migrations
-  migrate version         print the schema version
-  seed-demo               create the demo entity (idempotent)
-  user create --email E --name N [--instance-admin]
-                          create an account and print its one-time set-password link (valid 72 h)
-  audit verify [--entity ID]
-                          check the audit log's hash chains (all, or one entity's); exit 1 when broken
-  genkey                  print a new WEERBAAR_SECRET_KEY
-  scope --subsector CODE… --employees N --turnover EUR --balance EUR | --list
-                          print the NIS2 classification (essential/important) as JSON; no database needed
-  healthcheck             exit 0 when the server on WEERBAAR_ADDR is ready (for container health checks)`
+// commands is the command table; the top-level usage is made from it.
+var commands = []command{
+	{"serve", "[--demo]", "run the web app (default); migrates first unless WEERBAAR_AUTO_MIGRATE=false", serveCmd},
+	{"migrate", "up | down N | version", "apply, roll back or show the database migrations", migrateCmd},
+	{"seed-demo", "", "create the demo entity and accounts (idempotent)", seedDemoCmd},
+	{"user", "create --email E --name N [--instance-admin]", "create an account and print its one-time set-password link (valid 72 h)", userCmd},
+	{"audit", "verify [--entity ID]", "check the audit log's hash chains; exit 1 when broken", auditCmd},
+	{"genkey", "", "print a new WEERBAAR_SECRET_KEY", genkeyCmd},
+	{"scope", "--subsector CODE… --employees N --turnover EUR --balance EUR | --list", "print the NIS2 classification as JSON; needs no database", func(_ context.Context, e *cmdEnv, args []string) error {
+		return scopeCmd(args, e.stdout, e.stderr)
+	}},
+	{"healthcheck", "", "exit 0 when the server on WEERBAAR_ADDR is ready (container health checks)", healthcheckCmd},
+}
+
+// usage is the top-level help text.
+func usage() string {
+	var b strings.Builder
+	b.WriteString("usage: weerbaar <command> [arguments]\n\ncommands:\n")
+	for _, c := range commands {
+		line := "  " + c.name
+		if c.synopsis != "" {
+			line += " " + c.synopsis
+		}
+		fmt.Fprintf(&b, "%s\n      %s\n", line, c.summary)
+	}
+	b.WriteString("\n`weerbaar <command> --help` (or `weerbaar help <command>`) describes a command and its flags.\n" +
+		"Configuration comes from environment variables (see README.md); help needs none.")
+	return b.String()
+}
+
+// cmdEnv is what a command gets from the process.
+type cmdEnv struct {
+	getenv         func(string) string
+	stdout, stderr io.Writer
+}
+
+// load reads only the configuration parts the command uses.
+func (e *cmdEnv) load(parts config.Part) (config.Config, error) {
+	return config.LoadParts(e.getenv, parts)
+}
+
+// flags returns the flag set of `weerbaar <name>`; its usage text is the
+// synopsis, what the command does and each flag.
+func (e *cmdEnv) flags(name, synopsis, about string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {
+		w := fs.Output()
+		fmt.Fprintf(w, "usage: weerbaar %s\n\n%s\n", strings.TrimSpace(name+" "+synopsis), about)
+		hasFlags := false
+		fs.VisitAll(func(*flag.Flag) { hasFlags = true })
+		if hasFlags {
+			fmt.Fprintln(w, "\nflags:")
+			fs.PrintDefaults()
+		}
+	}
+	return fs
+}
+
+// parse parses args with fs. --help (or -h) prints the usage to stdout and
+// reports help; a bad flag prints it to stderr and returns a usage error.
+func (e *cmdEnv) parse(fs *flag.FlagSet, args []string) (help bool, err error) {
+	err = fs.Parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		fs.SetOutput(e.stdout)
+		fs.Usage()
+		return true, nil
+	}
+	if err != nil {
+		return false, e.misuse(fs, fs.Name()+": "+err.Error())
+	}
+	return false, nil
+}
+
+// misuse prints the usage of fs to stderr and returns a usage error (exit 2).
+func (e *cmdEnv) misuse(fs *flag.FlagSet, msg string) error {
+	fs.SetOutput(e.stderr)
+	fs.Usage()
+	return usageError{msg}
+}
+
+// action is one verb of a command with verbs (`migrate up`, `user create`).
+type action struct {
+	name, synopsis, summary string
+	run                     func(ctx context.Context, e *cmdEnv, args []string) error
+}
+
+// dispatch runs the action named by args[0]; without one, or with --help,
+// it lists the actions.
+func (e *cmdEnv) dispatch(ctx context.Context, name string, actions []action, args []string) error {
+	list := func(w io.Writer) {
+		fmt.Fprintf(w, "usage: weerbaar %s <action>\n\nactions:\n", name)
+		for _, a := range actions {
+			fmt.Fprintf(w, "  %s\n      %s\n", strings.TrimSpace(a.name+" "+a.synopsis), a.summary)
+		}
+		fmt.Fprintf(w, "\n`weerbaar %s <action> --help` describes an action and its flags.\n", name)
+	}
+	if len(args) == 0 {
+		list(e.stderr)
+		return usageError{name + ": an action is missing"}
+	}
+	if isHelp(args[0]) {
+		list(e.stdout)
+		return nil
+	}
+	for _, a := range actions {
+		if a.name == args[0] {
+			return a.run(ctx, e, args[1:])
+		}
+	}
+	list(e.stderr)
+	return usageError{fmt.Sprintf("%s: unknown action %q", name, args[0])}
+}
+
+func isHelp(arg string) bool {
+	switch arg {
+	case "help", "-h", "-help", "--help":
+		return true
+	}
+	return false
+}
 
 // run is the whole program; it returns errors instead of exiting so tests can
 // call it.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cmd := "serve"
+	e := &cmdEnv{getenv: getenv, stdout: stdout, stderr: stderr}
+	name := "serve"
 	if len(args) > 0 {
-		cmd, args = args[0], args[1:]
+		name, args = args[0], args[1:]
 	}
-	switch cmd {
-	case "help", "-h", "--help":
-		fmt.Fprintln(stdout, usage)
-		return nil
-	case "genkey":
-		key, err := auth.GenerateKey()
-		if err == nil {
-			fmt.Fprintln(stdout, key)
+	if isHelp(name) {
+		if len(args) > 0 && !isHelp(args[0]) { // `weerbaar help migrate`
+			return run(ctx, []string{args[0], "--help"}, getenv, stdout, stderr)
 		}
-		return err
-	case "scope":
-		return scopeCmd(args, stdout, stderr)
+		fmt.Fprintln(stdout, usage())
+		return nil
 	}
-	cfg, err := config.Load(getenv)
+	for _, c := range commands {
+		if c.name == name {
+			return c.run(ctx, e, args)
+		}
+	}
+	fmt.Fprintln(stderr, usage())
+	return usageError{fmt.Sprintf("unknown command %q", name)}
+}
+
+func serveCmd(ctx context.Context, e *cmdEnv, args []string) error {
+	fs := e.flags("serve", "[--demo]", "Run the web app until SIGINT/SIGTERM. Applies pending migrations first\n"+
+		"unless WEERBAAR_AUTO_MIGRATE=false. Needs WEERBAAR_SECRET_KEY (or _FILE).")
+	demoFlag := fs.Bool("demo", false, "seed the demo entity and accounts when the database holds no entity yet")
+	if help, err := e.parse(fs, args); help || err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return e.misuse(fs, fmt.Sprintf("serve: unexpected argument %q", fs.Arg(0)))
+	}
+	cfg, err := e.load(config.All)
 	if err != nil {
 		return err
 	}
-	logger := app.NewLogger(stderr, cfg.LogLevel)
-	switch cmd {
-	case "serve":
-		fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-		fs.SetOutput(stderr)
-		demoFlag := fs.Bool("demo", false, "seed demo data into an empty database")
-		if err := fs.Parse(args); err != nil {
-			return usageError{err.Error()}
-		}
-		return app.Serve(ctx, cfg, app.ServeOptions{Demo: *demoFlag}, logger, stdout)
-	case "migrate":
-		return migrateCmd(ctx, cfg, args, stdout)
-	case "seed-demo":
-		database, err := app.OpenDatabase(ctx, cfg, logger)
-		if err != nil {
-			return err
-		}
-		defer database.Close()
-		created, err := demo.Seed(ctx, database.Pool)
-		if err != nil {
-			return err
-		}
-		if created {
-			fmt.Fprintln(stdout, "demo data created")
-		} else {
-			fmt.Fprintln(stdout, "demo data already present")
-		}
-		return nil
-	case "healthcheck":
-		return healthcheck(ctx, cfg.Addr)
-	case "user":
-		return userCmd(ctx, cfg, args, stdout, stderr)
-	case "audit":
-		return auditCmd(ctx, cfg, args, stdout, stderr)
-	}
-	return usageError{fmt.Sprintf("unknown command %q\n%s", cmd, usage)}
+	logger := app.NewLogger(e.stderr, cfg.LogLevel)
+	return app.Serve(ctx, cfg, app.ServeOptions{Demo: *demoFlag}, logger, e.stdout)
 }
 
-func migrateCmd(ctx context.Context, cfg config.Config, args []string, stdout io.Writer) error {
-	if len(args) == 0 {
-		return usageError{"migrate: want up, down N or version"}
+// noArgs parses a command or action without flags or arguments.
+func (e *cmdEnv) noArgs(name, about string, args []string) (help bool, err error) {
+	fs := e.flags(name, "", about)
+	if help, err := e.parse(fs, args); help || err != nil {
+		return help, err
 	}
-	steps := 0
-	if args[0] == "down" {
-		if len(args) != 2 {
-			return usageError{"migrate down: want the number of migrations to roll back"}
-		}
-		n, err := strconv.Atoi(args[1])
-		if err != nil || n <= 0 {
-			return usageError{fmt.Sprintf("migrate down: %q is not a positive number", args[1])}
-		}
-		steps = n
-	} else if args[0] != "up" && args[0] != "version" {
-		return usageError{fmt.Sprintf("migrate: unknown action %q", args[0])}
+	if fs.NArg() > 0 {
+		return false, e.misuse(fs, fmt.Sprintf("%s: unexpected argument %q", name, fs.Arg(0)))
+	}
+	return false, nil
+}
+
+func migrateCmd(ctx context.Context, e *cmdEnv, args []string) error {
+	const dbNote = "\n\nNeeds only the database (DATABASE_URL, or a discovered local server)."
+	return e.dispatch(ctx, "migrate", []action{
+		{"up", "", "apply all pending migrations", func(ctx context.Context, e *cmdEnv, args []string) error {
+			if help, err := e.noArgs("migrate up", "Apply all pending migrations."+dbNote, args); help || err != nil {
+				return err
+			}
+			return migrate(ctx, e, "up", 0)
+		}},
+		{"down", "N", "roll back the last N migrations", func(ctx context.Context, e *cmdEnv, args []string) error {
+			fs := e.flags("migrate down", "N", "Roll back the last N migrations (N ≥ 1)."+dbNote)
+			if help, err := e.parse(fs, args); help || err != nil {
+				return err
+			}
+			if fs.NArg() != 1 {
+				return e.misuse(fs, "migrate down: want the number of migrations to roll back")
+			}
+			n, err := strconv.Atoi(fs.Arg(0))
+			if err != nil || n <= 0 {
+				return e.misuse(fs, fmt.Sprintf("migrate down: %q is not a positive number", fs.Arg(0)))
+			}
+			return migrate(ctx, e, "down", n)
+		}},
+		{"version", "", "print the schema version", func(ctx context.Context, e *cmdEnv, args []string) error {
+			if help, err := e.noArgs("migrate version", "Print the schema version, and whether a migration failed halfway."+dbNote, args); help || err != nil {
+				return err
+			}
+			return migrate(ctx, e, "version", 0)
+		}},
+	}, args)
+}
+
+func migrate(ctx context.Context, e *cmdEnv, action string, steps int) error {
+	cfg, err := e.load(config.Database)
+	if err != nil {
+		return err
 	}
 	database, err := app.OpenDatabase(ctx, cfg, app.NewLogger(io.Discard, 0))
 	if err != nil {
@@ -137,25 +263,74 @@ func migrateCmd(ctx context.Context, cfg config.Config, args []string, stdout io
 		return err
 	}
 	defer mg.Close()
-	switch args[0] {
+	switch action {
 	case "up":
 		err = mg.Up()
 	case "down":
 		err = mg.Down(steps)
 	}
 	if err != nil {
-		return fmt.Errorf("migrate %s: %w", args[0], err)
+		return fmt.Errorf("migrate %s: %w", action, err)
 	}
 	v, dirty, err := mg.Version()
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "schema version %d", v)
+	fmt.Fprintf(e.stdout, "schema version %d", v)
 	if dirty {
-		fmt.Fprint(stdout, " (dirty: a migration failed halfway; fix it and force the version)")
+		fmt.Fprint(e.stdout, " (dirty: a migration failed halfway; fix it and force the version)")
 	}
-	fmt.Fprintln(stdout)
+	fmt.Fprintln(e.stdout)
 	return nil
+}
+
+func seedDemoCmd(ctx context.Context, e *cmdEnv, args []string) error {
+	if help, err := e.noArgs("seed-demo", "Create the demo entity Drinkwaterbedrijf Demo B.V. with one account per role,\n"+
+		"unless it exists already. Needs only the database.", args); help || err != nil {
+		return err
+	}
+	cfg, err := e.load(config.Database)
+	if err != nil {
+		return err
+	}
+	database, err := app.OpenDatabase(ctx, cfg, app.NewLogger(e.stderr, cfg.LogLevel))
+	if err != nil {
+		return err
+	}
+	defer database.Close()
+	created, err := demo.Seed(ctx, database.Pool)
+	if err != nil {
+		return err
+	}
+	if created {
+		fmt.Fprintln(e.stdout, "demo data created")
+	} else {
+		fmt.Fprintln(e.stdout, "demo data already present")
+	}
+	return nil
+}
+
+func genkeyCmd(_ context.Context, e *cmdEnv, args []string) error {
+	if help, err := e.noArgs("genkey", "Print a new random 32-byte key (base64) for WEERBAAR_SECRET_KEY.", args); help || err != nil {
+		return err
+	}
+	key, err := auth.GenerateKey()
+	if err == nil {
+		fmt.Fprintln(e.stdout, key)
+	}
+	return err
+}
+
+func healthcheckCmd(ctx context.Context, e *cmdEnv, args []string) error {
+	if help, err := e.noArgs("healthcheck", "Exit 0 when the server listening on WEERBAAR_ADDR answers /readyz with 200\n"+
+		"(for container health checks; distroless images have no curl).", args); help || err != nil {
+		return err
+	}
+	cfg, err := e.load(config.Address)
+	if err != nil {
+		return err
+	}
+	return healthcheck(ctx, cfg.Addr)
 }
 
 // healthcheck asks the local server's /readyz; distroless images have no curl.

@@ -7,7 +7,8 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/weerbaar/weerbaar/internal/entity"
+	"github.com/weerbaar/weerbaar/internal/i18n"
+	"github.com/weerbaar/weerbaar/internal/scope"
 )
 
 const scopeUsage = `usage: weerbaar scope --subsector CODE [--subsector CODE…] --employees N --turnover EUR --balance EUR
@@ -27,9 +28,9 @@ const scopeUsage = `usage: weerbaar scope --subsector CODE [--subsector CODE…]
 // so it can be run before installing anything else.
 func scopeCmd(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 1 && (args[0] == "--list" || args[0] == "-list") {
-		return writeScopeJSON(stdout, entity.Subsectors())
+		return writeScopeJSON(stdout, subsectorsJSON(scope.Subsectors()))
 	}
-	in, err := entity.ParseScopeArgs(args)
+	in, err := scope.ParseArgs(args)
 	if errors.Is(err, flag.ErrHelp) {
 		fmt.Fprintln(stdout, scopeUsage)
 		return nil
@@ -39,12 +40,60 @@ func scopeCmd(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "%s\n%s\n", msg, scopeUsage)
 		return usageError{msg}
 	}
-	res, err := entity.AssessScope(in)
+	res, err := scope.Assess(in)
 	if err != nil {
 		// ParseScopeArgs validated already; this is a defect, not bad input.
 		return fmt.Errorf("scope: %w", err)
 	}
-	return writeScopeJSON(stdout, res)
+	return writeScopeJSON(stdout, resultJSON(res))
+}
+
+// The CLI's JSON keeps its documented shape: texts are rendered in both
+// languages (name_nl/name_en, text_nl/text_en) at this boundary.
+type cliSubsector struct {
+	Code         string `json:"code"`
+	Sector       string `json:"sector"`
+	NameNL       string `json:"name_nl"`
+	NameEN       string `json:"name_en"`
+	SectorNL     string `json:"sector_nl"`
+	SectorEN     string `json:"sector_en"`
+	Annex        int    `json:"annex"`
+	Authority    string `json:"authority"`
+	CSIRT        string `json:"csirt"`
+	LexSpecialis string `json:"lex_specialis"`
+	Unverified   bool   `json:"unverified"`
+}
+
+func subsectorsJSON(list []scope.Subsector) []cliSubsector {
+	out := make([]cliSubsector, 0, len(list))
+	for _, s := range list {
+		out = append(out, cliSubsector{Code: s.Code, Sector: s.SectorCode, NameNL: s.Name.NL, NameEN: s.Name.EN,
+			SectorNL: s.SectorName.NL, SectorEN: s.SectorName.EN, Annex: s.Annex, Authority: s.Authority, CSIRT: s.CSIRT,
+			LexSpecialis: s.LexSpecialis, Unverified: s.Unverified})
+	}
+	return out
+}
+
+type cliReason struct {
+	Rule    string `json:"rule"`
+	Article string `json:"article"`
+	TextNL  string `json:"text_nl"`
+	TextEN  string `json:"text_en"`
+}
+
+type cliResult struct {
+	Class         scope.Class `json:"class"`
+	Size          scope.Size  `json:"size"`
+	Reasons       []cliReason `json:"reasons"`
+	EngineVersion string      `json:"engine_version"`
+}
+
+func resultJSON(res scope.Result) cliResult {
+	out := cliResult{Class: res.Class, Size: res.Size, EngineVersion: res.EngineVersion}
+	for _, r := range res.Reasons {
+		out.Reasons = append(out.Reasons, cliReason{Rule: r.Rule, Article: r.Article, TextNL: r.Lang(i18n.NL), TextEN: r.Lang(i18n.EN)})
+	}
+	return out
 }
 
 func writeScopeJSON(w io.Writer, v any) error {

@@ -12,8 +12,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/alexedwards/scs/pgxstore"
-	"github.com/alexedwards/scs/v2"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/weerbaar/weerbaar/internal/auth"
@@ -21,6 +19,7 @@ import (
 	"github.com/weerbaar/weerbaar/internal/db"
 	"github.com/weerbaar/weerbaar/internal/demo"
 	"github.com/weerbaar/weerbaar/internal/mail"
+	"github.com/weerbaar/weerbaar/internal/measure/catalogue"
 	"github.com/weerbaar/weerbaar/internal/server"
 )
 
@@ -88,6 +87,11 @@ func Serve(ctx context.Context, cfg config.Config, opts ServeOptions, logger *sl
 			return err
 		}
 	}
+	// The catalogue editions this build ships are loaded once (idempotent);
+	// a published edition that was edited stops the start.
+	if err := catalogue.Sync(ctx, database.Pool); err != nil {
+		return fmt.Errorf("load catalogue editions: %w", err)
+	}
 	if opts.Demo {
 		seeded, err := demo.SeedIfEmpty(ctx, database.Pool)
 		if err != nil {
@@ -98,8 +102,7 @@ func Serve(ctx context.Context, cfg config.Config, opts ServeOptions, logger *sl
 		}
 	}
 
-	// pgxstore's own cleanup goroutine races with its StopCleanup, so expired
-	// sessions are removed by a loop that ends with ctx instead.
+	// Expired sessions are removed by a loop that ends with ctx.
 	go deleteExpiredSessions(ctx, database.Pool, logger)
 	authSvc, err := NewAuthService(cfg, database.Pool)
 	if err != nil {
@@ -107,7 +110,7 @@ func Serve(ctx context.Context, cfg config.Config, opts ServeOptions, logger *sl
 	}
 	srv := server.New(server.Deps{
 		Config: cfg, Pool: database.Pool, Logger: logger, Auth: authSvc, Mailer: NewMailer(cfg),
-		Sessions: NewSessionManager(cfg, pgxstore.NewWithCleanupInterval(database.Pool, 0)),
+		Sessions: NewSessionManager(cfg, database.Pool),
 	})
 
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -145,24 +148,6 @@ func Serve(ctx context.Context, cfg config.Config, opts ServeOptions, logger *sl
 	}
 	logger.Info("stopped")
 	return nil
-}
-
-// NewSessionManager configures scs: server-side sessions in PostgreSQL, a
-// __Host- cookie over https.
-func NewSessionManager(cfg config.Config, store scs.Store) *scs.SessionManager {
-	sm := scs.New()
-	sm.Store = store
-	sm.Cookie.Name = "weerbaar_session"
-	sm.Cookie.HttpOnly = true
-	sm.Cookie.SameSite = http.SameSiteLaxMode
-	sm.Cookie.Path = "/"
-	sm.IdleTimeout = cfg.SessionIdleTimeout
-	sm.Lifetime = cfg.SessionLifetime
-	if cfg.Secure() {
-		sm.Cookie.Name = "__Host-weerbaar_session"
-		sm.Cookie.Secure = true
-	}
-	return sm
 }
 
 func deleteExpiredSessions(ctx context.Context, pool *pgxpool.Pool, logger *slog.Logger) {

@@ -16,13 +16,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alexedwards/scs/pgxstore"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/weerbaar/weerbaar/internal/app"
 	"github.com/weerbaar/weerbaar/internal/auth"
 	"github.com/weerbaar/weerbaar/internal/authz"
 	"github.com/weerbaar/weerbaar/internal/config"
+	"github.com/weerbaar/weerbaar/internal/db"
 	"github.com/weerbaar/weerbaar/internal/dbtest"
 	"github.com/weerbaar/weerbaar/internal/demo"
 	"github.com/weerbaar/weerbaar/internal/mail"
@@ -91,7 +91,6 @@ func StartWithPool(t testing.TB, pool *pgxpool.Pool, opts Options) *App {
 		t.Fatalf("config: %v", err)
 	}
 	a.Config = cfg
-	store := pgxstore.NewWithCleanupInterval(pool, 0)
 	authSvc, err := app.NewAuthService(cfg, pool)
 	if err != nil {
 		t.Fatal(err)
@@ -104,7 +103,7 @@ func StartWithPool(t testing.TB, pool *pgxpool.Pool, opts Options) *App {
 	a.Server = server.New(server.Deps{
 		Config: cfg, Pool: pool, Auth: authSvc, Mailer: opts.Mailer,
 		Logger:   slog.New(slog.NewJSONHandler(a.logs, nil)),
-		Sessions: app.NewSessionManager(cfg, store),
+		Sessions: app.NewSessionManager(cfg, pool),
 	})
 	if opts.PlainHTTP {
 		srv.Start()
@@ -150,6 +149,32 @@ func (c *Client) Get(t testing.TB, path string) Response {
 		t.Fatal(err)
 	}
 	return c.Do(t, req)
+}
+
+// GetCountingQueries fetches path like Get, but in-process through the same
+// router (with this client's cookies), and returns the number of SQL queries
+// the request took as counted by the pool's tracer (db.WithQueryCounter).
+// In-process, the count is complete when the handler returns.
+func (c *Client) GetCountingQueries(t testing.TB, path string) (Response, int) {
+	t.Helper()
+	u, err := url.Parse(c.app.URL(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest(http.MethodGet, u.String(), nil)
+	for _, ck := range c.HTTP.Jar.Cookies(u) {
+		req.AddCookie(ck)
+	}
+	ctx := db.WithQueryCounter(req.Context())
+	rec := httptest.NewRecorder()
+	c.app.Server.ServeHTTP(rec, req.WithContext(ctx))
+	resp := rec.Result()
+	c.HTTP.Jar.SetCookies(u, resp.Cookies())
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Response{Response: resp, Body: string(b)}, db.QueryCount(ctx)
 }
 
 // PostForm posts form values to path as a same-origin browser would.

@@ -73,6 +73,23 @@ func TestCanonicalJSON(t *testing.T) {
 	}
 }
 
+// TestNegativeZeroFloat: a float64 negative zero (written math.Copysign(0,
+// -1): the constant -0.0 is +0 in Go) marshals as -0 and canonicalises to 0,
+// like the JSON literal -0, so both hash alike.
+func TestNegativeZeroFloat(t *testing.T) {
+	t.Parallel()
+	negZero := math.Copysign(0, -1)
+	if !math.Signbit(negZero) {
+		t.Fatal("not a negative zero")
+	}
+	for _, v := range []any{negZero, 0.0, json.Number("-0")} {
+		got, err := changesJSON(nil, map[string]any{"x": v})
+		if err != nil || string(got) != `{"after":{"x":0}}` {
+			t.Errorf("changesJSON(x: %#v) = %s, %v; want {\"after\":{\"x\":0}}", v, got, err)
+		}
+	}
+}
+
 // TestCanonicalRowFormat pins the documented row format and hash, so any
 // change to it (which would break every stored chain) fails here.
 func TestCanonicalRowFormat(t *testing.T) {
@@ -144,7 +161,7 @@ func randomValue(rng *rand.Rand, depth int) any {
 	strs := []string{"", "é", "naïve café", "日本語", "emoji 😀🇳🇱", "quote \" and \\ backslash", "<b>&amp;</b>",
 		"line\nbreak\ttab\r", "\u0001\u001f\u007f", "\u2028\u2029", "/slash/", "\ufffd", "zero-width\u200b"}
 	nums := []any{0, -1, 42, int64(12345678901234567), int64(math.MaxInt64), int64(math.MinInt64), uint64(math.MaxUint64),
-		0.1, -0.0, 1e21, 1e-7, 3.141592653589793, math.MaxFloat64, math.SmallestNonzeroFloat64, float32(0.1),
+		0.1, math.Copysign(0, -1), 1e21, 1e-7, 3.141592653589793, math.MaxFloat64, math.SmallestNonzeroFloat64, float32(0.1),
 		json.Number("12345678901234567"), json.Number("0.1"), json.Number("1E+2"), json.Number("100.000"),
 		json.Number("-0"), json.Number("1e400"), json.Number("123456789012345678901234567890.000123")}
 	switch k := rng.IntN(10); {

@@ -27,6 +27,10 @@ type Config struct {
 	Addr string
 	// BaseURL is the public URL of the app; its scheme decides Secure cookies and HSTS.
 	BaseURL *url.URL
+	// BaseURLDefaulted is true when WEERBAAR_BASE_URL is unset and BaseURL
+	// was derived from Addr, so commands that print links can say that the
+	// link may not work on another machine.
+	BaseURLDefaulted bool
 	// DatabaseURL is an explicit PostgreSQL URL; empty means "discover one".
 	DatabaseURL string
 	// DataDir holds local state: the private PostgreSQL cluster and development keys.
@@ -69,7 +73,7 @@ var Vars = []Var{
 	{"WEERBAAR_TRUSTED_PROXIES", "(none)", "Comma-separated CIDR ranges of reverse proxies whose X-Forwarded-For is trusted for the client IP."},
 	{"WEERBAAR_SECRET_KEY", "(required)", "32-byte key (base64 or hex) that encrypts TOTP secrets at rest. Generate one with `weerbaar genkey`."},
 	{"WEERBAAR_SECRET_KEY_FILE", "(none)", "Instead of WEERBAAR_SECRET_KEY: a file holding the key; created with a new key when missing (`make run` uses `./var/secret.key`)."},
-	{"WEERBAAR_SESSION_IDLE_TIMEOUT", "30m", "A session ends after this long without activity."},
+	{"WEERBAAR_SESSION_IDLE_TIMEOUT", "30m", "A session ends after this long without activity (to within a tenth: up to 10 % sooner, never later)."},
 	{"WEERBAAR_SESSION_LIFETIME", "12h", "A session ends this long after sign-in, whatever the activity."},
 	{"WEERBAAR_SMTP_ADDR", "(none)", "SMTP server (host:port) to e-mail set-password links; without it links are only shown to the admin."},
 	{"WEERBAAR_SMTP_FROM", "(none)", "Sender address of those e-mails; required with WEERBAAR_SMTP_ADDR."},
@@ -79,9 +83,34 @@ var Vars = []Var{
 	{"WEERBAAR_SHUTDOWN_TIMEOUT", "15s", "How long in-flight requests may finish after SIGTERM/SIGINT."},
 }
 
-// Load reads and validates the configuration. getenv is os.Getenv in
+// Part is a group of settings. A command loads only the parts it uses, so
+// `weerbaar migrate` does not ask for the secret key and `weerbaar user create`
+// does not validate the SMTP settings. WEERBAAR_LOG_LEVEL is always read.
+type Part uint
+
+const (
+	// Address: WEERBAAR_ADDR and WEERBAAR_BASE_URL.
+	Address Part = 1 << iota
+	// Database: DATABASE_URL and WEERBAAR_DATA_DIR.
+	Database
+	// SecretKey: WEERBAAR_SECRET_KEY or WEERBAAR_SECRET_KEY_FILE.
+	SecretKey
+	// Server: the rest of what `serve` uses (migrate at start, proxies,
+	// sessions, SMTP, uploads, shutdown).
+	Server
+	// All is everything; `serve` needs it.
+	All = Address | Database | SecretKey | Server
+)
+
+// Load reads and validates the whole configuration. getenv is os.Getenv in
 // production and a map lookup in tests.
 func Load(getenv func(string) string) (Config, error) {
+	return LoadParts(getenv, All)
+}
+
+// LoadParts reads and validates only the given parts; the other fields stay
+// zero. A missing key file is created only when SecretKey is asked for.
+func LoadParts(getenv func(string) string, parts Part) (Config, error) {
 	get := func(name string) string {
 		if v := strings.TrimSpace(getenv(name)); v != "" {
 			return v
@@ -94,17 +123,42 @@ func Load(getenv func(string) string) (Config, error) {
 		return ""
 	}
 	var errs []error
-	cfg := Config{
-		Addr:        get("WEERBAAR_ADDR"),
-		DatabaseURL: get("DATABASE_URL"),
-		DataDir:     get("WEERBAAR_DATA_DIR"),
+	var cfg Config
+	if err := cfg.LogLevel.UnmarshalText([]byte(get("WEERBAAR_LOG_LEVEL"))); err != nil {
+		errs = append(errs, fmt.Errorf("WEERBAAR_LOG_LEVEL=%q: want debug, info, warn or error", get("WEERBAAR_LOG_LEVEL")))
 	}
+	if parts&Database != 0 {
+		cfg.DatabaseURL, cfg.DataDir = get("DATABASE_URL"), get("WEERBAAR_DATA_DIR")
+	}
+	if parts&Address != 0 {
+		errs = append(errs, cfg.loadAddress(get)...)
+	}
+	if parts&SecretKey != 0 {
+		var err error
+		if cfg.SecretKey, err = loadSecretKey(get("WEERBAAR_SECRET_KEY"), get("WEERBAAR_SECRET_KEY_FILE")); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if parts&Server != 0 {
+		errs = append(errs, cfg.loadServer(get)...)
+	}
+	if len(errs) > 0 {
+		return Config{}, fmt.Errorf("invalid configuration: %w", errors.Join(errs...))
+	}
+	return cfg, nil
+}
+
+// loadAddress reads where the server listens and the public URL links use.
+func (cfg *Config) loadAddress(get func(string) string) []error {
+	var errs []error
+	cfg.Addr = get("WEERBAAR_ADDR")
 	if _, _, err := net.SplitHostPort(cfg.Addr); err != nil {
 		errs = append(errs, fmt.Errorf("WEERBAAR_ADDR=%q: want host:port", cfg.Addr))
 	}
 	rawBase := get("WEERBAAR_BASE_URL")
 	if rawBase == "" {
 		rawBase = "http://" + cfg.Addr
+		cfg.BaseURLDefaulted = true
 	}
 	base, err := url.Parse(rawBase)
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
@@ -113,17 +167,18 @@ func Load(getenv func(string) string) (Config, error) {
 		base.Path = strings.TrimSuffix(base.Path, "/")
 		cfg.BaseURL = base
 	}
+	return errs
+}
+
+// loadServer reads the settings only the web server uses.
+func (cfg *Config) loadServer(get func(string) string) []error {
+	var errs []error
+	var err error
 	if cfg.AutoMigrate, err = strconv.ParseBool(get("WEERBAAR_AUTO_MIGRATE")); err != nil {
 		errs = append(errs, fmt.Errorf("WEERBAAR_AUTO_MIGRATE=%q: want true or false", get("WEERBAAR_AUTO_MIGRATE")))
 	}
-	if err := cfg.LogLevel.UnmarshalText([]byte(get("WEERBAAR_LOG_LEVEL"))); err != nil {
-		errs = append(errs, fmt.Errorf("WEERBAAR_LOG_LEVEL=%q: want debug, info, warn or error", get("WEERBAAR_LOG_LEVEL")))
-	}
 	if cfg.ShutdownTimeout, err = positiveDuration(get("WEERBAAR_SHUTDOWN_TIMEOUT")); err != nil {
 		errs = append(errs, fmt.Errorf("WEERBAAR_SHUTDOWN_TIMEOUT: %w", err))
-	}
-	if cfg.SecretKey, err = loadSecretKey(get("WEERBAAR_SECRET_KEY"), get("WEERBAAR_SECRET_KEY_FILE")); err != nil {
-		errs = append(errs, err)
 	}
 	if cfg.SessionIdleTimeout, err = positiveDuration(get("WEERBAAR_SESSION_IDLE_TIMEOUT")); err != nil {
 		errs = append(errs, fmt.Errorf("WEERBAAR_SESSION_IDLE_TIMEOUT: %w", err))
@@ -156,10 +211,7 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 		cfg.TrustedProxies = append(cfg.TrustedProxies, cidr)
 	}
-	if len(errs) > 0 {
-		return Config{}, fmt.Errorf("invalid configuration: %w", errors.Join(errs...))
-	}
-	return cfg, nil
+	return errs
 }
 
 // Secure reports whether the app is served over https.

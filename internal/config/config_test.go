@@ -109,3 +109,48 @@ func TestSecretKeyFileIsCreatedOnce(t *testing.T) {
 		t.Fatalf("key not kept between starts: %v", err)
 	}
 }
+
+// TestLoadPartsReadsOnlyWhatIsAsked: a command that needs only the database
+// starts without a secret key and is not stopped by a setting it never uses.
+func TestLoadPartsReadsOnlyWhatIsAsked(t *testing.T) {
+	file := t.TempDir() + "/secret.key"
+	getenv := func(k string) string {
+		return map[string]string{
+			"DATABASE_URL": "postgres://x/y", "WEERBAAR_SECRET_KEY_FILE": file,
+			"WEERBAAR_AUTO_MIGRATE": "sometimes", "WEERBAAR_SMTP_ADDR": "no-port",
+		}[k]
+	}
+	cfg, err := LoadParts(getenv, Database|Address)
+	if err != nil {
+		t.Fatalf("database and address only: %v", err)
+	}
+	if cfg.DatabaseURL != "postgres://x/y" || cfg.DataDir != "./var" || cfg.SecretKey != nil || cfg.BaseURL.String() != "http://127.0.0.1:8080" {
+		t.Fatalf("config %+v", cfg)
+	}
+	if _, err := os.Stat(file); !os.IsNotExist(err) {
+		t.Fatalf("key file created although the key was not asked for: %v", err)
+	}
+	_, err = LoadParts(getenv, All)
+	for _, name := range []string{"WEERBAAR_AUTO_MIGRATE", "WEERBAAR_SMTP_ADDR"} {
+		if err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("all parts: error %v does not name %s", err, name)
+		}
+	}
+	if _, err := LoadParts(func(string) string { return "" }, SecretKey); err == nil || !strings.Contains(err.Error(), "WEERBAAR_SECRET_KEY") {
+		t.Fatalf("secret key asked for but not set: %v", err)
+	}
+	if _, err := LoadParts(func(k string) string { return map[string]string{"WEERBAAR_LOG_LEVEL": "loud"}[k] }, Database); err == nil {
+		t.Fatal("the log level is always checked")
+	}
+}
+
+func TestBaseURLDefaulted(t *testing.T) {
+	cfg, err := LoadParts(env(nil), Address)
+	if err != nil || !cfg.BaseURLDefaulted {
+		t.Fatalf("unset base URL: defaulted=%v %v", cfg.BaseURLDefaulted, err)
+	}
+	cfg, err = LoadParts(env(map[string]string{"WEERBAAR_BASE_URL": "https://nis2.example.nl"}), Address)
+	if err != nil || cfg.BaseURLDefaulted {
+		t.Fatalf("set base URL: defaulted=%v %v", cfg.BaseURLDefaulted, err)
+	}
+}

@@ -64,11 +64,13 @@ func MapError(err error) error {
 }
 
 // NewPool opens a pool for connString and checks that the server answers.
+// The pool counts the queries of each request (see WithQueryCounter).
 func NewPool(ctx context.Context, connString string) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(connString)
 	if err != nil {
 		return nil, fmt.Errorf("parse database URL: %w", err)
 	}
+	instrument(cfg)
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open pool: %w", err)

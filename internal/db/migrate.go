@@ -40,6 +40,10 @@ func NewMigrator(pool *pgxpool.Pool) (*Migrator, error) {
 // Up applies all pending migrations.
 func (mg *Migrator) Up() error { return ignoreNoChange(mg.m.Up()) }
 
+// To migrates up or down to version, e.g. to test an upgrade from an older
+// schema.
+func (mg *Migrator) To(version uint) error { return ignoreNoChange(mg.m.Migrate(version)) }
+
 // Down rolls back n migrations; n <= 0 rolls back all of them.
 func (mg *Migrator) Down(n int) error {
 	if n <= 0 {

@@ -22,6 +22,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/weerbaar/weerbaar/internal/db"
+	"github.com/weerbaar/weerbaar/internal/measure/catalogue"
 	"github.com/weerbaar/weerbaar/migrations"
 )
 
@@ -131,6 +132,9 @@ func setup(ctx context.Context) error {
 		return err
 	}
 	err = db.MigrateUp(pool)
+	if err == nil {
+		err = catalogue.Sync(ctx, pool)
+	}
 	pool.Close()
 	if err != nil {
 		return fmt.Errorf("migrate template: %w", err)
@@ -215,6 +219,11 @@ func migrationsHash() string {
 		h.Write(b)
 		return nil
 	})
+	if eds, err := catalogue.Editions(); err == nil {
+		for _, e := range eds {
+			h.Write([]byte(e.Version + e.SHA256))
+		}
+	}
 	return hex.EncodeToString(h.Sum(nil))[:12]
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/weerbaar/weerbaar/internal/entity"
 	"github.com/weerbaar/weerbaar/internal/evidence"
 	"github.com/weerbaar/weerbaar/internal/measure"
+	"github.com/weerbaar/weerbaar/internal/scope"
 )
 
 // requirementState is the demo state of one requirement.
@@ -71,7 +72,7 @@ func seedState(ctx context.Context, pool *pgxpool.Pool, entityID int64) error {
 	}
 	actor := authz.Actor{UserID: officer.ID, Email: officer.Email, Name: officer.Name, EntityID: entityID, Role: authz.SecurityOfficer}
 	ctx = audit.WithMeta(ctx, audit.Meta{ActorID: officer.ID, ActorEmail: officer.Email})
-	if _, err := entity.SaveAssessment(ctx, pool, actor, entity.ScopeInput{Subsectors: []string{"drinking_water"},
+	if _, err := entity.SaveAssessment(ctx, pool, actor, scope.Input{Subsectors: []string{"drinking_water"},
 		Employees: 420, TurnoverEUR: 95_000_000, BalanceEUR: 310_000_000}); err != nil {
 		return fmt.Errorf("demo scope: %w", err)
 	}

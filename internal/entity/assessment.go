@@ -13,6 +13,7 @@ import (
 	"github.com/weerbaar/weerbaar/internal/audit"
 	"github.com/weerbaar/weerbaar/internal/authz"
 	"github.com/weerbaar/weerbaar/internal/db"
+	"github.com/weerbaar/weerbaar/internal/scope"
 )
 
 // Assessment is a saved scope self-assessment: the inputs, the engine version
@@ -22,15 +23,15 @@ type Assessment struct {
 	EntityID      int64
 	CreatedAt     time.Time
 	CreatedBy     string
-	Inputs        ScopeInput
-	Result        ScopeResult
+	Inputs        scope.Input
+	Result        scope.Result
 	EngineVersion string
 }
 
 // SaveAssessment runs the scope engine on in and stores the result for the
 // actor's entity, audit-logged.
-func SaveAssessment(ctx context.Context, pool *pgxpool.Pool, actor authz.Actor, in ScopeInput) (Assessment, error) {
-	res, err := AssessScope(in)
+func SaveAssessment(ctx context.Context, pool *pgxpool.Pool, actor authz.Actor, in scope.Input) (Assessment, error) {
+	res, err := scope.Assess(in)
 	if err != nil {
 		return Assessment{}, err
 	}
@@ -97,7 +98,7 @@ func assessments(ctx context.Context, q db.Querier, entityID int64, limit string
 		if err := json.Unmarshal(reasons, &a.Result.Reasons); err != nil {
 			return nil, fmt.Errorf("assessment %d reasons: %w", a.ID, err)
 		}
-		a.Result.Class, a.Result.Size, a.Result.EngineVersion = Class(class), Size(size), a.EngineVersion
+		a.Result.Class, a.Result.Size, a.Result.EngineVersion = scope.Class(class), scope.Size(size), a.EngineVersion
 		out = append(out, a)
 	}
 	return out, rows.Err()

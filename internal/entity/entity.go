@@ -13,21 +13,25 @@ import (
 	"github.com/weerbaar/weerbaar/internal/db"
 )
 
-// Entity is one organisation with a NIS2 duty of care.
+// Entity is one organisation with a NIS2 duty of care. The JSON names are the
+// column names, so a row read as JSON (entity.MembershipsJSON) decodes into it.
 type Entity struct {
-	ID        int64  `db:"id"`
-	Slug      string `db:"slug"`
-	Name      string `db:"name"`
-	LegalName string `db:"legal_name"`
-	City      string `db:"city"`
+	ID        int64  `db:"id" json:"id"`
+	Slug      string `db:"slug" json:"slug"`
+	Name      string `db:"name" json:"name"`
+	LegalName string `db:"legal_name" json:"legal_name"`
+	City      string `db:"city" json:"city"`
 	// MFARequired sends members without a second factor to enrolment first.
-	MFARequired bool      `db:"mfa_required"`
-	CreatedAt   time.Time `db:"created_at"`
-	UpdatedAt   time.Time `db:"updated_at"`
-	Version     int       `db:"version"`
+	MFARequired bool `db:"mfa_required" json:"mfa_required"`
+	// CatalogueEdition is the measure catalogue edition the entity assesses
+	// against; it changes only when the entity adopts a newer one.
+	CatalogueEdition string    `db:"catalogue_edition" json:"catalogue_edition"`
+	CreatedAt        time.Time `db:"created_at" json:"created_at"`
+	UpdatedAt        time.Time `db:"updated_at" json:"updated_at"`
+	Version          int       `db:"version" json:"version"`
 }
 
-const entityColumns = `id, slug, name, legal_name, city, mfa_required, created_at, updated_at, version`
+const entityColumns = `id, slug, name, legal_name, city, mfa_required, catalogue_edition, created_at, updated_at, version`
 
 // List returns all entities ordered by name.
 func List(ctx context.Context, q db.Querier) ([]Entity, error) {

@@ -14,24 +14,35 @@ import (
 	"github.com/weerbaar/weerbaar/internal/db"
 )
 
-// Membership is a user's role in one entity, with what the top bar needs.
+// Membership is a user's role in one entity, with what the top bar needs and
+// the entity's record (so a request inside the entity needs no extra query).
 type Membership struct {
-	EntityID    int64      `db:"entity_id"`
-	UserID      int64      `db:"user_id"`
-	Role        authz.Role `db:"role"`
-	EntityName  string     `db:"entity_name"`
-	MFARequired bool       `db:"mfa_required"`
+	EntityID    int64      `db:"entity_id" json:"entity_id"`
+	UserID      int64      `db:"user_id" json:"user_id"`
+	Role        authz.Role `db:"role" json:"role"`
+	EntityName  string     `db:"entity_name" json:"entity_name"`
+	MFARequired bool       `db:"mfa_required" json:"mfa_required"`
+	Entity      Entity     `db:"-" json:"entity"`
 }
+
+// MembershipsJSON is an SQL expression: the memberships of user @user as a
+// JSON array of Membership, ordered by entity name. It is the one definition
+// of which memberships give a user access; MembershipsOfUser and the user
+// loader of every request (auth.GetUserWithMemberships, which embeds it in
+// the user's query) both use it, so a change here applies to both.
+const MembershipsJSON = `(SELECT coalesce(json_agg(json_build_object(
+		'entity_id', m.entity_id, 'user_id', m.user_id, 'role', m.role, 'entity_name', e.name,
+		'mfa_required', e.mfa_required, 'entity', to_json(e)) ORDER BY e.name, e.id), '[]')
+	FROM memberships m JOIN entities e ON e.id = m.entity_id
+	WHERE m.user_id = @user)`
 
 // MembershipsOfUser lists a user's entities by name.
 func MembershipsOfUser(ctx context.Context, q db.Querier, userID int64) ([]Membership, error) {
-	rows, err := q.Query(ctx, `SELECT m.entity_id, m.user_id, m.role, e.name AS entity_name, e.mfa_required
-		FROM memberships m JOIN entities e ON e.id = m.entity_id
-		WHERE m.user_id = @user ORDER BY e.name, e.id`, pgx.StrictNamedArgs{"user": userID})
-	if err != nil {
+	var ms []Membership
+	if err := q.QueryRow(ctx, `SELECT `+MembershipsJSON, pgx.StrictNamedArgs{"user": userID}).Scan(&ms); err != nil {
 		return nil, fmt.Errorf("memberships of user %d: %w", userID, err)
 	}
-	return pgx.CollectRows(rows, pgx.RowToStructByName[Membership])
+	return ms, nil
 }
 
 // Member is a user as seen on an entity's user management page.

@@ -15,6 +15,7 @@ import (
 	"github.com/weerbaar/weerbaar/internal/audit"
 	"github.com/weerbaar/weerbaar/internal/authz"
 	"github.com/weerbaar/weerbaar/internal/db"
+	"github.com/weerbaar/weerbaar/internal/scope"
 	"github.com/weerbaar/weerbaar/internal/validate"
 )
 
@@ -152,7 +153,7 @@ func (in RegistrationInput) Normalise() (Registration, [][2]string, error) {
 		errs.Add("ip_ranges", "registration.error.cidr")
 	}
 	for _, code := range in.Subsectors {
-		if _, ok := LookupSubsector(code); !ok {
+		if _, ok := scope.LookupSubsector(code); !ok {
 			errs.Add("subsectors", "validate.choice")
 			continue
 		}
@@ -171,7 +172,7 @@ func (in RegistrationInput) Normalise() (Registration, [][2]string, error) {
 	}
 	slices.Sort(r.MemberStates)
 	if r.Authority != "" {
-		if _, ok := LookupAuthority(r.Authority); !ok {
+		if _, ok := scope.LookupAuthority(r.Authority); !ok {
 			errs.Add("authority", "validate.choice")
 		}
 	}
@@ -344,5 +345,22 @@ func (r Registration) fields() map[string]any {
 		"contact_email": r.ContactEmail, "contact_phone": r.ContactPhone, "ip_ranges": strings.Join(r.IPRanges, ","),
 		"subsectors": strings.Join(r.Subsectors, ","), "member_states": strings.Join(r.MemberStates, ","),
 		"authority": r.Authority, "csirt": r.CSIRT, "info_sharing": r.InfoSharing, "info_sharing_details": r.InfoSharingDetails,
+	}
+}
+
+// ProposeSupervision fills in an empty competent authority and CSIRT from the
+// first subsector's reference data, so the form starts from what the law
+// says for the sector; what the entity already chose is kept.
+func (r *Registration) ProposeSupervision() {
+	if len(r.Subsectors) == 0 {
+		return
+	}
+	if s, ok := scope.LookupSubsector(r.Subsectors[0]); ok {
+		if r.Authority == "" {
+			r.Authority = s.Authority
+		}
+		if r.CSIRT == "" {
+			r.CSIRT = s.CSIRT
+		}
 	}
 }

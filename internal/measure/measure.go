@@ -6,6 +6,7 @@ package measure
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -13,6 +14,8 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/weerbaar/weerbaar/internal/db"
+	"github.com/weerbaar/weerbaar/internal/i18n"
+	"github.com/weerbaar/weerbaar/internal/measure/catalogue"
 )
 
 // Status is the implementation status of a requirement or measure.
@@ -32,18 +35,18 @@ var Statuses = []Status{NotStarted, InProgress, Implemented, Verified}
 // Done reports whether the status counts as in place.
 func (s Status) Done() bool { return s == Implemented || s == Verified }
 
-// Requirement is a catalogue requirement with the entity's state of it.
+// Requirement is a catalogue requirement, in the entity's edition, with the
+// entity's state of it. The catalogue fields come from memory (catalogue.Get);
+// only the state is read from the database.
 type Requirement struct {
 	Code             string     `db:"code"`
-	Section          int        `db:"section"`
-	TitleNL          string     `db:"title_nl"`
-	TitleEN          string     `db:"title_en"`
-	TextNL           string     `db:"text_nl"`
-	TextEN           string     `db:"text_en"`
-	Source           string     `db:"source"`
-	ISOControls      []string   `db:"iso_controls"`
-	WhereAppropriate bool       `db:"where_appropriate"`
-	Measures         []string   `db:"measures"`
+	Section          int        `db:"-"`
+	Title            i18n.Text  `db:"-"`
+	Text             i18n.Text  `db:"-"`
+	Source           string     `db:"-"`
+	ISOControls      []string   `db:"-"`
+	WhereAppropriate bool       `db:"-"`
+	Measures         []string   `db:"-"`
 	Applicable       bool       `db:"applicable"`
 	Justification    string     `db:"justification"`
 	Maturity         int        `db:"maturity"`
@@ -72,54 +75,93 @@ func (r Requirement) Serves(code string) bool {
 	return false
 }
 
-const requirementSelect = `SELECT q.code, q.section, q.title_nl, q.title_en, q.text_nl, q.text_en, q.source, q.iso_controls,
-		q.where_appropriate,
-		ARRAY(SELECT rm.measure_code::text FROM requirement_measures rm WHERE rm.requirement_code = q.code ORDER BY rm.measure_code) AS measures,
-		coalesce(s.applicable, true) AS applicable, coalesce(s.justification, '') AS justification,
-		coalesce(s.maturity, 0) AS maturity, coalesce(s.status, 'not_started') AS status, s.owner_id,
-		coalesce(o.name, '') AS owner_name, s.due_date, coalesce(s.notes, '') AS notes, s.updated_at,
-		coalesce(u.name, '') AS updated_by_name, coalesce(s.version, 0) AS version
-	FROM requirements q
-	LEFT JOIN entity_requirements s ON s.requirement_code = q.code AND s.entity_id = @entity
-	LEFT JOIN users o ON o.id = s.owner_id
-	LEFT JOIN users u ON u.id = s.updated_by`
+// withCatalogue fills the catalogue fields from the edition's requirement.
+func (r Requirement) withCatalogue(c catalogue.Requirement) Requirement {
+	r.Code, r.Section, r.Title, r.Text, r.Source = c.Code, c.Section, c.Title, c.Text, c.Source
+	r.ISOControls, r.WhereAppropriate, r.Measures = c.ISOControls, c.WhereAppropriate, c.Measures
+	return r
+}
 
-// Requirements lists every catalogue requirement with the entity's state,
-// in catalogue order. Requirements never touched have version 0.
-func Requirements(ctx context.Context, q db.Querier, entityID int64) ([]Requirement, error) {
-	rows, err := q.Query(ctx, requirementSelect+` ORDER BY q.ordinal`, pgx.StrictNamedArgs{"entity": entityID})
+// newRequirement is a requirement the entity has not touched yet.
+func newRequirement(c catalogue.Requirement) Requirement {
+	return Requirement{Applicable: true, Status: NotStarted}.withCatalogue(c)
+}
+
+const requirementStateSelect = `SELECT s.requirement_code AS code, s.applicable, s.justification, s.maturity, s.status, s.owner_id,
+		coalesce(o.name, '') AS owner_name, s.due_date, s.notes, s.updated_at, coalesce(u.name, '') AS updated_by_name, s.version
+	FROM entity_requirements s
+	LEFT JOIN users o ON o.id = s.owner_id
+	LEFT JOIN users u ON u.id = s.updated_by
+	WHERE s.entity_id = @entity`
+
+// EntityEdition returns the catalogue edition the entity assesses against
+// (one small query; the edition itself comes from memory). Handlers that
+// already loaded the entity use catalogue.Get with its CatalogueEdition.
+func EntityEdition(ctx context.Context, q db.Querier, entityID int64) (*catalogue.Catalogue, error) {
+	var version string
+	if err := q.QueryRow(ctx, `SELECT catalogue_edition FROM entities WHERE id = $1`, entityID).Scan(&version); err != nil {
+		return nil, fmt.Errorf("catalogue edition of entity %d: %w", entityID, db.MapError(err))
+	}
+	return catalogue.Get(ctx, q, version)
+}
+
+// Requirements lists every requirement of edition ed with the entity's
+// state, in catalogue order. Requirements never touched have version 0.
+func Requirements(ctx context.Context, q db.Querier, ed *catalogue.Catalogue, entityID int64) ([]Requirement, error) {
+	rows, err := q.Query(ctx, requirementStateSelect, pgx.StrictNamedArgs{"entity": entityID})
 	if err != nil {
 		return nil, fmt.Errorf("requirements of entity %d: %w", entityID, err)
 	}
-	return pgx.CollectRows(rows, pgx.RowToStructByName[Requirement])
+	states, err := pgx.CollectRows(rows, pgx.RowToStructByName[Requirement])
+	if err != nil {
+		return nil, fmt.Errorf("requirements of entity %d: %w", entityID, err)
+	}
+	byCode := make(map[string]Requirement, len(states))
+	for _, s := range states {
+		byCode[s.Code] = s
+	}
+	out := make([]Requirement, 0, len(ed.Requirements))
+	for _, c := range ed.Requirements {
+		if s, ok := byCode[c.Code]; ok {
+			out = append(out, s.withCatalogue(c))
+		} else {
+			out = append(out, newRequirement(c))
+		}
+	}
+	return out, nil
 }
 
-// GetRequirement returns one requirement with the entity's state, or
-// db.ErrNotFound for an unknown code.
-func GetRequirement(ctx context.Context, q db.Querier, entityID int64, code string) (Requirement, error) {
-	rows, err := q.Query(ctx, requirementSelect+` WHERE q.code = @code`, pgx.StrictNamedArgs{"entity": entityID, "code": code})
+// GetRequirement returns one requirement of edition ed with the entity's
+// state, or db.ErrNotFound for a code the edition does not have.
+func GetRequirement(ctx context.Context, q db.Querier, ed *catalogue.Catalogue, entityID int64, code string) (Requirement, error) {
+	c, ok := ed.Requirement(code)
+	if !ok {
+		return Requirement{}, fmt.Errorf("requirement %s: %w", code, db.ErrNotFound)
+	}
+	rows, err := q.Query(ctx, requirementStateSelect+` AND s.requirement_code = @code`, pgx.StrictNamedArgs{"entity": entityID, "code": code})
 	if err != nil {
 		return Requirement{}, fmt.Errorf("requirement %s: %w", code, err)
 	}
 	r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Requirement])
+	if errors.Is(err, pgx.ErrNoRows) {
+		return newRequirement(c), nil
+	}
 	if err != nil {
 		return Requirement{}, fmt.Errorf("requirement %s: %w", code, db.MapError(err))
 	}
-	return r, nil
+	return r.withCatalogue(c), nil
 }
 
-// Measure is one of the ten measures with the entity's state of it.
+// Measure is one of the ten measures, in the entity's edition, with the
+// entity's state of it.
 type Measure struct {
 	Code             string     `db:"code"`
-	LabelNL          string     `db:"label_nl"`
-	LabelEN          string     `db:"label_en"`
-	StatuteNL        string     `db:"statute_nl"`
-	StatuteEN        string     `db:"statute_en"`
-	ExplanationNL    string     `db:"explanation_nl"`
-	ExplanationEN    string     `db:"explanation_en"`
-	Source           string     `db:"source"`
-	ISOControls      []string   `db:"iso_controls"`
-	ISOClauses       []string   `db:"iso_clauses"`
+	Label            i18n.Text  `db:"-"`
+	Statute          i18n.Text  `db:"-"`
+	Explanation      i18n.Text  `db:"-"`
+	Source           string     `db:"-"`
+	ISOControls      []string   `db:"-"`
+	ISOClauses       []string   `db:"-"`
 	Applicable       bool       `db:"applicable"`
 	Justification    string     `db:"justification"`
 	MaturityOverride *int       `db:"maturity_override"`
@@ -134,37 +176,67 @@ type Measure struct {
 	Version          int        `db:"version"`
 }
 
-const measureSelect = `SELECT m.code::text AS code, m.label_nl, m.label_en, m.statute_nl, m.statute_en, m.explanation_nl,
-		m.explanation_en, m.source, m.iso_controls, m.iso_clauses,
-		coalesce(s.applicable, true) AS applicable, coalesce(s.justification, '') AS justification,
-		s.maturity_override::int AS maturity_override, coalesce(s.override_reason, '') AS override_reason,
-		coalesce(s.status, 'not_started') AS status, s.owner_id, coalesce(o.name, '') AS owner_name, s.due_date,
-		coalesce(s.notes, '') AS notes, s.updated_at, coalesce(u.name, '') AS updated_by_name, coalesce(s.version, 0) AS version
-	FROM measures m
-	LEFT JOIN entity_measures s ON s.measure_code = m.code AND s.entity_id = @entity
-	LEFT JOIN users o ON o.id = s.owner_id
-	LEFT JOIN users u ON u.id = s.updated_by`
+func (m Measure) withCatalogue(c catalogue.Measure) Measure {
+	m.Code, m.Label, m.Statute, m.Explanation, m.Source = c.Code, c.Label, c.Statute, c.Explanation, c.Source
+	m.ISOControls, m.ISOClauses = c.ISOControls, c.ISOClauses
+	return m
+}
 
-// Measures lists the ten measures with the entity's state, a to j.
-func Measures(ctx context.Context, q db.Querier, entityID int64) ([]Measure, error) {
-	rows, err := q.Query(ctx, measureSelect+` ORDER BY m.ordinal`, pgx.StrictNamedArgs{"entity": entityID})
+func newMeasure(c catalogue.Measure) Measure {
+	return Measure{Applicable: true, Status: NotStarted}.withCatalogue(c)
+}
+
+const measureStateSelect = `SELECT s.measure_code::text AS code, s.applicable, s.justification,
+		s.maturity_override::int AS maturity_override, s.override_reason, s.status, s.owner_id,
+		coalesce(o.name, '') AS owner_name, s.due_date, s.notes, s.updated_at, coalesce(u.name, '') AS updated_by_name, s.version
+	FROM entity_measures s
+	LEFT JOIN users o ON o.id = s.owner_id
+	LEFT JOIN users u ON u.id = s.updated_by
+	WHERE s.entity_id = @entity`
+
+// Measures lists the ten measures of edition ed with the entity's state, a to j.
+func Measures(ctx context.Context, q db.Querier, ed *catalogue.Catalogue, entityID int64) ([]Measure, error) {
+	rows, err := q.Query(ctx, measureStateSelect, pgx.StrictNamedArgs{"entity": entityID})
 	if err != nil {
 		return nil, fmt.Errorf("measures of entity %d: %w", entityID, err)
 	}
-	return pgx.CollectRows(rows, pgx.RowToStructByName[Measure])
+	states, err := pgx.CollectRows(rows, pgx.RowToStructByName[Measure])
+	if err != nil {
+		return nil, fmt.Errorf("measures of entity %d: %w", entityID, err)
+	}
+	byCode := make(map[string]Measure, len(states))
+	for _, s := range states {
+		byCode[s.Code] = s
+	}
+	out := make([]Measure, 0, len(ed.Measures))
+	for _, c := range ed.Measures {
+		if s, ok := byCode[c.Code]; ok {
+			out = append(out, s.withCatalogue(c))
+		} else {
+			out = append(out, newMeasure(c))
+		}
+	}
+	return out, nil
 }
 
 // GetMeasure returns one measure, or db.ErrNotFound for an unknown code.
-func GetMeasure(ctx context.Context, q db.Querier, entityID int64, code string) (Measure, error) {
-	rows, err := q.Query(ctx, measureSelect+` WHERE m.code = @code`, pgx.StrictNamedArgs{"entity": entityID, "code": code})
+func GetMeasure(ctx context.Context, q db.Querier, ed *catalogue.Catalogue, entityID int64, code string) (Measure, error) {
+	c, ok := ed.Measure(code)
+	if !ok {
+		return Measure{}, fmt.Errorf("measure %s: %w", code, db.ErrNotFound)
+	}
+	rows, err := q.Query(ctx, measureStateSelect+` AND s.measure_code = @code`, pgx.StrictNamedArgs{"entity": entityID, "code": code})
 	if err != nil {
 		return Measure{}, fmt.Errorf("measure %s: %w", code, err)
 	}
 	m, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Measure])
+	if errors.Is(err, pgx.ErrNoRows) {
+		return newMeasure(c), nil
+	}
 	if err != nil {
 		return Measure{}, fmt.Errorf("measure %s: %w", code, db.MapError(err))
 	}
-	return m, nil
+	return m.withCatalogue(c), nil
 }
 
 // Maturity is a measure's current maturity and how it was arrived at.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/weerbaar/weerbaar/internal/dbtest"
 	"github.com/weerbaar/weerbaar/internal/measure"
+	"github.com/weerbaar/weerbaar/internal/measure/catalogue"
 )
 
 // BenchmarkBuildOverview measures the dashboard's main computation: loading
@@ -25,7 +26,7 @@ func BenchmarkBuildOverview(b *testing.B) {
 	today := time.Now()
 	b.ResetTimer()
 	for b.Loop() {
-		if _, err := measure.BuildOverview(ctx, pool, id, today); err != nil {
+		if _, err := measure.BuildOverview(ctx, pool, catalogue.Latest(), id, today); err != nil {
 			b.Fatal(err)
 		}
 	}

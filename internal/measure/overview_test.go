@@ -7,6 +7,7 @@ import (
 
 	"github.com/weerbaar/weerbaar/internal/dbtest"
 	"github.com/weerbaar/weerbaar/internal/measure"
+	"github.com/weerbaar/weerbaar/internal/measure/catalogue"
 )
 
 // TestOverviewReadiness: with nothing recorded no requirement is at target;
@@ -21,7 +22,7 @@ func TestOverviewReadiness(t *testing.T) {
 		t.Fatal(err)
 	}
 	today := time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
-	o, err := measure.BuildOverview(ctx, pool, id, today)
+	o, err := measure.BuildOverview(ctx, pool, catalogue.Latest(), id, today)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +42,7 @@ func TestOverviewReadiness(t *testing.T) {
 	if _, err := pool.Exec(ctx, `UPDATE entity_requirements SET status = 'in_progress', maturity = 0 WHERE entity_id = $1 AND requirement_code = '1.1'`, id); err != nil {
 		t.Fatal(err)
 	}
-	o, err = measure.BuildOverview(ctx, pool, id, today)
+	o, err = measure.BuildOverview(ctx, pool, catalogue.Latest(), id, today)
 	if err != nil {
 		t.Fatal(err)
 	}

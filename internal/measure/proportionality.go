@@ -15,8 +15,10 @@ import (
 	"github.com/weerbaar/weerbaar/internal/audit"
 	"github.com/weerbaar/weerbaar/internal/authz"
 	"github.com/weerbaar/weerbaar/internal/db"
-	"github.com/weerbaar/weerbaar/internal/entity"
+	"github.com/weerbaar/weerbaar/internal/i18n"
+	"github.com/weerbaar/weerbaar/internal/measure/catalogue"
 	"github.com/weerbaar/weerbaar/internal/proportion"
+	"github.com/weerbaar/weerbaar/internal/scope"
 	"github.com/weerbaar/weerbaar/internal/validate"
 )
 
@@ -97,11 +99,11 @@ func SaveFactors(ctx context.Context, pool *pgxpool.Pool, actor authz.Actor, in 
 // Sensitivity is a measure's sensitivity to each factor with its rationale;
 // Custom is true when the entity admin changed the reference value.
 type Sensitivity struct {
-	Code                     string
-	Value                    proportion.Sensitivity
-	RationaleNL, RationaleEN string
-	Custom                   bool
-	Version                  int
+	Code      string
+	Value     proportion.Sensitivity
+	Rationale i18n.Text
+	Custom    bool
+	Version   int
 }
 
 // LoadSensitivities returns the ten sensitivities: the entity's own where
@@ -121,21 +123,27 @@ func LoadSensitivities(ctx context.Context, q db.Querier, entityID int64) ([]Sen
 		if err := rows.Scan(&s.Code, &s.Value.Exposure, &s.Value.Size, &s.Value.Likelihood, &s.Value.Impact, &s.Value.Class, &rationale, &s.Version); err != nil {
 			return nil, err
 		}
-		s.RationaleNL, s.RationaleEN, s.Custom = rationale, rationale, true
+		s.Rationale, s.Custom = i18n.Text{NL: rationale, EN: rationale}, true
 		custom[s.Code] = s
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	return withDefaults(custom), nil
+}
+
+// withDefaults lists the ten sensitivities, a to j: the entity's own (by
+// measure code) where set, else the reference defaults.
+func withDefaults(custom map[string]Sensitivity) []Sensitivity {
 	var out []Sensitivity
 	for _, d := range proportion.Defaults() {
 		if s, ok := custom[d.Code]; ok {
 			out = append(out, s)
 			continue
 		}
-		out = append(out, Sensitivity{Code: d.Code, Value: d.Sensitivity, RationaleNL: d.RationaleNL, RationaleEN: d.RationaleEN})
+		out = append(out, Sensitivity{Code: d.Code, Value: d.Sensitivity, Rationale: d.Rationale})
 	}
-	return out, nil
+	return out
 }
 
 // SensitivityInput is the admin's change of one measure's sensitivities.
@@ -192,7 +200,7 @@ func SaveSensitivity(ctx context.Context, pool *pgxpool.Pool, actor authz.Actor,
 		if tag.RowsAffected() == 0 || cur.Version != in.Version {
 			return &Conflict{Current: *cur}
 		}
-		before, after := audit.Diff(sensitivityFields(cur.Value, cur.RationaleNL), sensitivityFields(s, in.Rationale))
+		before, after := audit.Diff(sensitivityFields(cur.Value, cur.Rationale.NL), sensitivityFields(s, in.Rationale))
 		if err := audit.Record(ctx, tx, audit.Event{EntityID: actor.EntityID, Action: "proportion.sensitivity_changed",
 			ObjectType: "measure", ObjectID: code, Before: before, After: after}); err != nil {
 			return err
@@ -243,35 +251,29 @@ type MeasureStatus struct {
 }
 
 // BuildOverview computes the overview for an entity at today.
-func BuildOverview(ctx context.Context, q db.Querier, entityID int64, today time.Time) (Overview, error) {
+func BuildOverview(ctx context.Context, q db.Querier, ed *catalogue.Catalogue, entityID int64, today time.Time) (Overview, error) {
 	var o Overview
 	var err error
-	if o.Requirements, err = Requirements(ctx, q, entityID); err != nil {
+	if o.Requirements, err = Requirements(ctx, q, ed, entityID); err != nil {
 		return o, err
 	}
-	measures, err := Measures(ctx, q, entityID)
+	measures, err := Measures(ctx, q, ed, entityID)
 	if err != nil {
 		return o, err
 	}
-	if o.Factors, err = LoadFactors(ctx, q, entityID); err != nil {
-		return o, err
-	}
-	sens, err := LoadSensitivities(ctx, q, entityID)
+	own, err := loadEngineInputs(ctx, q, entityID)
 	if err != nil {
 		return o, err
 	}
-	o.Sensitivities = sens
-	if o.CatalogueVersion, err = currentCatalogue(ctx, q); err != nil {
-		return o, err
-	}
+	o.Factors, o.Sensitivities = own.Factors, own.Sensitivities
+	sens := o.Sensitivities
+	o.CatalogueVersion = ed.Version
 	o.EngineInput = proportion.Factors{Exposure: o.Factors.Exposure, Likelihood: o.Factors.Likelihood, Impact: o.Factors.Impact,
 		Size: proportion.SizeMedium, Class: proportion.ClassImportant}
-	if latest, ok, err := entity.LatestAssessment(ctx, q, entityID); err != nil {
-		return o, err
-	} else if ok {
-		o.ScopeAssessed, o.ScopeClass = true, string(latest.Result.Class)
-		o.EngineInput.Size = proportion.Size(latest.Result.Size)
-		if latest.Result.Class == entity.ClassEssential {
+	if own.Assessed {
+		o.ScopeAssessed, o.ScopeClass = true, own.Class
+		o.EngineInput.Size = proportion.Size(own.Size)
+		if scope.Class(own.Class) == scope.ClassEssential {
 			o.EngineInput.Class = proportion.ClassEssential
 		}
 	}
@@ -337,7 +339,11 @@ func BuildOverview(ctx context.Context, q db.Querier, entityID int64, today time
 // SaveSnapshot stores the current computation with its inputs and engine
 // version, so the result can be reproduced later with proportion.Compute.
 func SaveSnapshot(ctx context.Context, q db.Querier, entityID int64) (int64, error) {
-	o, err := BuildOverview(ctx, q, entityID, time.Now())
+	ed, err := EntityEdition(ctx, q, entityID)
+	if err != nil {
+		return 0, err
+	}
+	o, err := BuildOverview(ctx, q, ed, entityID, time.Now())
 	if err != nil {
 		return 0, err
 	}

@@ -122,18 +122,16 @@ func memberSet(ctx context.Context, q db.Querier, entityID int64) (map[int64]boo
 	return out, err
 }
 
-func currentCatalogue(ctx context.Context, q db.Querier) (string, error) {
-	var v string
-	err := q.QueryRow(ctx, `SELECT version FROM catalogue_versions WHERE current`).Scan(&v)
-	return v, db.MapError(err)
-}
-
 // UpdateRequirement saves the entity's state of a requirement after a
 // version check, audit-logged with the changed fields.
 func UpdateRequirement(ctx context.Context, pool *pgxpool.Pool, actor authz.Actor, code string, in StateInput) (Requirement, error) {
 	var saved Requirement
 	err := db.InTx(ctx, pool, func(tx pgx.Tx) error {
-		cur, err := GetRequirement(ctx, tx, actor.EntityID, code)
+		ed, err := EntityEdition(ctx, tx, actor.EntityID)
+		if err != nil {
+			return err
+		}
+		cur, err := GetRequirement(ctx, tx, ed, actor.EntityID, code)
 		if err != nil {
 			return err
 		}
@@ -142,10 +140,6 @@ func UpdateRequirement(ctx context.Context, pool *pgxpool.Pool, actor authz.Acto
 			return err
 		}
 		p, err := in.parse(members, true)
-		if err != nil {
-			return err
-		}
-		catalogue, err := currentCatalogue(ctx, tx)
 		if err != nil {
 			return err
 		}
@@ -160,14 +154,14 @@ func UpdateRequirement(ctx context.Context, pool *pgxpool.Pool, actor authz.Acto
 			WHERE s.version = @version`,
 			pgx.StrictNamedArgs{"entity": actor.EntityID, "code": code, "applicable": p.applicable, "justification": p.justification,
 				"maturity": p.maturity, "status": string(p.status), "owner": p.owner, "due": p.due, "notes": p.notes,
-				"catalogue": catalogue, "actor": actor.UserID, "version": in.Version})
+				"catalogue": ed.Version, "actor": actor.UserID, "version": in.Version})
 		if err != nil {
 			return fmt.Errorf("save requirement %s: %w", code, err)
 		}
 		if tag.RowsAffected() == 0 || (cur.Version == 0) != (in.Version == 0) {
 			return &Conflict{Current: cur}
 		}
-		if saved, err = GetRequirement(ctx, tx, actor.EntityID, code); err != nil {
+		if saved, err = GetRequirement(ctx, tx, ed, actor.EntityID, code); err != nil {
 			return err
 		}
 		before, after := audit.Diff(cur.fields(), saved.fields())
@@ -181,7 +175,11 @@ func UpdateRequirement(ctx context.Context, pool *pgxpool.Pool, actor authz.Acto
 func UpdateMeasure(ctx context.Context, pool *pgxpool.Pool, actor authz.Actor, code string, in StateInput) (Measure, error) {
 	var saved Measure
 	err := db.InTx(ctx, pool, func(tx pgx.Tx) error {
-		cur, err := GetMeasure(ctx, tx, actor.EntityID, code)
+		ed, err := EntityEdition(ctx, tx, actor.EntityID)
+		if err != nil {
+			return err
+		}
+		cur, err := GetMeasure(ctx, tx, ed, actor.EntityID, code)
 		if err != nil {
 			return err
 		}
@@ -190,10 +188,6 @@ func UpdateMeasure(ctx context.Context, pool *pgxpool.Pool, actor authz.Actor, c
 			return err
 		}
 		p, err := in.parse(members, false)
-		if err != nil {
-			return err
-		}
-		catalogue, err := currentCatalogue(ctx, tx)
 		if err != nil {
 			return err
 		}
@@ -208,14 +202,14 @@ func UpdateMeasure(ctx context.Context, pool *pgxpool.Pool, actor authz.Actor, c
 			WHERE s.version = @version`,
 			pgx.StrictNamedArgs{"entity": actor.EntityID, "code": code, "applicable": p.applicable, "justification": p.justification,
 				"override": p.override, "reason": p.overrideReason, "status": string(p.status), "owner": p.owner, "due": p.due,
-				"notes": p.notes, "catalogue": catalogue, "actor": actor.UserID, "version": in.Version})
+				"notes": p.notes, "catalogue": ed.Version, "actor": actor.UserID, "version": in.Version})
 		if err != nil {
 			return fmt.Errorf("save measure %s: %w", code, err)
 		}
 		if tag.RowsAffected() == 0 || (cur.Version == 0) != (in.Version == 0) {
 			return &Conflict{Current: cur}
 		}
-		if saved, err = GetMeasure(ctx, tx, actor.EntityID, code); err != nil {
+		if saved, err = GetMeasure(ctx, tx, ed, actor.EntityID, code); err != nil {
 			return err
 		}
 		before, after := audit.Diff(cur.fields(), saved.fields())

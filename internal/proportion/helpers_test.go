@@ -1,6 +1,7 @@
 package proportion
 
 import (
+	"github.com/weerbaar/weerbaar/internal/i18n"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -54,7 +55,7 @@ func checkResults(t testing.TB, f Factors, ms []MeasureInput, rs []Result) {
 			if c.Points < 0 || c.Points != math.Round(c.Points*1000)/1000 {
 				t.Errorf("%s: %s points %v not a non-negative multiple of 0.001", r.Code, c.Factor, c.Points)
 			}
-			if c.TextNL == "" || c.TextEN == "" || c.Input == "" {
+			if !strings.HasPrefix(c.Text.Key, "prop.") || c.Input == "" {
 				t.Errorf("%s: %s contribution lacks input or text", r.Code, c.Factor)
 			}
 			sum += c.Points * 1000
@@ -65,8 +66,8 @@ func checkResults(t testing.TB, f Factors, ms []MeasureInput, rs []Result) {
 		if f.Class == ClassImportant && r.Contributions[4].Points != 0 {
 			t.Errorf("%s: important entity got class points %v", r.Code, r.Contributions[4].Points)
 		}
-		if !strings.Contains(r.ExplanationEN, fmtMilli(int64(wm), en)) || !strings.Contains(r.ExplanationNL, fmtMilli(int64(wm), nl)) {
-			t.Errorf("%s: explanations do not show the weight:\n%s\n%s", r.Code, r.ExplanationEN, r.ExplanationNL)
+		if !strings.Contains(r.Explanation.Render(i18n.EN), fmtMilli(int64(wm), en)) || !strings.Contains(r.Explanation.Render(i18n.NL), fmtMilli(int64(wm), nl)) {
+			t.Errorf("%s: explanations do not show the weight:\n%s\n%s", r.Code, r.Explanation.Render(i18n.EN), r.Explanation.Render(i18n.NL))
 		}
 		ranks = append(ranks, r.Rank)
 	}

@@ -16,6 +16,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+
+	"github.com/weerbaar/weerbaar/internal/i18n"
 )
 
 // CurrentVersion is the engine version new computations should use. Store it
@@ -151,15 +153,16 @@ type MeasureInput struct {
 	Sensitivity Sensitivity
 }
 
-// Contribution is one factor's share of a measure's weight, in numbers and in
-// words, so the UI can answer "waarom dit doel?".
+// Contribution is one factor's share of a measure's weight, in numbers and as
+// a catalogue message, so the UI can answer "waarom dit doel?".
 type Contribution struct {
 	Factor string // "exposure", "size", "likelihood", "impact", "class"
 	Input  string // the entity's value, e.g. "4", "medium", "essential"
 	// Points is the part of the weight this factor adds, a multiple of 0.001;
 	// the points of one result add up to its Weight exactly.
-	Points         float64
-	TextNL, TextEN string
+	Points float64
+	// Text explains the share; render it in the reader's language.
+	Text i18n.Msg
 }
 
 // Result is the engine's verdict on one measure.
@@ -179,8 +182,8 @@ type Result struct {
 	// Rank is the priority, 1 = address first; ranks form 1..n.
 	Rank          int
 	Contributions []Contribution
-	ExplanationNL string
-	ExplanationEN string
+	// Explanation is the whole calculation as a catalogue message.
+	Explanation i18n.Msg
 	// Version is the engine version that produced this result; store it.
 	Version string
 }

@@ -2,6 +2,7 @@ package proportion
 
 import (
 	"errors"
+	"github.com/weerbaar/weerbaar/internal/i18n"
 	"slices"
 	"strings"
 	"testing"
@@ -155,8 +156,8 @@ func TestRanking(t *testing.T) {
 	if rs[1].Gap != -2 || rs[1].Shortfall() != 0 {
 		t.Errorf("c above target: gap %v shortfall %v, want −2 and 0", rs[1].Gap, rs[1].Shortfall())
 	}
-	if !strings.Contains(rs[1].ExplanationEN, "2.00 above target") || !strings.Contains(rs[1].ExplanationNL, "2,00 boven het doel") {
-		t.Errorf("explanation does not say c is above target:\n%s\n%s", rs[1].ExplanationEN, rs[1].ExplanationNL)
+	if !strings.Contains(rs[1].Explanation.Render(i18n.EN), "2.00 above target") || !strings.Contains(rs[1].Explanation.Render(i18n.NL), "2,00 boven het doel") {
+		t.Errorf("explanation does not say c is above target:\n%s\n%s", rs[1].Explanation.Render(i18n.EN), rs[1].Explanation.Render(i18n.NL))
 	}
 }
 
@@ -172,11 +173,11 @@ func TestExplanationTexts(t *testing.T) {
 		"Target = 1 + round(4 × 0.675 = 2.700) = 4 (managed and measured). Current 2.50: shortfall 1.50. Priority 1 of 1."
 	wantNL := "Gewicht 0,675 = blootstelling 0,115 + omvang 0,180 + waarschijnlijkheid 0,115 + impact 0,202 + klasse 0,063. " +
 		"Doel = 1 + afronding(4 × 0,675 = 2,700) = 4 (beheerst en gemeten). Huidig 2,50: achterstand 1,50. Prioriteit 1 van 1."
-	if r.ExplanationEN != wantEN {
-		t.Errorf("EN:\n got %s\nwant %s", r.ExplanationEN, wantEN)
+	if r.Explanation.Render(i18n.EN) != wantEN {
+		t.Errorf("EN:\n got %s\nwant %s", r.Explanation.Render(i18n.EN), wantEN)
 	}
-	if r.ExplanationNL != wantNL {
-		t.Errorf("NL:\n got %s\nwant %s", r.ExplanationNL, wantNL)
+	if r.Explanation.Render(i18n.NL) != wantNL {
+		t.Errorf("NL:\n got %s\nwant %s", r.Explanation.Render(i18n.NL), wantNL)
 	}
 	for _, want := range []struct {
 		k             int
@@ -187,8 +188,8 @@ func TestExplanationTexts(t *testing.T) {
 		{4, "essential", "Essential entity: class bonus ⅛ × class sensitivity 0.5 ≈ 0.063", "Essentiële entiteit: klassetoeslag ⅛ × klassegevoeligheid 0,5 ≈ 0,063"},
 	} {
 		c := r.Contributions[want.k]
-		if c.Input != want.input || !strings.HasPrefix(c.TextEN, want.en) || !strings.HasPrefix(c.TextNL, want.nl) {
-			t.Errorf("contribution %s: input %q\n%s\n%s", c.Factor, c.Input, c.TextEN, c.TextNL)
+		if c.Input != want.input || !strings.HasPrefix(c.Text.Render(i18n.EN), want.en) || !strings.HasPrefix(c.Text.Render(i18n.NL), want.nl) {
+			t.Errorf("contribution %s: input %q\n%s\n%s", c.Factor, c.Input, c.Text.Render(i18n.EN), c.Text.Render(i18n.NL))
 		}
 	}
 
@@ -197,11 +198,11 @@ func TestExplanationTexts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c := rs[0].Contributions[4]; !strings.Contains(c.TextEN, "capped at 0.000") || !strings.Contains(c.TextNL, "begrensd op 0,000") {
-		t.Errorf("capped bonus text: %s / %s", c.TextEN, c.TextNL)
+	if c := rs[0].Contributions[4]; !strings.Contains(c.Text.Render(i18n.EN), "capped at 0.000") || !strings.Contains(c.Text.Render(i18n.NL), "begrensd op 0,000") {
+		t.Errorf("capped bonus text: %s / %s", c.Text.Render(i18n.EN), c.Text.Render(i18n.NL))
 	}
-	if c := rs[0].Contributions[1]; !strings.Contains(c.TextEN, "not sensitive to size") || !strings.Contains(c.TextNL, "niet gevoelig voor omvang") {
-		t.Errorf("zero sensitivity text: %s / %s", c.TextEN, c.TextNL)
+	if c := rs[0].Contributions[1]; !strings.Contains(c.Text.Render(i18n.EN), "not sensitive to size") || !strings.Contains(c.Text.Render(i18n.NL), "niet gevoelig voor omvang") {
+		t.Errorf("zero sensitivity text: %s / %s", c.Text.Render(i18n.EN), c.Text.Render(i18n.NL))
 	}
 }
 
@@ -314,10 +315,10 @@ func TestDefaults(t *testing.T) {
 		if d.Sensitivity.Exposure+d.Sensitivity.Size+d.Sensitivity.Likelihood+d.Sensitivity.Impact == 0 {
 			t.Errorf("%s: no Art. 21(1) sensitivity at all", d.Code)
 		}
-		if len(d.RationaleNL) < 80 || len(d.RationaleEN) < 80 || seen[d.RationaleNL] || seen[d.RationaleEN] {
+		if len(d.Rationale.NL) < 80 || len(d.Rationale.EN) < 80 || seen[d.Rationale.NL] || seen[d.Rationale.EN] {
 			t.Errorf("%s: rationale missing, too short or copied", d.Code)
 		}
-		seen[d.RationaleNL], seen[d.RationaleEN] = true, true
+		seen[d.Rationale.NL], seen[d.Rationale.EN] = true, true
 	}
 	// The examples: j most sensitive to exposure, c to impact, d to
 	// exposure and size, f to size and class.
@@ -360,13 +361,13 @@ func TestFactorGuidance(t *testing.T) {
 	texts := map[string]bool{}
 	for _, g := range FactorGuidance() {
 		got[g.Factor] = append(got[g.Factor], g.Level)
-		if g.LabelNL == "" || g.LabelEN == "" || len(g.TextNL) < 60 || len(g.TextEN) < 60 {
+		if !g.Label.Complete() || len(g.Text.NL) < 60 || len(g.Text.EN) < 60 {
 			t.Errorf("%s %s: label or text missing or too short", g.Factor, g.Level)
 		}
-		if texts[g.TextNL] || texts[g.TextEN] {
+		if texts[g.Text.NL] || texts[g.Text.EN] {
 			t.Errorf("%s %s: text repeated", g.Factor, g.Level)
 		}
-		texts[g.TextNL], texts[g.TextEN] = true, true
+		texts[g.Text.NL], texts[g.Text.EN] = true, true
 	}
 	for factor, levels := range want {
 		if !slices.Equal(got[factor], levels) {

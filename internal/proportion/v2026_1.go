@@ -2,11 +2,12 @@ package proportion
 
 import (
 	"cmp"
-	"fmt"
 	"math"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/weerbaar/weerbaar/internal/i18n"
 )
 
 // Engine version prop-2026.1. FROZEN: results of this version are stored in
@@ -157,84 +158,72 @@ func apportionMilli(num [5]int64, den, weightMilli int64) [5]int64 {
 	return pts
 }
 
-// maturity names, index 0..5.
-var (
-	maturityNL = [6]string{"afwezig", "initieel", "herhaalbaar", "gedefinieerd", "beheerst en gemeten", "optimaliserend"}
-	maturityEN = [6]string{"absent", "initial", "repeatable", "defined", "managed and measured", "optimising"}
-)
+// factorOrder is the order of the contributions: exposure, size,
+// likelihood, impact, class.
+var factorOrder = [5]string{FactorExposure, FactorSize, FactorLikelihood, FactorImpact, FactorClass}
 
-// factor display names, in the order exposure, size, likelihood, impact, class.
-var (
-	factorOrder  = [5]string{FactorExposure, FactorSize, FactorLikelihood, FactorImpact, FactorClass}
-	factorNameNL = [5]string{"blootstelling", "omvang", "waarschijnlijkheid", "impact", "klasse"}
-	factorNameEN = [5]string{"exposure", "size", "likelihood", "impact", "class"}
-)
+// milliText is v thousandths with three decimals in both languages (0.625/0,625).
+func milliText(v int64) i18n.Text { return i18n.Text{NL: fmtMilli(v, nl), EN: fmtMilli(v, en)} }
 
+// sens is v thousandths without trailing zeros in both languages.
+func sens(v int64) i18n.Text { return i18n.Text{NL: fmtSens(v, nl), EN: fmtSens(v, en)} }
+
+// twelfths is a normalised factor in both languages: 3 → 0.25, 4 → 0.333.
+func twelfths(v int64) i18n.Text { return i18n.Text{NL: fmtTwelfths(v, nl), EN: fmtTwelfths(v, en)} }
+
+// float2 is x with two decimals in both languages.
+func float2(x float64) i18n.Text { return i18n.Text{NL: fmtFloat2(x, nl), EN: fmtFloat2(x, en)} }
+
+// v1Explain fills the contributions and the explanation with catalogue
+// messages ("prop.*"); the numbers are pre-formatted for both languages, so
+// the rendered sentences of this version never change with the UI's number
+// formatting.
 func v1Explain(r *Result, f Factors, d v1Detail, total int) {
 	inputs := [5]string{strconv.Itoa(f.Exposure), string(f.Size), strconv.Itoa(f.Likelihood), strconv.Itoa(f.Impact), string(f.Class)}
 	r.Contributions = make([]Contribution, 5)
 	for k := range 5 {
 		c := Contribution{Factor: factorOrder[k], Input: inputs[k], Points: float64(d.points[k]) / 1000}
-		lblNL, lblEN := levelLabel(factorOrder[k], inputs[k])
+		label := levelLabel(factorOrder[k], inputs[k])
+		factor := i18n.M("prop.factor." + factorOrder[k])
 		if k < 4 {
-			name := fmt.Sprintf("%s %s (%s)", capitalise(factorNameEN[k]), inputs[k], lblEN)
-			naam := fmt.Sprintf("%s %s (%s)", capitalise(factorNameNL[k]), inputs[k], lblNL)
+			name := i18n.M("prop.factor_level", i18n.M("prop.factor_title."+factorOrder[k]), inputs[k], label)
 			if factorOrder[k] == FactorSize { // the size is its own label
-				name = capitalise(factorNameEN[k]) + " " + lblEN
-				naam = capitalise(factorNameNL[k]) + " " + lblNL
+				name = i18n.M("prop.factor_size", label)
 			}
 			if d.s[k] == 0 {
-				c.TextEN = fmt.Sprintf("%s: this measure is not sensitive to %s (sensitivity 0), so it adds %s.", name, factorNameEN[k], fmtMilli(d.points[k], en))
-				c.TextNL = fmt.Sprintf("%s: deze maatregel is niet gevoelig voor %s (gevoeligheid 0), dus dit voegt %s toe.", naam, factorNameNL[k], fmtMilli(d.points[k], nl))
+				c.Text = i18n.M("prop.contribution.insensitive", name, factor, milliText(d.points[k]))
 			} else {
-				c.TextEN = fmt.Sprintf("%s: normalised %s × sensitivity %s ÷ total sensitivity %s ≈ %s of the weight.",
-					name, fmtTwelfths(d.n[k], en), fmtSens(d.s[k], en), fmtSens(d.s4, en), fmtMilli(d.points[k], en))
-				c.TextNL = fmt.Sprintf("%s: genormaliseerd %s × gevoeligheid %s ÷ totale gevoeligheid %s ≈ %s van het gewicht.",
-					naam, fmtTwelfths(d.n[k], nl), fmtSens(d.s[k], nl), fmtSens(d.s4, nl), fmtMilli(d.points[k], nl))
+				c.Text = i18n.M("prop.contribution.share", name, twelfths(d.n[k]), sens(d.s[k]), sens(d.s4), milliText(d.points[k]))
 			}
 		} else {
 			switch {
 			case f.Class != ClassEssential:
-				c.TextEN = fmt.Sprintf("Important entity: no class bonus (%s).", fmtMilli(0, en))
-				c.TextNL = fmt.Sprintf("Belangrijke entiteit: geen klassetoeslag (%s).", fmtMilli(0, nl))
+				c.Text = i18n.M("prop.contribution.class_important", milliText(0))
 			case d.capped:
-				c.TextEN = fmt.Sprintf("Essential entity: class bonus ⅛ × class sensitivity %s, capped at %s because the weight cannot exceed 1.",
-					fmtSens(d.s[4], en), fmtMilli(d.points[4], en))
-				c.TextNL = fmt.Sprintf("Essentiële entiteit: klassetoeslag ⅛ × klassegevoeligheid %s, begrensd op %s omdat het gewicht niet boven 1 kan.",
-					fmtSens(d.s[4], nl), fmtMilli(d.points[4], nl))
+				c.Text = i18n.M("prop.contribution.class_capped", sens(d.s[4]), milliText(d.points[4]))
 			default:
-				c.TextEN = fmt.Sprintf("Essential entity: class bonus ⅛ × class sensitivity %s ≈ %s added to the weight.",
-					fmtSens(d.s[4], en), fmtMilli(d.points[4], en))
-				c.TextNL = fmt.Sprintf("Essentiële entiteit: klassetoeslag ⅛ × klassegevoeligheid %s ≈ %s bij het gewicht.",
-					fmtSens(d.s[4], nl), fmtMilli(d.points[4], nl))
+				c.Text = i18n.M("prop.contribution.class_bonus", sens(d.s[4]), milliText(d.points[4]))
 			}
 		}
 		r.Contributions[k] = c
 	}
 
-	var sumEN, sumNL []string
+	sum := make([]i18n.Msg, 5)
 	for k := range 5 {
-		sumEN = append(sumEN, factorNameEN[k]+" "+fmtMilli(d.points[k], en))
-		sumNL = append(sumNL, factorNameNL[k]+" "+fmtMilli(d.points[k], nl))
+		sum[k] = i18n.M("prop.sum_term", i18n.M("prop.factor."+factorOrder[k]), milliText(d.points[k]))
 	}
 	four := 4 * d.weightMilli
-	var gapEN, gapNL string
+	var gap i18n.Msg
 	switch {
 	case r.Gap > 0:
-		gapEN = "shortfall " + fmtFloat2(r.Gap, en)
-		gapNL = "achterstand " + fmtFloat2(r.Gap, nl)
+		gap = i18n.M("prop.gap.shortfall", float2(r.Gap))
 	case r.Gap < 0:
-		gapEN = fmtFloat2(-r.Gap, en) + " above target"
-		gapNL = fmtFloat2(-r.Gap, nl) + " boven het doel"
+		gap = i18n.M("prop.gap.above", float2(-r.Gap))
 	default:
-		gapEN, gapNL = "on target", "op doel"
+		gap = i18n.M("prop.gap.on_target")
 	}
-	r.ExplanationEN = fmt.Sprintf("Weight %s = %s. Target = 1 + round(4 × %s = %s) = %d (%s). Current %s: %s. Priority %d of %d.",
-		fmtMilli(d.weightMilli, en), strings.Join(sumEN, " + "), fmtMilli(d.weightMilli, en), fmtMilli(four, en),
-		r.Target, maturityEN[r.Target], fmtFloat2(r.Current, en), gapEN, r.Rank, total)
-	r.ExplanationNL = fmt.Sprintf("Gewicht %s = %s. Doel = 1 + afronding(4 × %s = %s) = %d (%s). Huidig %s: %s. Prioriteit %d van %d.",
-		fmtMilli(d.weightMilli, nl), strings.Join(sumNL, " + "), fmtMilli(d.weightMilli, nl), fmtMilli(four, nl),
-		r.Target, maturityNL[r.Target], fmtFloat2(r.Current, nl), gapNL, r.Rank, total)
+	r.Explanation = i18n.M("prop.explanation", milliText(d.weightMilli), i18n.Join(" + ", sum...), milliText(d.weightMilli), milliText(four),
+		r.Target, i18n.M("prop.maturity."+strconv.Itoa(r.Target)), float2(r.Current), gap, r.Rank, total)
 }
 
 type lang bool
@@ -288,11 +277,4 @@ func fmtTwelfths(v int64, l lang) string {
 
 func fmtFloat2(x float64, l lang) string {
 	return localise(strconv.FormatFloat(x, 'f', 2, 64), l)
-}
-
-func capitalise(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }

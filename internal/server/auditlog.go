@@ -13,8 +13,8 @@ import (
 
 	"github.com/weerbaar/weerbaar/internal/audit"
 	"github.com/weerbaar/weerbaar/internal/authz"
-	"github.com/weerbaar/weerbaar/internal/entity"
 	"github.com/weerbaar/weerbaar/internal/i18n"
+	"github.com/weerbaar/weerbaar/internal/scope"
 	"github.com/weerbaar/weerbaar/internal/validate"
 	"github.com/weerbaar/weerbaar/web/components"
 	"github.com/weerbaar/weerbaar/web/pages/auditlog"
@@ -87,7 +87,7 @@ func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		p.Rows = append(p.Rows, auditlog.Row{
-			Seq: row.Seq, At: row.At, Actor: t.actor(row), ActorEmail: personEmail(row.ActorEmail), ActionLabel: t.actionLabel(row.Action),
+			Seq: row.Seq, At: row.At, Action: row.Action, Actor: t.actor(row), ActorEmail: personEmail(row.ActorEmail), ActionLabel: t.actionLabel(row.Action),
 			Sentence: t.sentence(row, before, after), IP: row.IP, UserAgent: row.UserAgent, Changes: t.changes(row, before, after),
 		})
 	}
@@ -373,15 +373,11 @@ func (t auditText) value(r audit.Row, field string, v any) string {
 
 // subsectorNames turns "drinking_water,energy.electricity" into names.
 func subsectorNames(ctx context.Context, codes string) string {
-	names := map[string]string{}
-	for _, s := range entity.Subsectors() {
-		names[s.Code] = pick(ctx, s.NameNL, s.NameEN)
-	}
 	var out []string
 	for _, c := range strings.Split(codes, ",") {
 		c = strings.TrimSpace(c)
-		if n, ok := names[c]; ok {
-			out = append(out, n)
+		if sub, ok := scope.LookupSubsector(c); ok {
+			out = append(out, sub.Name.In(ctx))
 		} else if c != "" {
 			out = append(out, c)
 		}

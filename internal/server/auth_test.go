@@ -73,7 +73,7 @@ func TestWrongPasswordAndUnknownUserLookTheSame(t *testing.T) {
 			start := time.Now()
 			resp := c.PostForm(t, "/login", url.Values{"email": {email}, "password": {"wrong password 12345"}})
 			took := time.Since(start)
-			if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(resp.Body, "E-mailadres of wachtwoord is onjuist") {
+			if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(resp.Body, tr(t, "login.error.invalid")) {
 				t.Fatalf("%s: status %d", email, resp.StatusCode)
 			}
 			bodies[k] = nonce.ReplaceAllString(resp.Body, "")
@@ -114,7 +114,7 @@ func TestLoginThrottling(t *testing.T) {
 	if err != nil || retry <= 0 || retry > 15*60 {
 		t.Fatalf("Retry-After %q", r.Header.Get("Retry-After"))
 	}
-	if !strings.Contains(r.Body, "Probeer het over") {
+	if !strings.Contains(r.Body, tr(t, "login.error.throttled", (retry+59)/60)) {
 		t.Errorf("429 page does not say when to retry: %s", r.Body)
 	}
 	// Other accounts from another IP are not affected... and after the window
@@ -217,7 +217,7 @@ func TestLastAdminCannotBeRemoved(t *testing.T) {
 	admin := a.LoginDemo(t, authz.Admin)
 	adminID := userID(t, a, demo.Accounts[0].Email)
 	r := admin.PostForm(t, base+"/users/"+strconv.FormatInt(adminID, 10)+"/role", url.Values{"role": {"auditor"}})
-	if r.StatusCode != http.StatusConflict || !strings.Contains(r.Body, "minstens één beheerder") {
+	if r.StatusCode != http.StatusConflict || !strings.Contains(r.Body, tr(t, "users.error.last_admin")) {
 		t.Fatalf("demoting the last admin: %d", r.StatusCode)
 	}
 	// With a second admin, the first may step down; the role change renews
@@ -264,10 +264,10 @@ func TestPasswordRulesOnSetPassword(t *testing.T) {
 	set := func(pw string) apptest.Response {
 		return c.PostForm(t, link, url.Values{"new_password": {pw}, "confirm": {pw}})
 	}
-	if r := set("elevenchars"); r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "minimaal 12 tekens") || !strings.Contains(r.Body, `aria-describedby="f-new_password-help f-new_password-error"`) {
+	if r := set("elevenchars"); r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, tr(t, "password.error.too_short")) || !strings.Contains(r.Body, `aria-describedby="f-new_password-help f-new_password-error"`) {
 		t.Fatalf("11 characters: %d %s", r.StatusCode, r.Body)
 	}
-	if r := set("qwerty123456"); r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "veelgebruikte wachtwoorden") {
+	if r := set("qwerty123456"); r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, tr(t, "password.error.common")) {
 		t.Fatalf("common password: %d", r.StatusCode)
 	}
 	long := strings.Repeat("ëï€", 42) + "xy" // 128 characters
@@ -311,7 +311,7 @@ func TestMFAEnrolmentAndLogin(t *testing.T) {
 		t.Fatalf("wrong code: %d (the same secret must stay)", r.StatusCode)
 	}
 	code := totp(t, secret, clock.Now())
-	if r := c.PostForm(t, "/account/mfa", url.Values{"code": {code}, "password": {"not the password"}}); r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "wachtwoord is onjuist") {
+	if r := c.PostForm(t, "/account/mfa", url.Values{"code": {code}, "password": {"not the password"}}); r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, tr(t, "account.error.password")) {
 		t.Fatalf("wrong password: %d", r.StatusCode)
 	}
 	r := c.PostForm(t, "/account/mfa", url.Values{"code": {code}, "password": {demo.Password}})
@@ -381,7 +381,7 @@ func TestMFARequiredSendsToEnrolment(t *testing.T) {
 			t.Errorf("%s: %d %q, want enrolment first", p, r.StatusCode, r.Header.Get("Location"))
 		}
 	}
-	if r := c.Get(t, "/account/mfa"); r.StatusCode != http.StatusOK || !strings.Contains(r.Body, "verplicht") {
+	if r := c.Get(t, "/account/mfa"); r.StatusCode != http.StatusOK || !strings.Contains(r.Body, tr(t, "mfa.enrol.required")) {
 		t.Fatalf("enrolment page: %d", r.StatusCode)
 	}
 }
@@ -462,7 +462,7 @@ func TestUserWithoutEntitySeesWhatToDo(t *testing.T) {
 	}
 	c := a.Login(t, "root@example.nl", testPassword)
 	r := c.Get(t, "/")
-	if r.StatusCode != http.StatusOK || !strings.Contains(r.Body, "U hoort nog bij geen organisatie") || !strings.Contains(r.Body, `href="/admin/entities"`) {
+	if r.StatusCode != http.StatusOK || !strings.Contains(r.Body, tr(t, "start.empty.title")) || !strings.Contains(r.Body, `href="/admin/entities"`) {
 		t.Fatalf("start page: %d %s", r.StatusCode, r.Body)
 	}
 }

@@ -104,10 +104,11 @@ func (s *Server) uploadResult(w http.ResponseWriter, r *http.Request, err error,
 		}
 		ev.Errors, ev.Title = errs, title
 		ev.LinkURL, ev.LinkTitle, ev.LinkDescription = r.PostFormValue("url"), r.PostFormValue("link_title"), r.PostFormValue("description")
+		st := statePage{FormState: stateForm{Status: http.StatusUnprocessableEntity, Form: "evidence"}, Evidence: &ev}
 		if t.MeasureCode != "" {
-			s.renderMeasure(w, r, http.StatusUnprocessableEntity, nil, nil, nil, &ev)
+			s.renderMeasure(w, r, st)
 		} else {
-			s.renderRequirement(w, r, http.StatusUnprocessableEntity, nil, nil, nil, &ev)
+			s.renderRequirement(w, r, st)
 		}
 	}, "evidence.saved", path+"#evidence")
 }

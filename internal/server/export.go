@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -46,12 +45,6 @@ func (s *Server) loadRegistrationExport(r *http.Request) (registrationExport, er
 		out.Class = string(latest.Result.Class)
 	}
 	return out, nil
-}
-
-// attachment sets the headers of a download with an ASCII file name.
-func attachment(w http.ResponseWriter, contentType, filename string) {
-	w.Header().Set("Content-Type", contentType)
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, filename))
 }
 
 func (s *Server) registrationJSON(w http.ResponseWriter, r *http.Request) {
@@ -285,7 +278,12 @@ func evidenceCell(ctx context.Context, items []evidence.Item) string {
 func (s *Server) soaCSV(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	actor := authz.ActorFrom(ctx)
-	reqs, err := measure.Requirements(ctx, s.Pool, actor.EntityID)
+	ed, err := s.edition(r)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	reqs, err := measure.Requirements(ctx, s.Pool, ed, actor.EntityID)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -304,7 +302,8 @@ func (s *Server) soaCSV(w http.ResponseWriter, r *http.Request) {
 		iso[req.Code] = strings.Join(req.ISOControls, ", ")
 	}
 	q := r.URL.Query()
-	rows := soaRows(ctx, reqs, counts, q.Get("measure"), q.Get("status"))
+	entries, _ := measure.StatementOfApplicability(reqs, counts, measure.SoAQuery{Measure: q.Get("measure"), Status: q.Get("status")})
+	rows := soaRows(ctx, entries)
 	attachment(w, "text/csv; charset=utf-8", exportName(ctx, "soa.export.file", entityFrom(ctx).Slug, "csv"))
 	cw := newCSV(w, i18n.LangFrom(ctx))
 	cw.row(i18n.T(ctx, "soa.requirement"), i18n.T(ctx, "evidence.item_title"), i18n.T(ctx, "soa.measures"),

@@ -39,7 +39,7 @@ func TestDutchPagesWriteDutchNumbersAndWords(t *testing.T) {
 	var groot string
 	for _, g := range proportion.FactorGuidance() {
 		if g.Factor == "size" && g.Level == "large" {
-			groot = g.LabelNL
+			groot = g.Label.In(nl)
 		}
 	}
 	if !strings.Contains(measure, "<td data-label=\""+i18n.T(nl, "proportion.value")+"\">"+groot+"</td>") ||

@@ -1,11 +1,10 @@
 package server
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"net/http"
-	"slices"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -17,34 +16,32 @@ import (
 	"github.com/weerbaar/weerbaar/internal/entity"
 	"github.com/weerbaar/weerbaar/internal/i18n"
 	"github.com/weerbaar/weerbaar/internal/measure"
+	"github.com/weerbaar/weerbaar/internal/measure/catalogue"
 	"github.com/weerbaar/weerbaar/internal/proportion"
 	"github.com/weerbaar/weerbaar/internal/validate"
 	"github.com/weerbaar/weerbaar/web/components"
 	"github.com/weerbaar/weerbaar/web/pages/measures"
 )
 
-// today is the current calendar day in Amsterdam, for due dates.
-func today() time.Time {
-	now := time.Now().In(i18n.Amsterdam)
-	return time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
-}
-
-func shortLabel(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n-1]) + "…"
-	}
-	return s
-}
-
 func (s *Server) overview(r *http.Request) (measure.Overview, error) {
-	return measure.BuildOverview(r.Context(), s.Pool, authz.ActorFrom(r.Context()).EntityID, today())
+	ed, err := s.edition(r)
+	if err != nil {
+		return measure.Overview{}, err
+	}
+	return measure.BuildOverview(r.Context(), s.Pool, ed, authz.ActorFrom(r.Context()).EntityID, today())
+}
+
+// edition is the catalogue edition the request's entity assesses against,
+// from memory (the entity was loaded with the request).
+func (s *Server) edition(r *http.Request) (*catalogue.Catalogue, error) {
+	return catalogue.Get(r.Context(), s.Pool, entityFrom(r.Context()).CatalogueEdition)
 }
 
 // maturityBars turns the overview into chart rows.
 func maturityBars(ctx context.Context, base string, o measure.Overview) []components.MaturityBar {
 	var bars []components.MaturityBar
 	for _, ms := range o.Measures {
-		b := components.MaturityBar{Code: ms.Measure.Code, Label: shortLabel(pick(ctx, ms.Measure.LabelNL, ms.Measure.LabelEN), 30),
+		b := components.MaturityBar{Code: ms.Measure.Code, Label: shortLabel(ms.Measure.Label.In(ctx), 30),
 			Current: ms.Maturity.Value, Href: base + "/measures/" + ms.Measure.Code}
 		if ms.Measure.Applicable {
 			b.Target = ms.Result.Target
@@ -74,7 +71,18 @@ func (s *Server) measureList(w http.ResponseWriter, r *http.Request) {
 	}
 	base := entityBase(actor.EntityID)
 	p := measures.ListProps{Shell: s.shell(r, "measures.title", "measures"), Base: base, Bars: maturityBars(ctx, base, o),
-		Readiness: int(o.Readiness*100 + 0.5), Ready: o.Ready, Total: o.Applicable, ScopeAssessed: o.ScopeAssessed, FactorsSet: o.Factors.Set}
+		Readiness: int(o.Readiness*100 + 0.5), Ready: o.Ready, Total: o.Applicable, ScopeAssessed: o.ScopeAssessed, FactorsSet: o.Factors.Set,
+		Edition: o.CatalogueVersion, Notice: s.Sessions.PopString(ctx, sessFlash)}
+	if ed, err := s.edition(r); err != nil {
+		s.serverError(w, r, err)
+		return
+	} else if offer, ok := measure.OfferEdition(ed); ok {
+		p.Offer = &measures.EditionOffer{Current: offer.Current.Version, Latest: offer.Latest.Version,
+			CanAdopt: actor.Can(authz.MeasureEdit)}
+		for _, c := range offer.Changes {
+			p.Offer.Changes = append(p.Offer.Changes, editionChange(ctx, c))
+		}
+	}
 	for _, ms := range o.Measures {
 		n := counts[ms.Measure.Code]
 		for _, req := range o.Requirements {
@@ -82,8 +90,8 @@ func (s *Server) measureList(w http.ResponseWriter, r *http.Request) {
 				n += reqCounts[req.Code]
 			}
 		}
-		p.Cards = append(p.Cards, measures.Card{Code: ms.Measure.Code, Label: pick(ctx, ms.Measure.LabelNL, ms.Measure.LabelEN),
-			Statute: pick(ctx, ms.Measure.StatuteNL, ms.Measure.StatuteEN), Current: ms.Maturity.Value, Target: ms.Result.Target,
+		p.Cards = append(p.Cards, measures.Card{Code: ms.Measure.Code, Label: ms.Measure.Label.In(ctx),
+			Statute: ms.Measure.Statute.In(ctx), Current: ms.Maturity.Value, Target: ms.Result.Target,
 			Done: ms.Done, Total: ms.Total, Applicable: ms.Measure.Applicable, Evidence: n, Rank: ms.Result.Rank})
 	}
 	s.render(w, r, http.StatusOK, measures.List(p))
@@ -100,27 +108,6 @@ func (s *Server) ownerOptions(ctx context.Context, entityID int64) ([]components
 		out = append(out, components.Option{Value: strconv.FormatInt(m.UserID, 10), Label: m.Name})
 	}
 	return out, nil
-}
-
-func dateValue(t *time.Time) string {
-	if t == nil {
-		return ""
-	}
-	return t.Format("2006-01-02")
-}
-
-func displayDate(ctx context.Context, t *time.Time) string {
-	if t == nil {
-		return ""
-	}
-	return i18n.Date(ctx, *t)
-}
-
-func idValue(id *int64) string {
-	if id == nil {
-		return ""
-	}
-	return strconv.FormatInt(*id, 10)
 }
 
 func stateInput(r *http.Request) measure.StateInput {
@@ -161,14 +148,25 @@ func conflictFields(ctx context.Context, applicable bool, justification string, 
 	return out
 }
 
-func (s *Server) measurePage(w http.ResponseWriter, r *http.Request) {
-	s.renderMeasure(w, r, http.StatusOK, nil, nil, nil, nil)
+// stateForm is the state form of a measure or requirement page.
+type stateForm = FormState[measures.StateForm, []measures.ConflictField]
+
+// statePage is the state of a measure or requirement page: its state form,
+// and the evidence form after a failed upload or link.
+type statePage struct {
+	FormState[measures.StateForm, []measures.ConflictField]
+	// Evidence is the evidence form after a failed upload or link; nil when
+	// the page shows it fresh.
+	Evidence *measures.EvidenceProps
 }
 
-// renderMeasure shows a measure page; form/errs/conflict carry a failed
-// save, ev a failed evidence upload.
-func (s *Server) renderMeasure(w http.ResponseWriter, r *http.Request, status int, form *measures.StateForm,
-	errs map[string]string, conflict []measures.ConflictField, ev *measures.EvidenceProps) {
+func (s *Server) measurePage(w http.ResponseWriter, r *http.Request) {
+	s.renderMeasure(w, r, statePage{})
+}
+
+// renderMeasure shows a measure page in state st.
+func (s *Server) renderMeasure(w http.ResponseWriter, r *http.Request, st statePage) {
+	status, form, errs, conflict, ev := st.status(), st.Input, st.Errors, st.Conflict, st.Evidence
 	ctx := r.Context()
 	actor := authz.ActorFrom(ctx)
 	code := chi.URLParam(r, "code")
@@ -200,11 +198,11 @@ func (s *Server) renderMeasure(w http.ResponseWriter, r *http.Request, status in
 	}
 	base := entityBase(actor.EntityID)
 	p := measures.MeasureProps{
-		Shell: s.shell(r, "measures.title", "measures"), Base: base, Code: m.Code, Label: pick(ctx, m.LabelNL, m.LabelEN),
-		Statute: pick(ctx, m.StatuteNL, m.StatuteEN), Explanation: pick(ctx, m.ExplanationNL, m.ExplanationEN), Source: m.Source,
+		Shell: s.shell(r, "measures.title", "measures"), Base: base, Code: m.Code, Label: m.Label.In(ctx),
+		Statute: m.Statute.In(ctx), Explanation: m.Explanation.In(ctx), Source: m.Source,
 		ISO:     strings.Join(append(append([]string{}, m.ISOControls...), m.ISOClauses...), ", "),
 		Current: ms.Maturity.Value, Target: ms.Result.Target, Weight: ms.Result.Weight, Rank: ms.Result.Rank,
-		WhyText: pick(ctx, ms.Result.ExplanationNL, ms.Result.ExplanationEN), EngineVersion: ms.Result.Version,
+		WhyText: ms.Result.Explanation.In(ctx), EngineVersion: ms.Result.Version,
 		CanEdit: actor.Can(authz.MeasureEdit), Errors: errs, Conflict: conflict, Notice: s.Sessions.PopString(ctx, sessFlash),
 	}
 	if ms.Maturity.Overridden {
@@ -213,7 +211,7 @@ func (s *Server) renderMeasure(w http.ResponseWriter, r *http.Request, status in
 		p.Derived = i18n.T(ctx, "measures.derived", ms.Maturity.Applicable)
 	}
 	for _, c := range ms.Result.Contributions {
-		p.Why = append(p.Why, measures.Contribution{Factor: c.Factor, Input: factorLevel(ctx, c.Factor, c.Input), Points: c.Points, Text: pick(ctx, c.TextNL, c.TextEN)})
+		p.Why = append(p.Why, measures.Contribution{Factor: c.Factor, Input: factorLevel(ctx, c.Factor, c.Input), Points: c.Points, Text: c.Text.In(ctx)})
 	}
 	for _, req := range o.Requirements {
 		if req.Serves(code) {
@@ -242,7 +240,7 @@ func (s *Server) renderMeasure(w http.ResponseWriter, r *http.Request, status in
 }
 
 func reqRow(ctx context.Context, req measure.Requirement, evidence int) measures.ReqRow {
-	return measures.ReqRow{Code: req.Code, Title: pick(ctx, req.TitleNL, req.TitleEN), Applicable: req.Applicable,
+	return measures.ReqRow{Code: req.Code, Title: req.Title.In(ctx), Applicable: req.Applicable,
 		Maturity: req.Maturity, Status: string(req.Status), Owner: req.OwnerName, Due: displayDate(ctx, req.DueDate), DueISO: dateValue(req.DueDate),
 		Overdue: req.Overdue(today()), Evidence: evidence, Justification: req.Justification, Measures: strings.Join(req.Measures, ", ")}
 }
@@ -261,27 +259,32 @@ func (s *Server) measureSave(w http.ResponseWriter, r *http.Request) {
 			mat = strconv.Itoa(*cur.MaturityOverride) + " (" + cur.OverrideReason + ")"
 		}
 		form.Version = cur.Version
-		s.renderMeasure(w, r, http.StatusConflict, &form, nil, conflictFields(ctx, cur.Applicable, cur.Justification, mat,
-			cur.Status, cur.OwnerName, dateValue(cur.DueDate), cur.Notes, cur.UpdatedBy, cur.UpdatedAt), nil)
+		s.renderMeasure(w, r, statePage{FormState: stateForm{Status: http.StatusConflict, Input: &form,
+			Conflict: conflictFields(ctx, cur.Applicable, cur.Justification, mat,
+				cur.Status, cur.OwnerName, dateValue(cur.DueDate), cur.Notes, cur.UpdatedBy, cur.UpdatedAt)}})
 		return
 	}
 	s.afterSave(w, r, err, func(errs map[string]string) {
-		s.renderMeasure(w, r, http.StatusUnprocessableEntity, &form, errs, nil, nil)
+		s.renderMeasure(w, r, statePage{FormState: stateForm{Status: http.StatusUnprocessableEntity, Input: &form, Errors: errs}})
 	}, "measures.saved", entityBase(actor.EntityID)+"/measures/"+code)
 }
 
 func (s *Server) requirementPage(w http.ResponseWriter, r *http.Request) {
-	s.renderRequirement(w, r, http.StatusOK, nil, nil, nil, nil)
+	s.renderRequirement(w, r, statePage{})
 }
 
-// renderRequirement shows a requirement page; form/errs/conflict carry a
-// failed save, ev a failed evidence upload.
-func (s *Server) renderRequirement(w http.ResponseWriter, r *http.Request, status int, form *measures.StateForm,
-	errs map[string]string, conflict []measures.ConflictField, ev *measures.EvidenceProps) {
+// renderRequirement shows a requirement page in state st.
+func (s *Server) renderRequirement(w http.ResponseWriter, r *http.Request, st statePage) {
+	status, form, errs, conflict, ev := st.status(), st.Input, st.Errors, st.Conflict, st.Evidence
 	ctx := r.Context()
 	actor := authz.ActorFrom(ctx)
 	code := chi.URLParam(r, "code")
-	req, err := measure.GetRequirement(ctx, s.Pool, actor.EntityID, code)
+	ed, err := s.edition(r)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	req, err := measure.GetRequirement(ctx, s.Pool, ed, actor.EntityID, code)
 	if errors.Is(err, db.ErrNotFound) {
 		s.errorPage(w, r, http.StatusNotFound)
 		return
@@ -290,11 +293,7 @@ func (s *Server) renderRequirement(w http.ResponseWriter, r *http.Request, statu
 		s.serverError(w, r, err)
 		return
 	}
-	all, err := measure.Measures(ctx, s.Pool, actor.EntityID)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
+	all := ed.Measures
 	owners, err := s.ownerOptions(ctx, actor.EntityID)
 	if err != nil {
 		s.serverError(w, r, err)
@@ -302,13 +301,13 @@ func (s *Server) renderRequirement(w http.ResponseWriter, r *http.Request, statu
 	}
 	base := entityBase(actor.EntityID)
 	p := measures.RequirementProps{
-		Shell: s.shell(r, "measures.title", "measures"), Base: base, Code: req.Code, Title: pick(ctx, req.TitleNL, req.TitleEN),
-		Text: pick(ctx, req.TextNL, req.TextEN), Source: req.Source, ISO: strings.Join(req.ISOControls, ", "),
+		Shell: s.shell(r, "measures.title", "measures"), Base: base, Code: req.Code, Title: req.Title.In(ctx),
+		Text: req.Text.In(ctx), Source: req.Source, ISO: strings.Join(req.ISOControls, ", "),
 		CanEdit: actor.Can(authz.MeasureEdit), Errors: errs, Conflict: conflict, Notice: s.Sessions.PopString(ctx, sessFlash),
 	}
 	for _, m := range all {
 		if req.Serves(m.Code) {
-			p.Measures = append(p.Measures, components.Option{Value: m.Code, Label: pick(ctx, m.LabelNL, m.LabelEN)})
+			p.Measures = append(p.Measures, components.Option{Value: m.Code, Label: m.Label.In(ctx)})
 		}
 	}
 	if form != nil {
@@ -337,12 +336,13 @@ func (s *Server) requirementSave(w http.ResponseWriter, r *http.Request) {
 	if c, ok := measure.IsConflict(err); ok {
 		cur := c.Current.(measure.Requirement)
 		form.Version = cur.Version
-		s.renderRequirement(w, r, http.StatusConflict, &form, nil, conflictFields(ctx, cur.Applicable, cur.Justification,
-			strconv.Itoa(cur.Maturity), cur.Status, cur.OwnerName, dateValue(cur.DueDate), cur.Notes, cur.UpdatedBy, cur.UpdatedAt), nil)
+		s.renderRequirement(w, r, statePage{FormState: stateForm{Status: http.StatusConflict, Input: &form,
+			Conflict: conflictFields(ctx, cur.Applicable, cur.Justification,
+				strconv.Itoa(cur.Maturity), cur.Status, cur.OwnerName, dateValue(cur.DueDate), cur.Notes, cur.UpdatedBy, cur.UpdatedAt)}})
 		return
 	}
 	s.afterSave(w, r, err, func(errs map[string]string) {
-		s.renderRequirement(w, r, http.StatusUnprocessableEntity, &form, errs, nil, nil)
+		s.renderRequirement(w, r, statePage{FormState: stateForm{Status: http.StatusUnprocessableEntity, Input: &form, Errors: errs}})
 	}, "measures.saved", entityBase(actor.EntityID)+"/requirements/"+code)
 }
 
@@ -363,20 +363,52 @@ func (s *Server) afterSave(w http.ResponseWriter, r *http.Request, err error, re
 	}
 }
 
-// soaRows filters the requirements for the Statement of Applicability.
-func soaRows(ctx context.Context, reqs []measure.Requirement, counts map[string]int, measureCode, status string) []measures.ReqRow {
-	var rows []measures.ReqRow
-	for _, req := range reqs {
-		if measureCode != "" && !req.Serves(measureCode) {
-			continue
+// editionChange words one difference between catalogue editions.
+func editionChange(ctx context.Context, c catalogue.Change) measures.EditionChange {
+	what := i18n.T(ctx, "catalogue.change."+string(c.Kind))
+	if c.Kind == catalogue.Changed {
+		fields := make([]string, 0, len(c.Fields))
+		for _, f := range c.Fields {
+			fields = append(fields, i18n.T(ctx, "catalogue.field."+f))
 		}
-		switch {
-		case status == "not_applicable" && req.Applicable:
-			continue
-		case status != "" && status != "not_applicable" && (!req.Applicable || string(req.Status) != status):
-			continue
-		}
-		rows = append(rows, reqRow(ctx, req, counts[req.Code]))
+		what += ": " + strings.Join(fields, ", ")
+	}
+	code := c.Code
+	if !c.Requirement {
+		code += ")"
+	}
+	return measures.EditionChange{Code: code, Title: c.Title.In(ctx), What: what, OldText: c.OldText.In(ctx), NewText: c.NewText.In(ctx)}
+}
+
+// adoptEdition moves the entity to the newest catalogue edition after a user
+// saw what differs; the form names both editions, so a stale page cannot
+// adopt something else than it showed.
+func (s *Server) adoptEdition(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.errorPage(w, r, http.StatusBadRequest)
+		return
+	}
+	ctx := r.Context()
+	actor := authz.ActorFrom(ctx)
+	err := measure.AdoptEdition(ctx, s.Pool, actor, r.PostForm.Get("from"), r.PostForm.Get("to"))
+	switch {
+	case errors.Is(err, measure.ErrNotAdoptable):
+		s.errorPage(w, r, http.StatusBadRequest)
+	case errors.Is(err, db.ErrConflict):
+		s.errorPageDetail(w, r, http.StatusConflict, i18n.T(ctx, "catalogue.adopt.conflict"))
+	case err != nil:
+		s.serverError(w, r, err)
+	default:
+		s.Sessions.Put(ctx, sessFlash, "catalogue.adopted")
+		http.Redirect(w, r, entityBase(actor.EntityID)+"/measures", http.StatusSeeOther)
+	}
+}
+
+// soaRows turns the Statement of Applicability's entries into table rows.
+func soaRows(ctx context.Context, entries []measure.SoAEntry) []measures.ReqRow {
+	rows := make([]measures.ReqRow, 0, len(entries))
+	for _, e := range entries {
+		rows = append(rows, reqRow(ctx, e.Requirement, e.Evidence))
 	}
 	return rows
 }
@@ -384,16 +416,17 @@ func soaRows(ctx context.Context, reqs []measure.Requirement, counts map[string]
 func (s *Server) soa(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	actor := authz.ActorFrom(ctx)
-	reqs, err := measure.Requirements(ctx, s.Pool, actor.EntityID)
+	ed, err := s.edition(r)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	all, err := measure.Measures(ctx, s.Pool, actor.EntityID)
+	reqs, err := measure.Requirements(ctx, s.Pool, ed, actor.EntityID)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
+	all := ed.Measures
 	counts, err := s.evidence().CountByRequirement(ctx, actor.EntityID)
 	if err != nil {
 		s.serverError(w, r, err)
@@ -404,48 +437,12 @@ func (s *Server) soa(w http.ResponseWriter, r *http.Request) {
 		Measure: q.Get("measure"), Status: q.Get("status"), Total: len(reqs),
 		MeasureOptions: []components.Option{{Value: "", Label: i18n.T(ctx, "soa.all")}}}
 	for _, m := range all {
-		p.MeasureOptions = append(p.MeasureOptions, components.Option{Value: m.Code, Label: m.Code + ") " + pick(ctx, m.LabelNL, m.LabelEN)})
+		p.MeasureOptions = append(p.MeasureOptions, components.Option{Value: m.Code, Label: m.Code + ") " + m.Label.In(ctx)})
 	}
-	p.Rows = soaRows(ctx, reqs, counts, p.Measure, p.Status)
-	p.Sort, p.Desc = sortSoA(p.Rows, q.Get("sort"), q.Get("dir") == "desc")
+	entries, in := measure.StatementOfApplicability(reqs, counts,
+		measure.SoAQuery{Measure: p.Measure, Status: p.Status, Sort: q.Get("sort"), Desc: q.Get("dir") == "desc"})
+	p.Rows, p.Sort, p.Desc = soaRows(ctx, entries), in.Sort, in.Desc
 	s.render(w, r, http.StatusOK, measures.SoA(p))
-}
-
-// soaSortKeys are the columns the SoA sorts by (an allow-list); the catalogue
-// order is the tie-breaker, so sorting is stable and predictable.
-var soaSortKeys = map[string]func(a, b measures.ReqRow) int{
-	"code":     func(a, b measures.ReqRow) int { return 0 },
-	"maturity": func(a, b measures.ReqRow) int { return cmp.Compare(a.Maturity, b.Maturity) },
-	"status":   func(a, b measures.ReqRow) int { return cmp.Compare(statusOrder(a), statusOrder(b)) },
-	"owner":    func(a, b measures.ReqRow) int { return strings.Compare(a.Owner, b.Owner) },
-	"due":      func(a, b measures.ReqRow) int { return strings.Compare(a.DueISO, b.DueISO) },
-	"evidence": func(a, b measures.ReqRow) int { return cmp.Compare(a.Evidence, b.Evidence) },
-}
-
-func statusOrder(r measures.ReqRow) int {
-	if !r.Applicable {
-		return -1
-	}
-	return slices.Index(measure.Statuses, measure.Status(r.Status))
-}
-
-// sortSoA sorts rows by an allowed key and returns the key and direction in
-// effect (unknown keys fall back to the catalogue order).
-func sortSoA(rows []measures.ReqRow, key string, desc bool) (string, bool) {
-	by, ok := soaSortKeys[key]
-	if !ok {
-		key, desc, by = "code", false, soaSortKeys["code"]
-	}
-	slices.SortStableFunc(rows, func(a, b measures.ReqRow) int {
-		if desc {
-			return by(b, a)
-		}
-		return by(a, b)
-	})
-	if key == "code" && desc {
-		slices.Reverse(rows)
-	}
-	return key, desc
 }
 
 // factorLevel names a factor's value in the reader's language ("large" →
@@ -455,9 +452,9 @@ func factorLevel(ctx context.Context, factor, lvl string) string {
 	for _, g := range proportion.FactorGuidance() {
 		if g.Factor == factor && g.Level == lvl {
 			if _, err := strconv.Atoi(lvl); err == nil {
-				return lvl + " · " + pick(ctx, g.LabelNL, g.LabelEN)
+				return lvl + " · " + g.Label.In(ctx)
 			}
-			return pick(ctx, g.LabelNL, g.LabelEN)
+			return g.Label.In(ctx)
 		}
 	}
 	return lvl
@@ -465,19 +462,24 @@ func factorLevel(ctx context.Context, factor, lvl string) string {
 
 // proportionality shows and edits the factors and sensitivities.
 func (s *Server) proportionality(w http.ResponseWriter, r *http.Request) {
-	s.renderProportion(w, r, http.StatusOK, nil, "", nil, false)
+	s.renderProportion(w, r, proportionForm{})
 }
 
-func (s *Server) renderProportion(w http.ResponseWriter, r *http.Request, status int, errs map[string]string,
-	sensCode string, sensErrs map[string]string, conflict bool) {
+// proportionForm is the state of the proportionality page: Form is "" for
+// the factors form or the code of the measure whose sensitivity form failed;
+// Conflict says someone saved meanwhile.
+type proportionForm = FormState[url.Values, bool]
+
+// renderProportion shows the proportionality page in state st.
+func (s *Server) renderProportion(w http.ResponseWriter, r *http.Request, st proportionForm) {
+	status, sensCode, conflict := st.status(), st.Form, st.Conflict
+	errs, sensErrs := st.Errors, map[string]string(nil)
+	if sensCode != "" {
+		errs, sensErrs = nil, st.Errors
+	}
 	ctx := r.Context()
 	actor := authz.ActorFrom(ctx)
 	o, err := s.overview(r)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	sens, err := measure.LoadSensitivities(ctx, s.Pool, actor.EntityID)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -499,24 +501,24 @@ func (s *Server) renderProportion(w http.ResponseWriter, r *http.Request, status
 	for _, name := range []string{"exposure", "likelihood", "impact"} {
 		f := measures.FactorField{Name: name, Label: i18n.T(ctx, "proportion.factor."+name), Help: i18n.T(ctx, "proportion.help."+name),
 			Value: strconv.Itoa(values[name])}
-		if errs != nil {
-			f.Value = r.PostFormValue(name)
+		if errs != nil && st.Input != nil {
+			f.Value = st.Input.Get(name)
 		}
 		for _, g := range proportion.FactorGuidance() {
 			if g.Factor == name {
-				f.Choices = append(f.Choices, measures.FactorChoice{Level: g.Level, Label: g.Level + " · " + pick(ctx, g.LabelNL, g.LabelEN), Guidance: pick(ctx, g.TextNL, g.TextEN)})
+				f.Choices = append(f.Choices, measures.FactorChoice{Level: g.Level, Label: g.Level + " · " + g.Label.In(ctx), Guidance: g.Text.In(ctx)})
 			}
 		}
 		p.Factors = append(p.Factors, f)
 	}
 	labels := map[string]string{}
 	for _, ms := range o.Measures {
-		labels[ms.Measure.Code] = pick(ctx, ms.Measure.LabelNL, ms.Measure.LabelEN)
+		labels[ms.Measure.Code] = ms.Measure.Label.In(ctx)
 	}
-	for _, sv := range sens {
+	for _, sv := range o.Sensitivities {
 		p.Sensitivities = append(p.Sensitivities, measures.SensitivityRow{Code: sv.Code, Label: labels[sv.Code],
 			Exposure: sv.Value.Exposure, Size: sv.Value.Size, Likelihood: sv.Value.Likelihood, Impact: sv.Value.Impact,
-			Class: sv.Value.Class, Rationale: pick(ctx, sv.RationaleNL, sv.RationaleEN), Custom: sv.Custom, Version: sv.Version})
+			Class: sv.Value.Class, Rationale: sv.Rationale.In(ctx), Custom: sv.Custom, Version: sv.Version})
 	}
 	s.render(w, r, status, measures.Proportion(p))
 }
@@ -543,14 +545,10 @@ func (s *Server) saveSensitivity(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) afterProportionSave(w http.ResponseWriter, r *http.Request, err error, sensCode, notice string) {
 	if _, ok := measure.IsConflict(err); ok {
-		s.renderProportion(w, r, http.StatusConflict, nil, "", nil, true)
+		s.renderProportion(w, r, proportionForm{Status: http.StatusConflict, Conflict: true})
 		return
 	}
 	s.afterSave(w, r, err, func(errs map[string]string) {
-		if sensCode != "" {
-			s.renderProportion(w, r, http.StatusUnprocessableEntity, nil, sensCode, errs, false)
-		} else {
-			s.renderProportion(w, r, http.StatusUnprocessableEntity, errs, "", nil, false)
-		}
+		s.renderProportion(w, r, proportionForm{Status: http.StatusUnprocessableEntity, Form: sensCode, Input: &r.PostForm, Errors: errs})
 	}, notice, entityBase(authz.ActorFrom(r.Context()).EntityID)+"/proportionality")
 }

@@ -87,6 +87,13 @@ func TestRequirementEditing(t *testing.T) {
 	if csv.Header.Get("Content-Type") != "text/csv; charset=utf-8" || !strings.Contains(csv.Body, "6.10;") || strings.Contains(csv.Body, "\n1.1;") {
 		t.Errorf("SoA CSV filtered by measure e: %s", csv.Body)
 	}
+	// The negative checks above would pass on any page without 1.1.
+	if all := off.Get(t, base+"/soa"); !strings.Contains(all.Body, ">1.1 ") {
+		t.Errorf("unfiltered SoA lacks requirement 1.1")
+	}
+	if all := off.Get(t, base+"/soa.csv"); !strings.Contains(all.Body, "\n1.1;") {
+		t.Errorf("unfiltered SoA CSV lacks requirement 1.1")
+	}
 }
 
 func TestRequirementEditConflict(t *testing.T) {
@@ -225,7 +232,7 @@ func TestEvidenceUploadAndDownload(t *testing.T) {
 		t.Errorf("exactly the limit: %d", r.StatusCode)
 	}
 	if r := upload(t, off, a, target, `filename="te-groot.txt"`, bytes.Repeat([]byte("a"), limit+1)); r.StatusCode != http.StatusRequestEntityTooLarge ||
-		!strings.Contains(r.Body, "groter dan 1 MB") {
+		!strings.Contains(r.Body, tr(t, "evidence.error.too_large", 1)) {
 		t.Errorf("limit + 1 byte: %d", r.StatusCode)
 	}
 
@@ -258,6 +265,9 @@ func TestEvidenceUploadAndDownload(t *testing.T) {
 	}
 	if r := auditor.Get(t, base+"/requirements/5.1"); r.StatusCode != http.StatusOK || strings.Contains(r.Body, `name="maturity"`) {
 		t.Errorf("auditor sees an edit form")
+	}
+	if r := off.Get(t, base+"/requirements/5.1"); !strings.Contains(r.Body, `name="maturity"`) {
+		t.Errorf("the officer sees no edit form, so the auditor check proves nothing")
 	}
 	// Another entity's member cannot fetch this entity's evidence by id.
 	entityB, _ := createEntityWithAdmin(t, a, "ander", "Andere Organisatie", "admin@ander.test")
@@ -314,11 +324,11 @@ func TestMeasuresOverviewAndProportionality(t *testing.T) {
 	off := a.LoginDemo(t, authz.SecurityOfficer)
 	list := off.Get(t, base+"/measures")
 	if list.StatusCode != 200 || strings.Count(list.Body, `class="card measure-card"`) != 10 || !strings.Contains(list.Body, "<svg") ||
-		!strings.Contains(list.Body, "Gereedheid") {
+		!strings.Contains(list.Body, trStem(t, "measures.readiness")) {
 		t.Fatalf("measures list: %d", list.StatusCode)
 	}
 	m := off.Get(t, base+"/measures/c")
-	if !strings.Contains(m.Body, "Waarom dit doel?") || !strings.Contains(m.Body, "Ernst van de gevolgen") || !strings.Contains(m.Body, "prop-2026.1") {
+	if !strings.Contains(m.Body, tr(t, "measures.why_target")) || !strings.Contains(m.Body, tr(t, "proportion.factor.impact")) || !strings.Contains(m.Body, "prop-2026.1") {
 		t.Fatalf("measure page lacks the explanation")
 	}
 	if r := off.Get(t, base+"/measures/z"); r.StatusCode != http.StatusNotFound {
@@ -336,6 +346,9 @@ func TestMeasuresOverviewAndProportionality(t *testing.T) {
 	if bad.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(bad.Body, `id="f-exposure-error"`) {
 		t.Fatalf("bad factor: %d", bad.StatusCode)
 	}
+	if !strings.Contains(bad.Body, `id="f-likelihood-2" name="likelihood" value="2" checked`) { // saved: 3
+		t.Error("the factors form did not keep the input after a field error")
+	}
 	if r := off.PostForm(t, base+"/proportionality/factors", url.Values{"version": {strconv.Itoa(version)}, "exposure": {"5"}, "likelihood": {"5"}, "impact": {"5"}}); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("factors: %d", r.StatusCode)
 	}
@@ -350,11 +363,11 @@ func TestMeasuresOverviewAndProportionality(t *testing.T) {
 	if r := admin.PostForm(t, base+"/proportionality/sensitivities/d", sens); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("admin sensitivity: %d %s", r.StatusCode, r.Body)
 	}
-	if p := admin.Get(t, base+"/proportionality"); !strings.Contains(p.Body, "Onze keten is bijzonder kwetsbaar.") || !strings.Contains(p.Body, "aangepast") {
+	if p := admin.Get(t, base+"/proportionality"); !strings.Contains(p.Body, "Onze keten is bijzonder kwetsbaar.") || !strings.Contains(p.Body, tr(t, "proportion.custom")) {
 		t.Errorf("adjusted sensitivity not shown")
 	}
 	dash := off.Get(t, base+"/")
-	for _, want := range []string{"Essentiële entiteit", "Verlopen streefdata", "Grootste achterstanden", `data-measure="a"`} {
+	for _, want := range []string{tr(t, "scope.class.essential"), trStem(t, "dashboard.overdue"), tr(t, "dashboard.top_gaps"), `data-measure="a"`} {
 		if !strings.Contains(dash.Body, want) {
 			t.Errorf("dashboard lacks %q", want)
 		}
@@ -377,7 +390,7 @@ func TestMeasureOverrideNeedsAReason(t *testing.T) {
 		t.Fatalf("override: %d %s", r.StatusCode, r.Body)
 	}
 	page := off.Get(t, base+"/measures/g")
-	if !strings.Contains(page.Body, "Handmatig vastgesteld: Externe audit bevestigt niveau 4") || !strings.Contains(page.Body, `<span class="big-number">4,0</span>`) {
+	if !strings.Contains(page.Body, tr(t, "measures.derived.override", "Externe audit bevestigt niveau 4")) || !strings.Contains(page.Body, `<span class="big-number">4,0</span>`) {
 		t.Fatalf("override not shown")
 	}
 	if auditCount(t, a, "measure.updated") != 1 {
@@ -391,15 +404,18 @@ func TestDashboardPerRole(t *testing.T) {
 	id := a.SeedDemo(t)
 	home := "/e/" + strconv.FormatInt(id, 10) + "/"
 	auditor := a.LoginDemo(t, authz.Auditor).Get(t, home)
-	if !strings.Contains(auditor.Body, "Auditketen intact") || strings.Contains(auditor.Body, "gebruikers met tweestapsverificatie") {
+	if !strings.Contains(auditor.Body, `data-testid="audit-chain"`) || !strings.Contains(auditor.Body, trStem(t, "dashboard.chain_ok")) ||
+		strings.Contains(auditor.Body, `data-testid="mfa-coverage"`) || strings.Contains(auditor.Body, tr(t, "dashboard.mfa", 0, 4)) {
 		t.Errorf("auditor dashboard")
 	}
 	admin := a.LoginDemo(t, authz.Admin).Get(t, home)
-	if !strings.Contains(admin.Body, "0 van 4 gebruikers met tweestapsverificatie") || !strings.Contains(admin.Body, "Auditketen intact") {
+	if !strings.Contains(admin.Body, `data-testid="mfa-coverage"`) || !strings.Contains(admin.Body, tr(t, "dashboard.mfa", 0, 4)) ||
+		!strings.Contains(admin.Body, `data-testid="audit-chain"`) || !strings.Contains(admin.Body, trStem(t, "dashboard.chain_ok")) {
 		t.Errorf("admin dashboard")
 	}
 	board := a.LoginDemo(t, authz.BoardMember).Get(t, home)
-	if strings.Contains(board.Body, "Auditketen") || !strings.Contains(board.Body, "Essentiële entiteit") {
+	if strings.Contains(board.Body, `data-testid="audit-chain"`) || strings.Contains(board.Body, `data-testid="mfa-coverage"`) ||
+		strings.Contains(board.Body, trStem(t, "dashboard.chain_ok")) || !strings.Contains(board.Body, tr(t, "scope.class.essential")) {
 		t.Errorf("board dashboard")
 	}
 }

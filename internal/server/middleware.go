@@ -13,6 +13,8 @@ import (
 	"github.com/a-h/templ"
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
+
+	"github.com/weerbaar/weerbaar/internal/db"
 )
 
 // clientIP takes the client address from the TCP peer; behind a reverse
@@ -24,10 +26,12 @@ func (s *Server) clientIP() func(http.Handler) http.Handler {
 	return middleware.ClientIPFromRemoteAddr
 }
 
-// accessLog writes one JSON line per request after it completes.
+// accessLog writes one JSON line per request after it completes, with the
+// number of SQL queries it took (the page budget, see db.WithQueryCounter).
 func (s *Server) accessLog(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		r = r.WithContext(db.WithQueryCounter(r.Context()))
 		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
 		defer func() {
 			pattern := ""
@@ -39,6 +43,7 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 				slog.String("route", pattern),
 				slog.Int("status", ww.Status()),
 				slog.Duration("duration", time.Since(start)),
+				slog.Int("queries", db.QueryCount(r.Context())),
 				slog.String("request_id", middleware.GetReqID(r.Context())),
 				slog.String("ip", middleware.GetClientIP(r.Context())),
 			)

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"net/http"
 	"strings"
 	"time"
@@ -15,13 +14,6 @@ import (
 	"github.com/weerbaar/weerbaar/web/pages/module"
 	"github.com/weerbaar/weerbaar/web/pages/start"
 )
-
-type entityKey struct{}
-
-func entityFrom(ctx context.Context) entity.Entity {
-	e, _ := ctx.Value(entityKey{}).(entity.Entity)
-	return e
-}
 
 // shell builds the layout props of a page: title, the signed-in user, their
 // entities, and the current entity with the modules the actor may open.
@@ -77,15 +69,15 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 	p.Bars = maturityBars(ctx, p.Base, o)
 	p.Readiness, p.Ready, p.Applicable = int(o.Readiness*100+0.5), o.Ready, o.Applicable
 	for _, g := range o.TopGaps {
-		p.TopGaps = append(p.TopGaps, dashboard.Gap{Code: g.Measure.Code, Label: pick(ctx, g.Measure.LabelNL, g.Measure.LabelEN),
+		p.TopGaps = append(p.TopGaps, dashboard.Gap{Code: g.Measure.Code, Label: g.Measure.Label.In(ctx),
 			Current: g.Maturity.Value, Target: g.Result.Target})
 	}
 	for _, m := range o.OverdueMeasures {
-		p.Overdue = append(p.Overdue, dashboard.Overdue{Code: m.Code + ")", Title: pick(ctx, m.LabelNL, m.LabelEN),
+		p.Overdue = append(p.Overdue, dashboard.Overdue{Code: m.Code + ")", Title: m.Label.In(ctx),
 			Due: i18n.Date(ctx, *m.DueDate), Owner: m.OwnerName, Href: p.Base + "/measures/" + m.Code})
 	}
 	for _, q := range o.Overdue {
-		p.Overdue = append(p.Overdue, dashboard.Overdue{Code: q.Code, Title: pick(ctx, q.TitleNL, q.TitleEN),
+		p.Overdue = append(p.Overdue, dashboard.Overdue{Code: q.Code, Title: q.Title.In(ctx),
 			Due: i18n.Date(ctx, *q.DueDate), Owner: q.OwnerName, Href: p.Base + "/requirements/" + q.Code})
 	}
 	actor := authz.ActorFrom(ctx)

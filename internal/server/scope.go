@@ -12,6 +12,7 @@ import (
 	"github.com/weerbaar/weerbaar/internal/authz"
 	"github.com/weerbaar/weerbaar/internal/entity"
 	"github.com/weerbaar/weerbaar/internal/i18n"
+	nis2 "github.com/weerbaar/weerbaar/internal/scope"
 	"github.com/weerbaar/weerbaar/internal/validate"
 	"github.com/weerbaar/weerbaar/web/components"
 	"github.com/weerbaar/weerbaar/web/pages/scope"
@@ -19,21 +20,21 @@ import (
 
 // wizardInput reads the answers of the self-assessment wizard from a query
 // or form and validates those of the steps before step.
-func wizardInput(v url.Values, step int) (scope.WizardValues, entity.ScopeInput, validate.Errors) {
+func wizardInput(v url.Values, step int) (scope.WizardValues, nis2.Input, validate.Errors) {
 	vals := scope.WizardValues{
 		Subsectors: v["subsector"], Employees: strings.TrimSpace(v.Get("employees")),
 		Turnover: strings.TrimSpace(v.Get("turnover")), Balance: strings.TrimSpace(v.Get("balance")),
 		Qualified: v.Get("qualified") == "true", CriticalEntity: v.Get("critical_entity") == "true",
 		Designated: v.Get("designated"),
 	}
-	in := entity.ScopeInput{Subsectors: vals.Subsectors, Qualified: vals.Qualified, CriticalEntity: vals.CriticalEntity, Designated: vals.Designated}
+	in := nis2.Input{Subsectors: vals.Subsectors, Qualified: vals.Qualified, CriticalEntity: vals.CriticalEntity, Designated: vals.Designated}
 	errs := validate.Errors{}
 	if step > 1 {
 		if len(vals.Subsectors) == 0 {
 			errs.Add("subsector", "scope.error.subsector")
 		}
 		for _, code := range vals.Subsectors {
-			if _, ok := entity.LookupSubsector(code); !ok {
+			if _, ok := nis2.LookupSubsector(code); !ok {
 				errs.Add("subsector", "validate.choice")
 			}
 		}
@@ -80,24 +81,18 @@ func firstStepWithError(errs validate.Errors) int {
 
 func sectorGroups(ctx context.Context) []scope.SectorGroup {
 	var groups []scope.SectorGroup
-	for _, s := range entity.Subsectors() {
-		label := pick(ctx, s.SectorNL, s.SectorEN)
+	for _, s := range nis2.Subsectors() {
+		label := s.SectorName.In(ctx)
 		if len(groups) == 0 || groups[len(groups)-1].Label != label {
 			groups = append(groups, scope.SectorGroup{Label: label})
 		}
 		g := &groups[len(groups)-1]
-		g.Options = append(g.Options, scope.SubsectorOption{Code: s.Code, Label: pick(ctx, s.NameNL, s.NameEN), Annex: s.Annex})
+		g.Options = append(g.Options, scope.SubsectorOption{Code: s.Code, Label: s.Name.In(ctx), Annex: s.Annex})
 	}
 	return groups
 }
 
 // pick returns the text of the request's language.
-func pick(ctx context.Context, nl, en string) string {
-	if i18n.LangFrom(ctx) == i18n.EN {
-		return en
-	}
-	return nl
-}
 
 // wizard serves both the entity's self-assessment and the public one.
 func (s *Server) wizard(w http.ResponseWriter, r *http.Request, p scope.WizardProps) {
@@ -110,11 +105,11 @@ func (s *Server) wizard(w http.ResponseWriter, r *http.Request, p scope.WizardPr
 	}
 	p.Step, p.Values, p.Errors, p.Sectors = step, vals, errs, sectorGroups(r.Context())
 	if step == 4 {
-		res, err := entity.AssessScope(in)
+		res, err := nis2.Assess(in)
 		if err != nil {
 			p.Step, p.Errors, status = 1, validate.Errors{"subsector": "validate.choice"}, http.StatusUnprocessableEntity
 		} else {
-			view := resultView(res)
+			view := resultView(r.Context(), res)
 			p.Result = &view
 		}
 	}
@@ -161,10 +156,10 @@ func (s *Server) saveAssessment(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, entityBase(actor.EntityID)+"/scope", http.StatusSeeOther)
 }
 
-func resultView(res entity.ScopeResult) scope.ResultView {
+func resultView(ctx context.Context, res nis2.Result) scope.ResultView {
 	v := scope.ResultView{Class: string(res.Class), Size: string(res.Size), EngineVersion: res.EngineVersion}
 	for _, reason := range res.Reasons {
-		v.Reasons = append(v.Reasons, scope.ReasonView{TextNL: reason.TextNL, TextEN: reason.TextEN, Article: reason.Article})
+		v.Reasons = append(v.Reasons, scope.ReasonView{Text: reason.In(ctx), Article: reason.Article})
 	}
 	return v
 }
@@ -198,7 +193,7 @@ func (s *Server) renderScopeOverview(w http.ResponseWriter, r *http.Request, sta
 	_, overlaps, _ := entity.RegistrationInput{IPRanges: strings.Join(reg.IPRanges, "\n")}.Normalise()
 	p.Overlaps = overlapTexts(overlaps)
 	if len(list) > 0 {
-		latest := resultView(list[0].Result)
+		latest := resultView(ctx, list[0].Result)
 		latest.AssessedAt, latest.AssessedBy = &list[0].CreatedAt, list[0].CreatedBy
 		p.Latest, p.InputsChanged = &latest, list[0].InputsDiffer(reg)
 	}
@@ -221,18 +216,18 @@ func registrationFields(ctx context.Context, reg entity.Registration) []scope.Fi
 	label := func(k string) string { return i18n.T(ctx, "registration.field."+k) }
 	var subsectors, states []string
 	for _, code := range reg.Subsectors {
-		if s, ok := entity.LookupSubsector(code); ok {
-			subsectors = append(subsectors, pick(ctx, s.NameNL, s.NameEN))
+		if s, ok := nis2.LookupSubsector(code); ok {
+			subsectors = append(subsectors, s.Name.In(ctx))
 		}
 	}
 	for _, code := range reg.MemberStates {
 		if m, ok := entity.LookupMemberState(code); ok {
-			states = append(states, pick(ctx, m.NameNL, m.NameEN))
+			states = append(states, m.Name.In(ctx))
 		}
 	}
 	authority := reg.Authority
-	if a, ok := entity.LookupAuthority(reg.Authority); ok {
-		authority = pick(ctx, a.NameNL, a.NameEN)
+	if a, ok := nis2.LookupAuthority(reg.Authority); ok {
+		authority = a.Name.In(ctx)
 	}
 	sharing := i18n.T(ctx, "common.no")
 	if reg.InfoSharing {
@@ -252,16 +247,6 @@ func registrationFields(ctx context.Context, reg entity.Registration) []scope.Fi
 		{Label: label("csirt"), Value: reg.CSIRT},
 		{Label: label("info_sharing"), Value: sharing},
 	}
-}
-
-func nonEmpty(parts ...string) []string {
-	var out []string
-	for _, p := range parts {
-		if strings.TrimSpace(p) != "" {
-			out = append(out, p)
-		}
-	}
-	return out
 }
 
 // recordSubmission records the date and reference of a submission to the
@@ -304,33 +289,17 @@ func registrationForm(ctx context.Context, reg entity.Registration, ipText strin
 		}
 		return false
 	}
-	for _, s := range entity.Subsectors() {
-		f.Subsectors = append(f.Subsectors, scope.Choice{Value: s.Code, Label: pick(ctx, s.NameNL, s.NameEN), Checked: has(reg.Subsectors, s.Code)})
+	for _, s := range nis2.Subsectors() {
+		f.Subsectors = append(f.Subsectors, scope.Choice{Value: s.Code, Label: s.Name.In(ctx), Checked: has(reg.Subsectors, s.Code)})
 	}
 	for _, m := range entity.MemberStates() {
-		f.MemberStates = append(f.MemberStates, scope.Choice{Value: m.Code, Label: pick(ctx, m.NameNL, m.NameEN), Checked: has(reg.MemberStates, m.Code)})
+		f.MemberStates = append(f.MemberStates, scope.Choice{Value: m.Code, Label: m.Name.In(ctx), Checked: has(reg.MemberStates, m.Code)})
 	}
 	f.Authorities = []components.Option{{Value: "", Label: i18n.T(ctx, "registration.authority.none")}}
-	for _, a := range entity.Authorities() {
-		f.Authorities = append(f.Authorities, components.Option{Value: a.Code, Label: pick(ctx, a.NameNL, a.NameEN)})
+	for _, a := range nis2.Authorities() {
+		f.Authorities = append(f.Authorities, components.Option{Value: a.Code, Label: a.Name.In(ctx)})
 	}
 	return f
-}
-
-// proposeSupervision fills in the competent authority and CSIRT from the
-// first registered subsector when they are still empty (editable after).
-func proposeSupervision(reg *entity.Registration) {
-	if len(reg.Subsectors) == 0 {
-		return
-	}
-	if s, ok := entity.LookupSubsector(reg.Subsectors[0]); ok {
-		if reg.Authority == "" {
-			reg.Authority = s.Authority
-		}
-		if reg.CSIRT == "" {
-			reg.CSIRT = s.CSIRT
-		}
-	}
 }
 
 func (s *Server) registrationEdit(w http.ResponseWriter, r *http.Request) {
@@ -340,7 +309,7 @@ func (s *Server) registrationEdit(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	proposeSupervision(&reg)
+	reg.ProposeSupervision()
 	s.render(w, r, http.StatusOK, scope.RegistrationEdit(scope.RegistrationProps{
 		Shell: s.shell(r, "registration.edit", "scope"), Base: entityBase(actor.EntityID),
 		Form: registrationForm(r.Context(), reg, strings.Join(reg.IPRanges, "\n")),

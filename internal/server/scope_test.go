@@ -35,7 +35,7 @@ func TestScopeWizardForTheEntity(t *testing.T) {
 	if step1.StatusCode != http.StatusOK || !strings.Contains(step1.Body, `value="drinking_water"`) || !strings.Contains(step1.Body, `aria-current="step"`) {
 		t.Fatalf("step 1: %d", step1.StatusCode)
 	}
-	if r := off.Get(t, base+"/scope/wizard?step=2"); r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "Kies minstens één sector") {
+	if r := off.Get(t, base+"/scope/wizard?step=2"); r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, tr(t, "scope.error.subsector")) {
 		t.Fatalf("no sector: %d", r.StatusCode)
 	}
 	bad := off.Get(t, base+"/scope/wizard?step=3&subsector=drinking_water&employees=veel&turnover=-5&balance=1000")
@@ -44,7 +44,7 @@ func TestScopeWizardForTheEntity(t *testing.T) {
 	}
 	q := "subsector=drinking_water&employees=300&turnover=60.000.000&balance=50000000&designated="
 	result := off.Get(t, base+"/scope/wizard?step=4&"+q)
-	for _, want := range []string{"Essentiële entiteit", "grote onderneming", "NIS2", "Uitkomst opslaan"} {
+	for _, want := range []string{tr(t, "scope.class.essential"), tr(t, "scope.size.large"), "NIS2", `data-testid="save-outcome"`, tr(t, "scope.save")} {
 		if !strings.Contains(result.Body, want) {
 			t.Errorf("result lacks %q", want)
 		}
@@ -58,7 +58,7 @@ func TestScopeWizardForTheEntity(t *testing.T) {
 		t.Errorf("audit rows: %d, want %d", got, before+1)
 	}
 	over := off.Get(t, base+"/scope")
-	if !strings.Contains(over.Body, "Essentiële entiteit") || !strings.Contains(over.Body, "Vastgesteld op") || !strings.Contains(over.Body, "Sanne Visser") {
+	if !strings.Contains(over.Body, tr(t, "scope.class.essential")) || !strings.Contains(over.Body, trStem(t, "scope.assessed_on")) || !strings.Contains(over.Body, "Sanne Visser") {
 		t.Fatalf("overview after saving: %s", over.Body)
 	}
 	// A second assessment with other answers keeps the first in the history.
@@ -67,7 +67,7 @@ func TestScopeWizardForTheEntity(t *testing.T) {
 	form.Set("balance", "3000000")
 	off.PostForm(t, base+"/scope/assessments", form)
 	over = off.Get(t, base+"/scope")
-	if !strings.Contains(over.Body, "Eerdere uitkomsten") || !strings.Contains(over.Body, "Valt niet onder NIS2") {
+	if !strings.Contains(over.Body, tr(t, "scope.history")) || !strings.Contains(over.Body, tr(t, "scope.class.out_of_scope")) {
 		t.Fatalf("history: %s", over.Body)
 	}
 	var n int
@@ -77,7 +77,7 @@ func TestScopeWizardForTheEntity(t *testing.T) {
 	}
 	// The board may look but not save.
 	board := a.LoginDemo(t, authz.BoardMember)
-	if r := board.Get(t, base+"/scope/wizard?step=4&"+q); r.StatusCode != http.StatusOK || strings.Contains(r.Body, "Uitkomst opslaan") {
+	if r := board.Get(t, base+"/scope/wizard?step=4&"+q); r.StatusCode != http.StatusOK || strings.Contains(r.Body, `data-testid="save-outcome"`) {
 		t.Errorf("board member sees a save button")
 	}
 	if r := board.PostForm(t, base+"/scope/assessments", form); r.StatusCode != http.StatusForbidden {
@@ -90,13 +90,13 @@ func TestPublicScopeWizardStoresNothing(t *testing.T) {
 	a := apptest.Start(t, apptest.Options{})
 	c := a.Client()
 	r := c.Get(t, "/zelfevaluatie?step=4&subsector=digital.dns&employees=3&turnover=100000&balance=100000")
-	if r.StatusCode != http.StatusOK || !strings.Contains(r.Body, "Essentiële entiteit") || strings.Contains(r.Body, "Uitkomst opslaan") ||
-		!strings.Contains(r.Body, "Er is niets opgeslagen") {
+	if r.StatusCode != http.StatusOK || !strings.Contains(r.Body, tr(t, "scope.class.essential")) || strings.Contains(r.Body, `data-testid="save-outcome"`) ||
+		!strings.Contains(r.Body, tr(t, "scope.public.nothing_stored")) {
 		t.Fatalf("public result: %d %s", r.StatusCode, r.Body)
 	}
 	en := a.Client()
 	en.PostForm(t, "/lang", url.Values{"lang": {"en"}, "next": {"/"}})
-	if r := en.Get(t, "/zelfevaluatie?step=4&subsector=digital.dns&employees=3&turnover=100000&balance=100000"); !strings.Contains(r.Body, "Essential entity") {
+	if r := en.Get(t, "/zelfevaluatie?step=4&subsector=digital.dns&employees=3&turnover=100000&balance=100000"); !strings.Contains(r.Body, trEN(t, "scope.class.essential")) {
 		t.Fatalf("English result missing")
 	}
 	var n int
@@ -137,7 +137,7 @@ func TestRegistrationValidationKeepsInput(t *testing.T) {
 	if r.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("status %d", r.StatusCode)
 	}
-	for _, want := range []string{`id="f-kvk-error"`, "precies acht cijfers", `value="1234567"`, `id="f-contact_email-error"`, `value="geen e-mail"`,
+	for _, want := range []string{`id="f-kvk-error"`, tr(t, "registration.error.kvk"), `value="1234567"`, `id="f-contact_email-error"`, `value="geen e-mail"`,
 		`id="f-ip_ranges-error"`, "10.0.0.300/8", `value="Waterweg 1"`} {
 		if !strings.Contains(r.Body, want) {
 			t.Errorf("response lacks %s", want)
@@ -191,7 +191,7 @@ func TestRegistrationConflictKeepsBothVersions(t *testing.T) {
 	mine := registrationForm(1)
 	mine.Set("contact_phone", "+31 30 999 0000")
 	r := off.PostForm(t, base+"/registration", mine)
-	if r.StatusCode != http.StatusConflict || !strings.Contains(r.Body, "Iemand anders heeft dit intussen gewijzigd") ||
+	if r.StatusCode != http.StatusConflict || !strings.Contains(r.Body, tr(t, "conflict.title")) ||
 		!strings.Contains(r.Body, "Anne de Beheerder") || !strings.Contains(r.Body, `value="+31 30 999 0000"`) {
 		t.Fatalf("conflict: %d %s", r.StatusCode, r.Body)
 	}
@@ -207,11 +207,11 @@ func TestTwoWeekReportingWarning(t *testing.T) {
 	a := apptest.Start(t, apptest.Options{})
 	_, base, _, off := freshEntity(t, a)
 	off.PostForm(t, base+"/registration", registrationForm(0))
-	if r := off.Get(t, base+"/"); !strings.Contains(r.Body, "nog niet vastgelegd") {
+	if r := off.Get(t, base+"/"); !strings.Contains(r.Body, tr(t, "dashboard.not_registered")) {
 		t.Errorf("dashboard does not say the registration is not recorded")
 	}
 	bad := off.PostForm(t, base+"/registration/submission", url.Values{"submitted_on": {"2999-01-01"}, "submission_ref": {""}})
-	if bad.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(bad.Body, "in de toekomst") || !strings.Contains(bad.Body, `id="f-submission_ref-error"`) {
+	if bad.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(bad.Body, tr(t, "registration.error.future")) || !strings.Contains(bad.Body, `id="f-submission_ref-error"`) {
 		t.Fatalf("bad submission: %d", bad.StatusCode)
 	}
 	today := time.Now().In(i18n.Amsterdam).Format("2006-01-02")
@@ -219,7 +219,7 @@ func TestTwoWeekReportingWarning(t *testing.T) {
 		t.Fatalf("submission: %d", r.StatusCode)
 	}
 	dash := off.Get(t, base+"/")
-	if strings.Contains(dash.Body, "gewijzigd na de laatste melding") || strings.Contains(dash.Body, "nog niet vastgelegd") {
+	if strings.Contains(dash.Body, trStem(t, "registration.report_due")) || strings.Contains(dash.Body, tr(t, "dashboard.not_registered")) {
 		t.Fatalf("warning without a change")
 	}
 	changed := registrationForm(2)
@@ -229,7 +229,7 @@ func TestTwoWeekReportingWarning(t *testing.T) {
 	}
 	due := i18n.Date(i18n.WithLang(context.Background(), i18n.NL), time.Now().Add(14*24*time.Hour))
 	dash = off.Get(t, base+"/")
-	if !strings.Contains(dash.Body, "gewijzigd na de laatste melding") || !strings.Contains(dash.Body, due) {
+	if !strings.Contains(dash.Body, tr(t, "registration.report_due", due)) {
 		t.Fatalf("dashboard lacks the warning with due date %s", due)
 	}
 	// A second change does not move the deadline; a new submission ends it.
@@ -240,7 +240,7 @@ func TestTwoWeekReportingWarning(t *testing.T) {
 		t.Errorf("deadline moved after a second change")
 	}
 	off.PostForm(t, base+"/registration/submission", url.Values{"submitted_on": {today}, "submission_ref": {"NCSC-2026-0043"}})
-	if r := off.Get(t, base+"/"); strings.Contains(r.Body, "gewijzigd na de laatste melding") {
+	if r := off.Get(t, base+"/"); strings.Contains(r.Body, trStem(t, "registration.report_due")) {
 		t.Errorf("warning stays after a new submission")
 	}
 	if n := auditCount(t, a, "registration.submitted"); n != 2 { // no demo seeded in this test
@@ -286,7 +286,7 @@ func TestRegistrationExports(t *testing.T) {
 		t.Fatalf("csv values: %v", values)
 	}
 	p := auditor.Get(t, base+"/registration/print")
-	if p.StatusCode != 200 || !strings.Contains(p.Body, "Registratiegegevens NIS2") || !strings.Contains(p.Body, "12345678") {
+	if p.StatusCode != 200 || !strings.Contains(p.Body, trStem(t, "registration.print.title")) || !strings.Contains(p.Body, "12345678") {
 		t.Fatalf("print: %d", p.StatusCode)
 	}
 	if r := auditor.Get(t, base+"/registration/edit"); r.StatusCode != http.StatusForbidden {

@@ -96,7 +96,7 @@ func TestCrossOriginPostIsRefused(t *testing.T) {
 	if len(resp.Cookies()) != 0 {
 		t.Errorf("cross-origin POST changed state: cookies %v", resp.Cookies())
 	}
-	if !strings.Contains(resp.Body, "Geen toegang") {
+	if !strings.Contains(resp.Body, tr(t, "error.403.title")) {
 		t.Errorf("403 page not rendered: %s", resp.Body)
 	}
 	if got := c.PostForm(t, "/lang", url.Values{"lang": {"en"}, "next": {"/"}}); got.StatusCode != http.StatusSeeOther {
@@ -113,7 +113,7 @@ func TestErrorPagesAreGeneric(t *testing.T) {
 	c := a.Client()
 
 	nf := c.Get(t, "/no/such/page")
-	if nf.StatusCode != http.StatusNotFound || !strings.Contains(nf.Body, "Pagina niet gevonden") {
+	if nf.StatusCode != http.StatusNotFound || !strings.Contains(nf.Body, tr(t, "error.404.title")) {
 		t.Fatalf("404: status %d body %s", nf.StatusCode, nf.Body)
 	}
 
@@ -126,7 +126,7 @@ func TestErrorPagesAreGeneric(t *testing.T) {
 			t.Errorf("500 page leaks %q", leak)
 		}
 	}
-	if !strings.Contains(se.Body, "Er ging iets mis") || !strings.Contains(se.Body, "Referentie") {
+	if !strings.Contains(se.Body, tr(t, "error.500.title")) || !strings.Contains(se.Body, trStem(t, "error.request_id")) {
 		t.Errorf("500 page lacks the generic message and reference: %s", se.Body)
 	}
 	if !strings.Contains(a.Logs(), "secret_table") {
@@ -146,7 +146,7 @@ func TestLocaleSwitch(t *testing.T) {
 	home := "/e/" + strconv.FormatInt(id, 10) + "/"
 
 	nl := c.Get(t, home)
-	if !strings.Contains(nl.Body, `<html lang="nl">`) || !strings.Contains(nl.Body, ">Maatregelen<") {
+	if !strings.Contains(nl.Body, `<html lang="nl">`) || !strings.Contains(nl.Body, ">"+tr(t, "nav.measures")+"<") {
 		t.Fatalf("default is not Dutch: %s", nl.Body)
 	}
 	sw := c.PostForm(t, "/lang", url.Values{"lang": {"en"}, "next": {home}})
@@ -154,11 +154,11 @@ func TestLocaleSwitch(t *testing.T) {
 		t.Fatalf("switch: status %d location %q", sw.StatusCode, sw.Header.Get("Location"))
 	}
 	en := c.Get(t, home)
-	if !strings.Contains(en.Body, `<html lang="en">`) || !strings.Contains(en.Body, ">Measures<") || strings.Contains(en.Body, ">Maatregelen<") {
+	if !strings.Contains(en.Body, `<html lang="en">`) || !strings.Contains(en.Body, ">"+trEN(t, "nav.measures")+"<") || strings.Contains(en.Body, ">"+tr(t, "nav.measures")+"<") {
 		t.Fatalf("not English after switching: %s", en.Body)
 	}
 	c.PostForm(t, "/lang", url.Values{"lang": {"nl"}, "next": {home}})
-	if back := c.Get(t, home); !strings.Contains(back.Body, ">Maatregelen<") {
+	if back := c.Get(t, home); !strings.Contains(back.Body, ">"+tr(t, "nav.measures")+"<") {
 		t.Fatalf("not Dutch after switching back")
 	}
 
@@ -178,7 +178,7 @@ func TestModulesShowHonestEmptyState(t *testing.T) {
 	a, id := startWithDemo(t, apptest.Options{})
 	c := a.LoginDemo(t, authz.BoardMember)
 	resp := c.Get(t, "/e/"+strconv.FormatInt(id, 10)+"/incidents")
-	if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Body, "Nog niet beschikbaar") ||
+	if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Body, tr(t, "module.unavailable.title")) ||
 		!strings.Contains(resp.Body, `aria-current="page"`) {
 		t.Fatalf("status %d body %s", resp.StatusCode, resp.Body)
 	}

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
@@ -53,7 +54,7 @@ func (s *Server) loadUser(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r.WithContext(audit.WithMeta(ctx, meta)))
 			return
 		}
-		u, err := auth.GetUser(ctx, s.Pool, id)
+		u, ms, err := auth.GetUserWithMemberships(ctx, s.Pool, id)
 		if err != nil && !errors.Is(err, db.ErrNotFound) {
 			s.serverError(w, r, err)
 			return
@@ -72,11 +73,6 @@ func (s *Server) loadUser(next http.Handler) http.Handler {
 				return
 			}
 			s.Sessions.Put(ctx, sessAuthzEpoch, u.AuthzEpoch)
-		}
-		ms, err := entity.MembershipsOfUser(ctx, s.Pool, u.ID)
-		if err != nil {
-			s.serverError(w, r, err)
-			return
 		}
 		meta.ActorID, meta.ActorEmail = u.ID, u.Email
 		ctx = audit.WithMeta(context.WithValue(ctx, userKey{}, signedIn{User: u, Memberships: ms}), meta)
@@ -150,12 +146,7 @@ func (s *Server) inEntity(perm authz.Permission, next http.Handler) http.Handler
 			s.errorPage(w, r, http.StatusForbidden)
 			return
 		}
-		e, err := entity.Get(r.Context(), s.Pool, id)
-		if err != nil {
-			s.serverError(w, r, err)
-			return
-		}
-		ctx := context.WithValue(authz.WithActor(r.Context(), actor), entityKey{}, e)
+		ctx := context.WithValue(authz.WithActor(r.Context(), actor), entityKey{}, member.Entity)
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
@@ -171,6 +162,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request, u auth.User) err
 	s.Sessions.Put(ctx, sessUserID, u.ID)
 	s.Sessions.Put(ctx, sessEpoch, u.SessionEpoch)
 	s.Sessions.Put(ctx, sessAuthzEpoch, u.AuthzEpoch)
+	s.Sessions.Put(ctx, sessTouched, time.Now().UnixMilli()) // saved now, see keepSessionAlive
 	s.setLangCookie(w, u.Lang)
 	return nil
 }

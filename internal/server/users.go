@@ -138,15 +138,6 @@ func (s *Server) userIDParam(w http.ResponseWriter, r *http.Request) (int64, boo
 	return id, true
 }
 
-func firstValue(m map[string]string) string {
-	for _, v := range m {
-		return v
-	}
-	return ""
-}
-
-func entityBase(id int64) string { return "/e/" + strconv.FormatInt(id, 10) }
-
 // mailInvite e-mails the set-password link when SMTP is configured and says
 // how it went; the link is shown to the admin either way.
 func (s *Server) mailInvite(r *http.Request, to, link string) string {

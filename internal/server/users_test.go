@@ -52,7 +52,7 @@ func TestInviteIsMailedWhenSMTPIsConfigured(t *testing.T) {
 		}
 		link := page.Body[i : i+len("/set-password/")+43]
 		if fail {
-			if !strings.Contains(page.Body, "kon niet worden verstuurd") {
+			if !strings.Contains(page.Body, tr(t, "users.mail.failed")) {
 				t.Errorf("failed mail not reported")
 			}
 			continue
@@ -61,7 +61,7 @@ func TestInviteIsMailedWhenSMTPIsConfigured(t *testing.T) {
 			!strings.Contains(mailer.sent[0].body, "Drinkwaterbedrijf Demo") {
 			t.Fatalf("mail: %+v (link %s)", mailer.sent, link)
 		}
-		if !strings.Contains(page.Body, "per e-mail verstuurd") {
+		if !strings.Contains(page.Body, tr(t, "users.mail.sent")) {
 			t.Errorf("sent mail not reported")
 		}
 	}
@@ -83,7 +83,7 @@ func TestInviteFormKeepsInputOnErrors(t *testing.T) {
 		}
 	}
 	r = admin.PostForm(t, base+"/users", url.Values{"email": {"officer@demo.weerbaar.test"}, "name": {"Dubbel"}, "role": {"auditor"}})
-	if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "hoort al bij de organisatie") {
+	if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, tr(t, "users.error.already_member")) {
 		t.Fatalf("existing member: %d", r.StatusCode)
 	}
 }

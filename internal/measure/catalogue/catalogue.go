@@ -3,49 +3,48 @@
 // in the Annex to Implementing Regulation (EU) 2024/2690 that spell them out,
 // with their ISO/IEC 27001:2022 references.
 //
-// The catalogue is data, not code: the texts live in measures.json and
-// requirements.json next to this file, so a reviewer reads and diffs prose
-// rather than Go. The JSON is embedded in the binary and reaches the database
-// through migration 000005, which gen/main.go writes from it; a test fails if
-// the committed migration and the JSON drift apart.
+// The catalogue is versioned data, not code and not a migration: each
+// edition is one file, editions/<version>.json, embedded in the binary. At
+// start Sync loads every edition into the database once, keyed by its version
+// and SHA-256, and refuses an edition whose version is stored with another
+// hash: a published edition is never edited, a corrected text is a new
+// edition. Entities keep the edition they assessed against until they adopt a
+// newer one. Codes are stable across editions (state and evidence refer to
+// them). Editions are parsed once and kept in memory (Get), so pages need no
+// query for catalogue texts.
 package catalogue
-
-//go:generate go run ./gen -out ../../../migrations
 
 import (
 	"bytes"
-	_ "embed"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
-)
 
-// MigrationName is the file name, without ".up.sql" or ".down.sql", of the
-// generated migration that creates the catalogue tables and loads the data.
-const MigrationName = "000005_measure_catalogue"
+	"github.com/weerbaar/weerbaar/internal/i18n"
+)
 
 // Measure is one of the ten zorgplicht measures, a to j.
 type Measure struct {
 	// Code is the letter of the measure in art. 21 lid 2 NIS2: "a" to "j".
 	Code string `json:"code"`
-	// LabelNL and LabelEN are short action labels for navigation and
-	// headings; the statutory text is too long for that.
-	LabelNL string `json:"label_nl"`
-	LabelEN string `json:"label_en"`
-	// StatuteNL is the measure as the Cbw words it; StatuteEN as the
-	// Directive does. Shown so users see what the law itself says.
-	StatuteNL string `json:"statute_nl"`
-	StatuteEN string `json:"statute_en"`
-	// ExplanationNL and ExplanationEN say, in our own words, what a good
-	// implementation looks like.
-	ExplanationNL string `json:"explanation_nl"`
-	ExplanationEN string `json:"explanation_en"`
+	// Label is a short action label for navigation and headings; the
+	// statutory text is too long for that.
+	Label i18n.Text `json:"label"`
+	// Statute is the measure as the Cbw (nl) and the Directive (en) word it,
+	// shown so users see what the law itself says.
+	Statute i18n.Text `json:"statute"`
+	// Explanation says, in our own words, what a good implementation looks
+	// like.
+	Explanation i18n.Text `json:"explanation"`
 	// Source cites the articles, so users can check the law themselves.
 	Source string `json:"source"`
 	// ISOControls are the ISO/IEC 27001:2022 Annex A controls that ENISA maps
@@ -65,13 +64,11 @@ type Requirement struct {
 	// Section is the Annex section the point belongs to (1 to 13), derived
 	// from Code when the catalogue is loaded.
 	Section int `json:"-"`
-	// TitleNL and TitleEN are the point's title.
-	TitleNL string `json:"title_nl"`
-	TitleEN string `json:"title_en"`
-	// TextNL and TextEN state the requirement in our own words, concretely
-	// enough to check.
-	TextNL string `json:"text_nl"`
-	TextEN string `json:"text_en"`
+	// Title is the point's title.
+	Title i18n.Text `json:"title"`
+	// Text states the requirement in our own words, concretely enough to
+	// check.
+	Text i18n.Text `json:"text"`
 	// Source cites the point of the Regulation.
 	Source string `json:"source"`
 	// Measures are the codes of the measures the requirement serves, in
@@ -87,56 +84,82 @@ type Requirement struct {
 	WhereAppropriate bool `json:"where_appropriate"`
 }
 
-// Catalogue is one version of the measures and requirements.
+// Catalogue is one edition of the measures and requirements.
 type Catalogue struct {
 	// Version names this edition of the catalogue, e.g. "2026.1", so stored
 	// assessments can say which texts they were made against.
-	Version      string
-	Measures     []Measure
-	Requirements []Requirement
-}
-
-//go:embed measures.json
-var measuresJSON []byte
-
-//go:embed requirements.json
-var requirementsJSON []byte
-
-type measuresFile struct {
-	Version  string    `json:"version"`
-	Measures []Measure `json:"measures"`
-}
-
-type requirementsFile struct {
+	Version      string        `json:"version"`
+	Measures     []Measure     `json:"measures"`
 	Requirements []Requirement `json:"requirements"`
+	// SHA256 is the hex SHA-256 of the edition file as published; an edition
+	// stored with the same version and another hash is refused.
+	SHA256 string `json:"-"`
+
+	measureIndex, requirementIndex map[string]int
+	// file is the edition file as published, stored by Sync.
+	file []byte
 }
 
-// Load parses the embedded JSON and validates it. Each call returns a fresh
-// copy, so callers may modify what they get.
+// Parse decodes and validates an edition file and computes its hash.
+func Parse(raw []byte) (*Catalogue, error) {
+	var c Catalogue
+	if err := decodeStrict(raw, &c); err != nil {
+		return nil, err
+	}
+	for i := range c.Requirements {
+		c.Requirements[i].Section, _ = splitCode(c.Requirements[i].Code)
+	}
+	if err := c.Validate(); err != nil {
+		return nil, fmt.Errorf("catalogue %s: %w", c.Version, err)
+	}
+	sum := sha256.Sum256(raw)
+	c.SHA256 = hex.EncodeToString(sum[:])
+	c.file = slices.Clone(raw)
+	c.index()
+	return &c, nil
+}
+
+func (c *Catalogue) index() {
+	c.measureIndex = make(map[string]int, len(c.Measures))
+	for i, m := range c.Measures {
+		c.measureIndex[m.Code] = i
+	}
+	c.requirementIndex = make(map[string]int, len(c.Requirements))
+	for i, r := range c.Requirements {
+		c.requirementIndex[r.Code] = i
+	}
+}
+
+// Measure returns the measure with code, and false when the edition has none.
+func (c *Catalogue) Measure(code string) (Measure, bool) {
+	i, ok := c.measureIndex[code]
+	if !ok {
+		return Measure{}, false
+	}
+	return c.Measures[i], true
+}
+
+// Requirement returns the requirement with code, and false when the edition
+// has none.
+func (c *Catalogue) Requirement(code string) (Requirement, bool) {
+	i, ok := c.requirementIndex[code]
+	if !ok {
+		return Requirement{}, false
+	}
+	return c.Requirements[i], true
+}
+
+// Load returns a copy of the newest embedded edition, which callers may
+// modify (tests, tools).
 func Load() (Catalogue, error) {
-	c, err := parse(measuresJSON, requirementsJSON)
+	eds, err := embedded()
 	if err != nil {
 		return Catalogue{}, err
 	}
-	if err := c.Validate(); err != nil {
-		return Catalogue{}, fmt.Errorf("catalogue %s: %w", c.Version, err)
-	}
+	c := *eds[len(eds)-1]
+	c.Measures = slices.Clone(c.Measures)
+	c.Requirements = slices.Clone(c.Requirements)
 	return c, nil
-}
-
-func parse(measures, requirements []byte) (Catalogue, error) {
-	var mf measuresFile
-	if err := decodeStrict(measures, &mf); err != nil {
-		return Catalogue{}, fmt.Errorf("measures.json: %w", err)
-	}
-	var rf requirementsFile
-	if err := decodeStrict(requirements, &rf); err != nil {
-		return Catalogue{}, fmt.Errorf("requirements.json: %w", err)
-	}
-	for i := range rf.Requirements {
-		rf.Requirements[i].Section, _ = splitCode(rf.Requirements[i].Code)
-	}
-	return Catalogue{Version: mf.Version, Measures: mf.Measures, Requirements: rf.Requirements}, nil
 }
 
 // decodeStrict rejects unknown fields and trailing data, so a misspelt key
@@ -195,9 +218,9 @@ func (c Catalogue) Validate() error {
 		}
 		where := "measure " + m.Code
 		for _, f := range []struct{ name, val string }{
-			{"label_nl", m.LabelNL}, {"label_en", m.LabelEN},
-			{"statute_nl", m.StatuteNL}, {"statute_en", m.StatuteEN},
-			{"explanation_nl", m.ExplanationNL}, {"explanation_en", m.ExplanationEN},
+			{"label.nl", m.Label.NL}, {"label.en", m.Label.EN},
+			{"statute.nl", m.Statute.NL}, {"statute.en", m.Statute.EN},
+			{"explanation.nl", m.Explanation.NL}, {"explanation.en", m.Explanation.EN},
 			{"source", m.Source},
 		} {
 			if err := checkText(f.val); err != nil {
@@ -237,8 +260,8 @@ func (c Catalogue) Validate() error {
 			fail("%s: section %d, want %d", where, r.Section, section)
 		}
 		for _, f := range []struct{ name, val string }{
-			{"title_nl", r.TitleNL}, {"title_en", r.TitleEN},
-			{"text_nl", r.TextNL}, {"text_en", r.TextEN},
+			{"title.nl", r.Title.NL}, {"title.en", r.Title.EN},
+			{"text.nl", r.Text.NL}, {"text.en", r.Text.EN},
 			{"source", r.Source},
 		} {
 			if err := checkText(f.val); err != nil {
@@ -289,8 +312,8 @@ func less(a, b [2]int) bool {
 }
 
 // checkText requires a non-empty single-line text without surrounding space
-// or control characters: texts are shown as paragraphs and go into SQL
-// literals, where a NUL would be rejected by PostgreSQL.
+// or control characters: texts are shown as paragraphs and stored in
+// PostgreSQL, which rejects a NUL.
 func checkText(s string) error {
 	switch {
 	case strings.TrimSpace(s) == "":
@@ -357,136 +380,4 @@ func checkClauses(clauses []string) []error {
 		prev = cur
 	}
 	return errs
-}
-
-// MigrationSQL renders the up and down migration that creates the catalogue
-// tables and loads this catalogue into them, marked as the current version.
-// The output depends only on the catalogue, so the same JSON always gives
-// byte-identical SQL. Call it on a validated catalogue (from Load): the
-// validation keeps control characters out of the texts, and everything else
-// is safe in a standard SQL string literal once quotes are doubled.
-func (c Catalogue) MigrationSQL() (up, down string) {
-	var b strings.Builder
-	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
-
-	w("-- Code generated by \"go run ./internal/measure/catalogue/gen\"; DO NOT EDIT.\n")
-	w("-- Source: internal/measure/catalogue/measures.json and requirements.json.\n")
-	w("-- To change a text, edit the JSON and regenerate; a test fails if this file\n")
-	w("-- differs from what the generator writes.\n")
-	w("--\n")
-	w("-- Catalogue %s: the ten zorgplicht measures (art. 21 lid 2 NIS2, art. 21\n", c.Version)
-	w("-- lid 3 Cbw) and the %d requirements of the Annex to Implementing Regulation\n", len(c.Requirements))
-	w("-- (EU) 2024/2690, with ISO/IEC 27001:2022 references after ENISA's mapping.\n")
-	b.WriteString(schemaSQL)
-
-	w("\nINSERT INTO catalogue_versions (version, current) VALUES (%s, true);\n", quote(c.Version))
-
-	b.WriteString("\nINSERT INTO measures (code, ordinal, label_nl, label_en, statute_nl, statute_en, explanation_nl, explanation_en, source, iso_controls, iso_clauses, catalogue_version) VALUES\n")
-	for i, m := range c.Measures {
-		w("(%s, %d,\n", quote(m.Code), i+1)
-		for _, s := range []string{m.LabelNL, m.LabelEN, m.StatuteNL, m.StatuteEN, m.ExplanationNL, m.ExplanationEN, m.Source} {
-			w("    %s,\n", quote(s))
-		}
-		w("    %s,\n    %s,\n    %s)%s\n", array(m.ISOControls), array(m.ISOClauses), quote(c.Version), sep(i, len(c.Measures)))
-	}
-
-	b.WriteString("\nINSERT INTO requirements (code, ordinal, section, title_nl, title_en, text_nl, text_en, source, iso_controls, where_appropriate, catalogue_version) VALUES\n")
-	for i, r := range c.Requirements {
-		w("(%s, %d, %d,\n", quote(r.Code), i+1, r.Section)
-		for _, s := range []string{r.TitleNL, r.TitleEN, r.TextNL, r.TextEN, r.Source} {
-			w("    %s,\n", quote(s))
-		}
-		w("    %s,\n    %t,\n    %s)%s\n", array(r.ISOControls), r.WhereAppropriate, quote(c.Version), sep(i, len(c.Requirements)))
-	}
-
-	b.WriteString("\nINSERT INTO requirement_measures (requirement_code, measure_code) VALUES\n")
-	var pairs []string
-	for _, r := range c.Requirements {
-		for _, m := range r.Measures {
-			pairs = append(pairs, fmt.Sprintf("(%s, %s)", quote(r.Code), quote(m)))
-		}
-	}
-	for i, p := range pairs {
-		w("%s%s\n", p, sep(i, len(pairs)))
-	}
-
-	down = "-- Code generated by \"go run ./internal/measure/catalogue/gen\"; DO NOT EDIT.\n" +
-		"DROP TABLE IF EXISTS requirement_measures;\n" +
-		"DROP TABLE IF EXISTS requirements;\n" +
-		"DROP TABLE IF EXISTS measures;\n" +
-		"DROP TABLE IF EXISTS catalogue_versions;\n"
-	return b.String(), down
-}
-
-const schemaSQL = `
--- Each loaded edition of the catalogue; exactly one is current.
-CREATE TABLE catalogue_versions (
-    version   text PRIMARY KEY,
-    loaded_at timestamptz NOT NULL DEFAULT now(),
-    current   boolean NOT NULL DEFAULT false
-);
-CREATE UNIQUE INDEX catalogue_versions_one_current ON catalogue_versions (current) WHERE current;
-
--- The ten zorgplicht measures, a to j.
-CREATE TABLE measures (
-    code              char(1) PRIMARY KEY CHECK (code BETWEEN 'a' AND 'j'),
-    ordinal           int NOT NULL,
-    label_nl          text NOT NULL,
-    label_en          text NOT NULL,
-    statute_nl        text NOT NULL,
-    statute_en        text NOT NULL,
-    explanation_nl    text NOT NULL,
-    explanation_en    text NOT NULL,
-    source            text NOT NULL,
-    iso_controls      text[] NOT NULL,
-    iso_clauses       text[] NOT NULL DEFAULT '{}',
-    catalogue_version text NOT NULL REFERENCES catalogue_versions (version)
-);
-
--- The numbered points of the Annex to Implementing Regulation (EU) 2024/2690.
-CREATE TABLE requirements (
-    code              text PRIMARY KEY,
-    ordinal           int NOT NULL,
-    section           int NOT NULL,
-    title_nl          text NOT NULL,
-    title_en          text NOT NULL,
-    text_nl           text NOT NULL,
-    text_en           text NOT NULL,
-    source            text NOT NULL,
-    iso_controls      text[] NOT NULL,
-    -- The Regulation allows leaving it out with a documented reason.
-    where_appropriate boolean NOT NULL DEFAULT false,
-    catalogue_version text NOT NULL REFERENCES catalogue_versions (version)
-);
-
--- Which measures each requirement serves.
-CREATE TABLE requirement_measures (
-    requirement_code text NOT NULL REFERENCES requirements (code),
-    measure_code     char(1) NOT NULL REFERENCES measures (code),
-    PRIMARY KEY (requirement_code, measure_code)
-);
-`
-
-// quote renders s as a standard SQL string literal. PostgreSQL has treated
-// backslashes in such literals as ordinary characters by default since 9.1
-// (standard_conforming_strings), so doubling single quotes is all it takes.
-func quote(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
-}
-
-func array(items []string) string {
-	quoted := make([]string, len(items))
-	for i, s := range items {
-		quoted[i] = quote(s)
-	}
-	return "ARRAY[" + strings.Join(quoted, ", ") + "]::text[]"
-}
-
-// sep ends a row of a multi-row INSERT: a comma, or a semicolon after the
-// last row.
-func sep(i, n int) string {
-	if i == n-1 {
-		return ";"
-	}
-	return ","
 }

@@ -1,4 +1,4 @@
-package entity
+package scope
 
 import (
 	"errors"
@@ -9,7 +9,7 @@ import (
 )
 
 // scopeArgsFor renders an input as `weerbaar scope` flags, for round trips.
-func scopeArgsFor(in ScopeInput) []string {
+func scopeArgsFor(in Input) []string {
 	var args []string
 	for _, s := range in.Subsectors {
 		args = append(args, "--subsector", s)
@@ -32,16 +32,16 @@ func scopeArgsFor(in ScopeInput) []string {
 
 func TestParseScopeArgs(t *testing.T) {
 	t.Parallel()
-	in, err := ParseScopeArgs(strings.Fields("--subsector food --subsector digital.dns --employees 40 --turnover=12000000 -balance 8000000 --qualified --critical-entity --designated important"))
+	in, err := ParseArgs(strings.Fields("--subsector food --subsector digital.dns --employees 40 --turnover=12000000 -balance 8000000 --qualified --critical-entity --designated important"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := ScopeInput{Subsectors: []string{"food", "digital.dns"}, Employees: 40, TurnoverEUR: 12_000_000, BalanceEUR: 8_000_000,
+	want := Input{Subsectors: []string{"food", "digital.dns"}, Employees: 40, TurnoverEUR: 12_000_000, BalanceEUR: 8_000_000,
 		Qualified: true, CriticalEntity: true, Designated: "important"}
 	if !reflect.DeepEqual(in, want) {
 		t.Errorf("got %+v\nwant %+v", in, want)
 	}
-	if back, err := ParseScopeArgs(scopeArgsFor(in)); err != nil || !reflect.DeepEqual(back, in) {
+	if back, err := ParseArgs(scopeArgsFor(in)); err != nil || !reflect.DeepEqual(back, in) {
 		t.Errorf("round trip: %+v, %v", back, err)
 	}
 
@@ -70,7 +70,7 @@ func TestParseScopeArgs(t *testing.T) {
 		{base + " --qualified=maybe", ""},
 	}
 	for _, tt := range bad {
-		_, err := ParseScopeArgs(strings.Fields(tt.args))
+		_, err := ParseArgs(strings.Fields(tt.args))
 		if err == nil {
 			t.Errorf("%q: accepted", tt.args)
 			continue
@@ -100,14 +100,14 @@ func FuzzParseScopeArgs(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, line string) {
 		args := strings.Split(line, " ")
-		in, err := ParseScopeArgs(args)
+		in, err := ParseArgs(args)
 		if err != nil {
 			return
 		}
 		if err := in.Validate(); err != nil {
 			t.Fatalf("parsed %q but invalid: %v", line, err)
 		}
-		res, err := AssessScope(in)
+		res, err := Assess(in)
 		if err != nil {
 			t.Fatalf("assess %+v: %v", in, err)
 		}
@@ -115,7 +115,7 @@ func FuzzParseScopeArgs(f *testing.F) {
 			res.Size != SizeClass(in.Employees, in.TurnoverEUR, in.BalanceEUR) {
 			t.Fatalf("odd result for %+v: %+v", in, res)
 		}
-		back, err := ParseScopeArgs(scopeArgsFor(in))
+		back, err := ParseArgs(scopeArgsFor(in))
 		if err != nil || !reflect.DeepEqual(back, in) {
 			t.Fatalf("round trip of %+v gave %+v, %v", in, back, err)
 		}

@@ -1,7 +1,13 @@
-package entity
+// Package scope is the NIS2 scope engine: whether an organisation is an
+// essential or important entity under NIS2 Art. 2–3 and the Dutch Cbw, and
+// the sector reference data it rests on. It is pure and versioned like
+// proportion: it imports nothing of db or http, and its reasons are catalogue
+// messages rendered in the reader's language.
+package scope
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -13,9 +19,9 @@ import (
 	"github.com/weerbaar/weerbaar/internal/i18n"
 )
 
-// ScopeEngineVersion is stored with every assessment, so an old result can be
+// EngineVersion is stored with every assessment, so an old result can be
 // explained with the rules that produced it after the rules change.
-const ScopeEngineVersion = "scope-2026.1"
+const EngineVersion = "scope-2026.1"
 
 // Class is the NIS2 classification of an organisation.
 type Class string
@@ -54,9 +60,9 @@ const (
 	SizeLarge  Size = "large"
 )
 
-// ScopeInput is what an organisation tells us about itself. The engine takes
+// Input is what an organisation tells us about itself. The engine takes
 // it at its word; the reasons say which figures it used.
-type ScopeInput struct {
+type Input struct {
 	// Subsectors are codes from Subsectors(); at least one.
 	Subsectors []string
 	// Employees is the headcount in annual work units, aggregated with
@@ -86,7 +92,7 @@ type InputError struct {
 func (e *InputError) Error() string { return e.Field + ": " + e.Msg }
 
 // Validate reports the first problem in the input as an *InputError.
-func (in ScopeInput) Validate() error {
+func (in Input) Validate() error {
 	if len(in.Subsectors) == 0 {
 		return &InputError{"subsector", "choose at least one subsector (see `weerbaar scope --list`)"}
 	}
@@ -112,20 +118,54 @@ func (in ScopeInput) Validate() error {
 	return nil
 }
 
-// Reason is one step of the assessment in plain words, with the articles it
-// rests on, so a board member can follow and an auditor can check it.
+// Reason is one step of the assessment, with the articles it rests on, so a
+// board member can follow and an auditor can check it. The engine does not
+// write sentences: Msg is a catalogue key ("scope.reason." + Rule) with its
+// parameters, rendered in the reader's language.
 type Reason struct {
 	// Rule is a stable snake_case id, e.g. "annex1_large".
-	Rule    string `json:"rule"`
-	Article string `json:"article"`
-	TextNL  string `json:"text_nl"`
-	TextEN  string `json:"text_en"`
+	Rule    string   `json:"rule"`
+	Article string   `json:"article"`
+	Msg     i18n.Msg `json:"msg"`
+	// Legacy is the wording an assessment saved before reasons became
+	// messages carries (JSON text_nl/text_en); shown when Msg is empty.
+	Legacy i18n.Text `json:"-"`
 }
 
-// ScopeResult is the outcome of AssessScope. Reasons start with the size
+// In renders the reason in the request's language.
+func (r Reason) In(ctx context.Context) string { return r.Lang(i18n.LangFrom(ctx)) }
+
+// Lang renders the reason in l.
+func (r Reason) Lang(l i18n.Lang) string {
+	if r.Msg.Key == "" {
+		return r.Legacy.Lang(l)
+	}
+	return r.Msg.Render(l)
+}
+
+// UnmarshalJSON also reads reasons stored before they became messages.
+func (r *Reason) UnmarshalJSON(b []byte) error {
+	var w struct {
+		Rule    string    `json:"rule"`
+		Article string    `json:"article"`
+		Msg     *i18n.Msg `json:"msg"`
+		TextNL  string    `json:"text_nl"`
+		TextEN  string    `json:"text_en"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*r = Reason{Rule: w.Rule, Article: w.Article, Legacy: i18n.Text{NL: w.TextNL, EN: w.TextEN}}
+	if w.Msg != nil {
+		r.Msg = *w.Msg
+	}
+	return nil
+}
+
+// Result is the outcome of Assess. Reasons start with the size
 // class, then the reason that decided the class, then every other rule that
 // applied, then notes (DORA, guidance).
-type ScopeResult struct {
+type Result struct {
 	Class         Class    `json:"class"`
 	Size          Size     `json:"size"`
 	Reasons       []Reason `json:"reasons"`
@@ -183,13 +223,13 @@ type scopeFinding struct {
 	reason Reason
 }
 
-// AssessScope classifies an organisation under NIS2 Art. 2–3 and the Dutch
+// Assess classifies an organisation under NIS2 Art. 2–3 and the Dutch
 // Cbw. It is pure: the same input gives the same result. The strictest class
 // over all subsectors and designations wins; every rule that applied is
 // listed so the user sees the full picture.
-func AssessScope(in ScopeInput) (ScopeResult, error) {
+func Assess(in Input) (Result, error) {
 	if err := in.Validate(); err != nil {
-		return ScopeResult{}, err
+		return Result{}, err
 	}
 	size := SizeClass(in.Employees, in.TurnoverEUR, in.BalanceEUR)
 
@@ -214,8 +254,7 @@ func AssessScope(in ScopeInput) (ScopeResult, error) {
 		findings = append(findings, scopeFinding{ClassEssential, Reason{
 			Rule:    "critical_entity_cer",
 			Article: "art. 2 lid 3 en art. 3 lid 1 onder f NIS2 · " + cbwScope + " · Wwke",
-			TextNL:  "U bent aangewezen als kritieke entiteit onder de CER-richtlijn (in Nederland de Wet weerbaarheid kritieke entiteiten). Zo'n organisatie is altijd een essentiële entiteit, hoe groot of klein ook.",
-			TextEN:  "You are designated as a critical entity under the CER Directive (in the Netherlands the Critical Entities Resilience Act, Wwke). Such an organisation is always an essential entity, whatever its size.",
+			Msg:     i18n.M("scope.reason.critical_entity_cer"),
 		}})
 	}
 	switch Class(in.Designated) {
@@ -223,15 +262,13 @@ func AssessScope(in ScopeInput) (ScopeResult, error) {
 		findings = append(findings, scopeFinding{ClassEssential, Reason{
 			Rule:    "designated_essential",
 			Article: "art. 2 lid 2 onder b–e en art. 3 lid 1 onder e NIS2 · " + cbwScope,
-			TextNL:  "De overheid heeft u aangewezen als essentiële entiteit, bijvoorbeeld omdat u de enige aanbieder van een onmisbare dienst bent of omdat een storing bij u grote gevolgen heeft. Die aanwijzing geldt ongeacht uw omvang.",
-			TextEN:  "The government has designated you as an essential entity, for example because you are the sole provider of a vital service or because a disruption at your organisation would have serious consequences. The designation applies whatever your size.",
+			Msg:     i18n.M("scope.reason.designated_essential"),
 		}})
 	case ClassImportant:
 		findings = append(findings, scopeFinding{ClassImportant, Reason{
 			Rule:    "designated_important",
 			Article: "art. 2 lid 2 onder b–e en art. 3 lid 2 NIS2 · " + cbwScope,
-			TextNL:  "De overheid heeft u aangewezen als belangrijke entiteit. U bent dus ten minste een belangrijke entiteit; volgt uit een andere regel een strengere klasse, dan blijft die gelden.",
-			TextEN:  "The government has designated you as an important entity. You are therefore at least an important entity; if another rule gives a stricter class, that class stands.",
+			Msg:     i18n.M("scope.reason.designated_important"),
 		}})
 	}
 
@@ -239,10 +276,10 @@ func AssessScope(in ScopeInput) (ScopeResult, error) {
 	// the deciding reason is the first rule that reached the final class.
 	slices.SortStableFunc(findings, func(a, b scopeFinding) int { return b.class.rank() - a.class.rank() })
 
-	res := ScopeResult{
+	res := Result{
 		Class:         findings[0].class,
 		Size:          size,
-		EngineVersion: ScopeEngineVersion,
+		EngineVersion: EngineVersion,
 		Reasons:       make([]Reason, 0, len(findings)+len(notes)+2),
 	}
 	res.Reasons = append(res.Reasons, sizeReason(size, in.Employees, in.TurnoverEUR, in.BalanceEUR))
@@ -261,12 +298,7 @@ const cbwScope = "art. 8–13 Cbw"
 
 // subsectorFinding applies the size and any-size rules to one subsector.
 func subsectorFinding(s Subsector, size Size, qualified bool) scopeFinding {
-	name := func(nl bool) string {
-		if nl {
-			return "De subsector " + s.NameNL + " (" + s.SectorNL + ")"
-		}
-		return "The subsector " + s.NameEN + " (" + s.SectorEN + ")"
-	}
+	name := i18n.M("scope.reason.subsector_name", s.Name, s.SectorName)
 	small := sizeRank(size) < sizeRank(SizeMedium)
 	switch s.Code {
 	case "digital.trust_service":
@@ -274,67 +306,59 @@ func subsectorFinding(s Subsector, size Size, qualified bool) scopeFinding {
 			return scopeFinding{ClassEssential, Reason{
 				Rule:    "any_size_qualified_trust_service",
 				Article: "art. 2 lid 2 onder a onder ii en art. 3 lid 1 onder b NIS2 · " + cbwScope,
-				TextNL:  "U bent een gekwalificeerde verlener van vertrouwensdiensten. Die is altijd een essentiële entiteit, hoe groot of klein ook.",
-				TextEN:  "You are a qualified trust service provider. That is always an essential entity, whatever its size.",
+				Msg:     i18n.M("scope.reason.any_size_qualified_trust_service"),
 			}}
 		}
 		if small {
 			return scopeFinding{ClassImportant, Reason{
 				Rule:    "any_size_trust_service",
 				Article: "art. 2 lid 2 onder a onder ii en art. 3 lid 2 NIS2 · " + cbwScope,
-				TextNL:  "U verleent vertrouwensdiensten, maar niet als gekwalificeerde verlener. Ook een kleine of micro-organisatie valt daarmee onder NIS2, als belangrijke entiteit.",
-				TextEN:  "You provide trust services, but not as a qualified provider. Even a small or micro organisation is then covered by NIS2, as an important entity.",
+				Msg:     i18n.M("scope.reason.any_size_trust_service"),
 			}}
 		}
 	case "digital.tld":
 		return scopeFinding{ClassEssential, Reason{
 			Rule:    "any_size_tld",
 			Article: "art. 2 lid 2 onder a onder iii en art. 3 lid 1 onder b NIS2 · " + cbwScope,
-			TextNL:  "Een register voor topleveldomeinnamen is altijd een essentiële entiteit, hoe groot of klein ook.",
-			TextEN:  "A top-level domain name registry is always an essential entity, whatever its size.",
+			Msg:     i18n.M("scope.reason.any_size_tld"),
 		}}
 	case "digital.dns":
 		return scopeFinding{ClassEssential, Reason{
 			Rule:    "any_size_dns",
 			Article: "art. 2 lid 2 onder a onder iii en art. 3 lid 1 onder b NIS2 · " + cbwScope,
-			TextNL:  "Een DNS-dienstverlener is altijd een essentiële entiteit, hoe groot of klein ook.",
-			TextEN:  "A DNS service provider is always an essential entity, whatever its size.",
+			Msg:     i18n.M("scope.reason.any_size_dns"),
 		}}
 	case "digital.public_electronic_communications":
 		if small {
 			return scopeFinding{ClassImportant, Reason{
 				Rule:    "any_size_public_ecomms",
 				Article: "art. 2 lid 2 onder a onder i en art. 3 lid 2 NIS2 · " + cbwScope,
-				TextNL:  "U biedt openbare elektronische communicatienetwerken of -diensten aan. Ook als kleine of micro-organisatie valt u daarmee onder NIS2, als belangrijke entiteit.",
-				TextEN:  "You provide public electronic communications networks or services. Even as a small or micro organisation you are then covered by NIS2, as an important entity.",
+				Msg:     i18n.M("scope.reason.any_size_public_ecomms"),
 			}}
 		}
 		return scopeFinding{ClassEssential, Reason{
 			Rule:    "public_ecomms_medium_or_larger",
 			Article: "art. 3 lid 1 onder a en c NIS2 · " + cbwScope,
-			TextNL:  "U biedt openbare elektronische communicatienetwerken of -diensten aan en bent middelgroot of groter. Dan bent u een essentiële entiteit.",
-			TextEN:  "You provide public electronic communications networks or services and are medium-sized or larger. That makes you an essential entity.",
+			Msg:     i18n.M("scope.reason.public_ecomms_medium_or_larger"),
 		}}
 	case "digital.domain_registration":
 		return scopeFinding{ClassRegistrationOnly, Reason{
 			Rule:    "domain_registration",
 			Article: "art. 2 lid 4, art. 3 lid 3 en 4, art. 27 en 28 NIS2 · art. 44 en 47 Cbw",
-			TextNL:  "Domeinnaamregistratiediensten vallen ongeacht hun omvang onder NIS2, maar alleen voor registratie: u geeft uw gegevens door aan de overheid en houdt juiste en volledige registratiegegevens van domeinnamen bij (WHOIS). Daarmee bent u nog geen essentiële of belangrijke entiteit.",
-			TextEN:  "Domain name registration services are covered by NIS2 whatever their size, but only for registration: you submit your details to the government and keep accurate and complete domain name registration data (WHOIS). That alone does not make you an essential or important entity.",
+			Msg:     i18n.M("scope.reason.domain_registration"),
 		}}
 	case "public_administration.central":
 		return scopeFinding{ClassEssential, Reason{
 			Rule:    "any_size_central_government",
 			Article: "art. 2 lid 2 onder f onder i en art. 3 lid 1 onder d NIS2 · " + cbwScope,
-			TextNL:  "Een overheidsinstantie van de centrale overheid is altijd een essentiële entiteit, hoe groot of klein ook.",
-			TextEN:  "A central government body is always an essential entity, whatever its size.",
+			Msg:     i18n.M("scope.reason.any_size_central_government"),
 		}}
 	case "public_administration.province":
-		return decentralFinding("any_size_province", "art. 2 lid 2 onder f onder ii NIS2", "provincies", "provinces")
+		return decentralFinding("any_size_province", "art. 2 lid 2 onder f onder ii NIS2")
 	case "public_administration.municipality":
-		return decentralFinding("any_size_municipality", "art. 2 lid 5 onder a NIS2", "gemeenten", "municipalities")
+		return decentralFinding("any_size_municipality", "art. 2 lid 5 onder a NIS2")
 	case "public_administration.water_board":
-		return decentralFinding("any_size_water_board", "art. 2 lid 2 onder f onder ii NIS2", "waterschappen", "water boards")
+		return decentralFinding("any_size_water_board", "art. 2 lid 2 onder f onder ii NIS2")
 	}
 
 	switch {
@@ -342,36 +366,31 @@ func subsectorFinding(s Subsector, size Size, qualified bool) scopeFinding {
 		return scopeFinding{ClassEssential, Reason{
 			Rule:    "annex1_large",
 			Article: "art. 3 lid 1 onder a NIS2 · " + cbwScope,
-			TextNL:  name(true) + " staat in bijlage I van NIS2: sectoren die voor de samenleving zeer kritiek zijn. Een grote organisatie in zo'n sector is een essentiële entiteit.",
-			TextEN:  name(false) + " is listed in Annex I of NIS2: sectors of high criticality. A large organisation in such a sector is an essential entity.",
+			Msg:     i18n.M("scope.reason.annex1_large", name),
 		}}
 	case s.Annex == 1 && size == SizeMedium:
 		return scopeFinding{ClassImportant, Reason{
 			Rule:    "annex1_medium",
 			Article: "art. 2 lid 1 en art. 3 lid 2 NIS2 · " + cbwScope,
-			TextNL:  name(true) + " staat in bijlage I van NIS2: sectoren die voor de samenleving zeer kritiek zijn. Een middelgrote organisatie in zo'n sector is een belangrijke entiteit.",
-			TextEN:  name(false) + " is listed in Annex I of NIS2: sectors of high criticality. A medium-sized organisation in such a sector is an important entity.",
+			Msg:     i18n.M("scope.reason.annex1_medium", name),
 		}}
 	case s.Annex == 1:
 		return scopeFinding{ClassOutOfScope, Reason{
 			Rule:    "annex1_below_threshold",
 			Article: "art. 2 lid 1 NIS2 · " + cbwScope,
-			TextNL:  name(true) + " staat in bijlage I van NIS2, maar een kleine of micro-organisatie valt daar alleen onder als een regel voor elke omvang geldt of de overheid haar aanwijst. Op grond van deze subsector valt u buiten NIS2.",
-			TextEN:  name(false) + " is listed in Annex I of NIS2, but a small or micro organisation is only covered when a rule for every size applies or the government designates it. On the basis of this subsector you are outside NIS2.",
+			Msg:     i18n.M("scope.reason.annex1_below_threshold", name),
 		}}
 	case s.Annex == 2 && !small:
 		return scopeFinding{ClassImportant, Reason{
 			Rule:    "annex2_medium_or_large",
 			Article: "art. 2 lid 1 en art. 3 lid 2 NIS2 · " + cbwScope,
-			TextNL:  name(true) + " staat in bijlage II van NIS2: andere kritieke sectoren. Een middelgrote of grote organisatie in zo'n sector is een belangrijke entiteit.",
-			TextEN:  name(false) + " is listed in Annex II of NIS2: other critical sectors. A medium-sized or large organisation in such a sector is an important entity.",
+			Msg:     i18n.M("scope.reason.annex2_medium_or_large", name),
 		}}
 	default:
 		return scopeFinding{ClassOutOfScope, Reason{
 			Rule:    "annex2_below_threshold",
 			Article: "art. 2 lid 1 NIS2 · " + cbwScope,
-			TextNL:  name(true) + " staat in bijlage II van NIS2, maar een kleine of micro-organisatie valt daar alleen onder als een regel voor elke omvang geldt of de overheid haar aanwijst. Op grond van deze subsector valt u buiten NIS2.",
-			TextEN:  name(false) + " is listed in Annex II of NIS2, but a small or micro organisation is only covered when a rule for every size applies or the government designates it. On the basis of this subsector you are outside NIS2.",
+			Msg:     i18n.M("scope.reason.annex2_below_threshold", name),
 		}}
 	}
 }
@@ -379,21 +398,24 @@ func subsectorFinding(s Subsector, size Size, qualified bool) scopeFinding {
 // decentralFinding is the Dutch choice (Cbw) to make provinces,
 // municipalities and water boards essential whatever their size; NIS2 leaves
 // regional and local government to the member states.
-func decentralFinding(rule, nis2, whoNL, whoEN string) scopeFinding {
+func decentralFinding(rule, nis2 string) scopeFinding {
 	return scopeFinding{ClassEssential, Reason{
 		Rule:    rule,
 		Article: nis2 + " · " + cbwScope,
-		TextNL:  "De Cyberbeveiligingswet maakt " + whoNL + " altijd een essentiële entiteit, hoe groot of klein ook. NIS2 zelf laat die keuze voor regionale en lokale overheden aan de lidstaten; Nederland heeft hem zo gemaakt.",
-		TextEN:  "The Dutch Cyber Security Act (Cbw) makes " + whoEN + " an essential entity whatever their size. NIS2 itself leaves this choice for regional and local government to the member states; the Netherlands made it this way.",
+		Msg:     i18n.M("scope.reason." + rule),
 	}}
+}
+
+// lower is a Text in lower case, for names used inside a sentence.
+func lower(t i18n.Text) i18n.Text {
+	return i18n.Text{NL: strings.ToLower(t.NL), EN: strings.ToLower(t.EN)}
 }
 
 func doraReason(s Subsector) Reason {
 	return Reason{
 		Rule:    "lex_specialis_dora",
 		Article: "art. 4 NIS2 · Verordening (EU) 2022/2554 (DORA)",
-		TextNL:  "Voor " + strings.ToLower(s.NameNL) + " gaat DORA (Verordening (EU) 2022/2554) voor op NIS2: de maatregelen tegen digitale risico's en het melden van incidenten regelt u volgens DORA, onder toezicht van uw financiële toezichthouder. De NIS2-klasse hierboven laten we toch zien, zodat u het hele beeld hebt.",
-		TextEN:  "For " + strings.ToLower(s.NameEN) + ", DORA (Regulation (EU) 2022/2554) takes precedence over NIS2: you follow DORA for ICT risk measures and incident reporting, supervised by your financial supervisor. We still show the NIS2 class above so you have the full picture.",
+		Msg:     i18n.M("scope.reason.lex_specialis_dora", lower(s.Name)),
 	}
 }
 
@@ -401,8 +423,7 @@ func unverifiedReason(r subsectorRecord) Reason {
 	return Reason{
 		Rule:    "unverified_reference_data",
 		Article: "art. 15 Cbw",
-		TextNL:  "Let op, richtlijn: niet alle gegevens over " + strings.ToLower(r.NameNL) + " zijn bevestigd. " + r.NoteNL,
-		TextEN:  "Note, guidance only: not all data on " + strings.ToLower(r.NameEN) + " is confirmed. " + r.NoteEN,
+		Msg:     i18n.M("scope.reason.unverified_reference_data", lower(r.Name), r.Note),
 	}
 }
 
@@ -411,8 +432,7 @@ func unverifiedReason(r subsectorRecord) Reason {
 var guidanceReason = Reason{
 	Rule:    "guidance",
 	Article: "Kamerstukken II 36 764 (Cbw)",
-	TextNL:  "Dit is een inschatting op basis van uw eigen opgave, geen juridisch advies. Verwijzingen naar de Cyberbeveiligingswet volgen het wetsvoorstel; controleer ze op wetten.overheid.nl. De bevoegde autoriteit kan u ook zonder deze uitkomst aanwijzen.",
-	TextEN:  "This is an assessment based on your own figures, not legal advice. References to the Dutch Cyber Security Act (Cbw) follow the bill; check them on wetten.overheid.nl. The competent authority can also designate you regardless of this outcome.",
+	Msg:     i18n.M("scope.reason.guidance"),
 }
 
 var (
@@ -420,107 +440,53 @@ var (
 	scopeCtxEN = i18n.WithLang(context.Background(), i18n.EN)
 )
 
-// scopeEuro formats whole euros as "€ 10.000.000" (nl) or "€10,000,000" (en).
-func scopeEuro(nl bool, n int64) string {
-	if nl {
-		return "€ " + i18n.Int(scopeCtxNL, n)
-	}
-	return "€" + i18n.Int(scopeCtxEN, n)
+// scopeEuro formats whole euros as "€ 10.000.000" (nl) and "€10,000,000" (en).
+func scopeEuro(n int64) i18n.Text {
+	return i18n.Text{NL: "€ " + i18n.Int(scopeCtxNL, n), EN: "€" + i18n.Int(scopeCtxEN, n)}
 }
 
-func scopeCount(nl bool, n int) string {
-	if nl {
-		return i18n.Int(scopeCtxNL, int64(n))
-	}
-	return i18n.Int(scopeCtxEN, int64(n))
-}
-
-var sizeNames = map[Size][2]string{
-	SizeMicro:  {"micro", "micro"},
-	SizeSmall:  {"klein", "small"},
-	SizeMedium: {"middelgroot", "medium-sized"},
-	SizeLarge:  {"groot", "large"},
+// scopeCount formats a whole number in both languages.
+func scopeCount(n int) i18n.Text {
+	return i18n.Text{NL: i18n.Int(scopeCtxNL, int64(n)), EN: i18n.Int(scopeCtxEN, int64(n))}
 }
 
 // sizeReason explains the size class with the user's figures, the ceilings
 // of that class and which ceiling of the class below was passed.
 func sizeReason(size Size, employees int, turnover, balance int64) Reason {
-	text := func(nl bool) string {
-		lang := 1
-		if nl {
-			lang = 0
+	var ceiling, notBelow i18n.Msg
+	// sizeLimits is indexed by sizeRank: micro 0, small 1, medium 2.
+	if r := sizeRank(size); r < len(sizeLimits) {
+		l := sizeLimits[r]
+		ceiling = i18n.M("scope.reason.size_ceiling", i18n.M("scope.reason.size_title."+string(size)),
+			scopeCount(l.staff), scopeEuro(l.turnover), scopeEuro(l.balance))
+	}
+	if r := sizeRank(size); r > 0 {
+		below := sizeLimits[r-1]
+		var why []i18n.Msg
+		if employees >= below.staff {
+			why = append(why, i18n.M("scope.reason.size_why_staff", scopeCount(below.staff)))
 		}
-		var b strings.Builder
-		if nl {
-			fmt.Fprintf(&b, "Grootteklasse: %s. U telt %s medewerkers (omgerekend naar voltijdbanen per jaar), een jaaromzet van %s en een balanstotaal van %s.",
-				sizeNames[size][0], scopeCount(nl, employees), scopeEuro(nl, turnover), scopeEuro(nl, balance))
-		} else {
-			fmt.Fprintf(&b, "Size class: %s. You have %s staff (in annual work units), an annual turnover of %s and a balance sheet total of %s.",
-				sizeNames[size][1], scopeCount(nl, employees), scopeEuro(nl, turnover), scopeEuro(nl, balance))
+		if turnover > below.turnover && balance > below.balance {
+			why = append(why, i18n.M("scope.reason.size_why_money", scopeEuro(below.turnover), scopeEuro(below.balance)))
 		}
-		// sizeLimits is indexed by sizeRank: micro 0, small 1, medium 2.
-		if r := sizeRank(size); r < len(sizeLimits) {
-			l := sizeLimits[r]
-			if nl {
-				fmt.Fprintf(&b, " %s betekent: minder dan %s medewerkers én een omzet van hoogstens %s of een balanstotaal van hoogstens %s.",
-					scopeCapitalize(sizeNames[size][0]), scopeCount(nl, l.staff), scopeEuro(nl, l.turnover), scopeEuro(nl, l.balance))
-			} else {
-				fmt.Fprintf(&b, " %s means fewer than %s staff and a turnover of at most %s or a balance sheet total of at most %s.",
-					scopeCapitalize(sizeNames[size][1]), scopeCount(nl, l.staff), scopeEuro(nl, l.turnover), scopeEuro(nl, l.balance))
-			}
-		}
-		if r := sizeRank(size); r > 0 {
-			below := sizeLimits[r-1]
-			var why []string
-			if employees >= below.staff {
-				if nl {
-					why = append(why, fmt.Sprintf("u %s of meer medewerkers telt", scopeCount(nl, below.staff)))
-				} else {
-					why = append(why, fmt.Sprintf("you have %s or more staff", scopeCount(nl, below.staff)))
-				}
-			}
-			if turnover > below.turnover && balance > below.balance {
-				if nl {
-					why = append(why, fmt.Sprintf("zowel uw omzet boven %s als uw balanstotaal boven %s ligt", scopeEuro(nl, below.turnover), scopeEuro(nl, below.balance)))
-				} else {
-					why = append(why, fmt.Sprintf("both your turnover is above %s and your balance sheet total is above %s", scopeEuro(nl, below.turnover), scopeEuro(nl, below.balance)))
-				}
-			}
-			if nl {
-				fmt.Fprintf(&b, " U bent niet %s, omdat %s.", sizeNames[below.size][lang], strings.Join(why, " en "))
-			} else {
-				fmt.Fprintf(&b, " You are not %s because %s.", sizeNames[below.size][lang], strings.Join(why, " and "))
-			}
-		}
-		if nl {
-			b.WriteString(" Tel medewerkers en bedragen van partner- en verbonden ondernemingen mee.")
-		} else {
-			b.WriteString(" Include the staff and amounts of partner and linked enterprises.")
-		}
-		return b.String()
+		notBelow = i18n.M("scope.reason.size_not_below", i18n.M("scope.reason.size_name."+string(below.size)),
+			i18n.Join(i18n.M("scope.reason.and"), why...))
 	}
 	return Reason{
 		Rule:    "size_class",
 		Article: "art. 2 bijlage Aanbeveling 2003/361/EG · art. 2 lid 1 NIS2",
-		TextNL:  text(true),
-		TextEN:  text(false),
+		Msg: i18n.M("scope.reason.size_class", i18n.M("scope.reason.size_name."+string(size)),
+			scopeCount(employees), scopeEuro(turnover), scopeEuro(balance), ceiling, notBelow),
 	}
 }
 
-func scopeCapitalize(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
-}
-
-// ParseScopeArgs parses the `weerbaar scope` flags into a validated input:
+// ParseArgs parses the `weerbaar scope` flags into a validated input:
 // --subsector CODE (repeatable) --employees N --turnover EUR --balance EUR
 // [--qualified] [--critical-entity] [--designated essential|important].
 // The three figures are required, so a forgotten one cannot silently make an
 // organisation micro. Numbers are plain decimal whole numbers.
-func ParseScopeArgs(args []string) (ScopeInput, error) {
-	var in ScopeInput
+func ParseArgs(args []string) (Input, error) {
+	var in Input
 	fs := flag.NewFlagSet("scope", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.Func("subsector", "subsector code (repeatable; see --list)", func(v string) error {
@@ -546,23 +512,23 @@ func ParseScopeArgs(args []string) (ScopeInput, error) {
 	fs.BoolVar(&in.CriticalEntity, "critical-entity", false, "designated critical entity (CER / Wwke)")
 	fs.StringVar(&in.Designated, "designated", "", "designated by the authority: essential or important")
 	if err := fs.Parse(args); err != nil {
-		return ScopeInput{}, err
+		return Input{}, err
 	}
 	if fs.NArg() > 0 {
-		return ScopeInput{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		return Input{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	if len(in.Subsectors) == 0 {
-		return ScopeInput{}, &InputError{"subsector", "at least one --subsector is required (see `weerbaar scope --list`)"}
+		return Input{}, &InputError{"subsector", "at least one --subsector is required (see `weerbaar scope --list`)"}
 	}
 	for _, name := range []string{"employees", "turnover", "balance"} {
 		if !set[name] {
-			return ScopeInput{}, &InputError{name, "--" + name + " is required"}
+			return Input{}, &InputError{name, "--" + name + " is required"}
 		}
 	}
 	if err := in.Validate(); err != nil {
-		return ScopeInput{}, err
+		return Input{}, err
 	}
 	return in, nil
 }

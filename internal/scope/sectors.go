@@ -1,18 +1,19 @@
-package entity
+package scope
 
 import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
 	"slices"
+
+	"github.com/weerbaar/weerbaar/internal/i18n"
 )
 
 // Authority is a Dutch competent authority under Cbw art. 15: the minister
 // who supervises a sector. Codes are stable and stored with assessments.
 type Authority struct {
-	Code   string `json:"code"`
-	NameNL string `json:"name_nl"`
-	NameEN string `json:"name_en"`
+	Code string    `json:"code"`
+	Name i18n.Text `json:"name"`
 }
 
 // Subsector is one type of entity from NIS2 Annex I or II (plus domain name
@@ -23,11 +24,9 @@ type Subsector struct {
 	// Code is the stable identifier, e.g. "energy.electricity".
 	Code string `json:"code"`
 	// SectorCode groups subsectors, e.g. "energy".
-	SectorCode string `json:"sector"`
-	NameNL     string `json:"name_nl"`
-	NameEN     string `json:"name_en"`
-	SectorNL   string `json:"sector_nl"`
-	SectorEN   string `json:"sector_en"`
+	SectorCode string    `json:"sector"`
+	Name       i18n.Text `json:"name"`
+	SectorName i18n.Text `json:"sector_name"`
 	// Annex is 1 (high criticality) or 2 (other critical sectors); 0 for
 	// digital.domain_registration, which is in no annex (NIS2 art. 2(4)).
 	Annex int `json:"annex"`
@@ -46,8 +45,7 @@ type Subsector struct {
 // that explains what is unverified.
 type subsectorRecord struct {
 	Subsector
-	NoteNL string `json:"note_nl"`
-	NoteEN string `json:"note_en"`
+	Note i18n.Text `json:"note"`
 }
 
 //go:embed sectors.json
@@ -88,7 +86,7 @@ func loadSectors(b []byte) (loadedSectors, error) {
 		authByCode:  make(map[string]Authority, len(d.Authorities)),
 	}
 	for _, a := range d.Authorities {
-		if a.Code == "" || a.NameNL == "" || a.NameEN == "" {
+		if a.Code == "" || !a.Name.Complete() {
 			return loadedSectors{}, fmt.Errorf("sectors.json: authority %q incomplete", a.Code)
 		}
 		if _, dup := ls.authByCode[a.Code]; dup {
@@ -98,7 +96,7 @@ func loadSectors(b []byte) (loadedSectors, error) {
 	}
 	for _, r := range d.Subsectors {
 		s := r.Subsector
-		if s.Code == "" || s.SectorCode == "" || s.NameNL == "" || s.NameEN == "" || s.SectorNL == "" || s.SectorEN == "" {
+		if s.Code == "" || s.SectorCode == "" || !s.Name.Complete() || !s.SectorName.Complete() {
 			return loadedSectors{}, fmt.Errorf("sectors.json: subsector %q incomplete", s.Code)
 		}
 		if s.Annex < 0 || s.Annex > 2 {

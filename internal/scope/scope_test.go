@@ -1,7 +1,9 @@
-package entity
+package scope
 
 import (
+	"encoding/json"
 	"errors"
+	"github.com/weerbaar/weerbaar/internal/i18n"
 	"math/rand/v2"
 	"reflect"
 	"slices"
@@ -59,7 +61,7 @@ func TestSubsectorsData(t *testing.T) {
 		return "EZ" // digital infrastructure, ICT, space, post, C26–C30, digital providers
 	}
 	for _, s := range subs {
-		if s.NameNL == "" || s.NameEN == "" || s.SectorNL == "" || s.SectorEN == "" || s.SectorCode == "" || s.CSIRT == "" {
+		if !s.Name.Complete() || !s.SectorName.Complete() || s.SectorCode == "" || s.CSIRT == "" {
 			t.Errorf("%s: missing names, sector or CSIRT: %+v", s.Code, s)
 		}
 		if s.Code != s.SectorCode && !strings.HasPrefix(s.Code, s.SectorCode+".") {
@@ -89,7 +91,7 @@ func TestSubsectorsData(t *testing.T) {
 			t.Errorf("%s: lex specialis %q, want %q", s.Code, s.LexSpecialis, wantLex)
 		}
 		if s.Unverified {
-			if r := refData.records[s.Code]; r.NoteNL == "" || r.NoteEN == "" {
+			if r := refData.records[s.Code]; !r.Note.Complete() {
 				t.Errorf("%s: unverified without a note saying what", s.Code)
 			}
 		}
@@ -105,7 +107,7 @@ func TestSubsectorsData(t *testing.T) {
 	var authCodes []string
 	for _, a := range Authorities() {
 		authCodes = append(authCodes, a.Code)
-		if a.NameNL == "" || a.NameEN == "" {
+		if !a.Name.Complete() {
 			t.Errorf("authority %s without names", a.Code)
 		}
 	}
@@ -125,9 +127,9 @@ func TestSubsectorsData(t *testing.T) {
 
 func TestSubsectorDataRejectsBrokenFiles(t *testing.T) {
 	t.Parallel()
-	auth := `"authorities":[{"code":"EZ","name_nl":"a","name_en":"b"}]`
+	auth := `"authorities":[{"code":"EZ","name":{"nl":"a","en":"b"}}]`
 	sub := func(code, authority string, annex string) string {
-		return `{"code":"` + code + `","sector":"x","sector_nl":"X","sector_en":"X","name_nl":"n","name_en":"n","annex":` + annex + `,"authority":"` + authority + `","csirt":"NCSC"}`
+		return `{"code":"` + code + `","sector":"x","sector_name":{"nl":"X","en":"X"},"name":{"nl":"n","en":"n"},"annex":` + annex + `,"authority":"` + authority + `","csirt":"NCSC"}`
 	}
 	for name, doc := range map[string]string{
 		"not json":          `{`,
@@ -209,7 +211,7 @@ func TestSizeClass(t *testing.T) {
 }
 
 // scopeRules returns the rule ids of a result, in order.
-func scopeRules(res ScopeResult) []string {
+func scopeRules(res Result) []string {
 	rules := make([]string, len(res.Reasons))
 	for i, r := range res.Reasons {
 		rules[i] = r.Rule
@@ -219,24 +221,24 @@ func scopeRules(res ScopeResult) []string {
 
 func TestAssessScopeRules(t *testing.T) {
 	t.Parallel()
-	micro := func(codes ...string) ScopeInput {
-		return ScopeInput{Subsectors: codes, Employees: 5, TurnoverEUR: 1_000_000, BalanceEUR: 1_000_000}
+	micro := func(codes ...string) Input {
+		return Input{Subsectors: codes, Employees: 5, TurnoverEUR: 1_000_000, BalanceEUR: 1_000_000}
 	}
-	sized := func(staff int, codes ...string) ScopeInput {
-		return ScopeInput{Subsectors: codes, Employees: staff, TurnoverEUR: 1_000_000, BalanceEUR: 1_000_000}
+	sized := func(staff int, codes ...string) Input {
+		return Input{Subsectors: codes, Employees: staff, TurnoverEUR: 1_000_000, BalanceEUR: 1_000_000}
 	}
-	with := func(in ScopeInput, f func(*ScopeInput)) ScopeInput { f(&in); return in }
+	with := func(in Input, f func(*Input)) Input { f(&in); return in }
 
 	tests := []struct {
 		name      string
-		in        ScopeInput
+		in        Input
 		wantClass Class
 		wantSize  Size
 		// wantRules is the full list between size_class and guidance.
 		wantRules []string
 	}{
 		// Any-size rules at micro size (5 staff, €1M / €1M).
-		{"qualified trust service", with(micro("digital.trust_service"), func(in *ScopeInput) { in.Qualified = true }),
+		{"qualified trust service", with(micro("digital.trust_service"), func(in *Input) { in.Qualified = true }),
 			ClassEssential, SizeMicro, []string{"any_size_qualified_trust_service"}},
 		{"non-qualified trust service, micro", micro("digital.trust_service"),
 			ClassImportant, SizeMicro, []string{"any_size_trust_service"}},
@@ -247,21 +249,21 @@ func TestAssessScopeRules(t *testing.T) {
 		{"municipality", micro("public_administration.municipality"), ClassEssential, SizeMicro, []string{"any_size_municipality"}},
 		{"water board", micro("public_administration.water_board"), ClassEssential, SizeMicro, []string{"any_size_water_board"}},
 		{"public e-comms, micro", micro("digital.public_electronic_communications"), ClassImportant, SizeMicro, []string{"any_size_public_ecomms"}},
-		{"CER critical entity", with(micro("food"), func(in *ScopeInput) { in.CriticalEntity = true }),
+		{"CER critical entity", with(micro("food"), func(in *Input) { in.CriticalEntity = true }),
 			ClassEssential, SizeMicro, []string{"critical_entity_cer", "annex2_below_threshold"}},
 		{"domain registration", micro("digital.domain_registration"),
 			ClassRegistrationOnly, SizeMicro, []string{"domain_registration", "unverified_reference_data"}},
 		{"annex I micro", micro("energy.electricity"), ClassOutOfScope, SizeMicro, []string{"annex1_below_threshold"}},
 		{"annex II micro", micro("food"), ClassOutOfScope, SizeMicro, []string{"annex2_below_threshold"}},
-		{"designated essential raises micro", with(micro("food"), func(in *ScopeInput) { in.Designated = "essential" }),
+		{"designated essential raises micro", with(micro("food"), func(in *Input) { in.Designated = "essential" }),
 			ClassEssential, SizeMicro, []string{"designated_essential", "annex2_below_threshold"}},
-		{"designated important raises micro", with(micro("food"), func(in *ScopeInput) { in.Designated = "important" }),
+		{"designated important raises micro", with(micro("food"), func(in *Input) { in.Designated = "important" }),
 			ClassImportant, SizeMicro, []string{"designated_important", "annex2_below_threshold"}},
 
 		// Size rules.
 		{"annex I large", sized(300, "energy.gas"), ClassEssential, SizeLarge, []string{"annex1_large"}},
 		{"annex I medium", sized(60, "energy.gas"), ClassImportant, SizeMedium, []string{"annex1_medium"}},
-		{"annex I small", ScopeInput{Subsectors: []string{"energy.gas"}, Employees: 40, TurnoverEUR: 12_000_000, BalanceEUR: 8_000_000},
+		{"annex I small", Input{Subsectors: []string{"energy.gas"}, Employees: 40, TurnoverEUR: 12_000_000, BalanceEUR: 8_000_000},
 			ClassOutOfScope, SizeSmall, []string{"annex1_below_threshold"}},
 		{"annex II large", sized(300, "chemicals"), ClassImportant, SizeLarge, []string{"annex2_medium_or_large"}},
 		{"annex II medium", sized(60, "chemicals"), ClassImportant, SizeMedium, []string{"annex2_medium_or_large"}},
@@ -274,10 +276,10 @@ func TestAssessScopeRules(t *testing.T) {
 		{"non-qualified trust service, small", sized(20, "digital.trust_service"), ClassImportant, SizeSmall, []string{"any_size_trust_service"}},
 		{"non-qualified trust service, medium follows annex I", sized(60, "digital.trust_service"), ClassImportant, SizeMedium, []string{"annex1_medium"}},
 		{"non-qualified trust service, large follows annex I", sized(300, "digital.trust_service"), ClassEssential, SizeLarge, []string{"annex1_large"}},
-		{"qualified trust service, large", with(sized(300, "digital.trust_service"), func(in *ScopeInput) { in.Qualified = true }),
+		{"qualified trust service, large", with(sized(300, "digital.trust_service"), func(in *Input) { in.Qualified = true }),
 			ClassEssential, SizeLarge, []string{"any_size_qualified_trust_service"}},
 		{"municipality, large", sized(3000, "public_administration.municipality"), ClassEssential, SizeLarge, []string{"any_size_municipality"}},
-		{"qualified flag without trust service has no effect", with(micro("food"), func(in *ScopeInput) { in.Qualified = true }),
+		{"qualified flag without trust service has no effect", with(micro("food"), func(in *Input) { in.Qualified = true }),
 			ClassOutOfScope, SizeMicro, []string{"annex2_below_threshold"}},
 
 		// Several subsectors: strictest wins, deciding reason first, all listed.
@@ -293,23 +295,23 @@ func TestAssessScopeRules(t *testing.T) {
 			[]string{"annex2_medium_or_large"}},
 
 		// Designation never lowers.
-		{"designated important does not lower annex I large", with(sized(300, "energy.oil"), func(in *ScopeInput) { in.Designated = "important" }),
+		{"designated important does not lower annex I large", with(sized(300, "energy.oil"), func(in *Input) { in.Designated = "important" }),
 			ClassEssential, SizeLarge, []string{"annex1_large", "designated_important"}},
-		{"designated important does not lower DNS", with(micro("digital.dns"), func(in *ScopeInput) { in.Designated = "important" }),
+		{"designated important does not lower DNS", with(micro("digital.dns"), func(in *Input) { in.Designated = "important" }),
 			ClassEssential, SizeMicro, []string{"any_size_dns", "designated_important"}},
-		{"designated essential raises annex II large", with(sized(300, "food"), func(in *ScopeInput) { in.Designated = "essential" }),
+		{"designated essential raises annex II large", with(sized(300, "food"), func(in *Input) { in.Designated = "essential" }),
 			ClassEssential, SizeLarge, []string{"designated_essential", "annex2_medium_or_large"}},
 
 		// DORA: shown with the NIS2 class, not instead of it.
 		{"banking large", sized(300, "banking"), ClassEssential, SizeLarge, []string{"annex1_large", "lex_specialis_dora"}},
 		{"FMI medium", sized(60, "financial_market_infrastructure"), ClassImportant, SizeMedium, []string{"annex1_medium", "lex_specialis_dora"}},
-		{"banking critical entity", with(sized(300, "banking"), func(in *ScopeInput) { in.CriticalEntity = true }),
+		{"banking critical entity", with(sized(300, "banking"), func(in *Input) { in.CriticalEntity = true }),
 			ClassEssential, SizeLarge, []string{"annex1_large", "critical_entity_cer", "lex_specialis_dora"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			res, err := AssessScope(tt.in)
+			res, err := Assess(tt.in)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -320,11 +322,11 @@ func TestAssessScopeRules(t *testing.T) {
 			if got := scopeRules(res); !slices.Equal(got, want) {
 				t.Errorf("rules %v\nwant %v", got, want)
 			}
-			if res.EngineVersion != ScopeEngineVersion {
+			if res.EngineVersion != EngineVersion {
 				t.Errorf("engine version %q", res.EngineVersion)
 			}
 			for _, r := range res.Reasons {
-				if r.Rule == "" || r.Article == "" || r.TextNL == "" || r.TextEN == "" {
+				if r.Rule == "" || r.Article == "" || !strings.HasPrefix(r.Msg.Key, "scope.reason.") || r.Lang(i18n.NL) == r.Msg.Key || r.Lang(i18n.EN) == r.Msg.Key {
 					t.Errorf("incomplete reason %+v", r)
 				}
 				if strings.Contains(r.Rule, "any_size") || strings.HasPrefix(r.Rule, "annex") || strings.HasPrefix(r.Rule, "designated") {
@@ -339,19 +341,19 @@ func TestAssessScopeRules(t *testing.T) {
 
 func TestAssessScopeReasonTexts(t *testing.T) {
 	t.Parallel()
-	res, err := AssessScope(ScopeInput{Subsectors: []string{"banking"}, Employees: 40, TurnoverEUR: 12_000_000, BalanceEUR: 11_000_000})
+	res, err := Assess(Input{Subsectors: []string{"banking"}, Employees: 40, TurnoverEUR: 12_000_000, BalanceEUR: 11_000_000})
 	if err != nil {
 		t.Fatal(err)
 	}
 	size := res.Reasons[0]
 	for _, want := range []string{"middelgroot", "40 medewerkers", "€ 12.000.000", "€ 11.000.000", "€ 50.000.000", "€ 43.000.000", "niet klein", "€ 10.000.000"} {
-		if !strings.Contains(size.TextNL, want) {
-			t.Errorf("size text nl lacks %q: %s", want, size.TextNL)
+		if !strings.Contains(size.Lang(i18n.NL), want) {
+			t.Errorf("size text nl lacks %q: %s", want, size.Lang(i18n.NL))
 		}
 	}
 	for _, want := range []string{"medium-sized", "40 staff", "€12,000,000", "€11,000,000", "€50,000,000", "€43,000,000", "not small"} {
-		if !strings.Contains(size.TextEN, want) {
-			t.Errorf("size text en lacks %q: %s", want, size.TextEN)
+		if !strings.Contains(size.Lang(i18n.EN), want) {
+			t.Errorf("size text en lacks %q: %s", want, size.Lang(i18n.EN))
 		}
 	}
 	if !strings.Contains(size.Article, "2003/361") {
@@ -359,36 +361,36 @@ func TestAssessScopeReasonTexts(t *testing.T) {
 	}
 	dora := res.Reasons[2]
 	if dora.Rule != "lex_specialis_dora" || !strings.Contains(dora.Article, "art. 4 NIS2") || !strings.Contains(dora.Article, "2022/2554") ||
-		!strings.Contains(dora.TextNL, "DORA") || !strings.Contains(dora.TextEN, "incident reporting") {
+		!strings.Contains(dora.Lang(i18n.NL), "DORA") || !strings.Contains(dora.Lang(i18n.EN), "incident reporting") {
 		t.Errorf("DORA reason %+v", dora)
 	}
 
 	// Large by staff alone says so; large by money alone says so.
-	res, _ = AssessScope(ScopeInput{Subsectors: []string{"food"}, Employees: 300, TurnoverEUR: 1, BalanceEUR: 1})
-	if !strings.Contains(res.Reasons[0].TextNL, "250 of meer medewerkers") || strings.Contains(res.Reasons[0].TextNL, "zowel uw omzet") {
-		t.Errorf("large by staff: %s", res.Reasons[0].TextNL)
+	res, _ = Assess(Input{Subsectors: []string{"food"}, Employees: 300, TurnoverEUR: 1, BalanceEUR: 1})
+	if !strings.Contains(res.Reasons[0].Lang(i18n.NL), "250 of meer medewerkers") || strings.Contains(res.Reasons[0].Lang(i18n.NL), "zowel uw omzet") {
+		t.Errorf("large by staff: %s", res.Reasons[0].Lang(i18n.NL))
 	}
-	res, _ = AssessScope(ScopeInput{Subsectors: []string{"food"}, Employees: 3, TurnoverEUR: 60_000_000, BalanceEUR: 44_000_000})
-	if res.Size != SizeLarge || !strings.Contains(res.Reasons[0].TextEN, "both your turnover is above €50,000,000 and your balance sheet total is above €43,000,000") {
-		t.Errorf("large by money: %s", res.Reasons[0].TextEN)
+	res, _ = Assess(Input{Subsectors: []string{"food"}, Employees: 3, TurnoverEUR: 60_000_000, BalanceEUR: 44_000_000})
+	if res.Size != SizeLarge || !strings.Contains(res.Reasons[0].Lang(i18n.EN), "both your turnover is above €50,000,000 and your balance sheet total is above €43,000,000") {
+		t.Errorf("large by money: %s", res.Reasons[0].Lang(i18n.EN))
 	}
 }
 
 func TestScopeInputValidate(t *testing.T) {
 	t.Parallel()
-	ok := ScopeInput{Subsectors: []string{"food"}, Employees: 1, TurnoverEUR: 1, BalanceEUR: 1}
-	with := func(f func(*ScopeInput)) ScopeInput { in := ok; f(&in); return in }
+	ok := Input{Subsectors: []string{"food"}, Employees: 1, TurnoverEUR: 1, BalanceEUR: 1}
+	with := func(f func(*Input)) Input { in := ok; f(&in); return in }
 	tests := []struct {
 		name  string
-		in    ScopeInput
+		in    Input
 		field string
 	}{
-		{"no subsector", with(func(in *ScopeInput) { in.Subsectors = nil }), "subsector"},
-		{"unknown subsector", with(func(in *ScopeInput) { in.Subsectors = []string{"food", "energy"} }), "subsector"},
-		{"negative employees", with(func(in *ScopeInput) { in.Employees = -1 }), "employees"},
-		{"negative turnover", with(func(in *ScopeInput) { in.TurnoverEUR = -1 }), "turnover"},
-		{"negative balance", with(func(in *ScopeInput) { in.BalanceEUR = -1 }), "balance"},
-		{"bad designation", with(func(in *ScopeInput) { in.Designated = "Essential" }), "designated"},
+		{"no subsector", with(func(in *Input) { in.Subsectors = nil }), "subsector"},
+		{"unknown subsector", with(func(in *Input) { in.Subsectors = []string{"food", "energy"} }), "subsector"},
+		{"negative employees", with(func(in *Input) { in.Employees = -1 }), "employees"},
+		{"negative turnover", with(func(in *Input) { in.TurnoverEUR = -1 }), "turnover"},
+		{"negative balance", with(func(in *Input) { in.BalanceEUR = -1 }), "balance"},
+		{"bad designation", with(func(in *Input) { in.Designated = "Essential" }), "designated"},
 	}
 	for _, tt := range tests {
 		err := tt.in.Validate()
@@ -397,15 +399,15 @@ func TestScopeInputValidate(t *testing.T) {
 			t.Errorf("%s: Validate() = %v, want an *InputError for %s", tt.name, err, tt.field)
 			continue
 		}
-		if _, err2 := AssessScope(tt.in); !errors.As(err2, &ie) {
-			t.Errorf("%s: AssessScope accepted invalid input", tt.name)
+		if _, err2 := Assess(tt.in); !errors.As(err2, &ie) {
+			t.Errorf("%s: Assess accepted invalid input", tt.name)
 		}
 	}
 	if err := ok.Validate(); err != nil {
 		t.Errorf("valid input: %v", err)
 	}
 	for _, d := range []string{"", "essential", "important"} {
-		if err := with(func(in *ScopeInput) { in.Designated = d }).Validate(); err != nil {
+		if err := with(func(in *Input) { in.Designated = d }).Validate(); err != nil {
 			t.Errorf("designated %q: %v", d, err)
 		}
 	}
@@ -415,9 +417,9 @@ var scopeClassRank = map[Class]int{ClassOutOfScope: 0, ClassRegistrationOnly: 1,
 
 // randomScopeInput draws figures clustered around the size ceilings, where
 // mistakes would hide, plus the occasional very large number.
-func randomScopeInput(r *rand.Rand) ScopeInput {
+func randomScopeInput(r *rand.Rand) Input {
 	codes := Subsectors()
-	in := ScopeInput{}
+	in := Input{}
 	for n := 1 + r.IntN(3); n > 0; n-- {
 		in.Subsectors = append(in.Subsectors, codes[r.IntN(len(codes))].Code)
 	}
@@ -432,11 +434,11 @@ func randomScopeInput(r *rand.Rand) ScopeInput {
 	return in
 }
 
-func mustAssess(t *testing.T, in ScopeInput) ScopeResult {
+func mustAssess(t *testing.T, in Input) Result {
 	t.Helper()
-	res, err := AssessScope(in)
+	res, err := Assess(in)
 	if err != nil {
-		t.Fatalf("AssessScope(%+v): %v", in, err)
+		t.Fatalf("Assess(%+v): %v", in, err)
 	}
 	return res
 }
@@ -457,12 +459,12 @@ func TestAssessScopeProperties(t *testing.T) {
 
 		grow := []struct {
 			what string
-			f    func(*ScopeInput)
+			f    func(*Input)
 		}{
-			{"staff", func(in *ScopeInput) { in.Employees += 1 + r.IntN(300) }},
-			{"turnover", func(in *ScopeInput) { in.TurnoverEUR += 1 + r.Int64N(60_000_000) }},
-			{"balance", func(in *ScopeInput) { in.BalanceEUR += 1 + r.Int64N(60_000_000) }},
-			{"a subsector", func(in *ScopeInput) {
+			{"staff", func(in *Input) { in.Employees += 1 + r.IntN(300) }},
+			{"turnover", func(in *Input) { in.TurnoverEUR += 1 + r.Int64N(60_000_000) }},
+			{"balance", func(in *Input) { in.BalanceEUR += 1 + r.Int64N(60_000_000) }},
+			{"a subsector", func(in *Input) {
 				in.Subsectors = append(slices.Clone(in.Subsectors), scopeTestCodes[r.IntN(len(scopeTestCodes))])
 			}},
 		}
@@ -477,5 +479,38 @@ func TestAssessScopeProperties(t *testing.T) {
 				t.Fatalf("more %s lowered the size from %s to %s: %+v", g.what, res.Size, bigger.Size, in)
 			}
 		}
+	}
+}
+
+// TestStoredReasonsRenderAfterReading covers both forms in scope_assessments:
+// reasons stored as messages render the same after a JSON round trip, and
+// reasons stored as sentences before (text_nl/text_en) still show.
+func TestStoredReasonsRenderAfterReading(t *testing.T) {
+	t.Parallel()
+	res, err := Assess(Input{Subsectors: []string{"banking", "digital.domain_registration", "health.healthcare_provider"}, Employees: 60, TurnoverEUR: 9_000_000, BalanceEUR: 9_000_000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(res.Reasons)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back []Reason
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range res.Reasons {
+		for _, l := range i18n.Langs {
+			if got, want := back[i].Lang(l), r.Lang(l); got != want || got == "" {
+				t.Errorf("%s %s: %q after reading, %q before", r.Rule, l, got, want)
+			}
+		}
+	}
+	var legacy []Reason
+	if err := json.Unmarshal([]byte(`[{"rule":"guidance","article":"x","text_nl":"Oude zin.","text_en":"Old sentence."}]`), &legacy); err != nil {
+		t.Fatal(err)
+	}
+	if legacy[0].Lang(i18n.NL) != "Oude zin." || legacy[0].Lang(i18n.EN) != "Old sentence." || legacy[0].Rule != "guidance" {
+		t.Errorf("legacy reason %+v", legacy[0])
 	}
 }

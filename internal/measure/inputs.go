@@ -1,0 +1,73 @@
+package measure
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/weerbaar/weerbaar/internal/db"
+	"github.com/weerbaar/weerbaar/internal/i18n"
+	"github.com/weerbaar/weerbaar/internal/proportion"
+)
+
+// engineInputs are the entity's own inputs of the proportionality engine.
+type engineInputs struct {
+	Factors       Factors
+	Sensitivities []Sensitivity // a to j, the entity's own where set
+	// Assessed is true when the entity has a scope assessment; Class and
+	// Size are its latest one's.
+	Assessed    bool
+	Class, Size string
+}
+
+// loadEngineInputs reads the factors, the entity's own sensitivities and the
+// class and size of its latest scope assessment in one query; every page that
+// shows the overview needs all three, which LoadFactors, LoadSensitivities and
+// entity.LatestAssessment would read in three.
+func loadEngineInputs(ctx context.Context, q db.Querier, entityID int64) (engineInputs, error) {
+	type customSensitivity struct {
+		Code      string     `json:"code"`
+		Values    [5]float64 `json:"values"` // exposure, size, likelihood, impact, class
+		Rationale string     `json:"rationale"`
+		Version   int        `json:"version"`
+	}
+	var (
+		in                           engineInputs
+		exposure, likelihood, impact *int
+		factorsVersion               *int
+		factorsUpdated               *time.Time
+		class, size                  *string
+		custom                       []customSensitivity
+	)
+	err := q.QueryRow(ctx, `SELECT f.exposure::int, f.likelihood::int, f.impact::int, f.version, f.updated_at, a.class::text, a.size::text,
+			(SELECT coalesce(json_agg(json_build_object('code', s.measure_code::text,
+				'values', json_build_array(s.exposure::float8, s.size::float8, s.likelihood::float8, s.impact::float8, s.class::float8),
+				'rationale', s.rationale, 'version', s.version)), '[]')
+			 FROM measure_sensitivities s WHERE s.entity_id = e.id)
+		FROM (SELECT @entity::bigint AS id) e
+		LEFT JOIN proportion_factors f ON f.entity_id = e.id
+		LEFT JOIN LATERAL (SELECT class, size FROM scope_assessments WHERE entity_id = e.id
+			ORDER BY created_at DESC, id DESC LIMIT 1) a ON true`, pgx.StrictNamedArgs{"entity": entityID}).
+		Scan(&exposure, &likelihood, &impact, &factorsVersion, &factorsUpdated, &class, &size, &custom)
+	if err != nil {
+		return in, fmt.Errorf("proportionality inputs of entity %d: %w", entityID, err)
+	}
+	in.Factors = Factors{Exposure: 3, Likelihood: 3, Impact: 3}
+	if factorsVersion != nil {
+		in.Factors = Factors{Exposure: *exposure, Likelihood: *likelihood, Impact: *impact, Set: true,
+			Version: *factorsVersion, UpdatedAt: factorsUpdated}
+	}
+	if class != nil {
+		in.Assessed, in.Class, in.Size = true, *class, *size
+	}
+	own := map[string]Sensitivity{}
+	for _, c := range custom {
+		v := c.Values
+		own[c.Code] = Sensitivity{Code: c.Code, Value: proportion.Sensitivity{Exposure: v[0], Size: v[1], Likelihood: v[2], Impact: v[3], Class: v[4]},
+			Rationale: i18n.Text{NL: c.Rationale, EN: c.Rationale}, Custom: true, Version: c.Version}
+	}
+	in.Sensitivities = withDefaults(own)
+	return in, nil
+}
