@@ -88,7 +88,7 @@ func TestSoACSVOpensInDutchExcel(t *testing.T) {
 	if first == nil {
 		t.Fatalf("requirement 1.1 missing")
 	}
-	if got := first[col("soa.applicability")]; got != "Van toepassing" {
+	if got := first[col("soa.applicability")]; got != i18n.Translate(i18n.NL, "soa.applicable") {
 		t.Errorf("applicability in Dutch: %q", got)
 	}
 	if got := first[col("soa.status")]; got != i18n.Translate(i18n.NL, "status.implemented") {
@@ -98,7 +98,8 @@ func TestSoACSVOpensInDutchExcel(t *testing.T) {
 		t.Errorf("ISO controls of 1.1: %q", got)
 	}
 	ev := first[col("soa.export.evidence")]
-	if !regexp.MustCompile(`Informatiebeveiligingsbeleid 2026\.pdf \(versie 1, SHA-256 [0-9a-f]{64}\)`).MatchString(ev) {
+	version := regexp.QuoteMeta(i18n.Translate(i18n.NL, "soa.export.version", 1))
+	if !regexp.MustCompile(`Informatiebeveiligingsbeleid 2026\.pdf \(` + version + `, SHA-256 [0-9a-f]{64}\)`).MatchString(ev) {
 		t.Errorf("evidence of 1.1 with version and hash: %q", ev)
 	}
 	if strings.Contains(r.Body, "true") || strings.Contains(r.Body, "implemented") {
@@ -107,13 +108,13 @@ func TestSoACSVOpensInDutchExcel(t *testing.T) {
 
 	inEnglish(t, aud)
 	r = aud.Get(t, base+"/soa.csv")
-	if strings.HasPrefix(r.Body, "\uFEFF") || !strings.HasPrefix(r.Body, "Requirement,") {
+	if strings.HasPrefix(r.Body, "\uFEFF") || !strings.HasPrefix(r.Body, i18n.Translate(i18n.EN, "soa.requirement")+",") {
 		t.Errorf("English CSV: %q", r.Body[:min(60, len(r.Body))])
 	}
 	if cd := r.Header.Get("Content-Disposition"); !strings.Contains(cd, `filename="statement-of-applicability-`) {
 		t.Errorf("English file name: %q", cd)
 	}
-	if rows, err := readExportCSV(r.Body, i18n.EN); err != nil || !strings.Contains(strings.Join(rows[1], "|"), "|Applicable|") {
+	if rows, err := readExportCSV(r.Body, i18n.EN); err != nil || !strings.Contains(strings.Join(rows[1], "|"), "|"+i18n.Translate(i18n.EN, "soa.applicable")+"|") {
 		t.Errorf("English values: %v %q", err, rows[1])
 	}
 	if cd := aud.Get(t, base+"/registration.csv").Header.Get("Content-Disposition"); !strings.Contains(cd, `filename="registration-`) {
@@ -148,14 +149,17 @@ func TestAuditLogReadsAsSentences(t *testing.T) {
 	if page.StatusCode != http.StatusOK {
 		t.Fatalf("audit log: %d", page.StatusCode)
 	}
-	for _, want := range []string{"Sanne Visser wijzigde eis 2.3", "status van Niet gestart naar Geïmplementeerd",
-		`<option value="requirement.updated">Eis gewijzigd</option>`, "eigenaar van (leeg) naar Sanne Visser"} {
+	nl := func(key string) string { return i18n.Translate(i18n.NL, key) }
+	for _, want := range []string{
+		tr(t, "audit.sentence.requirement.updated", "Sanne Visser", "2.3"),
+		tr(t, "audit.change.from_to", nl("audit.field.status"), nl("status.not_started"), nl("status.implemented")),
+		tr(t, "audit.change.from_to", nl("audit.field.maturity"), "1", "3"), // the demo left 2.3 at 1
+		tr(t, "audit.change.from_to", nl("audit.field.owner_id"), nl("audit.value.empty"), "Sanne Visser"),
+		`<option value="requirement.updated">` + tr(t, "audit.action.requirement.updated") + `</option>`,
+	} {
 		if !strings.Contains(page.Body, want) {
 			t.Errorf("audit log lacks %q", want)
 		}
-	}
-	if !regexp.MustCompile(`volwassenheid van \d naar 3`).MatchString(page.Body) {
-		t.Errorf("maturity change not a sentence")
 	}
 	text := regexp.MustCompile(`(?s)<option[^>]*value="[^"]*"|<[^>]+>`).ReplaceAllString(page.Body, " ")
 	for _, bad := range []string{"requirement.updated", "owner_id", "not_started", "maturity:", "'' →"} {
@@ -169,7 +173,9 @@ func TestAuditLogReadsAsSentences(t *testing.T) {
 
 	inEnglish(t, aud)
 	page = aud.Get(t, base+"/audit")
-	if !strings.Contains(page.Body, "Sanne Visser changed requirement 2.3") || !strings.Contains(page.Body, "status from Not started to Implemented") {
+	en := func(key string) string { return i18n.Translate(i18n.EN, key) }
+	if !strings.Contains(page.Body, trEN(t, "audit.sentence.requirement.updated", "Sanne Visser", "2.3")) ||
+		!strings.Contains(page.Body, trEN(t, "audit.change.from_to", en("audit.field.status"), en("status.not_started"), en("status.implemented"))) {
 		t.Errorf("English audit log not in sentences")
 	}
 }
