@@ -3,7 +3,6 @@ package server_test
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/csv"
 	"encoding/hex"
@@ -13,15 +12,10 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
-
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/weerbaar/weerbaar/internal/apptest"
 	"github.com/weerbaar/weerbaar/internal/authz"
-	"github.com/weerbaar/weerbaar/internal/dbtest"
 	"github.com/weerbaar/weerbaar/internal/i18n"
 )
 
@@ -235,52 +229,22 @@ func TestAuditExportReverifies(t *testing.T) {
 	}
 }
 
-// queryCounter counts the SQL statements the app sends while it is on.
-type queryCounter struct {
-	on atomic.Bool
-	n  atomic.Int64
-}
-
-func (c *queryCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
-	if c.on.Load() {
-		c.n.Add(1)
-	}
-	return ctx
-}
-
-func (c *queryCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
-
 // TestAuditLogQueryBudget: the audit log page and its exports take a small
 // constant number of queries, however many rows and people they name (names
 // come from one lookup, not one per row).
 func TestAuditLogQueryBudget(t *testing.T) {
 	t.Parallel()
-	_, conn := dbtest.NewWithConnString(t)
-	cfg, err := pgxpool.ParseConfig(conn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	counter := &queryCounter{}
-	cfg.ConnConfig.Tracer = counter
-	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
-	a := apptest.StartWithPool(t, pool, apptest.Options{})
+	a := apptest.Start(t, apptest.Options{})
 	id := a.SeedDemo(t)
 	base := "/e/" + strconv.FormatInt(id, 10)
 	aud := a.LoginDemo(t, authz.Auditor)
-	count := func(path string) int64 {
+	count := func(path string) int {
 		aud.Get(t, path) // warm caches once, as a running server has them
-		counter.n.Store(0)
-		counter.on.Store(true)
-		r := aud.Get(t, path)
-		counter.on.Store(false)
+		r, n := aud.GetCountingQueries(t, path)
 		if r.StatusCode != http.StatusOK {
 			t.Fatalf("%s: %d", path, r.StatusCode)
 		}
-		return counter.n.Load()
+		return n
 	}
 	small := count(base + "/audit")
 	// More rows, by more people: the count stays the same.
@@ -296,6 +260,7 @@ func TestAuditLogQueryBudget(t *testing.T) {
 		}
 	}
 	large := count(base + "/audit")
+	t.Logf("audit log: %d queries with the demo rows, %d with more rows by more people", small, large)
 	if small > 8 || large != small {
 		t.Errorf("audit log takes %d queries with the demo rows and %d with more (budget 8, constant)", small, large)
 	}
