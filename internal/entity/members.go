@@ -212,7 +212,7 @@ func (s *MemberService) RemoveMember(ctx context.Context, actor authz.Actor, use
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Event{EntityID: actor.EntityID, Action: "membership.removed", ObjectType: "membership",
-			ObjectID: fmt.Sprint(userID), Before: map[string]any{"email": m.Email, "role": string(m.Role), "pending": m.Pending}})
+			ObjectID: fmt.Sprint(userID), Before: map[string]any{"email": m.Email, "name": m.Name, "role": string(m.Role), "pending": m.Pending}})
 	})
 }
 

@@ -152,6 +152,10 @@ func TestAddingAnExistingAccountNeedsConsent(t *testing.T) {
 	if n := auditRows(t, a, entityB, "membership.invited"); n != 2 {
 		t.Errorf("membership.invited rows on B's chain: %d", n)
 	}
+	if log := adminB.Get(t, baseB+"/audit"); log.StatusCode != http.StatusOK || strings.Contains(log.Body, officer.Name) ||
+		!strings.Contains(log.Body, "Iemand Anders") || !containsKey(t, log.Body, "audit.action.membership.invited") {
+		t.Errorf("B's audit log names the invitation wrongly (or shows the account's own name): %d", log.StatusCode)
+	}
 	// B requires MFA (switched in the database, so B's admin need not
 	// enrol); a pending invitation must not impose it.
 	requireMFA := func(on bool) {
