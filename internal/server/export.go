@@ -79,6 +79,11 @@ func (s *Server) registrationCSV(w http.ResponseWriter, r *http.Request) {
 		{"information_sharing_details", reg.InfoSharingDetails}, {"submitted_on", submitted},
 		{"submission_reference", reg.SubmissionRef},
 	}
+	if reg.NeedsArt27Data() { // Art. 27(2)(b) NIS2, only for the Art. 27 entity types
+		rows = append(rows, [2]string{"main_establishment", reg.MainEstablishment},
+			[2]string{"other_establishments_eu", strings.Join(reg.OtherEstablishments, "; ")},
+			[2]string{"eu_representative", reg.EURepresentative})
+	}
 	attachment(w, "text/csv; charset=utf-8", "registratie-"+entityFrom(r.Context()).Slug+".csv")
 	cw := newCSV(w)
 	cw.row("field", "value")
