@@ -191,3 +191,23 @@ func TestRecipientsOnScopeAndRegistrationPages(t *testing.T) {
 		}
 	}
 }
+
+func TestWizardResultNamesRecipients(t *testing.T) {
+	t.Parallel()
+	a := apptest.Start(t, apptest.Options{})
+	c := a.Client()
+	r := c.Get(t, "/zelfevaluatie?step=4&subsector=health.healthcare_provider&employees=300&turnover=60000000&balance=50000000")
+	if r.StatusCode != http.StatusOK || !strings.Contains(r.Body, `data-testid="recipients"`) || !strings.Contains(r.Body, "Z-CERT (CSIRT voor de zorg)") ||
+		!strings.Contains(r.Body, "Inspectie Gezondheidszorg en Jeugd (IGJ)") {
+		t.Fatalf("hospital result without its recipients: %d", r.StatusCode)
+	}
+	research := c.Get(t, "/zelfevaluatie?step=4&subsector=research&employees=300&turnover=60000000&balance=50000000")
+	if !strings.Contains(research.Body, "Rijksinspectie Digitale Infrastructuur (RDI)") || !strings.Contains(research.Body, "Minister van Economische Zaken") ||
+		!strings.Contains(research.Body, tr(t, "status.unverified")) {
+		t.Errorf("research result: want RDI on behalf of EZ, marked unverified")
+	}
+	out := c.Get(t, "/zelfevaluatie?step=4&subsector=food&employees=5&turnover=100000&balance=100000")
+	if out.StatusCode != http.StatusOK || strings.Contains(out.Body, `data-testid="recipients"`) {
+		t.Errorf("out-of-scope result lists recipients: %d", out.StatusCode)
+	}
+}

@@ -112,6 +112,9 @@ func (s *Server) wizard(w http.ResponseWriter, r *http.Request, p scope.WizardPr
 		} else {
 			view := resultView(r.Context(), res)
 			p.Result = &view
+			if res.Class != nis2.ClassOutOfScope {
+				p.Recipients, p.DORA = recipientsView(r.Context(), in.Subsectors)
+			}
 		}
 	}
 	s.render(w, r, status, scope.Wizard(p))
