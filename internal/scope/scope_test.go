@@ -129,7 +129,7 @@ func TestSubsectorDataRejectsBrokenFiles(t *testing.T) {
 		`"csirts":[{"code":"NCSC","name":{"nl":"a","en":"b"}}],"authorities":[{"code":"EZ","name":{"nl":"a","en":"b"}}]`
 	sub := func(code, authority string, annex string) string {
 		return `{"code":"` + code + `","sector":"x","sector_name":{"nl":"X","en":"X"},"name":{"nl":"n","en":"n"},"annex":` + annex + `,"authority":"` + authority + `","csirt":"NCSC",` +
-			`"roles":{"authority":{"verified":true},"csirt":{"verified":true},"sources":["r"]}}`
+			`"roles":{"authority":{"verified":true,"sources":["r"]},"csirt":{"verified":true,"sources":["r"]},"sources":["r"]}}`
 	}
 	for name, doc := range map[string]string{
 		"not json":          `{`,

@@ -48,6 +48,8 @@ type Assignment struct {
 	// Note says what is unverified or limits the assignment (e.g. "the AFM
 	// for trading venues"); zero when there is nothing to add.
 	Note i18n.Text
+	// Sources back this assignment; empty when only the note explains it.
+	Sources []Reference
 }
 
 // Supervision is who is who for one subsector.
@@ -77,9 +79,10 @@ func (s Supervision) Verified() bool {
 }
 
 type assignmentRecord struct {
-	Code     string `json:"code"`
-	Verified bool   `json:"verified"`
-	Note     string `json:"note"`
+	Code     string   `json:"code"`
+	Verified bool     `json:"verified"`
+	Note     string   `json:"note"`
+	Sources  []string `json:"sources"`
 }
 
 type rolesRecord struct {
@@ -136,6 +139,17 @@ func (ls *loadedSectors) loadSupervision(d sectorData) error {
 		}
 		return n, nil
 	}
+	refs := func(row string, ids []string) ([]Reference, error) {
+		var out []Reference
+		for _, id := range ids {
+			ref, ok := ls.references[id]
+			if !ok {
+				return nil, fmt.Errorf("subsector %q: unknown source %q", row, id)
+			}
+			out = append(out, ref)
+		}
+		return out, nil
+	}
 	for _, r := range d.Subsectors {
 		s, roles := r.Subsector, r.Roles
 		sup := Supervision{Subsector: s.Code}
@@ -145,11 +159,17 @@ func (ls *loadedSectors) loadSupervision(d sectorData) error {
 		if sup.Authority.Note, err = note(s.Code, roles.Authority.Note); err != nil {
 			return err
 		}
+		if sup.Authority.Sources, err = refs(s.Code, roles.Authority.Sources); err != nil {
+			return err
+		}
 		if !isCSIRT(s.CSIRT) {
 			return fmt.Errorf("subsector %q: unknown CSIRT %q", s.Code, s.CSIRT)
 		}
 		sup.CSIRT = Assignment{Code: s.CSIRT, Name: ls.bodies[s.CSIRT].Name, Verified: roles.CSIRT.Verified}
 		if sup.CSIRT.Note, err = note(s.Code, roles.CSIRT.Note); err != nil {
+			return err
+		}
+		if sup.CSIRT.Sources, err = refs(s.Code, roles.CSIRT.Sources); err != nil {
 			return err
 		}
 		for _, ar := range roles.Supervisors {
@@ -159,6 +179,9 @@ func (ls *loadedSectors) loadSupervision(d sectorData) error {
 			}
 			as := Assignment{Code: b.Code, Name: b.Name, Verified: ar.Verified}
 			if as.Note, err = note(s.Code, ar.Note); err != nil {
+				return err
+			}
+			if as.Sources, err = refs(s.Code, ar.Sources); err != nil {
 				return err
 			}
 			sup.Supervisors = append(sup.Supervisors, as)
@@ -176,12 +199,11 @@ func (ls *loadedSectors) loadSupervision(d sectorData) error {
 		if len(roles.Sources) == 0 {
 			return fmt.Errorf("subsector %q: no source", s.Code)
 		}
-		for _, id := range roles.Sources {
-			ref, ok := ls.references[id]
-			if !ok {
-				return fmt.Errorf("subsector %q: unknown source %q", s.Code, id)
-			}
-			sup.Sources = append(sup.Sources, ref)
+		if sup.Sources, err = refs(s.Code, roles.Sources); err != nil {
+			return err
+		}
+		if len(sup.Authority.Sources) == 0 || len(sup.CSIRT.Sources) == 0 {
+			return fmt.Errorf("subsector %q: authority and CSIRT need a source", s.Code)
 		}
 		ls.supervision[s.Code] = sup
 	}
@@ -195,6 +217,11 @@ func SupervisionOf(code string) (Supervision, bool) {
 		return Supervision{}, false
 	}
 	s.Supervisors = slices.Clone(s.Supervisors)
+	for i := range s.Supervisors {
+		s.Supervisors[i].Sources = slices.Clone(s.Supervisors[i].Sources)
+	}
+	s.Authority.Sources = slices.Clone(s.Authority.Sources)
+	s.CSIRT.Sources = slices.Clone(s.CSIRT.Sources)
 	s.Sources = slices.Clone(s.Sources)
 	return s, true
 }
@@ -219,6 +246,8 @@ type Recipient struct {
 	Verified bool
 	// Notes are the distinct notes of the assignments, in subsector order.
 	Notes []i18n.Text
+	// Sources are the distinct sources of the assignments.
+	Sources []Reference
 	// Subsectors are the entity's subsectors this recipient serves.
 	Subsectors []string
 }
@@ -246,6 +275,11 @@ func Recipients(subsectors []string) []Recipient {
 		r.Verified = r.Verified && a.Verified
 		if a.Note.Complete() && !slices.Contains(r.Notes, a.Note) {
 			r.Notes = append(r.Notes, a.Note)
+		}
+		for _, ref := range a.Sources {
+			if !slices.Contains(r.Sources, ref) {
+				r.Sources = append(r.Sources, ref)
+			}
 		}
 		if !slices.Contains(r.Subsectors, subsector) {
 			r.Subsectors = append(r.Subsectors, subsector)

@@ -182,6 +182,28 @@ func TestRecipientsDeduplicated(t *testing.T) {
 			}
 		})
 	}
+	// Each recipient cites the sources of its own role, not the whole row's.
+	ids := func(r Recipient) (out []string) {
+		for _, ref := range r.Sources {
+			out = append(out, ref.ID)
+		}
+		return out
+	}
+	cloud := Recipients([]string{"digital.cloud"})
+	if got := ids(cloud[0]); !slices.Equal(got, []string{"cbw-csirt"}) {
+		t.Errorf("NCSC for cloud cites %v", got)
+	}
+	if got := ids(cloud[2]); cloud[2].Code != "RDI" || !slices.Equal(got, []string{"rdi-press"}) {
+		t.Errorf("RDI for cloud cites %v", got)
+	}
+	water := Recipients([]string{"drinking_water"})
+	if got := ids(water[1]); !slices.Equal(got, []string{"cbw-15"}) {
+		t.Errorf("IENW for drinking water cites %v", got)
+	}
+	if got := ids(water[2]); !slices.Equal(got, []string{"ilt-cyber"}) {
+		t.Errorf("ILT for drinking water cites %v", got)
+	}
+
 	// Verification follows the weakest assignment: Z-CERT is confirmed for
 	// healthcare providers but not for pharmaceutical manufacturers.
 	rs := Recipients([]string{"health.healthcare_provider"})
@@ -270,18 +292,18 @@ func TestSupervisionDataRejectsBrokenRoles(t *testing.T) {
 	row := func(csirt, roles string) string {
 		return head + `{"code":"a","sector":"a","name":{"nl":"a","en":"b"},"sector_name":{"nl":"a","en":"b"},"annex":1,"authority":"EZ","csirt":"` + csirt + `","roles":` + roles + `}]}`
 	}
-	good := `{"authority":{"verified":true},"supervisors":[{"code":"RDI","verified":true}],"csirt":{"verified":true},"sources":["x"]}`
+	good := `{"authority":{"verified":true,"sources":["x"]},"supervisors":[{"code":"RDI","verified":true}],"csirt":{"verified":true,"sources":["x"]},"sources":["x"]}`
 	if _, err := loadSectors([]byte(row("NCSC", good))); err != nil {
 		t.Fatalf("good data rejected: %v", err)
 	}
 	for name, data := range map[string]string{
 		"unknown CSIRT":           row("CERT", good),
 		"supervisor as CSIRT":     row("RDI", good),
-		"CSIRT as supervisor":     row("NCSC", `{"authority":{"verified":true},"supervisors":[{"code":"NCSC","verified":true}],"csirt":{"verified":true},"sources":["x"]}`),
-		"unverified without note": row("NCSC", `{"authority":{"verified":false},"supervisors":[],"csirt":{"verified":true},"sources":["x"]}`),
-		"unknown note":            row("NCSC", `{"authority":{"verified":false,"note":"zz"},"supervisors":[],"csirt":{"verified":true},"sources":["x"]}`),
-		"no source":               row("NCSC", `{"authority":{"verified":true},"supervisors":[],"csirt":{"verified":true},"sources":[]}`),
-		"unknown source":          row("NCSC", `{"authority":{"verified":true},"supervisors":[],"csirt":{"verified":true},"sources":["y"]}`),
+		"CSIRT as supervisor":     row("NCSC", `{"authority":{"verified":true,"sources":["x"]},"supervisors":[{"code":"NCSC","verified":true}],"csirt":{"verified":true,"sources":["x"]},"sources":["x"]}`),
+		"unverified without note": row("NCSC", `{"authority":{"verified":false},"supervisors":[],"csirt":{"verified":true,"sources":["x"]},"sources":["x"]}`),
+		"unknown note":            row("NCSC", `{"authority":{"verified":false,"note":"zz"},"supervisors":[],"csirt":{"verified":true,"sources":["x"]},"sources":["x"]}`),
+		"no source":               row("NCSC", `{"authority":{"verified":true,"sources":["x"]},"supervisors":[],"csirt":{"verified":true,"sources":["x"]},"sources":[]}`),
+		"unknown source":          row("NCSC", `{"authority":{"verified":true,"sources":["x"]},"supervisors":[],"csirt":{"verified":true,"sources":["x"]},"sources":["y"]}`),
 	} {
 		if _, err := loadSectors([]byte(data)); err == nil {
 			t.Errorf("%s: accepted", name)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -222,16 +221,11 @@ func recipientsView(ctx context.Context, subsectors []string) (list []scope.Reci
 	for _, r := range nis2.Recipients(subsectors) {
 		v := scope.RecipientView{Role: string(r.Role), Name: r.Name.In(ctx), Verified: r.Verified}
 		var subs []string
-		var seen []string
 		for _, code := range r.Subsectors {
 			subs = append(subs, name(code))
-			sup, _ := nis2.SupervisionOf(code)
-			for _, ref := range sup.Sources {
-				if !slices.Contains(seen, ref.ID) {
-					seen = append(seen, ref.ID)
-					v.Sources = append(v.Sources, scope.SourceView{Cite: ref.Cite, URL: ref.URL})
-				}
-			}
+		}
+		for _, ref := range r.Sources {
+			v.Sources = append(v.Sources, scope.SourceView{Cite: ref.Cite, URL: ref.URL})
 		}
 		v.Subsectors = strings.Join(subs, ", ")
 		for _, n := range r.Notes {
