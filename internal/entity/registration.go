@@ -437,3 +437,23 @@ func (r *Registration) ProposeSupervision() {
 		r.CSIRT = strings.Join(csirts, ", ")
 	}
 }
+
+// SupervisionDiffers reports whether the recorded competent authority or
+// CSIRT does not match the reference data for the subsectors — for example a
+// research organisation registered with the Minister of Education, or a
+// hospital with the NCSC as its only CSIRT, from before the data was
+// corrected. Empty fields do not differ (the form proposes them).
+func (r Registration) SupervisionDiffers() bool {
+	var authorities []string
+	for _, rc := range scope.Recipients(r.Subsectors) {
+		switch rc.Role {
+		case scope.RoleAuthority:
+			authorities = append(authorities, rc.Code)
+		case scope.RoleCSIRT:
+			if r.CSIRT != "" && !strings.Contains(strings.ToUpper(r.CSIRT), strings.ToUpper(rc.Code)) {
+				return true
+			}
+		}
+	}
+	return r.Authority != "" && len(authorities) > 0 && !slices.Contains(authorities, r.Authority)
+}

@@ -123,3 +123,29 @@ func TestNormaliseArt27Fields(t *testing.T) {
 		})
 	}
 }
+
+func TestSupervisionDiffers(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		in   Registration
+		want bool
+	}{
+		{"nothing recorded", Registration{Subsectors: []string{"research"}}, false},
+		{"no subsectors", Registration{Authority: "OCW", CSIRT: "NCSC"}, false},
+		{"research still with Education", Registration{Subsectors: []string{"research"}, Authority: "OCW", CSIRT: "NCSC"}, true},
+		{"research with Economic Affairs", Registration{Subsectors: []string{"research"}, Authority: "EZ", CSIRT: "NCSC"}, false},
+		{"hospital with the NCSC only", Registration{Subsectors: []string{"health.healthcare_provider"}, Authority: "VWS", CSIRT: "NCSC"}, true},
+		{"hospital with Z-CERT", Registration{Subsectors: []string{"health.healthcare_provider"}, Authority: "VWS", CSIRT: "z-cert"}, false},
+		{"hospital with a data centre, both CSIRTs", Registration{Subsectors: []string{"health.healthcare_provider", "digital.data_centre"}, Authority: "EZ", CSIRT: "Z-CERT, NCSC"}, false},
+		{"bank with the Minister of Finance", Registration{Subsectors: []string{"banking"}, Authority: "FIN", CSIRT: "NCSC"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := tt.in.SupervisionDiffers(); got != tt.want {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+}

@@ -211,3 +211,30 @@ func TestWizardResultNamesRecipients(t *testing.T) {
 		t.Errorf("out-of-scope result lists recipients: %d", out.StatusCode)
 	}
 }
+
+// An entity registered before the data was corrected (research with the
+// Minister of Education) is told its record no longer matches.
+func TestRegistrationWarnsWhenSupervisionDiffers(t *testing.T) {
+	t.Parallel()
+	a := apptest.Start(t, apptest.Options{})
+	_, base, _, off := freshEntity(t, a)
+	research := registrationForm(0)
+	research["subsectors"] = []string{"research"}
+	research.Set("authority", "OCW")
+	if r := off.PostForm(t, base+"/registration", research); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save: %d", r.StatusCode)
+	}
+	for _, page := range []string{base + "/scope", base + "/registration/edit"} {
+		if body := off.Get(t, page).Body; !strings.Contains(body, tr(t, "registration.supervision_differs")) {
+			t.Errorf("%s does not warn about OCW for research", page)
+		}
+	}
+	research.Set("version", "1")
+	research.Set("authority", "EZ")
+	if r := off.PostForm(t, base+"/registration", research); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save: %d", r.StatusCode)
+	}
+	if body := off.Get(t, base+"/scope").Body; strings.Contains(body, tr(t, "registration.supervision_differs")) {
+		t.Error("warning stays after the correction")
+	}
+}

@@ -192,6 +192,7 @@ func (s *Server) renderScopeOverview(w http.ResponseWriter, r *http.Request, sta
 	}
 	p.ReportDue = reportDueView(reg)
 	p.Recipients, p.DORA = recipientsView(ctx, reg.Subsectors)
+	p.SupervisionDiffers = reg.SupervisionDiffers()
 	_, overlaps, _ := entity.RegistrationInput{IPRanges: strings.Join(reg.IPRanges, "\n")}.Normalise()
 	p.Overlaps = overlapTexts(overlaps)
 	if len(list) > 0 {
@@ -333,6 +334,7 @@ func registrationForm(ctx context.Context, reg entity.Registration, ipText strin
 		OtherEstablishments: strings.Join(reg.OtherEstablishments, "\n"),
 	}
 	f.Recipients, f.DORA = recipientsView(ctx, reg.Subsectors)
+	f.SupervisionDiffers = reg.SupervisionDiffers()
 	period := nis2.ChangePeriodFor(reg.Subsectors)
 	f.PeriodRule, f.PeriodArticle = period.Rule, period.Article
 	has := func(list []string, v string) bool {
