@@ -95,7 +95,7 @@ func TestRegistrationArt27Fields(t *testing.T) {
 	csv := off.Get(t, base+"/registration.csv")
 	js := off.Get(t, base+"/registration.json")
 	print := off.Get(t, base+"/registration/print")
-	if !strings.Contains(csv.Body, "main_establishment") || !strings.Contains(csv.Body, "Ring 3, Keulen, DE") {
+	if !strings.Contains(csv.Body, apptest.Text(t, i18n.NL, "registration.field.main_establishment")) || !strings.Contains(csv.Body, "Ring 3, Keulen, DE") {
 		t.Errorf("CSV lacks the establishments: %s", csv.Body)
 	}
 	if !strings.Contains(js.Body, `"main_establishment": "Wolkweg 1, 3511 AB Utrecht, NL"`) || !strings.Contains(js.Body, `"other_establishments_eu"`) {
@@ -112,7 +112,7 @@ func TestRegistrationArt27Fields(t *testing.T) {
 	if err := a.Pool.QueryRow(context.Background(), `SELECT main_establishment FROM registrations WHERE entity_id = $1`, id).Scan(&main); err != nil || main != "" {
 		t.Errorf("main establishment kept for a non-Art. 27 entity: %q (%v)", main, err)
 	}
-	if csv := off.Get(t, base+"/registration.csv"); strings.Contains(csv.Body, "main_establishment") {
+	if csv := off.Get(t, base+"/registration.csv"); csv.StatusCode != http.StatusOK || strings.Contains(csv.Body, apptest.Text(t, i18n.NL, "registration.field.main_establishment")) {
 		t.Error("CSV lists Art. 27 fields for a non-Art. 27 entity")
 	}
 	if js := off.Get(t, base+"/registration.json"); strings.Contains(js.Body, "main_establishment") {
@@ -236,5 +236,21 @@ func TestRegistrationWarnsWhenSupervisionDiffers(t *testing.T) {
 	}
 	if body := off.Get(t, base+"/scope").Body; strings.Contains(body, tr(t, "registration.supervision_differs")) {
 		t.Error("warning stays after the correction")
+	}
+}
+
+// The audit log names the Art. 27 fields by their labels.
+func TestAuditLogLabelsArt27Fields(t *testing.T) {
+	t.Parallel()
+	a := apptest.Start(t, apptest.Options{})
+	_, base, admin, off := freshEntity(t, a)
+	if r := off.PostForm(t, base+"/registration", cloudForm("0")); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save: %d", r.StatusCode)
+	}
+	body := admin.Get(t, base+"/audit").Body
+	for _, k := range []string{"audit.field.main_establishment", "audit.field.other_establishments"} {
+		if !strings.Contains(body, tr(t, k)) {
+			t.Errorf("audit log lacks %q", tr(t, k))
+		}
 	}
 }
