@@ -21,7 +21,7 @@ const scopeUsage = `usage: weerbaar scope --subsector CODE [--subsector CODE…]
   --balance EUR        balance sheet total in whole euros
   --qualified          qualified trust service provider
   --critical-entity    designated critical entity under CER / Wwke
-  --designated CLASS   designated by the authority as essential or important`
+  --designated CLASS   designated by the competent authority as essential or important`
 
 // scopeCmd: `weerbaar scope …` prints the NIS2 classification as JSON, or with
 // --list the subsector reference data. It needs no configuration or database,
@@ -62,12 +62,22 @@ type cliSubsector struct {
 	CSIRT        string `json:"csirt"`
 	LexSpecialis string `json:"lex_specialis"`
 	Unverified   bool   `json:"unverified"`
+	// Supervisors are the toezichthouders' codes (empty: not known yet);
+	// Art27 marks the types of the Art. 27 NIS2 register.
+	Supervisors []string `json:"supervisors"`
+	Art27       bool     `json:"art27"`
 }
 
 func subsectorsJSON(list []scope.Subsector) []cliSubsector {
 	out := make([]cliSubsector, 0, len(list))
 	for _, s := range list {
-		out = append(out, cliSubsector{Code: s.Code, Sector: s.SectorCode, NameNL: s.Name.NL, NameEN: s.Name.EN,
+		supervisors := []string{}
+		if sup, ok := scope.SupervisionOf(s.Code); ok {
+			for _, a := range sup.Supervisors {
+				supervisors = append(supervisors, a.Code)
+			}
+		}
+		out = append(out, cliSubsector{Supervisors: supervisors, Art27: s.Art27, Code: s.Code, Sector: s.SectorCode, NameNL: s.Name.NL, NameEN: s.Name.EN,
 			SectorNL: s.SectorName.NL, SectorEN: s.SectorName.EN, Annex: s.Annex, Authority: s.Authority, CSIRT: s.CSIRT,
 			LexSpecialis: s.LexSpecialis, Unverified: s.Unverified})
 	}

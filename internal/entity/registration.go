@@ -19,46 +19,60 @@ import (
 	"github.com/weerbaar/weerbaar/internal/validate"
 )
 
-// ReportingPeriod is how long an entity has to pass a change of its
-// registration data on to the authority (art. 3 lid 4 NIS2 · Cbw).
-const ReportingPeriod = 14 * 24 * time.Hour
-
 // Registration is the data the authority must hold about an entity
 // (registratieplicht): who it is, how to reach it, what it does and where.
 type Registration struct {
-	EntityID           int64      `db:"entity_id" json:"-"`
-	LegalName          string     `db:"legal_name" json:"legal_name"`
-	KvK                string     `db:"kvk" json:"kvk"`
-	Street             string     `db:"street" json:"street"`
-	Postcode           string     `db:"postcode" json:"postcode"`
-	City               string     `db:"city" json:"city"`
-	Country            string     `db:"country" json:"country"`
-	PostalAddress      string     `db:"postal_address" json:"postal_address"`
-	ContactName        string     `db:"contact_name" json:"contact_name"`
-	ContactEmail       string     `db:"contact_email" json:"contact_email"`
-	ContactPhone       string     `db:"contact_phone" json:"contact_phone"`
-	IPRanges           []string   `db:"ip_ranges" json:"ip_ranges"`
-	Subsectors         []string   `db:"subsectors" json:"subsectors"`
-	MemberStates       []string   `db:"member_states" json:"member_states"`
-	Authority          string     `db:"authority" json:"competent_authority"`
-	CSIRT              string     `db:"csirt" json:"csirt"`
-	InfoSharing        bool       `db:"info_sharing" json:"information_sharing"`
-	InfoSharingDetails string     `db:"info_sharing_details" json:"information_sharing_details"`
-	SubmittedOn        *time.Time `db:"submitted_on" json:"submitted_on"`
-	SubmissionRef      string     `db:"submission_ref" json:"submission_reference"`
-	UnreportedSince    *time.Time `db:"unreported_since" json:"unreported_change_since"`
-	UpdatedAt          time.Time  `db:"updated_at" json:"updated_at"`
-	Version            int        `db:"version" json:"-"`
+	EntityID           int64    `db:"entity_id" json:"-"`
+	LegalName          string   `db:"legal_name" json:"legal_name"`
+	KvK                string   `db:"kvk" json:"kvk"`
+	Street             string   `db:"street" json:"street"`
+	Postcode           string   `db:"postcode" json:"postcode"`
+	City               string   `db:"city" json:"city"`
+	Country            string   `db:"country" json:"country"`
+	PostalAddress      string   `db:"postal_address" json:"postal_address"`
+	ContactName        string   `db:"contact_name" json:"contact_name"`
+	ContactEmail       string   `db:"contact_email" json:"contact_email"`
+	ContactPhone       string   `db:"contact_phone" json:"contact_phone"`
+	IPRanges           []string `db:"ip_ranges" json:"ip_ranges"`
+	Subsectors         []string `db:"subsectors" json:"subsectors"`
+	MemberStates       []string `db:"member_states" json:"member_states"`
+	Authority          string   `db:"authority" json:"competent_authority"`
+	CSIRT              string   `db:"csirt" json:"csirt"`
+	InfoSharing        bool     `db:"info_sharing" json:"information_sharing"`
+	InfoSharingDetails string   `db:"info_sharing_details" json:"information_sharing_details"`
+	// Art. 27(2)(b) NIS2, only for the Art. 27 entity types (empty otherwise).
+	MainEstablishment   string     `db:"main_establishment" json:"main_establishment,omitempty"`
+	OtherEstablishments []string   `db:"other_establishments" json:"other_establishments_eu,omitempty"`
+	EURepresentative    string     `db:"eu_representative" json:"eu_representative,omitempty"`
+	SubmittedOn         *time.Time `db:"submitted_on" json:"submitted_on"`
+	SubmissionRef       string     `db:"submission_ref" json:"submission_reference"`
+	UnreportedSince     *time.Time `db:"unreported_since" json:"unreported_change_since"`
+	UpdatedAt           time.Time  `db:"updated_at" json:"updated_at"`
+	Version             int        `db:"version" json:"-"`
 }
 
-// ReportDue returns when the authority must have been told about changes
-// made since the last submission, and false when nothing is pending.
-func (r Registration) ReportDue() (time.Time, bool) {
-	if r.UnreportedSince == nil {
-		return time.Time{}, false
-	}
-	return r.UnreportedSince.Add(ReportingPeriod), true
+// ReportDeadline is when a pending change must have been reported, and the
+// rule that sets the period (two weeks, or three months for Art. 27 types).
+type ReportDeadline struct {
+	Due    time.Time
+	Period scope.ChangePeriod
 }
+
+// ReportDue returns when changes made since the last submission must have
+// been reported through the NCSC registration service, and false when
+// nothing is pending. The period depends on the entity's subsectors (see
+// scope.ChangePeriodFor).
+func (r Registration) ReportDue() (ReportDeadline, bool) {
+	if r.UnreportedSince == nil {
+		return ReportDeadline{}, false
+	}
+	p := scope.ChangePeriodFor(r.Subsectors)
+	return ReportDeadline{Due: p.Due(*r.UnreportedSince), Period: p}, true
+}
+
+// NeedsArt27Data reports whether the entity must register its establishments
+// (Art. 27(2)(b) NIS2): it is one of the Art. 27 entity types.
+func (r Registration) NeedsArt27Data() bool { return scope.NeedsArt27Data(r.Subsectors) }
 
 // GetRegistration returns the entity's registration data; an entity that
 // never saved any gets an empty record with version 0.
@@ -71,6 +85,8 @@ func GetRegistration(ctx context.Context, q db.Querier, entityID int64) (Registr
 			coalesce(r.subsectors, '{}') AS subsectors, coalesce(r.member_states, '{NL}') AS member_states,
 			coalesce(r.authority, '') AS authority, coalesce(r.csirt, '') AS csirt,
 			coalesce(r.info_sharing, false) AS info_sharing, coalesce(r.info_sharing_details, '') AS info_sharing_details,
+			coalesce(r.main_establishment, '') AS main_establishment, coalesce(r.other_establishments, '{}') AS other_establishments,
+			coalesce(r.eu_representative, '') AS eu_representative,
 			r.submitted_on, coalesce(r.submission_ref, '') AS submission_ref, r.unreported_since,
 			coalesce(r.updated_at, e.created_at) AS updated_at, coalesce(r.version, 0) AS version
 		FROM entities e LEFT JOIN registrations r ON r.entity_id = e.id WHERE e.id = @entity`,
@@ -94,7 +110,10 @@ type RegistrationInput struct {
 	Authority, CSIRT                                               string
 	InfoSharing                                                    bool
 	InfoSharingDetails                                             string
-	Version                                                        int
+	// Art. 27(2)(b): kept only for Art. 27 entity types.
+	MainEstablishment, EURepresentative string
+	OtherEstablishments                 string // one per line
+	Version                             int
 }
 
 var (
@@ -182,10 +201,51 @@ func (in RegistrationInput) Normalise() (Registration, [][2]string, error) {
 	if r.Subsectors == nil {
 		r.Subsectors = []string{}
 	}
+	r.normaliseArt27(in, errs)
 	if r.MemberStates == nil {
 		r.MemberStates = []string{}
 	}
 	return r, overlaps, errs.Err()
+}
+
+// Limits of the Art. 27 fields: an address, or a name with an address.
+const (
+	maxEstablishmentLen = 300
+	maxEstablishments   = 50
+)
+
+// normaliseArt27 keeps the Art. 27(2)(b) fields for Art. 27 entity types and
+// clears them for others (the form does not show them there). The main
+// establishment is required, unless the entity is not established in the
+// Union and names its representative instead (Art. 26(3)).
+func (r *Registration) normaliseArt27(in RegistrationInput, errs validate.Errors) {
+	r.OtherEstablishments = []string{}
+	if !r.NeedsArt27Data() {
+		return
+	}
+	r.MainEstablishment = strings.TrimSpace(in.MainEstablishment)
+	r.EURepresentative = strings.TrimSpace(in.EURepresentative)
+	if r.MainEstablishment == "" && r.EURepresentative == "" {
+		errs.Add("main_establishment", "registration.error.main_establishment")
+	}
+	if len(r.MainEstablishment) > maxEstablishmentLen {
+		errs.Add("main_establishment", "validate.too_long")
+	}
+	if len(r.EURepresentative) > maxEstablishmentLen {
+		errs.Add("eu_representative", "validate.too_long")
+	}
+	for _, line := range strings.Split(in.OtherEstablishments, "\n") {
+		line = strings.TrimSpace(line)
+		if line != "" && !slices.Contains(r.OtherEstablishments, line) {
+			r.OtherEstablishments = append(r.OtherEstablishments, line)
+			if len(line) > maxEstablishmentLen {
+				errs.Add("other_establishments", "validate.too_long")
+			}
+		}
+	}
+	if len(r.OtherEstablishments) > maxEstablishments {
+		errs.Add("other_establishments", "registration.error.too_many_establishments")
+	}
 }
 
 // normaliseRanges parses one CIDR range (or single address) per line and
@@ -274,21 +334,24 @@ func UpdateRegistration(ctx context.Context, pool *pgxpool.Pool, actor authz.Act
 		}
 		_, err = tx.Exec(ctx, `INSERT INTO registrations (entity_id, kvk, street, postcode, city, country, postal_address,
 				contact_name, contact_email, contact_phone, ip_ranges, subsectors, member_states, authority, csirt,
-				info_sharing, info_sharing_details, unreported_since)
+				info_sharing, info_sharing_details, main_establishment, other_establishments, eu_representative, unreported_since)
 			VALUES (@entity, @kvk, @street, @postcode, @city, @country, @postal, @cname, @cemail, @cphone, @ips, @subsectors,
-				@states, @authority, @csirt, @sharing, @sharing_details, @unreported)
+				@states, @authority, @csirt, @sharing, @sharing_details, @main, @others, @representative, @unreported)
 			ON CONFLICT (entity_id) DO UPDATE SET kvk = excluded.kvk, street = excluded.street, postcode = excluded.postcode,
 				city = excluded.city, country = excluded.country, postal_address = excluded.postal_address,
 				contact_name = excluded.contact_name, contact_email = excluded.contact_email, contact_phone = excluded.contact_phone,
 				ip_ranges = excluded.ip_ranges, subsectors = excluded.subsectors, member_states = excluded.member_states,
 				authority = excluded.authority, csirt = excluded.csirt, info_sharing = excluded.info_sharing,
-				info_sharing_details = excluded.info_sharing_details, unreported_since = excluded.unreported_since,
+				info_sharing_details = excluded.info_sharing_details, main_establishment = excluded.main_establishment,
+				other_establishments = excluded.other_establishments, eu_representative = excluded.eu_representative,
+				unreported_since = excluded.unreported_since,
 				updated_at = now(), version = registrations.version + 1`,
 			pgx.StrictNamedArgs{"entity": actor.EntityID, "kvk": next.KvK, "street": next.Street, "postcode": next.Postcode,
 				"city": next.City, "country": next.Country, "postal": next.PostalAddress, "cname": next.ContactName,
 				"cemail": next.ContactEmail, "cphone": next.ContactPhone, "ips": next.IPRanges, "subsectors": next.Subsectors,
 				"states": next.MemberStates, "authority": next.Authority, "csirt": next.CSIRT, "sharing": next.InfoSharing,
-				"sharing_details": next.InfoSharingDetails, "unreported": unreported})
+				"sharing_details": next.InfoSharingDetails, "main": next.MainEstablishment, "others": next.OtherEstablishments,
+				"representative": next.EURepresentative, "unreported": unreported})
 		if err != nil {
 			return fmt.Errorf("save registration: %w", err)
 		}
@@ -345,22 +408,52 @@ func (r Registration) fields() map[string]any {
 		"contact_email": r.ContactEmail, "contact_phone": r.ContactPhone, "ip_ranges": strings.Join(r.IPRanges, ","),
 		"subsectors": strings.Join(r.Subsectors, ","), "member_states": strings.Join(r.MemberStates, ","),
 		"authority": r.Authority, "csirt": r.CSIRT, "info_sharing": r.InfoSharing, "info_sharing_details": r.InfoSharingDetails,
+		"main_establishment": r.MainEstablishment, "other_establishments": strings.Join(r.OtherEstablishments, "; "),
+		"eu_representative": r.EURepresentative,
 	}
 }
 
-// ProposeSupervision fills in an empty competent authority and CSIRT from the
-// first subsector's reference data, so the form starts from what the law
-// says for the sector; what the entity already chose is kept.
+// ProposeSupervision fills in an empty competent authority and CSIRT from
+// the reference data of the entity's subsectors (scope.Recipients), so the
+// form starts from what the law says: the competent authority of the first
+// subsector (the form holds one; the scope page lists all of them) and every
+// CSIRT the subsectors report to (e.g. "Z-CERT, NCSC" for a hospital that
+// also runs a data centre). What the entity already chose is kept.
 func (r *Registration) ProposeSupervision() {
-	if len(r.Subsectors) == 0 {
-		return
-	}
-	if s, ok := scope.LookupSubsector(r.Subsectors[0]); ok {
-		if r.Authority == "" {
-			r.Authority = s.Authority
+	var authority string
+	var csirts []string
+	for _, rc := range scope.Recipients(r.Subsectors) {
+		switch {
+		case rc.Role == scope.RoleAuthority && authority == "":
+			authority = rc.Code
+		case rc.Role == scope.RoleCSIRT:
+			csirts = append(csirts, rc.Code)
 		}
-		if r.CSIRT == "" {
-			r.CSIRT = s.CSIRT
+	}
+	if r.Authority == "" {
+		r.Authority = authority
+	}
+	if r.CSIRT == "" {
+		r.CSIRT = strings.Join(csirts, ", ")
+	}
+}
+
+// SupervisionDiffers reports whether the recorded competent authority or
+// CSIRT does not match the reference data for the subsectors — for example a
+// research organisation registered with the Minister of Education, or a
+// hospital with the NCSC as its only CSIRT, from before the data was
+// corrected. Empty fields do not differ (the form proposes them).
+func (r Registration) SupervisionDiffers() bool {
+	var authorities []string
+	for _, rc := range scope.Recipients(r.Subsectors) {
+		switch rc.Role {
+		case scope.RoleAuthority:
+			authorities = append(authorities, rc.Code)
+		case scope.RoleCSIRT:
+			if r.CSIRT != "" && !strings.Contains(strings.ToUpper(r.CSIRT), strings.ToUpper(rc.Code)) {
+				return true
+			}
 		}
 	}
+	return r.Authority != "" && len(authorities) > 0 && !slices.Contains(authorities, r.Authority)
 }

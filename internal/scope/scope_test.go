@@ -55,10 +55,8 @@ func TestSubsectorsData(t *testing.T) {
 			return "BZK"
 		case code == "food":
 			return "LVVN"
-		case code == "research":
-			return "OCW"
 		}
-		return "EZ" // digital infrastructure, ICT, space, post, C26–C30, digital providers
+		return "EZ" // digital infrastructure, ICT, space, post, C26–C30, digital providers, research (RDI on behalf of EZ)
 	}
 	for _, s := range subs {
 		if !s.Name.Complete() || !s.SectorName.Complete() || s.SectorCode == "" || s.CSIRT == "" {
@@ -127,9 +125,11 @@ func TestSubsectorsData(t *testing.T) {
 
 func TestSubsectorDataRejectsBrokenFiles(t *testing.T) {
 	t.Parallel()
-	auth := `"authorities":[{"code":"EZ","name":{"nl":"a","en":"b"}}]`
+	auth := `"references":[{"id":"r","cite":"c","url":"u"}],"notes":{"supervisor_unknown":{"nl":"a","en":"b"}},` +
+		`"csirts":[{"code":"NCSC","name":{"nl":"a","en":"b"}}],"authorities":[{"code":"EZ","name":{"nl":"a","en":"b"}}]`
 	sub := func(code, authority string, annex string) string {
-		return `{"code":"` + code + `","sector":"x","sector_name":{"nl":"X","en":"X"},"name":{"nl":"n","en":"n"},"annex":` + annex + `,"authority":"` + authority + `","csirt":"NCSC"}`
+		return `{"code":"` + code + `","sector":"x","sector_name":{"nl":"X","en":"X"},"name":{"nl":"n","en":"n"},"annex":` + annex + `,"authority":"` + authority + `","csirt":"NCSC",` +
+			`"roles":{"authority":{"verified":true,"sources":["r"]},"csirt":{"verified":true,"sources":["r"]},"sources":["r"]}}`
 	}
 	for name, doc := range map[string]string{
 		"not json":          `{`,

@@ -37,23 +37,33 @@ type Subsector struct {
 	// LexSpecialis names sector law that replaces the NIS2 measures and
 	// reporting (Art. 4 NIS2), e.g. "DORA"; empty when none.
 	LexSpecialis string `json:"lex_specialis"`
-	// Unverified marks data we could not confirm; show it as guidance.
+	// Unverified marks data the scope result depends on (the competent
+	// authority) that we could not confirm; show it as guidance. The
+	// verification of each role is in Supervision.
 	Unverified bool `json:"unverified"`
+	// Art27 marks the entity types of Art. 27(1) NIS2 (the ENISA register):
+	// they report extra establishment data and changes within three months.
+	Art27 bool `json:"art27"`
 }
 
 // subsectorRecord is a Subsector as stored in sectors.json, with the note
 // that explains what is unverified.
 type subsectorRecord struct {
 	Subsector
-	Note i18n.Text `json:"note"`
+	Note  i18n.Text   `json:"note"`
+	Roles rolesRecord `json:"roles"`
 }
 
 //go:embed sectors.json
 var sectorsJSON []byte
 
 type sectorData struct {
-	Authorities []Authority       `json:"authorities"`
-	Subsectors  []subsectorRecord `json:"subsectors"`
+	References  []Reference          `json:"references"`
+	Notes       map[string]i18n.Text `json:"notes"`
+	Authorities []Authority          `json:"authorities"`
+	Supervisors []Body               `json:"supervisors"`
+	CSIRTs      []Body               `json:"csirts"`
+	Subsectors  []subsectorRecord    `json:"subsectors"`
 }
 
 // refData is parsed once at start; broken reference data is a build defect,
@@ -65,6 +75,10 @@ type loadedSectors struct {
 	subsectors  []Subsector
 	records     map[string]subsectorRecord
 	authByCode  map[string]Authority
+	supervision map[string]Supervision
+	bodies      map[string]Body
+	references  map[string]Reference
+	refOrder    []Reference
 }
 
 func mustLoadSectors(b []byte) loadedSectors {
@@ -110,6 +124,9 @@ func loadSectors(b []byte) (loadedSectors, error) {
 		}
 		ls.records[s.Code] = r
 		ls.subsectors = append(ls.subsectors, s)
+	}
+	if err := ls.loadSupervision(d); err != nil {
+		return loadedSectors{}, fmt.Errorf("sectors.json: %w", err)
 	}
 	return ls, nil
 }

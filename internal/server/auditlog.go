@@ -144,6 +144,7 @@ var auditFieldOrder = []string{
 	"applicable", "justification", "maturity", "maturity_override", "override_reason", "status", "status_override", "status_reason", "owner_id", "due_date", "notes",
 	"legal_name", "kvk", "street", "postcode", "city", "country", "postal_address", "contact_name", "contact_email",
 	"contact_phone", "ip_ranges", "subsectors", "member_states", "authority", "csirt", "info_sharing", "info_sharing_details",
+	"main_establishment", "other_establishments", "eu_representative",
 	"reference", "submitted_on", "name", "email", "role", "pending", "disabled", "account_created", "link_issued", "mfa_required", "slug",
 	"exposure", "size", "likelihood", "impact", "class", "rationale", "set", "employees", "turnover_eur", "balance_eur",
 	"engine_version", "title", "target", "url", "description", "kind", "version", "filename", "content_type", "file_size",

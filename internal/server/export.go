@@ -93,6 +93,11 @@ func (s *Server) registrationCSV(w http.ResponseWriter, r *http.Request) {
 		{f("info_sharing_details"), reg.InfoSharingDetails}, {i18n.T(ctx, "submission.on"), submitted},
 		{i18n.T(ctx, "submission.ref"), reg.SubmissionRef},
 	}
+	if reg.NeedsArt27Data() { // Art. 27(2)(b) NIS2, only for the Art. 27 entity types
+		rows = append(rows, [2]string{f("main_establishment"), reg.MainEstablishment},
+			[2]string{f("other_establishments"), strings.Join(reg.OtherEstablishments, "; ")},
+			[2]string{f("eu_representative"), reg.EURepresentative})
+	}
 	attachment(w, "text/csv; charset=utf-8", exportName(ctx, "registration.export.file", entityFrom(ctx).Slug, "csv"))
 	cw := newCSV(w, i18n.LangFrom(ctx))
 	cw.row(i18n.T(ctx, "registration.export.field"), i18n.T(ctx, "registration.export.value"))

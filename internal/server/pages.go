@@ -67,9 +67,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 		Shell: s.shell(r, "dashboard.title", "dashboard"), Base: entityBase(e.ID),
 		Name: e.Name, LegalName: e.LegalName, Registered: reg.SubmittedOn != nil,
 	}
-	if due, ok := reg.ReportDue(); ok {
-		p.ReportDue = &due
-	}
+	p.ReportDue = reportDueView(reg)
 	o, err := s.overview(r)
 	if err != nil {
 		s.serverError(w, r, err)

@@ -111,6 +111,9 @@ func (s *Server) wizard(w http.ResponseWriter, r *http.Request, p scope.WizardPr
 		} else {
 			view := resultView(r.Context(), res)
 			p.Result = &view
+			if res.Class != nis2.ClassOutOfScope {
+				p.Recipients, p.DORA = recipientsView(r.Context(), in.Subsectors)
+			}
 		}
 	}
 	s.render(w, r, status, scope.Wizard(p))
@@ -187,9 +190,9 @@ func (s *Server) renderScopeOverview(w http.ResponseWriter, r *http.Request, sta
 		Registration: registrationFields(ctx, reg), SubmittedOn: reg.SubmittedOn, SubmissionRef: reg.SubmissionRef,
 		Registered: reg.Version > 0, SubmissionForm: form, Notice: s.Sessions.PopString(ctx, sessFlash),
 	}
-	if due, ok := reg.ReportDue(); ok {
-		p.ReportDue = &due
-	}
+	p.ReportDue = reportDueView(reg)
+	p.Recipients, p.DORA = recipientsView(ctx, reg.Subsectors)
+	p.SupervisionDiffers = reg.SupervisionDiffers()
 	_, overlaps, _ := entity.RegistrationInput{IPRanges: strings.Join(reg.IPRanges, "\n")}.Normalise()
 	p.Overlaps = overlapTexts(overlaps)
 	if len(list) > 0 {
@@ -201,6 +204,46 @@ func (s *Server) renderScopeOverview(w http.ResponseWriter, r *http.Request, sta
 		p.History = append(p.History, scope.HistoryRow{At: a.CreatedAt, By: a.CreatedBy, Class: string(a.Result.Class), Size: string(a.Result.Size), Version: a.EngineVersion})
 	}
 	s.render(w, r, status, scope.Overview(p))
+}
+
+// recipientsView lists, in the page's language, who the entity reports to and
+// registers with for its subsectors (scope.Recipients), with the sources of
+// each, and whether DORA takes precedence for any of them.
+func recipientsView(ctx context.Context, subsectors []string) (list []scope.RecipientView, dora bool) {
+	name := func(code string) string {
+		if s, ok := nis2.LookupSubsector(code); ok {
+			if s.LexSpecialis == "DORA" {
+				dora = true
+			}
+			return s.Name.In(ctx)
+		}
+		return code
+	}
+	for _, r := range nis2.Recipients(subsectors) {
+		v := scope.RecipientView{Role: string(r.Role), Name: r.Name.In(ctx), Verified: r.Verified}
+		var subs []string
+		for _, code := range r.Subsectors {
+			subs = append(subs, name(code))
+		}
+		for _, ref := range r.Sources {
+			v.Sources = append(v.Sources, scope.SourceView{Cite: ref.Cite, URL: ref.URL})
+		}
+		v.Subsectors = strings.Join(subs, ", ")
+		for _, n := range r.Notes {
+			v.Notes = append(v.Notes, n.In(ctx))
+		}
+		list = append(list, v)
+	}
+	return list, dora
+}
+
+// reportDueView is the pending-change warning of a registration, or nil.
+func reportDueView(reg entity.Registration) *scope.ReportDue {
+	d, ok := reg.ReportDue()
+	if !ok {
+		return nil
+	}
+	return &scope.ReportDue{Due: d.Due, Rule: d.Period.Rule, Article: d.Period.Article}
 }
 
 func overlapTexts(pairs [][2]string) []string {
@@ -234,7 +277,7 @@ func registrationFields(ctx context.Context, reg entity.Registration) []scope.Fi
 		sharing = strings.TrimSpace(i18n.T(ctx, "common.yes") + " " + reg.InfoSharingDetails)
 	}
 	address := strings.TrimSpace(strings.Join(nonEmpty(reg.Street, strings.TrimSpace(reg.Postcode+" "+reg.City), reg.Country), ", "))
-	return []scope.Field{
+	fields := []scope.Field{
 		{Label: label("legal_name"), Value: reg.LegalName},
 		{Label: label("kvk"), Value: reg.KvK},
 		{Label: i18n.T(ctx, "registration.address"), Value: address},
@@ -247,6 +290,13 @@ func registrationFields(ctx context.Context, reg entity.Registration) []scope.Fi
 		{Label: label("csirt"), Value: reg.CSIRT},
 		{Label: label("info_sharing"), Value: sharing},
 	}
+	if reg.NeedsArt27Data() {
+		fields = append(fields,
+			scope.Field{Label: label("main_establishment"), Value: reg.MainEstablishment},
+			scope.Field{Label: label("other_establishments"), Value: strings.Join(reg.OtherEstablishments, "; ")},
+			scope.Field{Label: label("eu_representative"), Value: reg.EURepresentative})
+	}
+	return fields
 }
 
 // recordSubmission records the date and reference of a submission to the
@@ -280,7 +330,13 @@ func registrationForm(ctx context.Context, reg entity.Registration, ipText strin
 		PostalAddress: reg.PostalAddress, ContactName: reg.ContactName, ContactEmail: reg.ContactEmail, ContactPhone: reg.ContactPhone,
 		IPRanges: ipText, Authority: reg.Authority, CSIRT: reg.CSIRT, InfoSharing: reg.InfoSharing,
 		InfoSharingDetails: reg.InfoSharingDetails, Version: reg.Version,
+		Art27: reg.NeedsArt27Data(), MainEstablishment: reg.MainEstablishment, EURepresentative: reg.EURepresentative,
+		OtherEstablishments: strings.Join(reg.OtherEstablishments, "\n"),
 	}
+	f.Recipients, f.DORA = recipientsView(ctx, reg.Subsectors)
+	f.SupervisionDiffers = reg.SupervisionDiffers()
+	period := nis2.ChangePeriodFor(reg.Subsectors)
+	f.PeriodRule, f.PeriodArticle = period.Rule, period.Article
 	has := func(list []string, v string) bool {
 		for _, x := range list {
 			if x == v {
@@ -334,6 +390,8 @@ func (s *Server) registrationSave(w http.ResponseWriter, r *http.Request) {
 		IPRanges: f.Get("ip_ranges"), Subsectors: f["subsectors"], MemberStates: f["member_states"],
 		Authority: f.Get("authority"), CSIRT: f.Get("csirt"), InfoSharing: f.Get("info_sharing") == "true",
 		InfoSharingDetails: f.Get("info_sharing_details"), Version: version,
+		MainEstablishment: f.Get("main_establishment"), OtherEstablishments: f.Get("other_establishments"),
+		EURepresentative: f.Get("eu_representative"),
 	}
 	saved, overlaps, err := entity.UpdateRegistration(ctx, s.Pool, actor, in)
 	var conflict *entity.RegistrationConflict
@@ -345,6 +403,9 @@ func (s *Server) registrationSave(w http.ResponseWriter, r *http.Request) {
 			Form: registrationForm(ctx, typed, in.IPRanges), Errors: fields, Overlaps: overlapTexts(overlaps),
 		}
 		p.Form.Postcode, p.Form.KvK, p.Form.ContactEmail = in.Postcode, in.KvK, in.ContactEmail // exactly as typed
+		if p.Form.Art27 {
+			p.Form.MainEstablishment, p.Form.OtherEstablishments, p.Form.EURepresentative = in.MainEstablishment, in.OtherEstablishments, in.EURepresentative
+		}
 		status := http.StatusUnprocessableEntity
 		if conflict != nil {
 			status = http.StatusConflict

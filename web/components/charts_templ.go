@@ -792,7 +792,7 @@ func statusClass(s string) string {
 	switch s {
 	case "verified", "implemented":
 		return "badge-success"
-	case "in_progress":
+	case "in_progress", "unverified":
 		return "badge-warning"
 	case "not_applicable":
 		return "badge-info"
@@ -810,6 +810,8 @@ func statusIcon(s string) string {
 		return "◐"
 	case "not_applicable":
 		return "–"
+	case "unverified":
+		return "?"
 	}
 	return "○"
 }
