@@ -2,6 +2,7 @@ package scope
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"strconv"
 	"strings"
@@ -39,6 +40,9 @@ func scopeArgsFor(in Input) []string {
 	if in.PublicControl {
 		args = append(args, "--public-control")
 	}
+	for _, o := range in.Others {
+		args = append(args, "--partner", fmt.Sprintf("%d:%d:%d:%d", o.SharePct, o.Employees, o.TurnoverEUR, o.BalanceEUR))
+	}
 	if p := in.Previous; p != nil {
 		args = append(args, "--prev-employees", strconv.Itoa(p.Employees),
 			"--prev-turnover", strconv.FormatInt(p.TurnoverEUR, 10), "--prev-balance", strconv.FormatInt(p.BalanceEUR, 10))
@@ -68,9 +72,10 @@ func TestParseScopeArgs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want = Input{Subsectors: []string{"drinking_water"}, Employees: 270, TurnoverEUR: 38_000_000, BalanceEUR: 45_000_000,
+	want = Input{Subsectors: []string{"drinking_water"}, Employees: 200, TurnoverEUR: 30_000_000, BalanceEUR: 40_000_000,
 		Exclusion: ExclusionExempted, MainEstablishmentElsewhere: true, DORA: true, PublicControl: true,
-		Previous: &Figures{180, 29_000_000, 38_000_000}}
+		Previous: &Figures{180, 29_000_000, 38_000_000},
+		Others:   []Holding{{Figures{40, 5_000_000, 2_000_000}, 100}, {Figures{100, 10_000_000, 10_000_000}, 30}, {Figures{1000, 1, 1}, 10}}}
 	if !reflect.DeepEqual(in, want) {
 		t.Errorf("got %+v\nwant %+v", in, want)
 	}
@@ -108,7 +113,7 @@ func TestParseScopeArgs(t *testing.T) {
 		{base + " --linked 1:2", ""},
 		{base + " --partner 101:1:1:1", ""},
 		{base + " --partner 30:-1:1:1", ""},
-		{base + " --linked 1:9007199254740991:0 --linked 1:9007199254740991:0", "employees"},
+		{base + " --linked 1:9007199254740990:0 --linked 1:9007199254740990:0", "others"},
 	}
 	for _, tt := range bad {
 		_, err := ParseArgs(strings.Fields(tt.args))

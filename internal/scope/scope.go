@@ -70,8 +70,9 @@ const (
 type Input struct {
 	// Subsectors are codes from Subsectors(); at least one.
 	Subsectors []string
-	// Employees is the headcount in annual work units, aggregated with
-	// linked/partner enterprises where applicable.
+	// Employees is the headcount in annual work units: of the enterprise
+	// alone when Others lists its linked and partner enterprises, otherwise
+	// already aggregated with them.
 	Employees int
 	// TurnoverEUR is the annual turnover in whole euros.
 	TurnoverEUR int64
@@ -103,6 +104,9 @@ type Input struct {
 	// when there is none (a new enterprise): a size class changes only when
 	// the ceilings are crossed in two consecutive periods (Annex art. 4(2)).
 	Previous *Figures
+	// Others are linked and partner enterprises whose figures are added to
+	// this year's by Aggregate before the size class is decided.
+	Others []Holding
 }
 
 // Figures are the three size figures of one accounting period, already
@@ -165,6 +169,9 @@ func (in Input) Validate() error {
 	}
 	if in.Exclusion != "" && !slices.Contains(Exclusions, in.Exclusion) {
 		return &InputError{"exclusion", fmt.Sprintf("%q is not one of %s", in.Exclusion, strings.Join(Exclusions, ", "))}
+	}
+	if _, ok := Aggregate(Figures{max(0, in.Employees), max(0, in.TurnoverEUR), max(0, in.BalanceEUR)}, in.Others); !ok {
+		return &InputError{"others", "linked and partner enterprises: share 0–100, figures 0 or more, totals below 2^53"}
 	}
 	if p := in.Previous; p != nil {
 		switch {
@@ -346,9 +353,13 @@ func Assess(in Input) (Result, error) {
 	if err := in.Validate(); err != nil {
 		return Result{}, err
 	}
-	figSize := SizeClass(in.Employees, in.TurnoverEUR, in.BalanceEUR)
+	fig, _ := Aggregate(Figures{in.Employees, in.TurnoverEUR, in.BalanceEUR}, in.Others)
+	figSize := SizeClass(fig.Employees, fig.TurnoverEUR, fig.BalanceEUR)
 	size := figSize
-	sizeReasons := []Reason{sizeReason(figSize, in.Employees, in.TurnoverEUR, in.BalanceEUR)}
+	sizeReasons := []Reason{sizeReason(figSize, fig.Employees, fig.TurnoverEUR, fig.BalanceEUR)}
+	if len(in.Others) > 0 {
+		sizeReasons = append(sizeReasons, aggregateReason(in))
+	}
 	if p := in.Previous; p != nil {
 		prev := SizeClass(p.Employees, p.TurnoverEUR, p.BalanceEUR)
 		if prev != figSize {
@@ -417,6 +428,28 @@ func Assess(in Input) (Result, error) {
 	res.Reasons = append(res.Reasons, notes...)
 	res.Reasons = append(res.Reasons, guidanceReason)
 	return res, nil
+}
+
+// aggregateReason shows the enterprise's own figures and how many linked,
+// partner and independent enterprises were added (Annex art. 3 and 6).
+func aggregateReason(in Input) Reason {
+	var linked, partners, independent int
+	for _, o := range in.Others {
+		switch {
+		case o.SharePct > 50:
+			linked++
+		case o.SharePct >= 25:
+			partners++
+		default:
+			independent++
+		}
+	}
+	return Reason{
+		Rule:    "size_aggregated",
+		Article: "art. 3 en 6 bijlage Aanbeveling 2003/361/EG",
+		Msg: i18n.M("scope.reason.size_aggregated", scopeCount(in.Employees), scopeEuro(in.TurnoverEUR), scopeEuro(in.BalanceEUR),
+			linked, partners, independent),
+	}
 }
 
 // classMsg names a class inside a sentence.
@@ -723,7 +756,7 @@ func sizeReason(size Size, employees int, turnover, balance int64) Reason {
 // --prev-balance EUR] [--linked N:EUR:EUR]… [--partner PCT:N:EUR:EUR]….
 // The three figures are required, so a forgotten one cannot silently make an
 // organisation micro; linked and partner enterprises are added to them with
-// Aggregate. Numbers are plain decimal whole numbers.
+// Aggregate in Assess. Numbers are plain decimal whole numbers.
 func ParseArgs(args []string) (Input, error) {
 	var in Input
 	var prev Figures
@@ -759,7 +792,7 @@ func ParseArgs(args []string) (Input, error) {
 		others = append(others, h)
 		return err
 	})
-	fs.Func("partner", "partner enterprise (25–50 %): PCT:STAFF:TURNOVER:BALANCE (repeatable)", func(v string) error {
+	fs.Func("partner", "partner enterprise: PCT:STAFF:TURNOVER:BALANCE; 25–50 % pro rata, above 50 % in full, below 25 % not counted (repeatable)", func(v string) error {
 		h, err := parseHolding(v)
 		others = append(others, h)
 		return err
@@ -795,13 +828,7 @@ func ParseArgs(args []string) (Input, error) {
 		}
 		in.Previous = &prev
 	}
-	if len(others) > 0 && in.Employees >= 0 && in.TurnoverEUR >= 0 && in.BalanceEUR >= 0 {
-		total, ok := Aggregate(Figures{in.Employees, in.TurnoverEUR, in.BalanceEUR}, others)
-		if !ok {
-			return Input{}, &InputError{"employees", "linked and partner figures: a share outside 0–100 or a total too large"}
-		}
-		in.Employees, in.TurnoverEUR, in.BalanceEUR = total.Employees, total.TurnoverEUR, total.BalanceEUR
-	}
+	in.Others = others
 	if err := in.Validate(); err != nil {
 		return Input{}, err
 	}

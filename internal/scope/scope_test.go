@@ -371,6 +371,12 @@ func TestAssessScopeRules(t *testing.T) {
 			ClassEssential, SizeLarge, []string{"size_two_years", "annex1_large"}},
 		{"grew to medium this year only", with(sized(50, "food"), func(in *Input) { in.Previous = &Figures{49, 1_000_000, 1_000_000} }),
 			ClassOutOfScope, SizeSmall, []string{"size_two_years", "annex2_below_threshold"}},
+		{"partner at 25 % makes medium", with(sized(40, "drinking_water"), func(in *Input) { in.Others = []Holding{{Figures{40, 0, 0}, 25}} }),
+			ClassImportant, SizeMedium, []string{"size_aggregated", "annex1_medium"}},
+		{"partner at 24 % is not counted", with(sized(40, "drinking_water"), func(in *Input) { in.Others = []Holding{{Figures{40, 0, 0}, 24}} }),
+			ClassOutOfScope, SizeSmall, []string{"size_aggregated", "annex1_below_threshold"}},
+		{"linked at 51 % in full makes large", with(sized(200, "drinking_water"), func(in *Input) { in.Others = []Holding{{Figures{50, 0, 0}, 51}} }),
+			ClassEssential, SizeLarge, []string{"size_aggregated", "annex1_large"}},
 		{"two years and public control", with(sized(60, "drinking_water"), func(in *Input) {
 			in.Previous, in.PublicControl = &Figures{40, 1_000_000, 1_000_000}, true
 		}), ClassEssential, SizeSmall, []string{"size_two_years", "public_control_open", "annex1_large"}},
@@ -399,7 +405,8 @@ func TestAssessScopeRules(t *testing.T) {
 				t.Errorf("engine version %q", res.EngineVersion)
 			}
 			for _, r := range res.Reasons {
-				if r.Rule == "" || r.Article == "" || !strings.HasPrefix(r.Msg.Key, "scope.reason.") || r.Lang(i18n.NL) == r.Msg.Key || r.Lang(i18n.EN) == r.Msg.Key {
+				if r.Rule == "" || r.Article == "" || !strings.HasPrefix(r.Msg.Key, "scope.reason.") || r.Lang(i18n.NL) == r.Msg.Key || r.Lang(i18n.EN) == r.Msg.Key ||
+					strings.Contains(r.Lang(i18n.NL)+r.Lang(i18n.EN), "%!") {
 					t.Errorf("incomplete reason %+v", r)
 				}
 				if strings.Contains(r.Rule, "any_size") || strings.HasPrefix(r.Rule, "annex") || strings.HasPrefix(r.Rule, "designated") {
@@ -468,6 +475,8 @@ func TestScopeInputValidate(t *testing.T) {
 		{"negative previous staff", with(func(in *Input) { in.Previous = &Figures{-1, 0, 0} }), "prev_employees"},
 		{"negative previous turnover", with(func(in *Input) { in.Previous = &Figures{0, -1, 0} }), "prev_turnover"},
 		{"negative previous balance", with(func(in *Input) { in.Previous = &Figures{0, 0, -1} }), "prev_balance"},
+		{"share above 100", with(func(in *Input) { in.Others = []Holding{{Figures{1, 1, 1}, 101}} }), "others"},
+		{"negative other figure", with(func(in *Input) { in.Others = []Holding{{Figures{0, -1, 1}, 30}} }), "others"},
 	}
 	for _, tt := range tests {
 		err := tt.in.Validate()
@@ -512,6 +521,9 @@ func randomScopeInput(r *rand.Rand) Input {
 	in.MainEstablishmentElsewhere = r.IntN(6) == 0
 	in.DORA = r.IntN(6) == 0
 	in.PublicControl = r.IntN(4) == 0
+	for n := r.IntN(3); n > 0 && r.IntN(2) == 0; n-- {
+		in.Others = append(in.Others, Holding{Figures{r.IntN(300), money() % (1 << 45), money() % (1 << 45)}, r.IntN(101)})
+	}
 	if r.IntN(3) == 0 {
 		in.Previous = &Figures{max(0, staffPoints[r.IntN(len(staffPoints))]+r.IntN(5)-2), money(), money()}
 	}
@@ -521,7 +533,8 @@ func randomScopeInput(r *rand.Rand) Input {
 // wantSize is the size class of Annex art. 2 and 4(2): the previous
 // period's class holds when the two periods differ.
 func wantSize(in Input) Size {
-	size := SizeClass(in.Employees, in.TurnoverEUR, in.BalanceEUR)
+	f, _ := Aggregate(Figures{in.Employees, in.TurnoverEUR, in.BalanceEUR}, in.Others)
+	size := SizeClass(f.Employees, f.TurnoverEUR, f.BalanceEUR)
 	if p := in.Previous; p != nil {
 		if prev := SizeClass(p.Employees, p.TurnoverEUR, p.BalanceEUR); prev != size {
 			return prev
@@ -552,6 +565,13 @@ func TestAssessScopeProperties(t *testing.T) {
 		if res.Size != wantSize(in) || res.Reasons[0].Rule != "size_class" {
 			t.Fatalf("size reason missing or wrong for %+v", in)
 		}
+		if i%10 == 0 {
+			for _, reason := range res.Reasons {
+				if txt := reason.Lang(i18n.NL) + reason.Lang(i18n.EN); strings.Contains(txt, "%!") || reason.Lang(i18n.EN) == reason.Msg.Key {
+					t.Fatalf("%s renders badly: %s", reason.Rule, txt)
+				}
+			}
+		}
 
 		grow := []struct {
 			what string
@@ -567,6 +587,9 @@ func TestAssessScopeProperties(t *testing.T) {
 			{"no exclusion", func(in *Input) { in.Exclusion = "" }},
 			{"main establishment here", func(in *Input) { in.MainEstablishmentElsewhere = false }},
 			{"no DORA", func(in *Input) { in.DORA = false }},
+			{"a linked enterprise", func(in *Input) {
+				in.Others = append(slices.Clone(in.Others), Holding{Figures{r.IntN(100), 0, 0}, 100})
+			}},
 			{"previous staff", func(in *Input) {
 				if in.Previous != nil {
 					p := *in.Previous
@@ -582,7 +605,7 @@ func TestAssessScopeProperties(t *testing.T) {
 			if scopeClassRank[bigger.Class] < scopeClassRank[res.Class] {
 				t.Fatalf("more %s lowered the class from %s to %s:\n%+v\n%+v", g.what, res.Class, bigger.Class, in, more)
 			}
-			if (g.what == "staff" || g.what == "turnover" || g.what == "balance" || g.what == "previous staff") && sizeRank(bigger.Size) < sizeRank(res.Size) {
+			if (g.what == "staff" || g.what == "turnover" || g.what == "balance" || g.what == "previous staff" || g.what == "a linked enterprise") && sizeRank(bigger.Size) < sizeRank(res.Size) {
 				t.Fatalf("more %s lowered the size from %s to %s: %+v", g.what, res.Size, bigger.Size, in)
 			}
 		}
@@ -630,7 +653,7 @@ func TestAssessOpenReasonsShowBothOutcomes(t *testing.T) {
 		t.Fatalf("reason %+v", r)
 	}
 	for l, want := range map[i18n.Lang][]string{
-		i18n.NL: {"essentiële entiteit", "belangrijke entiteit", "niet kunnen vaststellen"},
+		i18n.NL: {"essentiële entiteit", "belangrijke entiteit", "niet kunnen vaststellen", "25 % of meer"},
 		i18n.EN: {"an essential entity", "an important entity", "could not establish"},
 	} {
 		for _, w := range want {
