@@ -85,13 +85,16 @@ func TestScopeCmdPublicControlAndPartners(t *testing.T) {
 	if err := json.Unmarshal(stdout.Bytes(), &out); err != nil {
 		t.Fatal(err)
 	}
-	if out.Class != "essential" || out.Size != "medium" || len(out.Reasons) < 3 {
+	if out.Class != "essential" || out.Size != "medium" || len(out.Reasons) < 4 {
 		t.Fatalf("class %q size %q", out.Class, out.Size)
 	}
 	if !strings.Contains(out.Reasons[0].TextNL, "190 medewerkers") {
 		t.Errorf("partner not added pro rata: %s", out.Reasons[0].TextNL)
 	}
-	if r := out.Reasons[1]; r.Rule != "public_control_open" || !r.Open || !strings.Contains(r.TextNL, "belangrijke entiteit") {
+	if r := out.Reasons[1]; r.Rule != "size_aggregated" || !strings.Contains(r.TextNL, "1 partneronderneming") {
+		t.Errorf("aggregation reason %+v", r)
+	}
+	if r := out.Reasons[2]; r.Rule != "public_control_open" || !r.Open || !strings.Contains(r.TextNL, "belangrijke entiteit") {
 		t.Errorf("open reason %+v", r)
 	}
 }
