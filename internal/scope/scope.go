@@ -444,11 +444,24 @@ func aggregateReason(in Input) Reason {
 			independent++
 		}
 	}
+	var parts []i18n.Msg
+	for _, c := range []struct {
+		kind string
+		n    int
+	}{{"linked", linked}, {"partner", partners}, {"independent", independent}} {
+		if c.n > 0 {
+			form := ".other"
+			if c.n == 1 {
+				form = ".one"
+			}
+			parts = append(parts, i18n.M("scope.reason.size_agg."+c.kind+form, c.n))
+		}
+	}
 	return Reason{
 		Rule:    "size_aggregated",
 		Article: "art. 3 en 6 bijlage Aanbeveling 2003/361/EG",
 		Msg: i18n.M("scope.reason.size_aggregated", scopeCount(in.Employees), scopeEuro(in.TurnoverEUR), scopeEuro(in.BalanceEUR),
-			linked, partners, independent),
+			i18n.Join("; ", parts...)),
 	}
 }
 
