@@ -137,6 +137,26 @@ func otherEnterprises(vals scope.WizardValues, errs validate.Errors) []nis2.Hold
 	return out
 }
 
+// answersOf turns a stored input back into the wizard's answers.
+func answersOf(in nis2.Input) url.Values {
+	vals := scope.WizardValues{
+		Subsectors: in.Subsectors, Employees: strconv.Itoa(in.Employees), Turnover: strconv.FormatInt(in.TurnoverEUR, 10),
+		Balance: strconv.FormatInt(in.BalanceEUR, 10), PublicControl: in.PublicControl, Qualified: in.Qualified,
+		CriticalEntity: in.CriticalEntity, Designated: in.Designated, Exclusion: in.Exclusion,
+		MainEstablishmentElsewhere: in.MainEstablishmentElsewhere, DORA: in.DORA,
+	}
+	if p := in.Previous; p != nil {
+		vals.PrevEmployees, vals.PrevTurnover, vals.PrevBalance = strconv.Itoa(p.Employees), strconv.FormatInt(p.TurnoverEUR, 10), strconv.FormatInt(p.BalanceEUR, 10)
+	}
+	for i, o := range in.Others {
+		if i < len(vals.Others) {
+			vals.Others[i] = scope.OtherValues{Share: strconv.Itoa(o.SharePct), Employees: strconv.Itoa(o.Employees),
+				Turnover: strconv.FormatInt(o.TurnoverEUR, 10), Balance: strconv.FormatInt(o.BalanceEUR, 10)}
+		}
+	}
+	return vals.Query()
+}
+
 // wholeNumber reads a non-negative whole number, allowing the thousands
 // separators people type ("1.250.000", "1,250,000", "1 250 000").
 func wholeNumber(s string) (int, bool) {
@@ -208,12 +228,20 @@ func (s *Server) entityWizard(w http.ResponseWriter, r *http.Request) {
 	if actor.Can(authz.ScopeEdit) {
 		p.SaveURL = entityBase(actor.EntityID) + "/scope/assessments"
 	}
-	if r.URL.Query().Get("step") == "" { // start from the registered subsectors
-		if reg, err := entity.GetRegistration(r.Context(), s.Pool, actor.EntityID); err == nil && len(reg.Subsectors) > 0 {
-			q := r.URL.Query()
-			q["subsector"] = reg.Subsectors
-			r.URL.RawQuery = q.Encode()
+	if r.URL.Query().Get("step") == "" {
+		// Start from the answers of the latest assessment, so a second run
+		// does not silently drop e.g. public control, and from the
+		// registered subsectors.
+		q := r.URL.Query()
+		if a, ok, err := entity.LatestAssessment(r.Context(), s.Pool, actor.EntityID); err == nil && ok {
+			for k, v := range answersOf(a.Inputs) {
+				q[k] = v
+			}
 		}
+		if reg, err := entity.GetRegistration(r.Context(), s.Pool, actor.EntityID); err == nil && len(reg.Subsectors) > 0 {
+			q["subsector"] = reg.Subsectors
+		}
+		r.URL.RawQuery = q.Encode()
 	}
 	s.wizard(w, r, p)
 }

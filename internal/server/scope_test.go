@@ -429,6 +429,13 @@ func TestDemoScopeIsPubliclyOwned(t *testing.T) {
 			t.Errorf("demo scope page lacks %q", want)
 		}
 	}
+	// Running the wizard again starts from these answers.
+	step1 := a.LoginDemo(t, authz.SecurityOfficer).Get(t, "/e/"+strconv.FormatInt(id, 10)+"/scope/wizard")
+	for _, want := range []string{`name="public_control" value="true"`, `name="employees" value="420"`, `name="prev_employees" value="410"`} {
+		if !strings.Contains(step1.Body, want) {
+			t.Errorf("wizard does not start from the saved answers: lacks %s", want)
+		}
+	}
 	var inputs []byte
 	_ = a.Pool.QueryRow(context.Background(), `SELECT inputs FROM scope_assessments WHERE entity_id = $1`, id).Scan(&inputs)
 	if !strings.Contains(string(inputs), `"PublicControl": true`) {
