@@ -13,15 +13,36 @@ import (
 
 const scopeUsage = `usage: weerbaar scope --subsector CODE [--subsector CODE…] --employees N --turnover EUR --balance EUR
                       [--qualified] [--critical-entity] [--designated essential|important]
+                      [--exclusion security|exempted|judiciary] [--main-establishment-elsewhere] [--dora]
+                      [--public-control] [--prev-employees N --prev-turnover EUR --prev-balance EUR]
+                      [--linked N:EUR:EUR]… [--partner PCT:N:EUR:EUR]…
        weerbaar scope --list
 
   --subsector CODE     NIS2 subsector code; repeat for each activity (codes: weerbaar scope --list)
-  --employees N        staff in annual work units, including partner and linked enterprises
+  --employees N        staff in annual work units of the enterprise itself, or already including
+                       linked (100 %) and partner (25–50 %, pro rata) enterprises; or add those with
+                       --linked / --partner (Rec. 2003/361 Annex art. 3 and 6)
   --turnover EUR       annual turnover in whole euros, e.g. 12000000
   --balance EUR        balance sheet total in whole euros
   --qualified          qualified trust service provider
   --critical-entity    designated critical entity under CER / Wwke
-  --designated CLASS   designated by the competent authority as essential or important`
+  --designated CLASS   designated by the competent authority as essential or important (Annex I/II types only)
+  --exclusion WHAT     security: public administration entity in national security, public security,
+                       defence or law enforcement (Art. 2(7)); exempted: exempted by decision for
+                       exclusively such activities (Art. 2(8), open point); judiciary: judiciary,
+                       parliament or central bank (no public administration entity, Art. 6)
+  --main-establishment-elsewhere
+                       main establishment in the EU (or EU representative) in another member state;
+                       Art. 26(1)(b) types are then supervised there
+  --dora               financial entity covered by DORA (Regulation (EU) 2022/2554; Art. 4 NIS2)
+  --public-control     25 % or more of capital or voting rights held by public bodies (Annex art. 3(4));
+                       not settled for NIS2: both outcomes are given, the stricter is the class
+  --prev-employees N, --prev-turnover EUR, --prev-balance EUR
+                       the previous financial year: a size class changes only after two
+                       consecutive years across a ceiling (Annex art. 4(2))
+  --linked N:EUR:EUR   a linked enterprise (more than 50 %): staff, turnover, balance, added in full
+  --partner PCT:N:EUR:EUR
+                       a partner enterprise (25–50 %): share, staff, turnover, balance, added pro rata`
 
 // scopeCmd: `weerbaar scope …` prints the NIS2 classification as JSON, or with
 // --list the subsector reference data. It needs no configuration or database,
@@ -89,6 +110,8 @@ type cliReason struct {
 	Article string `json:"article"`
 	TextNL  string `json:"text_nl"`
 	TextEN  string `json:"text_en"`
+	// Open: not settled or not verified; the text gives both outcomes.
+	Open bool `json:"open,omitempty"`
 }
 
 type cliResult struct {
@@ -101,7 +124,7 @@ type cliResult struct {
 func resultJSON(res scope.Result) cliResult {
 	out := cliResult{Class: res.Class, Size: res.Size, EngineVersion: res.EngineVersion}
 	for _, r := range res.Reasons {
-		out.Reasons = append(out.Reasons, cliReason{Rule: r.Rule, Article: r.Article, TextNL: r.Lang(i18n.NL), TextEN: r.Lang(i18n.EN)})
+		out.Reasons = append(out.Reasons, cliReason{Rule: r.Rule, Article: r.Article, TextNL: r.Lang(i18n.NL), TextEN: r.Lang(i18n.EN), Open: r.Open})
 	}
 	return out
 }

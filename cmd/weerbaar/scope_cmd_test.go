@@ -40,7 +40,7 @@ func TestScopeCmdDrinkingWater(t *testing.T) {
 	if err := json.Unmarshal(stdout.Bytes(), &out); err != nil {
 		t.Fatal(err)
 	}
-	if out.Class != "essential" || out.Size != "large" || out.EngineVersion != "scope-2026.1" {
+	if out.Class != "essential" || out.Size != "large" || out.EngineVersion != "scope-2026.2" {
 		t.Errorf("got class %q size %q version %q", out.Class, out.Size, out.EngineVersion)
 	}
 	var rules []string
@@ -63,6 +63,42 @@ func TestScopeCmdDrinkingWater(t *testing.T) {
 	}
 }
 
+// TestScopeCmdPublicControlAndPartners: a publicly owned drinking-water
+// company that is medium on its own figures gets the stricter class with
+// the open point marked, and a partner is added pro rata.
+func TestScopeCmdPublicControlAndPartners(t *testing.T) {
+	t.Parallel()
+	var stdout, stderr bytes.Buffer
+	args := strings.Fields("--subsector drinking_water --employees 150 --turnover 20000000 --balance 30000000 --public-control --partner 40:100:1:1")
+	if err := scopeCmd(args, &stdout, &stderr); err != nil {
+		t.Fatalf("scopeCmd: %v (%s)", err, stderr.String())
+	}
+	var out struct {
+		Class   string `json:"class"`
+		Size    string `json:"size"`
+		Reasons []struct {
+			Rule   string `json:"rule"`
+			TextNL string `json:"text_nl"`
+			Open   bool   `json:"open"`
+		} `json:"reasons"`
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &out); err != nil {
+		t.Fatal(err)
+	}
+	if out.Class != "essential" || out.Size != "medium" || len(out.Reasons) < 4 {
+		t.Fatalf("class %q size %q", out.Class, out.Size)
+	}
+	if !strings.Contains(out.Reasons[0].TextNL, "190 medewerkers") {
+		t.Errorf("partner not added pro rata: %s", out.Reasons[0].TextNL)
+	}
+	if r := out.Reasons[1]; r.Rule != "size_aggregated" || !strings.Contains(r.TextNL, "1 partneronderneming") {
+		t.Errorf("aggregation reason %+v", r)
+	}
+	if r := out.Reasons[2]; r.Rule != "public_control_open" || !r.Open || !strings.Contains(r.TextNL, "belangrijke entiteit") {
+		t.Errorf("open reason %+v", r)
+	}
+}
+
 func TestScopeCmdBadInput(t *testing.T) {
 	t.Parallel()
 	ok := "--employees 1 --turnover 1 --balance 1"
@@ -77,6 +113,9 @@ func TestScopeCmdBadInput(t *testing.T) {
 		{"unknown flag", "--subsector food " + ok + " --essential", "flag provided but not defined"},
 		{"bad designation", "--subsector food " + ok + " --designated yes", "designated"},
 		{"list with other flags", "--list --subsector food", "flag provided but not defined"},
+		{"bad exclusion", "--subsector food " + ok + " --exclusion defence", "exclusion"},
+		{"half a previous year", "--subsector food " + ok + " --prev-employees 3", "--prev-turnover is required"},
+		{"bad partner", "--subsector food " + ok + " --partner 30:1", "PCT:STAFF:TURNOVER:BALANCE"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

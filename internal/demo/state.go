@@ -72,8 +72,13 @@ func seedState(ctx context.Context, pool *pgxpool.Pool, entityID int64) error {
 	}
 	actor := authz.Actor{UserID: officer.ID, Email: officer.Email, Name: officer.Name, EntityID: entityID, Role: authz.SecurityOfficer}
 	ctx = audit.WithMeta(ctx, audit.Meta{ActorID: officer.ID, ActorEmail: officer.Email})
+	// Dutch drinking-water companies are owned by provinces and
+	// municipalities: publicly controlled (Rec. 2003/361 Annex art. 3(4)).
+	// At 420 staff the company is large either way, so the result says the
+	// open point makes no difference here.
 	if _, err := entity.SaveAssessment(ctx, pool, actor, scope.Input{Subsectors: []string{"drinking_water"},
-		Employees: 420, TurnoverEUR: 95_000_000, BalanceEUR: 310_000_000}); err != nil {
+		Employees: 420, TurnoverEUR: 95_000_000, BalanceEUR: 310_000_000, PublicControl: true,
+		Previous: &scope.Figures{Employees: 410, TurnoverEUR: 92_000_000, BalanceEUR: 305_000_000}}); err != nil {
 		return fmt.Errorf("demo scope: %w", err)
 	}
 	if _, _, err := entity.UpdateRegistration(ctx, pool, actor, entity.RegistrationInput{

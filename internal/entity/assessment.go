@@ -54,7 +54,8 @@ func SaveAssessment(ctx context.Context, pool *pgxpool.Pool, actor authz.Actor, 
 		return audit.Record(ctx, tx, audit.Event{EntityID: actor.EntityID, Action: "scope.assessed", ObjectType: "scope_assessment",
 			ObjectID: fmt.Sprint(a.ID), After: map[string]any{"class": string(res.Class), "size": string(res.Size),
 				"subsectors": in.Subsectors, "employees": in.Employees, "turnover_eur": in.TurnoverEUR, "balance_eur": in.BalanceEUR,
-				"engine_version": res.EngineVersion}})
+				"public_control": in.PublicControl, "exclusion": in.Exclusion, "main_establishment_elsewhere": in.MainEstablishmentElsewhere,
+				"dora": in.DORA, "previous": in.Previous, "others": in.Others, "engine_version": res.EngineVersion}})
 	})
 	return a, err
 }

@@ -2,6 +2,7 @@ package scope
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"strconv"
 	"strings"
@@ -27,6 +28,25 @@ func scopeArgsFor(in Input) []string {
 	if in.Designated != "" {
 		args = append(args, "--designated", in.Designated)
 	}
+	if in.Exclusion != "" {
+		args = append(args, "--exclusion", in.Exclusion)
+	}
+	if in.MainEstablishmentElsewhere {
+		args = append(args, "--main-establishment-elsewhere")
+	}
+	if in.DORA {
+		args = append(args, "--dora")
+	}
+	if in.PublicControl {
+		args = append(args, "--public-control")
+	}
+	for _, o := range in.Others {
+		args = append(args, "--partner", fmt.Sprintf("%d:%d:%d:%d", o.SharePct, o.Employees, o.TurnoverEUR, o.BalanceEUR))
+	}
+	if p := in.Previous; p != nil {
+		args = append(args, "--prev-employees", strconv.Itoa(p.Employees),
+			"--prev-turnover", strconv.FormatInt(p.TurnoverEUR, 10), "--prev-balance", strconv.FormatInt(p.BalanceEUR, 10))
+	}
 	return args
 }
 
@@ -38,6 +58,24 @@ func TestParseScopeArgs(t *testing.T) {
 	}
 	want := Input{Subsectors: []string{"food", "digital.dns"}, Employees: 40, TurnoverEUR: 12_000_000, BalanceEUR: 8_000_000,
 		Qualified: true, CriticalEntity: true, Designated: "important"}
+	if !reflect.DeepEqual(in, want) {
+		t.Errorf("got %+v\nwant %+v", in, want)
+	}
+	if back, err := ParseArgs(scopeArgsFor(in)); err != nil || !reflect.DeepEqual(back, in) {
+		t.Errorf("round trip: %+v, %v", back, err)
+	}
+
+	// The new inputs, and linked/partner enterprises added to the figures.
+	in, err = ParseArgs(strings.Fields("--subsector drinking_water --employees 200 --turnover 30000000 --balance 40000000 --public-control " +
+		"--exclusion exempted --main-establishment-elsewhere --dora --prev-employees 180 --prev-turnover 29000000 --prev-balance 38000000 " +
+		"--linked 40:5000000:2000000 --partner 30:100:10000000:10000000 --partner 10:1000:1:1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = Input{Subsectors: []string{"drinking_water"}, Employees: 200, TurnoverEUR: 30_000_000, BalanceEUR: 40_000_000,
+		Exclusion: ExclusionExempted, MainEstablishmentElsewhere: true, DORA: true, PublicControl: true,
+		Previous: &Figures{180, 29_000_000, 38_000_000},
+		Others:   []Holding{{Figures{40, 5_000_000, 2_000_000}, 100}, {Figures{100, 10_000_000, 10_000_000}, 30}, {Figures{1000, 1, 1}, 10}}}
 	if !reflect.DeepEqual(in, want) {
 		t.Errorf("got %+v\nwant %+v", in, want)
 	}
@@ -68,6 +106,14 @@ func TestParseScopeArgs(t *testing.T) {
 		{base + " --bogus", ""},
 		{base + " extra", ""},
 		{base + " --qualified=maybe", ""},
+		{base + " --exclusion defence", "exclusion"},
+		{base + " --prev-employees 1 --prev-turnover 1", "prev_balance"},
+		{base + " --prev-turnover 1", "prev_employees"},
+		{base + " --prev-employees -1 --prev-turnover 1 --prev-balance 1", "prev_employees"},
+		{base + " --linked 1:2", ""},
+		{base + " --partner 101:1:1:1", ""},
+		{base + " --partner 30:-1:1:1", ""},
+		{base + " --linked 1:9007199254740990:0 --linked 1:9007199254740990:0", "others"},
 	}
 	for _, tt := range bad {
 		_, err := ParseArgs(strings.Fields(tt.args))
@@ -90,6 +136,8 @@ func FuzzParseScopeArgs(f *testing.F) {
 		"--subsector digital.trust_service --qualified --employees 5 --turnover 1000000 --balance 1000000",
 		"--subsector food --subsector digital.dns --employees=40 --turnover=12000000 --balance=8000000 --designated important",
 		"--subsector banking --critical-entity --employees 0 --turnover 0 --balance 0 --designated essential",
+		"--subsector digital.cloud --main-establishment-elsewhere --dora --public-control --exclusion judiciary --employees 60 --turnover 1 --balance 1",
+		"--subsector drinking_water --employees 250 --turnover 1 --balance 1 --prev-employees 249 --prev-turnover 1 --prev-balance 1 --linked 5:1:1 --partner 25:4:4:4",
 		"--subsector food --employees -1 --turnover 1 --balance 1",
 		"--subsector x --employees 1e3 --turnover 1 --balance 1",
 		"--list",
@@ -112,7 +160,7 @@ func FuzzParseScopeArgs(f *testing.F) {
 			t.Fatalf("assess %+v: %v", in, err)
 		}
 		if scopeClassRank[res.Class] == 0 && res.Class != ClassOutOfScope || len(res.Reasons) < 2 ||
-			res.Size != SizeClass(in.Employees, in.TurnoverEUR, in.BalanceEUR) {
+			res.Size != wantSize(in) {
 			t.Fatalf("odd result for %+v: %+v", in, res)
 		}
 		back, err := ParseArgs(scopeArgsFor(in))

@@ -21,7 +21,12 @@ import (
 
 // EngineVersion is stored with every assessment, so an old result can be
 // explained with the rules that produced it after the rules change.
-const EngineVersion = "scope-2026.1"
+//
+// scope-2026.2: designation only for Annex I/II types (domain name
+// registration stays registration-only); exclusions (Art. 2(7)–(8), the
+// judiciary, Art. 26 jurisdiction, DORA); public control (Annex art. 3(4)
+// Rec. 2003/361) and the two-consecutive-years rule (Annex art. 4(2)).
+const EngineVersion = "scope-2026.2"
 
 // Class is the NIS2 classification of an organisation.
 type Class string
@@ -65,8 +70,9 @@ const (
 type Input struct {
 	// Subsectors are codes from Subsectors(); at least one.
 	Subsectors []string
-	// Employees is the headcount in annual work units, aggregated with
-	// linked/partner enterprises where applicable.
+	// Employees is the headcount in annual work units: of the enterprise
+	// alone when Others lists its linked and partner enterprises, otherwise
+	// already aggregated with them.
 	Employees int
 	// TurnoverEUR is the annual turnover in whole euros.
 	TurnoverEUR int64
@@ -79,7 +85,53 @@ type Input struct {
 	CriticalEntity bool
 	// Designated is "", "essential" or "important": designated by the authority.
 	Designated string
+	// Exclusion is "" or one of ExclusionSecurity, ExclusionExempted,
+	// ExclusionJudiciary: activities that NIS2 leaves out (Art. 2(7)–(8)) or
+	// bodies that are no public administration entity (Art. 6).
+	Exclusion string
+	// MainEstablishmentElsewhere: the main establishment in the Union (or,
+	// for an entity outside the Union, its representative) is in another
+	// member state. It matters for the types of Art. 26(1)(b) only.
+	MainEstablishmentElsewhere bool
+	// DORA marks a financial entity covered by Regulation (EU) 2022/2554;
+	// it matters for the subsectors whose lex specialis is DORA (Art. 4).
+	DORA bool
+	// PublicControl: 25 % or more of the capital or voting rights is
+	// controlled, directly or indirectly, by public bodies (Annex art. 3(4)
+	// Rec. 2003/361), as for Dutch drinking-water companies and grid operators.
+	PublicControl bool
+	// Previous holds the figures of the previous accounting period, or nil
+	// when there is none (a new enterprise): a size class changes only when
+	// the ceilings are crossed in two consecutive periods (Annex art. 4(2)).
+	Previous *Figures
+	// Others are linked and partner enterprises whose figures are added to
+	// this year's by Aggregate before the size class is decided.
+	Others []Holding
 }
+
+// Figures are the three size figures of one accounting period, already
+// including linked and partner enterprises (see Aggregate).
+type Figures struct {
+	Employees   int
+	TurnoverEUR int64
+	BalanceEUR  int64
+}
+
+// The exclusions of Input.Exclusion.
+const (
+	// ExclusionSecurity: a public administration entity active in national
+	// security, public security, defence or law enforcement (Art. 2(7)).
+	ExclusionSecurity = "security"
+	// ExclusionExempted: exempted by the member state because the entity
+	// works exclusively in those areas or exclusively for such bodies (Art. 2(8)).
+	ExclusionExempted = "exempted"
+	// ExclusionJudiciary: the judiciary, a parliament or a central bank,
+	// which NIS2 does not count as public administration entities (Art. 6).
+	ExclusionJudiciary = "judiciary"
+)
+
+// Exclusions lists the valid non-empty values of Input.Exclusion.
+var Exclusions = []string{ExclusionSecurity, ExclusionExempted, ExclusionJudiciary}
 
 // InputError is bad scope input; Field names the offending field with the
 // CLI flag / form field name (subsector, employees, turnover, balance,
@@ -115,6 +167,22 @@ func (in Input) Validate() error {
 	default:
 		return &InputError{"designated", fmt.Sprintf("%q is not essential or important", in.Designated)}
 	}
+	if in.Exclusion != "" && !slices.Contains(Exclusions, in.Exclusion) {
+		return &InputError{"exclusion", fmt.Sprintf("%q is not one of %s", in.Exclusion, strings.Join(Exclusions, ", "))}
+	}
+	if _, ok := Aggregate(Figures{max(0, in.Employees), max(0, in.TurnoverEUR), max(0, in.BalanceEUR)}, in.Others); !ok {
+		return &InputError{"others", "linked and partner enterprises: share 0–100, figures 0 or more, totals below 2^53"}
+	}
+	if p := in.Previous; p != nil {
+		switch {
+		case p.Employees < 0:
+			return &InputError{"prev_employees", "must not be negative"}
+		case p.TurnoverEUR < 0:
+			return &InputError{"prev_turnover", "must not be negative"}
+		case p.BalanceEUR < 0:
+			return &InputError{"prev_balance", "must not be negative"}
+		}
+	}
 	return nil
 }
 
@@ -127,6 +195,10 @@ type Reason struct {
 	Rule    string   `json:"rule"`
 	Article string   `json:"article"`
 	Msg     i18n.Msg `json:"msg"`
+	// Open marks a point the law or the Dutch position does not settle, or
+	// that we could not verify: the reason then shows both outcomes and the
+	// page marks it as guidance.
+	Open bool `json:"open,omitempty"`
 	// Legacy is the wording an assessment saved before reasons became
 	// messages carries (JSON text_nl/text_en); shown when Msg is empty.
 	Legacy i18n.Text `json:"-"`
@@ -149,13 +221,14 @@ func (r *Reason) UnmarshalJSON(b []byte) error {
 		Rule    string    `json:"rule"`
 		Article string    `json:"article"`
 		Msg     *i18n.Msg `json:"msg"`
+		Open    bool      `json:"open"`
 		TextNL  string    `json:"text_nl"`
 		TextEN  string    `json:"text_en"`
 	}
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
-	*r = Reason{Rule: w.Rule, Article: w.Article, Legacy: i18n.Text{NL: w.TextNL, EN: w.TextEN}}
+	*r = Reason{Rule: w.Rule, Article: w.Article, Open: w.Open, Legacy: i18n.Text{NL: w.TextNL, EN: w.TextEN}}
 	if w.Msg != nil {
 		r.Msg = *w.Msg
 	}
@@ -217,6 +290,53 @@ func sizeRank(s Size) int {
 	return 0
 }
 
+// Holding is another enterprise in a holding relation with the enterprise,
+// upstream or downstream: its figures (consolidated with its own linked
+// enterprises) and SharePct, the higher of the share of capital or voting
+// rights held, in whole percent.
+type Holding struct {
+	Figures
+	SharePct int
+}
+
+// maxFigure keeps aggregated figures within what forms and the CLI accept.
+const maxFigure = 1 << 53
+
+// Aggregate adds other enterprises to own as Recommendation 2003/361/EC
+// Annex art. 3 and 6 require: a linked enterprise (a majority, more than
+// 50 %) counts in full, a partner enterprise (25 % up to and including
+// 50 %) pro rata to the share, and below 25 % the other enterprise is
+// independent and not counted. Pro rata amounts round half up to whole
+// units. It reports false for a share outside 0–100, a negative figure or
+// a total beyond 2^53.
+func Aggregate(own Figures, others []Holding) (Figures, bool) {
+	if own.Employees < 0 || own.TurnoverEUR < 0 || own.BalanceEUR < 0 {
+		return Figures{}, false
+	}
+	total := own
+	for _, o := range others {
+		if o.SharePct < 0 || o.SharePct > 100 || o.Employees < 0 || o.TurnoverEUR < 0 || o.BalanceEUR < 0 ||
+			o.Employees >= maxFigure || o.TurnoverEUR >= maxFigure || o.BalanceEUR >= maxFigure {
+			return Figures{}, false
+		}
+		pct := int64(o.SharePct)
+		switch {
+		case pct > 50:
+			pct = 100
+		case pct < 25:
+			pct = 0
+		}
+		part := func(n int64) int64 { return (n*pct + 50) / 100 }
+		total.Employees += int(part(int64(o.Employees)))
+		total.TurnoverEUR += part(o.TurnoverEUR)
+		total.BalanceEUR += part(o.BalanceEUR)
+		if total.Employees >= maxFigure || total.TurnoverEUR >= maxFigure || total.BalanceEUR >= maxFigure {
+			return Figures{}, false
+		}
+	}
+	return total, true
+}
+
 // scopeFinding is a rule that decided a class for the input.
 type scopeFinding struct {
 	class  Class
@@ -226,29 +346,196 @@ type scopeFinding struct {
 // Assess classifies an organisation under NIS2 Art. 2–3 and the Dutch
 // Cbw. It is pure: the same input gives the same result. The strictest class
 // over all subsectors and designations wins; every rule that applied is
-// listed so the user sees the full picture.
+// listed so the user sees the full picture. Exclusions (Art. 2(7)–(8), the
+// judiciary, jurisdiction under Art. 26, DORA) lower what they cover and say
+// what the class would be without them.
 func Assess(in Input) (Result, error) {
 	if err := in.Validate(); err != nil {
 		return Result{}, err
 	}
-	size := SizeClass(in.Employees, in.TurnoverEUR, in.BalanceEUR)
+	fig, _ := Aggregate(Figures{in.Employees, in.TurnoverEUR, in.BalanceEUR}, in.Others)
+	figSize := SizeClass(fig.Employees, fig.TurnoverEUR, fig.BalanceEUR)
+	size := figSize
+	sizeReasons := []Reason{sizeReason(figSize, fig.Employees, fig.TurnoverEUR, fig.BalanceEUR)}
+	if len(in.Others) > 0 {
+		sizeReasons = append(sizeReasons, aggregateReason(in))
+	}
+	if p := in.Previous; p != nil {
+		prev := SizeClass(p.Employees, p.TurnoverEUR, p.BalanceEUR)
+		if prev != figSize {
+			// One period across a ceiling does not change the status: the
+			// class of the previous period holds (Annex art. 4(2)).
+			size = prev
+			sizeReasons = append(sizeReasons, Reason{
+				Rule:    "size_two_years",
+				Article: "art. 4 lid 2 bijlage Aanbeveling 2003/361/EG",
+				Msg: i18n.M("scope.reason.size_two_years", i18n.M("scope.reason.size_name."+string(figSize)),
+					i18n.M("scope.reason.size_name."+string(prev)), scopeCount(p.Employees), scopeEuro(p.TurnoverEUR), scopeEuro(p.BalanceEUR)),
+			})
+		}
+	}
 
+	findings, notes := classify(in, size)
+	res := Result{Class: findings[0].class, Size: size, EngineVersion: EngineVersion}
+	if in.PublicControl && size != SizeLarge {
+		// Annex art. 3(4) Rec. 2003/361: 25 % or more public control means
+		// not an SME. NIS2 Art. 2(1) and 3(1)(a) refer to the ceilings of
+		// Annex art. 2 only; whether art. 3(4) still makes such an entity
+		// "large" is not settled in what we could verify, so both outcomes
+		// are shown and the stricter one is the class (the safe side).
+		strict, strictNotes := classify(in, SizeLarge)
+		literal := findings[0].class
+		sizeReasons = append(sizeReasons, Reason{
+			Rule:    "public_control_open",
+			Article: "art. 3 lid 4 en art. 2 bijlage Aanbeveling 2003/361/EG · art. 2 lid 1 en art. 3 lid 1 onder a NIS2",
+			Msg:     i18n.M("scope.reason.public_control_open", classMsg(strict[0].class), classMsg(literal)),
+			Open:    true,
+		})
+		if strict[0].class.rank() > literal.rank() {
+			findings, notes = strict, strictNotes
+			res.Class = strict[0].class
+		}
+	} else if in.PublicControl {
+		sizeReasons = append(sizeReasons, Reason{
+			Rule:    "public_control_large",
+			Article: "art. 3 lid 4 bijlage Aanbeveling 2003/361/EG",
+			Msg:     i18n.M("scope.reason.public_control_large"),
+		})
+	}
+
+	res.Reasons = make([]Reason, 0, len(sizeReasons)+len(findings)+len(notes)+2)
+	res.Reasons = append(res.Reasons, sizeReasons...)
+	switch in.Exclusion {
+	case ExclusionSecurity:
+		res.Reasons = append(res.Reasons, Reason{
+			Rule:    "excluded_security",
+			Article: "art. 2 lid 7 NIS2",
+			Msg:     i18n.M("scope.reason.excluded_security", classMsg(res.Class)),
+		})
+		res.Class = ClassOutOfScope
+	case ExclusionExempted:
+		res.Reasons = append(res.Reasons, Reason{
+			Rule:    "exempted_security_open",
+			Article: "art. 2 lid 8 NIS2",
+			Msg:     i18n.M("scope.reason.exempted_security_open", classMsg(res.Class)),
+			Open:    true,
+		})
+		res.Class = ClassOutOfScope
+	}
+	for _, f := range findings {
+		res.Reasons = append(res.Reasons, f.reason)
+	}
+	res.Reasons = append(res.Reasons, notes...)
+	res.Reasons = append(res.Reasons, guidanceReason)
+	return res, nil
+}
+
+// aggregateReason shows the enterprise's own figures and how many linked,
+// partner and independent enterprises were added (Annex art. 3 and 6).
+func aggregateReason(in Input) Reason {
+	var linked, partners, independent int
+	for _, o := range in.Others {
+		switch {
+		case o.SharePct > 50:
+			linked++
+		case o.SharePct >= 25:
+			partners++
+		default:
+			independent++
+		}
+	}
+	var parts []i18n.Msg
+	for _, c := range []struct {
+		kind string
+		n    int
+	}{{"linked", linked}, {"partner", partners}, {"independent", independent}} {
+		if c.n > 0 {
+			form := ".other"
+			if c.n == 1 {
+				form = ".one"
+			}
+			parts = append(parts, i18n.M("scope.reason.size_agg."+c.kind+form, c.n))
+		}
+	}
+	return Reason{
+		Rule:    "size_aggregated",
+		Article: "art. 3 en 6 bijlage Aanbeveling 2003/361/EG",
+		Msg: i18n.M("scope.reason.size_aggregated", scopeCount(in.Employees), scopeEuro(in.TurnoverEUR), scopeEuro(in.BalanceEUR),
+			i18n.Join("; ", parts...)),
+	}
+}
+
+// classMsg names a class inside a sentence.
+func classMsg(c Class) i18n.Msg { return i18n.M("scope.reason.class." + string(c)) }
+
+// art26MainEstablishment are the types of Art. 26(1)(b) NIS2: they fall
+// under the member state of their main establishment in the Union (or of
+// their representative, Art. 26(3)), not of every member state they serve.
+var art26MainEstablishment = map[string]bool{
+	"digital.dns": true, "digital.tld": true, "digital.domain_registration": true, "digital.cloud": true,
+	"digital.data_centre": true, "digital.cdn": true, "ict.msp": true, "ict.mssp": true,
+	"digital_providers.marketplace": true, "digital_providers.search_engine": true, "digital_providers.social_network": true,
+}
+
+// classify applies the rules per subsector, the exclusions that work per
+// subsector, the CER and designation rules at one size, and returns the
+// findings strictest first (never empty) and the notes.
+func classify(in Input, size Size) ([]scopeFinding, []Reason) {
 	var findings []scopeFinding
 	var notes []Reason
 	seen := map[string]bool{}
+	annexType, dora, art26, publicAdmin := false, false, false, false
 	for _, code := range in.Subsectors {
 		if seen[code] {
 			continue
 		}
 		seen[code] = true
 		sub, _ := LookupSubsector(code)
-		findings = append(findings, subsectorFinding(sub, size, in.Qualified))
-		if sub.LexSpecialis == "DORA" {
+		name := i18n.M("scope.reason.subsector_name", sub.Name, sub.SectorName)
+		f := subsectorFinding(sub, size, in.Qualified)
+		annexType = annexType || sub.Annex > 0
+		switch {
+		case in.Exclusion == ExclusionJudiciary && sub.SectorCode == "public_administration":
+			publicAdmin = true
+			f = scopeFinding{ClassOutOfScope, Reason{
+				Rule:    "excluded_judiciary",
+				Article: "art. 6 NIS2 (definitie overheidsinstantie) · art. 2 lid 2 onder f NIS2",
+				Msg:     i18n.M("scope.reason.excluded_judiciary", name, classMsg(f.class)),
+			}}
+		case in.MainEstablishmentElsewhere && art26MainEstablishment[code]:
+			art26 = true
+			f = scopeFinding{ClassOutOfScope, Reason{
+				Rule:    "jurisdiction_main_establishment",
+				Article: "art. 26 lid 1 onder b en lid 3 NIS2",
+				Msg:     i18n.M("scope.reason.jurisdiction_main_establishment", name, classMsg(f.class)),
+			}}
+		case in.DORA && sub.LexSpecialis == "DORA":
+			dora = true
+			f = scopeFinding{ClassOutOfScope, Reason{
+				Rule:    "dora_lex_specialis_open",
+				Article: "art. 4 NIS2 · art. 1 lid 2 en art. 2 Verordening (EU) 2022/2554 (DORA)",
+				Msg:     i18n.M("scope.reason.dora_lex_specialis_open", name, classMsg(f.class)),
+				Open:    true,
+			}}
+		case sub.LexSpecialis == "DORA":
 			notes = append(notes, doraReason(sub))
 		}
+		findings = append(findings, f)
 		if sub.Unverified {
 			notes = append(notes, unverifiedReason(refData.records[code]))
 		}
+	}
+	if in.Exclusion == ExclusionJudiciary && !publicAdmin {
+		notes = append(notes, Reason{Rule: "excluded_judiciary_no_effect", Article: "art. 6 NIS2 (definitie overheidsinstantie)",
+			Msg: i18n.M("scope.reason.excluded_judiciary_no_effect")})
+	}
+	if in.MainEstablishmentElsewhere && !art26 {
+		notes = append(notes, Reason{Rule: "jurisdiction_establishment", Article: "art. 26 lid 1 NIS2",
+			Msg: i18n.M("scope.reason.jurisdiction_establishment")})
+	}
+	if in.DORA && !dora {
+		notes = append(notes, Reason{Rule: "dora_no_financial_subsector", Article: "art. 4 NIS2",
+			Msg: i18n.M("scope.reason.dora_no_financial_subsector")})
 	}
 	if in.CriticalEntity {
 		findings = append(findings, scopeFinding{ClassEssential, Reason{
@@ -257,38 +544,32 @@ func Assess(in Input) (Result, error) {
 			Msg:     i18n.M("scope.reason.critical_entity_cer"),
 		}})
 	}
-	switch Class(in.Designated) {
-	case ClassEssential:
+	switch {
+	case in.Designated != "" && !annexType:
+		// Designation (Art. 2(2)(b)–(e), 3(1)(e)) is for entities of a type
+		// in Annex I or II; domain name registration services are in neither.
+		notes = append(notes, Reason{
+			Rule:    "designation_not_applicable",
+			Article: "art. 2 lid 2 onder b–e en art. 3 lid 1 onder e NIS2",
+			Msg:     i18n.M("scope.reason.designation_not_applicable"),
+		})
+	case Class(in.Designated) == ClassEssential:
 		findings = append(findings, scopeFinding{ClassEssential, Reason{
 			Rule:    "designated_essential",
 			Article: "art. 2 lid 2 onder b–e en art. 3 lid 1 onder e NIS2 · " + cbwScope,
 			Msg:     i18n.M("scope.reason.designated_essential"),
 		}})
-	case ClassImportant:
+	case Class(in.Designated) == ClassImportant:
 		findings = append(findings, scopeFinding{ClassImportant, Reason{
 			Rule:    "designated_important",
 			Article: "art. 2 lid 2 onder b–e en art. 3 lid 2 NIS2 · " + cbwScope,
 			Msg:     i18n.M("scope.reason.designated_important"),
 		}})
 	}
-
 	// Strictest first; the stable sort keeps input order among equals, so
 	// the deciding reason is the first rule that reached the final class.
 	slices.SortStableFunc(findings, func(a, b scopeFinding) int { return b.class.rank() - a.class.rank() })
-
-	res := Result{
-		Class:         findings[0].class,
-		Size:          size,
-		EngineVersion: EngineVersion,
-		Reasons:       make([]Reason, 0, len(findings)+len(notes)+2),
-	}
-	res.Reasons = append(res.Reasons, sizeReason(size, in.Employees, in.TurnoverEUR, in.BalanceEUR))
-	for _, f := range findings {
-		res.Reasons = append(res.Reasons, f.reason)
-	}
-	res.Reasons = append(res.Reasons, notes...)
-	res.Reasons = append(res.Reasons, guidanceReason)
-	return res, nil
+	return findings, notes
 }
 
 // cbwScope cites the Cbw chapter on essential and important entities
@@ -482,35 +763,60 @@ func sizeReason(size Size, employees int, turnover, balance int64) Reason {
 
 // ParseArgs parses the `weerbaar scope` flags into a validated input:
 // --subsector CODE (repeatable) --employees N --turnover EUR --balance EUR
-// [--qualified] [--critical-entity] [--designated essential|important].
+// [--qualified] [--critical-entity] [--designated essential|important]
+// [--exclusion security|exempted|judiciary] [--main-establishment-elsewhere]
+// [--dora] [--public-control] [--prev-employees N --prev-turnover EUR
+// --prev-balance EUR] [--linked N:EUR:EUR]… [--partner PCT:N:EUR:EUR]….
 // The three figures are required, so a forgotten one cannot silently make an
-// organisation micro. Numbers are plain decimal whole numbers.
+// organisation micro; linked and partner enterprises are added to them with
+// Aggregate in Assess. Numbers are plain decimal whole numbers.
 func ParseArgs(args []string) (Input, error) {
 	var in Input
+	var prev Figures
+	var others []Holding
 	fs := flag.NewFlagSet("scope", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.Func("subsector", "subsector code (repeatable; see --list)", func(v string) error {
 		in.Subsectors = append(in.Subsectors, v)
 		return nil
 	})
-	fs.Func("employees", "staff in annual work units", func(v string) error {
-		n, err := parseWhole(v, strconv.IntSize)
-		in.Employees = int(n)
+	intFlag := func(name, usage string, dst *int) {
+		fs.Func(name, usage, func(v string) error {
+			n, err := parseWhole(v, strconv.IntSize)
+			*dst = int(n)
+			return err
+		})
+	}
+	moneyFlag := func(name, usage string, dst *int64) {
+		fs.Func(name, usage, func(v string) error {
+			n, err := parseWhole(v, 64)
+			*dst = n
+			return err
+		})
+	}
+	intFlag("employees", "staff in annual work units", &in.Employees)
+	moneyFlag("turnover", "annual turnover in whole euros", &in.TurnoverEUR)
+	moneyFlag("balance", "balance sheet total in whole euros", &in.BalanceEUR)
+	intFlag("prev-employees", "staff in the previous accounting period", &prev.Employees)
+	moneyFlag("prev-turnover", "turnover in the previous accounting period", &prev.TurnoverEUR)
+	moneyFlag("prev-balance", "balance sheet total in the previous accounting period", &prev.BalanceEUR)
+	fs.Func("linked", "linked enterprise (more than 50 %): STAFF:TURNOVER:BALANCE (repeatable)", func(v string) error {
+		h, err := parseHolding("100:" + v)
+		others = append(others, h)
 		return err
 	})
-	fs.Func("turnover", "annual turnover in whole euros", func(v string) error {
-		n, err := parseWhole(v, 64)
-		in.TurnoverEUR = n
-		return err
-	})
-	fs.Func("balance", "balance sheet total in whole euros", func(v string) error {
-		n, err := parseWhole(v, 64)
-		in.BalanceEUR = n
+	fs.Func("partner", "partner enterprise: PCT:STAFF:TURNOVER:BALANCE; 25–50 % pro rata, above 50 % in full, below 25 % not counted (repeatable)", func(v string) error {
+		h, err := parseHolding(v)
+		others = append(others, h)
 		return err
 	})
 	fs.BoolVar(&in.Qualified, "qualified", false, "qualified trust service provider")
 	fs.BoolVar(&in.CriticalEntity, "critical-entity", false, "designated critical entity (CER / Wwke)")
 	fs.StringVar(&in.Designated, "designated", "", "designated by the authority: essential or important")
+	fs.StringVar(&in.Exclusion, "exclusion", "", "security, exempted or judiciary (Art. 2(7)–(8), Art. 6 NIS2)")
+	fs.BoolVar(&in.MainEstablishmentElsewhere, "main-establishment-elsewhere", false, "main establishment in another member state (Art. 26)")
+	fs.BoolVar(&in.DORA, "dora", false, "financial entity covered by DORA (Art. 4)")
+	fs.BoolVar(&in.PublicControl, "public-control", false, "25 % or more controlled by public bodies (Rec. 2003/361 Annex art. 3(4))")
 	if err := fs.Parse(args); err != nil {
 		return Input{}, err
 	}
@@ -527,10 +833,42 @@ func ParseArgs(args []string) (Input, error) {
 			return Input{}, &InputError{name, "--" + name + " is required"}
 		}
 	}
+	if set["prev-employees"] || set["prev-turnover"] || set["prev-balance"] {
+		for _, name := range []string{"prev-employees", "prev-turnover", "prev-balance"} {
+			if !set[name] {
+				return Input{}, &InputError{strings.ReplaceAll(name, "-", "_"), "--" + name + " is required with the other --prev-* flags"}
+			}
+		}
+		in.Previous = &prev
+	}
+	in.Others = others
 	if err := in.Validate(); err != nil {
 		return Input{}, err
 	}
 	return in, nil
+}
+
+// parseHolding reads PCT:STAFF:TURNOVER:BALANCE.
+func parseHolding(v string) (Holding, error) {
+	parts := strings.Split(v, ":")
+	if len(parts) != 4 {
+		return Holding{}, errors.New("want STAFF:TURNOVER:BALANCE (linked) or PCT:STAFF:TURNOVER:BALANCE (partner)")
+	}
+	var n [4]int64
+	for i, p := range parts {
+		x, err := parseWhole(p, 64)
+		if err != nil {
+			return Holding{}, err
+		}
+		if x < 0 || x >= maxFigure {
+			return Holding{}, errors.New("figures must be 0 or more and below 2^53")
+		}
+		n[i] = x
+	}
+	if n[0] > 100 {
+		return Holding{}, errors.New("share must be 0–100")
+	}
+	return Holding{Figures{int(n[1]), n[2], n[3]}, int(n[0])}, nil
 }
 
 var errNotWhole = errors.New("not a whole number")

@@ -302,6 +302,85 @@ func TestAssessScopeRules(t *testing.T) {
 		{"designated essential raises annex II large", with(sized(300, "food"), func(in *Input) { in.Designated = "essential" }),
 			ClassEssential, SizeLarge, []string{"designated_essential", "annex2_medium_or_large"}},
 
+		// Designation applies to Annex I/II types only (Art. 2(2)(b)–(e), 3(1)(e)).
+		{"domain registration designated essential stays registration-only", with(micro("digital.domain_registration"), func(in *Input) { in.Designated = "essential" }),
+			ClassRegistrationOnly, SizeMicro, []string{"domain_registration", "unverified_reference_data", "designation_not_applicable"}},
+		{"domain registration designated important stays registration-only", with(sized(300, "digital.domain_registration"), func(in *Input) { in.Designated = "important" }),
+			ClassRegistrationOnly, SizeLarge, []string{"domain_registration", "unverified_reference_data", "designation_not_applicable"}},
+		{"designation counts once an annex type is chosen too", with(micro("digital.domain_registration", "food"), func(in *Input) { in.Designated = "essential" }),
+			ClassEssential, SizeMicro, []string{"designated_essential", "domain_registration", "annex2_below_threshold", "unverified_reference_data"}},
+		{"CER still applies to domain registration", with(micro("digital.domain_registration"), func(in *Input) { in.CriticalEntity = true }),
+			ClassEssential, SizeMicro, []string{"critical_entity_cer", "domain_registration", "unverified_reference_data"}},
+
+		// Exclusions: Art. 2(7)–(8), Art. 6 (judiciary).
+		{"security public administration excluded", with(micro("public_administration.municipality"), func(in *Input) { in.Exclusion = ExclusionSecurity }),
+			ClassOutOfScope, SizeMicro, []string{"excluded_security", "any_size_municipality"}},
+		{"exempted by decision: open, out of scope", with(micro("digital.dns"), func(in *Input) { in.Exclusion = ExclusionExempted }),
+			ClassOutOfScope, SizeMicro, []string{"exempted_security_open", "any_size_dns"}},
+		{"judiciary: no public administration", with(micro("public_administration.central"), func(in *Input) { in.Exclusion = ExclusionJudiciary }),
+			ClassOutOfScope, SizeMicro, []string{"excluded_judiciary"}},
+		{"judiciary keeps other subsectors", with(micro("public_administration.central", "digital.dns"), func(in *Input) { in.Exclusion = ExclusionJudiciary }),
+			ClassEssential, SizeMicro, []string{"any_size_dns", "excluded_judiciary"}},
+		{"judiciary without public administration changes nothing", with(sized(60, "food"), func(in *Input) { in.Exclusion = ExclusionJudiciary }),
+			ClassImportant, SizeMedium, []string{"annex2_medium_or_large", "excluded_judiciary_no_effect"}},
+
+		// Jurisdiction: Art. 26(1)(b) types follow the main establishment.
+		{"cloud with main establishment elsewhere", with(sized(300, "digital.cloud"), func(in *Input) { in.MainEstablishmentElsewhere = true }),
+			ClassOutOfScope, SizeLarge, []string{"jurisdiction_main_establishment"}},
+		{"cloud in NL", sized(300, "digital.cloud"), ClassEssential, SizeLarge, []string{"annex1_large"}},
+		{"DNS elsewhere", with(micro("digital.dns"), func(in *Input) { in.MainEstablishmentElsewhere = true }),
+			ClassOutOfScope, SizeMicro, []string{"jurisdiction_main_establishment"}},
+		{"domain registration elsewhere", with(micro("digital.domain_registration"), func(in *Input) { in.MainEstablishmentElsewhere = true }),
+			ClassOutOfScope, SizeMicro, []string{"jurisdiction_main_establishment", "unverified_reference_data"}},
+		{"cloud elsewhere, electricity established here", with(sized(300, "digital.cloud", "energy.electricity"), func(in *Input) { in.MainEstablishmentElsewhere = true }),
+			ClassEssential, SizeLarge, []string{"annex1_large", "jurisdiction_main_establishment"}},
+		{"trust service is no art. 26(1)(b) type", with(micro("digital.trust_service"), func(in *Input) { in.Qualified, in.MainEstablishmentElsewhere = true, true }),
+			ClassEssential, SizeMicro, []string{"any_size_qualified_trust_service", "jurisdiction_establishment"}},
+
+		// DORA: with the input, banking and FMI leave NIS2's duties (Art. 4).
+		{"banking large under DORA", with(sized(300, "banking"), func(in *Input) { in.DORA = true }),
+			ClassOutOfScope, SizeLarge, []string{"dora_lex_specialis_open"}},
+		{"FMI medium under DORA", with(sized(60, "financial_market_infrastructure"), func(in *Input) { in.DORA = true }),
+			ClassOutOfScope, SizeMedium, []string{"dora_lex_specialis_open"}},
+		{"DORA bank that also runs a cloud", with(sized(300, "banking", "digital.cloud"), func(in *Input) { in.DORA = true }),
+			ClassEssential, SizeLarge, []string{"annex1_large", "dora_lex_specialis_open"}},
+		{"DORA without a financial subsector", with(sized(60, "food"), func(in *Input) { in.DORA = true }),
+			ClassImportant, SizeMedium, []string{"annex2_medium_or_large", "dora_no_financial_subsector"}},
+
+		// Public control (Annex art. 3(4) Rec. 2003/361): not settled, the
+		// stricter outcome is the class and both are in the reason.
+		{"publicly controlled medium drinking water", with(sized(60, "drinking_water"), func(in *Input) { in.PublicControl = true }),
+			ClassEssential, SizeMedium, []string{"public_control_open", "annex1_large"}},
+		{"publicly controlled small drinking water", with(sized(20, "drinking_water"), func(in *Input) { in.PublicControl = true }),
+			ClassEssential, SizeSmall, []string{"public_control_open", "annex1_large"}},
+		{"publicly controlled large drinking water", with(sized(250, "drinking_water"), func(in *Input) { in.PublicControl = true }),
+			ClassEssential, SizeLarge, []string{"public_control_large", "annex1_large"}},
+		{"publicly controlled 249 staff grid operator", with(sized(249, "energy.electricity"), func(in *Input) { in.PublicControl = true }),
+			ClassEssential, SizeMedium, []string{"public_control_open", "annex1_large"}},
+		{"publicly controlled micro annex II", with(micro("waste_management"), func(in *Input) { in.PublicControl = true }),
+			ClassImportant, SizeMicro, []string{"public_control_open", "annex2_medium_or_large"}},
+		{"publicly controlled municipality: same either way", with(micro("public_administration.municipality"), func(in *Input) { in.PublicControl = true }),
+			ClassEssential, SizeMicro, []string{"public_control_open", "any_size_municipality"}},
+
+		// Two consecutive years (Annex art. 4(2)).
+		{"grew to large this year only", with(sized(250, "drinking_water"), func(in *Input) { in.Previous = &Figures{249, 1_000_000, 1_000_000} }),
+			ClassImportant, SizeMedium, []string{"size_two_years", "annex1_medium"}},
+		{"large two years running", with(sized(250, "drinking_water"), func(in *Input) { in.Previous = &Figures{250, 1_000_000, 1_000_000} }),
+			ClassEssential, SizeLarge, []string{"annex1_large"}},
+		{"fell below large this year only", with(sized(249, "drinking_water"), func(in *Input) { in.Previous = &Figures{250, 1_000_000, 1_000_000} }),
+			ClassEssential, SizeLarge, []string{"size_two_years", "annex1_large"}},
+		{"grew to medium this year only", with(sized(50, "food"), func(in *Input) { in.Previous = &Figures{49, 1_000_000, 1_000_000} }),
+			ClassOutOfScope, SizeSmall, []string{"size_two_years", "annex2_below_threshold"}},
+		{"partner at 25 % makes medium", with(sized(40, "drinking_water"), func(in *Input) { in.Others = []Holding{{Figures{40, 0, 0}, 25}} }),
+			ClassImportant, SizeMedium, []string{"size_aggregated", "annex1_medium"}},
+		{"partner at 24 % is not counted", with(sized(40, "drinking_water"), func(in *Input) { in.Others = []Holding{{Figures{40, 0, 0}, 24}} }),
+			ClassOutOfScope, SizeSmall, []string{"size_aggregated", "annex1_below_threshold"}},
+		{"linked at 51 % in full makes large", with(sized(200, "drinking_water"), func(in *Input) { in.Others = []Holding{{Figures{50, 0, 0}, 51}} }),
+			ClassEssential, SizeLarge, []string{"size_aggregated", "annex1_large"}},
+		{"two years and public control", with(sized(60, "drinking_water"), func(in *Input) {
+			in.Previous, in.PublicControl = &Figures{40, 1_000_000, 1_000_000}, true
+		}), ClassEssential, SizeSmall, []string{"size_two_years", "public_control_open", "annex1_large"}},
+
 		// DORA: shown with the NIS2 class, not instead of it.
 		{"banking large", sized(300, "banking"), ClassEssential, SizeLarge, []string{"annex1_large", "lex_specialis_dora"}},
 		{"FMI medium", sized(60, "financial_market_infrastructure"), ClassImportant, SizeMedium, []string{"annex1_medium", "lex_specialis_dora"}},
@@ -326,7 +405,8 @@ func TestAssessScopeRules(t *testing.T) {
 				t.Errorf("engine version %q", res.EngineVersion)
 			}
 			for _, r := range res.Reasons {
-				if r.Rule == "" || r.Article == "" || !strings.HasPrefix(r.Msg.Key, "scope.reason.") || r.Lang(i18n.NL) == r.Msg.Key || r.Lang(i18n.EN) == r.Msg.Key {
+				if r.Rule == "" || r.Article == "" || !strings.HasPrefix(r.Msg.Key, "scope.reason.") || r.Lang(i18n.NL) == r.Msg.Key || r.Lang(i18n.EN) == r.Msg.Key ||
+					strings.Contains(r.Lang(i18n.NL)+r.Lang(i18n.EN), "%!") {
 					t.Errorf("incomplete reason %+v", r)
 				}
 				if strings.Contains(r.Rule, "any_size") || strings.HasPrefix(r.Rule, "annex") || strings.HasPrefix(r.Rule, "designated") {
@@ -391,6 +471,12 @@ func TestScopeInputValidate(t *testing.T) {
 		{"negative turnover", with(func(in *Input) { in.TurnoverEUR = -1 }), "turnover"},
 		{"negative balance", with(func(in *Input) { in.BalanceEUR = -1 }), "balance"},
 		{"bad designation", with(func(in *Input) { in.Designated = "Essential" }), "designated"},
+		{"bad exclusion", with(func(in *Input) { in.Exclusion = "defence" }), "exclusion"},
+		{"negative previous staff", with(func(in *Input) { in.Previous = &Figures{-1, 0, 0} }), "prev_employees"},
+		{"negative previous turnover", with(func(in *Input) { in.Previous = &Figures{0, -1, 0} }), "prev_turnover"},
+		{"negative previous balance", with(func(in *Input) { in.Previous = &Figures{0, 0, -1} }), "prev_balance"},
+		{"share above 100", with(func(in *Input) { in.Others = []Holding{{Figures{1, 1, 1}, 101}} }), "others"},
+		{"negative other figure", with(func(in *Input) { in.Others = []Holding{{Figures{0, -1, 1}, 30}} }), "others"},
 	}
 	for _, tt := range tests {
 		err := tt.in.Validate()
@@ -431,7 +517,30 @@ func randomScopeInput(r *rand.Rand) Input {
 	in.Qualified = r.IntN(4) == 0
 	in.CriticalEntity = r.IntN(10) == 0
 	in.Designated = []string{"", "", "", "essential", "important"}[r.IntN(5)]
+	in.Exclusion = []string{"", "", "", "", "", "", ExclusionSecurity, ExclusionExempted, ExclusionJudiciary}[r.IntN(9)]
+	in.MainEstablishmentElsewhere = r.IntN(6) == 0
+	in.DORA = r.IntN(6) == 0
+	in.PublicControl = r.IntN(4) == 0
+	for n := r.IntN(3); n > 0 && r.IntN(2) == 0; n-- {
+		in.Others = append(in.Others, Holding{Figures{r.IntN(300), money() % (1 << 45), money() % (1 << 45)}, r.IntN(101)})
+	}
+	if r.IntN(3) == 0 {
+		in.Previous = &Figures{max(0, staffPoints[r.IntN(len(staffPoints))]+r.IntN(5)-2), money(), money()}
+	}
 	return in
+}
+
+// wantSize is the size class of Annex art. 2 and 4(2): the previous
+// period's class holds when the two periods differ.
+func wantSize(in Input) Size {
+	f, _ := Aggregate(Figures{in.Employees, in.TurnoverEUR, in.BalanceEUR}, in.Others)
+	size := SizeClass(f.Employees, f.TurnoverEUR, f.BalanceEUR)
+	if p := in.Previous; p != nil {
+		if prev := SizeClass(p.Employees, p.TurnoverEUR, p.BalanceEUR); prev != size {
+			return prev
+		}
+	}
+	return size
 }
 
 func mustAssess(t *testing.T, in Input) Result {
@@ -453,8 +562,15 @@ func TestAssessScopeProperties(t *testing.T) {
 		if again := mustAssess(t, in); !reflect.DeepEqual(res, again) {
 			t.Fatalf("not deterministic for %+v", in)
 		}
-		if res.Size != SizeClass(in.Employees, in.TurnoverEUR, in.BalanceEUR) || res.Reasons[0].Rule != "size_class" {
+		if res.Size != wantSize(in) || res.Reasons[0].Rule != "size_class" {
 			t.Fatalf("size reason missing or wrong for %+v", in)
+		}
+		if i%10 == 0 {
+			for _, reason := range res.Reasons {
+				if txt := reason.Lang(i18n.NL) + reason.Lang(i18n.EN); strings.Contains(txt, "%!") || reason.Lang(i18n.EN) == reason.Msg.Key {
+					t.Fatalf("%s renders badly: %s", reason.Rule, txt)
+				}
+			}
 		}
 
 		grow := []struct {
@@ -467,6 +583,20 @@ func TestAssessScopeProperties(t *testing.T) {
 			{"a subsector", func(in *Input) {
 				in.Subsectors = append(slices.Clone(in.Subsectors), scopeTestCodes[r.IntN(len(scopeTestCodes))])
 			}},
+			{"public control", func(in *Input) { in.PublicControl = true }},
+			{"no exclusion", func(in *Input) { in.Exclusion = "" }},
+			{"main establishment here", func(in *Input) { in.MainEstablishmentElsewhere = false }},
+			{"no DORA", func(in *Input) { in.DORA = false }},
+			{"a linked enterprise", func(in *Input) {
+				in.Others = append(slices.Clone(in.Others), Holding{Figures{r.IntN(100), 0, 0}, 100})
+			}},
+			{"previous staff", func(in *Input) {
+				if in.Previous != nil {
+					p := *in.Previous
+					p.Employees += 1 + r.IntN(300)
+					in.Previous = &p
+				}
+			}},
 		}
 		for _, g := range grow {
 			more := in
@@ -475,7 +605,7 @@ func TestAssessScopeProperties(t *testing.T) {
 			if scopeClassRank[bigger.Class] < scopeClassRank[res.Class] {
 				t.Fatalf("more %s lowered the class from %s to %s:\n%+v\n%+v", g.what, res.Class, bigger.Class, in, more)
 			}
-			if g.what != "a subsector" && sizeRank(bigger.Size) < sizeRank(res.Size) {
+			if (g.what == "staff" || g.what == "turnover" || g.what == "balance" || g.what == "previous staff" || g.what == "a linked enterprise") && sizeRank(bigger.Size) < sizeRank(res.Size) {
 				t.Fatalf("more %s lowered the size from %s to %s: %+v", g.what, res.Size, bigger.Size, in)
 			}
 		}
@@ -512,5 +642,106 @@ func TestStoredReasonsRenderAfterReading(t *testing.T) {
 	}
 	if legacy[0].Lang(i18n.NL) != "Oude zin." || legacy[0].Lang(i18n.EN) != "Old sentence." || legacy[0].Rule != "guidance" {
 		t.Errorf("legacy reason %+v", legacy[0])
+	}
+}
+
+func TestAssessOpenReasonsShowBothOutcomes(t *testing.T) {
+	t.Parallel()
+	res := mustAssess(t, Input{Subsectors: []string{"drinking_water"}, Employees: 60, TurnoverEUR: 1, BalanceEUR: 1, PublicControl: true})
+	r := res.Reasons[1]
+	if r.Rule != "public_control_open" || !r.Open || !strings.Contains(r.Article, "art. 3 lid 4") {
+		t.Fatalf("reason %+v", r)
+	}
+	for l, want := range map[i18n.Lang][]string{
+		i18n.NL: {"essentiële entiteit", "belangrijke entiteit", "niet kunnen vaststellen", "25 % of meer"},
+		i18n.EN: {"an essential entity", "an important entity", "could not establish"},
+	} {
+		for _, w := range want {
+			if !strings.Contains(r.Lang(l), w) {
+				t.Errorf("%s lacks %q: %s", l, w, r.Lang(l))
+			}
+		}
+	}
+	// Every other exclusion names the class it overrides.
+	for _, tc := range []struct {
+		in   Input
+		rule string
+		want string
+	}{
+		{Input{Subsectors: []string{"digital.cloud"}, Employees: 300, MainEstablishmentElsewhere: true}, "jurisdiction_main_establishment", "an essential entity"},
+		{Input{Subsectors: []string{"banking"}, Employees: 60, DORA: true}, "dora_lex_specialis_open", "an important entity"},
+		{Input{Subsectors: []string{"digital.dns"}, Exclusion: ExclusionSecurity}, "excluded_security", "an essential entity"},
+		{Input{Subsectors: []string{"digital.dns"}, Exclusion: ExclusionExempted}, "exempted_security_open", "an essential entity"},
+		{Input{Subsectors: []string{"public_administration.central"}, Exclusion: ExclusionJudiciary}, "excluded_judiciary", "an essential entity"},
+	} {
+		res := mustAssess(t, tc.in)
+		var found bool
+		for _, r := range res.Reasons {
+			if r.Rule == tc.rule {
+				found = true
+				if !strings.Contains(r.Lang(i18n.EN), tc.want) || strings.HasSuffix(r.Rule, "_open") != r.Open {
+					t.Errorf("%s: %q (open %v)", tc.rule, r.Lang(i18n.EN), r.Open)
+				}
+			}
+		}
+		if !found || res.Class != ClassOutOfScope {
+			t.Errorf("%s: class %s, rules %v", tc.rule, res.Class, scopeRules(res))
+		}
+	}
+	// The two-year reason gives both years.
+	res = mustAssess(t, Input{Subsectors: []string{"food"}, Employees: 50, Previous: &Figures{49, 2_500_000, 3_000_000}})
+	if r := res.Reasons[1]; r.Rule != "size_two_years" || !strings.Contains(r.Lang(i18n.NL), "middelgroot") ||
+		!strings.Contains(r.Lang(i18n.NL), "klein (49 medewerkers, omzet € 2.500.000, balanstotaal € 3.000.000)") {
+		t.Errorf("two-year reason %q", r.Lang(i18n.NL))
+	}
+	// Open survives storing.
+	b, _ := json.Marshal(r)
+	var back Reason
+	if err := json.Unmarshal(b, &back); err != nil || !back.Open || back.Lang(i18n.EN) != r.Lang(i18n.EN) {
+		t.Errorf("round trip %+v, %v", back, err)
+	}
+}
+
+func TestAggregate(t *testing.T) {
+	t.Parallel()
+	own := Figures{40, 8_000_000, 6_000_000}
+	other := Figures{100, 20_000_000, 10_000_000}
+	tests := []struct {
+		name   string
+		others []Holding
+		want   Figures
+		ok     bool
+	}{
+		{"none", nil, own, true},
+		{"24 % is independent", []Holding{{other, 24}}, own, true},
+		{"25 % is a partner, pro rata", []Holding{{other, 25}}, Figures{65, 13_000_000, 8_500_000}, true},
+		{"50 % is still a partner", []Holding{{other, 50}}, Figures{90, 18_000_000, 11_000_000}, true},
+		{"51 % is linked, in full", []Holding{{other, 51}}, Figures{140, 28_000_000, 16_000_000}, true},
+		{"100 % linked", []Holding{{other, 100}}, Figures{140, 28_000_000, 16_000_000}, true},
+		{"partner rounds half up", []Holding{{Figures{3, 1, 3}, 50}}, Figures{42, 8_000_001, 6_000_002}, true},
+		{"linked and partner together", []Holding{{other, 100}, {other, 30}}, Figures{170, 34_000_000, 19_000_000}, true},
+		{"share above 100", []Holding{{other, 101}}, Figures{}, false},
+		{"negative share", []Holding{{other, -1}}, Figures{}, false},
+		{"negative figure", []Holding{{Figures{-1, 0, 0}, 100}}, Figures{}, false},
+		{"total beyond 2^53", []Holding{{Figures{0, maxFigure - 1, 0}, 100}}, Figures{}, false},
+	}
+	for _, tt := range tests {
+		got, ok := Aggregate(own, tt.others)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("%s: %+v %v, want %+v %v", tt.name, got, ok, tt.want, tt.ok)
+		}
+	}
+	// A partner at 25–50 % never counts more than a linked enterprise, and
+	// adding an enterprise never lowers the size.
+	r := rand.New(rand.NewPCG(2026, 2))
+	for i := 0; i < 2000; i++ {
+		o := Figures{r.IntN(1000), r.Int64N(1 << 40), r.Int64N(1 << 40)}
+		pct := r.IntN(101)
+		part, _ := Aggregate(own, []Holding{{o, pct}})
+		full, _ := Aggregate(own, []Holding{{o, 100}})
+		if part.Employees > full.Employees || part.TurnoverEUR > full.TurnoverEUR || part.BalanceEUR > full.BalanceEUR ||
+			sizeRank(SizeClass(part.Employees, part.TurnoverEUR, part.BalanceEUR)) < sizeRank(SizeClass(own.Employees, own.TurnoverEUR, own.BalanceEUR)) {
+			t.Fatalf("%d %% of %+v: %+v, linked %+v", pct, o, part, full)
+		}
 	}
 }

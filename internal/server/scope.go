@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -24,10 +25,20 @@ func wizardInput(v url.Values, step int) (scope.WizardValues, nis2.Input, valida
 	vals := scope.WizardValues{
 		Subsectors: v["subsector"], Employees: strings.TrimSpace(v.Get("employees")),
 		Turnover: strings.TrimSpace(v.Get("turnover")), Balance: strings.TrimSpace(v.Get("balance")),
+		PrevEmployees: strings.TrimSpace(v.Get("prev_employees")), PrevTurnover: strings.TrimSpace(v.Get("prev_turnover")),
+		PrevBalance: strings.TrimSpace(v.Get("prev_balance")), PublicControl: v.Get("public_control") == "true",
 		Qualified: v.Get("qualified") == "true", CriticalEntity: v.Get("critical_entity") == "true",
-		Designated: v.Get("designated"),
+		Designated: v.Get("designated"), Exclusion: v.Get("exclusion"),
+		MainEstablishmentElsewhere: v.Get("main_establishment_elsewhere") == "true", DORA: v.Get("dora") == "true",
 	}
-	in := nis2.Input{Subsectors: vals.Subsectors, Qualified: vals.Qualified, CriticalEntity: vals.CriticalEntity, Designated: vals.Designated}
+	for i := range vals.Others {
+		vals.Others[i] = scope.OtherValues{
+			Share: strings.TrimSpace(v.Get(scope.OtherName(i, "share"))), Employees: strings.TrimSpace(v.Get(scope.OtherName(i, "employees"))),
+			Turnover: strings.TrimSpace(v.Get(scope.OtherName(i, "turnover"))), Balance: strings.TrimSpace(v.Get(scope.OtherName(i, "balance"))),
+		}
+	}
+	in := nis2.Input{Subsectors: vals.Subsectors, Qualified: vals.Qualified, CriticalEntity: vals.CriticalEntity, Designated: vals.Designated,
+		Exclusion: vals.Exclusion, MainEstablishmentElsewhere: vals.MainEstablishmentElsewhere, DORA: vals.DORA, PublicControl: vals.PublicControl}
 	errs := validate.Errors{}
 	if step > 1 {
 		if len(vals.Subsectors) == 0 {
@@ -53,11 +64,97 @@ func wizardInput(v url.Values, step int) (scope.WizardValues, nis2.Input, valida
 			errs.Add("balance", "scope.error.number")
 		}
 		in.BalanceEUR = int64(n)
+		in.Previous = previousYear(vals, errs)
+		in.Others = otherEnterprises(vals, errs)
+		if len(in.Others) > 0 && len(errs) == 0 {
+			if _, ok := nis2.Aggregate(nis2.Figures{Employees: in.Employees, TurnoverEUR: in.TurnoverEUR, BalanceEUR: in.BalanceEUR}, in.Others); !ok {
+				errs.Add(scope.OtherName(0, "employees"), "scope.error.others_total")
+			}
+		}
 	}
-	if step > 3 && vals.Designated != "" && vals.Designated != "essential" && vals.Designated != "important" {
-		errs.Add("designated", "validate.choice")
+	if step > 3 {
+		if vals.Designated != "" && vals.Designated != "essential" && vals.Designated != "important" {
+			errs.Add("designated", "validate.choice")
+		}
+		if vals.Exclusion != "" && !slices.Contains(nis2.Exclusions, vals.Exclusion) {
+			errs.Add("exclusion", "validate.choice")
+		}
 	}
 	return vals, in, errs
+}
+
+// previousYear reads the optional figures of the previous financial year:
+// all three or none.
+func previousYear(vals scope.WizardValues, errs validate.Errors) *nis2.Figures {
+	fields := [3]struct{ name, val string }{{"prev_employees", vals.PrevEmployees}, {"prev_turnover", vals.PrevTurnover}, {"prev_balance", vals.PrevBalance}}
+	if vals.PrevEmployees == "" && vals.PrevTurnover == "" && vals.PrevBalance == "" {
+		return nil
+	}
+	var n [3]int
+	for i, f := range fields {
+		var ok bool
+		switch n[i], ok = wholeNumber(f.val); {
+		case f.val == "":
+			errs.Add(f.name, "scope.error.prev_incomplete")
+		case !ok:
+			errs.Add(f.name, "scope.error.number")
+		}
+	}
+	return &nis2.Figures{Employees: n[0], TurnoverEUR: int64(n[1]), BalanceEUR: int64(n[2])}
+}
+
+// otherEnterprises reads the linked and partner rows; a row is all or nothing.
+func otherEnterprises(vals scope.WizardValues, errs validate.Errors) []nis2.Holding {
+	var out []nis2.Holding
+	for i, o := range vals.Others {
+		if o.Blank() {
+			continue
+		}
+		var h nis2.Holding
+		for _, f := range []struct {
+			field, val string
+			dst        func(int)
+		}{
+			{"share", o.Share, func(n int) { h.SharePct = n }},
+			{"employees", o.Employees, func(n int) { h.Employees = n }},
+			{"turnover", o.Turnover, func(n int) { h.TurnoverEUR = int64(n) }},
+			{"balance", o.Balance, func(n int) { h.BalanceEUR = int64(n) }},
+		} {
+			n, ok := wholeNumber(f.val)
+			switch {
+			case f.val == "":
+				errs.Add(scope.OtherName(i, f.field), "scope.error.other_incomplete")
+			case !ok:
+				errs.Add(scope.OtherName(i, f.field), "scope.error.number")
+			case f.field == "share" && n > 100:
+				errs.Add(scope.OtherName(i, f.field), "scope.error.share")
+			default:
+				f.dst(n)
+			}
+		}
+		out = append(out, h)
+	}
+	return out
+}
+
+// answersOf turns a stored input back into the wizard's answers.
+func answersOf(in nis2.Input) url.Values {
+	vals := scope.WizardValues{
+		Subsectors: in.Subsectors, Employees: strconv.Itoa(in.Employees), Turnover: strconv.FormatInt(in.TurnoverEUR, 10),
+		Balance: strconv.FormatInt(in.BalanceEUR, 10), PublicControl: in.PublicControl, Qualified: in.Qualified,
+		CriticalEntity: in.CriticalEntity, Designated: in.Designated, Exclusion: in.Exclusion,
+		MainEstablishmentElsewhere: in.MainEstablishmentElsewhere, DORA: in.DORA,
+	}
+	if p := in.Previous; p != nil {
+		vals.PrevEmployees, vals.PrevTurnover, vals.PrevBalance = strconv.Itoa(p.Employees), strconv.FormatInt(p.TurnoverEUR, 10), strconv.FormatInt(p.BalanceEUR, 10)
+	}
+	for i, o := range in.Others {
+		if i < len(vals.Others) {
+			vals.Others[i] = scope.OtherValues{Share: strconv.Itoa(o.SharePct), Employees: strconv.Itoa(o.Employees),
+				Turnover: strconv.FormatInt(o.TurnoverEUR, 10), Balance: strconv.FormatInt(o.BalanceEUR, 10)}
+		}
+	}
+	return vals.Query()
 }
 
 // wholeNumber reads a non-negative whole number, allowing the thousands
@@ -73,8 +170,11 @@ func firstStepWithError(errs validate.Errors) int {
 	switch {
 	case errs["subsector"] != "":
 		return 1
-	case errs["employees"] != "" || errs["turnover"] != "" || errs["balance"] != "":
-		return 2
+	}
+	for name := range errs {
+		if name != "designated" && name != "exclusion" {
+			return 2
+		}
 	}
 	return 3
 }
@@ -97,8 +197,14 @@ func sectorGroups(ctx context.Context) []scope.SectorGroup {
 // wizard serves both the entity's self-assessment and the public one.
 func (s *Server) wizard(w http.ResponseWriter, r *http.Request, p scope.WizardProps) {
 	step, _ := strconv.Atoi(r.URL.Query().Get("step"))
+	s.wizardAt(w, r, p, r.URL.Query(), step)
+}
+
+// wizardAt renders the wizard at step for the answers in v; invalid answers
+// send the user back to the step that asks for them, with 422.
+func (s *Server) wizardAt(w http.ResponseWriter, r *http.Request, p scope.WizardProps, v url.Values, step int) {
 	step = min(max(step, 1), 4)
-	vals, in, errs := wizardInput(r.URL.Query(), step)
+	vals, in, errs := wizardInput(v, step)
 	status := http.StatusOK
 	if len(errs) > 0 {
 		step, status = firstStepWithError(errs), http.StatusUnprocessableEntity
@@ -125,12 +231,20 @@ func (s *Server) entityWizard(w http.ResponseWriter, r *http.Request) {
 	if actor.Can(authz.ScopeEdit) {
 		p.SaveURL = entityBase(actor.EntityID) + "/scope/assessments"
 	}
-	if r.URL.Query().Get("step") == "" { // start from the registered subsectors
-		if reg, err := entity.GetRegistration(r.Context(), s.Pool, actor.EntityID); err == nil && len(reg.Subsectors) > 0 {
-			q := r.URL.Query()
-			q["subsector"] = reg.Subsectors
-			r.URL.RawQuery = q.Encode()
+	if r.URL.Query().Get("step") == "" {
+		// Start from the answers of the latest assessment, so a second run
+		// does not silently drop e.g. public control, and from the
+		// registered subsectors.
+		q := r.URL.Query()
+		if a, ok, err := entity.LatestAssessment(r.Context(), s.Pool, actor.EntityID); err == nil && ok {
+			for k, v := range answersOf(a.Inputs) {
+				q[k] = v
+			}
 		}
+		if reg, err := entity.GetRegistration(r.Context(), s.Pool, actor.EntityID); err == nil && len(reg.Subsectors) > 0 {
+			q["subsector"] = reg.Subsectors
+		}
+		r.URL.RawQuery = q.Encode()
 	}
 	s.wizard(w, r, p)
 }
@@ -148,7 +262,9 @@ func (s *Server) saveAssessment(w http.ResponseWriter, r *http.Request) {
 	actor := authz.ActorFrom(r.Context())
 	_, in, errs := wizardInput(r.PostForm, 4)
 	if len(errs) > 0 {
-		http.Redirect(w, r, entityBase(actor.EntityID)+"/scope/wizard?"+r.PostForm.Encode()+"&step=4", http.StatusSeeOther)
+		p := scope.WizardProps{Shell: s.shell(r, "scope.wizard.title", "scope"), Action: entityBase(actor.EntityID) + "/scope/wizard",
+			SaveURL: entityBase(actor.EntityID) + "/scope/assessments"}
+		s.wizardAt(w, r, p, r.PostForm, 4)
 		return
 	}
 	if _, err := entity.SaveAssessment(r.Context(), s.Pool, actor, in); err != nil {
@@ -162,7 +278,7 @@ func (s *Server) saveAssessment(w http.ResponseWriter, r *http.Request) {
 func resultView(ctx context.Context, res nis2.Result) scope.ResultView {
 	v := scope.ResultView{Class: string(res.Class), Size: string(res.Size), EngineVersion: res.EngineVersion}
 	for _, reason := range res.Reasons {
-		v.Reasons = append(v.Reasons, scope.ReasonView{Text: reason.In(ctx), Article: reason.Article})
+		v.Reasons = append(v.Reasons, scope.ReasonView{Text: reason.In(ctx), Article: reason.Article, Open: reason.Open})
 	}
 	return v
 }

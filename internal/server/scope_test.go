@@ -293,3 +293,152 @@ func TestRegistrationExports(t *testing.T) {
 		t.Errorf("auditor may edit: %d", r.StatusCode)
 	}
 }
+
+// TestScopeWizardNewInputs walks the inputs of scope-2026.2: previous year,
+// linked/partner enterprises, public control, exclusions, jurisdiction and
+// DORA. Bad answers give 422 on the step that asks for them, with the
+// input kept; the result marks the open point and is stored with it.
+func TestScopeWizardNewInputs(t *testing.T) {
+	t.Parallel()
+	a := apptest.Start(t, apptest.Options{})
+	id := a.SeedDemo(t)
+	base := "/e/" + strconv.FormatInt(id, 10)
+	off := a.LoginDemo(t, authz.SecurityOfficer)
+
+	// Step 2 with half a previous year and a bad partner row.
+	bad := off.Get(t, base+"/scope/wizard?step=3&subsector=drinking_water&employees=60&turnover=1&balance=1&public_control=true"+
+		"&prev_employees=55&prev_turnover=&prev_balance=x&other1_share=150&other1_employees=10&other1_turnover=1&other1_balance=1"+
+		"&other2_share=30&other2_employees=&other2_turnover=&other2_balance=")
+	if bad.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("bad size answers: %d", bad.StatusCode)
+	}
+	for _, want := range []string{`id="f-prev_turnover-error"`, tr(t, "scope.error.prev_incomplete"), `id="f-prev_balance-error"`, `value="x"`, `value="55"`,
+		`id="f-other1_share-error"`, tr(t, "scope.error.share"), `value="150"`, `id="f-other2_employees-error"`, tr(t, "scope.error.other_incomplete"),
+		`id="f-public_control" name="public_control" value="true" checked`, `<details class="form-section" open`, `name="employees"`} {
+		if !strings.Contains(bad.Body, want) {
+			t.Errorf("step 2 lacks %s", want)
+		}
+	}
+	// Step 3 with an unknown exclusion keeps the other answers.
+	badExcl := off.Get(t, base+"/scope/wizard?step=4&subsector=drinking_water&employees=60&turnover=1&balance=1&exclusion=defence&dora=true")
+	if badExcl.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(badExcl.Body, `id="f-exclusion-error"`) ||
+		!strings.Contains(badExcl.Body, `id="f-dora" name="dora" value="true" checked`) || !strings.Contains(badExcl.Body, `name="employees" value="60"`) {
+		t.Fatalf("bad exclusion: %d", badExcl.StatusCode)
+	}
+
+	// A publicly controlled medium drinking-water company with a partner:
+	// essential, with the open point and both outcomes shown.
+	q := "subsector=drinking_water&employees=40&turnover=1&balance=1&public_control=true&other1_share=25&other1_employees=40&other1_turnover=0&other1_balance=0&designated="
+	res := off.Get(t, base+"/scope/wizard?step=4&"+q)
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("result: %d", res.StatusCode)
+	}
+	for _, want := range []string{tr(t, "scope.class.essential"), tr(t, "scope.size.medium"), tr(t, "scope.reason.open"), `data-testid="open-note"`,
+		"belangrijke entiteit", "art. 3 lid 4", "1 partneronderneming", "scope-2026.2", `name="other1_share" value="25"`, `name="public_control" value="true"`} {
+		if !strings.Contains(res.Body, want) {
+			t.Errorf("result lacks %q", want)
+		}
+	}
+	form, _ := url.ParseQuery(q)
+	if r := off.PostForm(t, base+"/scope/assessments", form); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save: %d", r.StatusCode)
+	}
+	var stored struct {
+		PublicControl bool
+		Others        []struct{ SharePct, Employees int }
+	}
+	var raw []byte
+	var class, size, version string
+	if err := a.Pool.QueryRow(context.Background(), `SELECT inputs, class, size, engine_version FROM scope_assessments WHERE entity_id = $1 ORDER BY id DESC LIMIT 1`, id).
+		Scan(&raw, &class, &size, &version); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(raw, &stored); err != nil || !stored.PublicControl || len(stored.Others) != 1 || stored.Others[0].SharePct != 25 ||
+		class != "essential" || size != "medium" || version != "scope-2026.2" {
+		t.Fatalf("stored %s %s %s %s", raw, class, size, version)
+	}
+	if over := off.Get(t, base+"/scope"); !strings.Contains(over.Body, `data-testid="open-note"`) || !strings.Contains(over.Body, tr(t, "scope.reason.open")) {
+		t.Errorf("overview does not mark the open point after reading it back")
+	}
+	// A POST with a bad answer does not save; it returns to the wizard.
+	form.Set("other1_share", "101")
+	if r := off.PostForm(t, base+"/scope/assessments", form); r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, `id="f-other1_share-error"`) {
+		t.Errorf("bad POST: %d", r.StatusCode)
+	}
+}
+
+// TestPublicScopeWizardExclusions: the public wizard takes the same inputs.
+func TestPublicScopeWizardExclusions(t *testing.T) {
+	t.Parallel()
+	a := apptest.Start(t, apptest.Options{})
+	c := a.Client()
+	figures := "&employees=300&turnover=60000000&balance=50000000"
+	for _, tc := range []struct{ name, q, class, why string }{
+		{"cloud supervised elsewhere", "subsector=digital.cloud&main_establishment_elsewhere=true", "out_of_scope", "In die lidstaat zou de uitkomst zijn: essentiële entiteit"},
+		{"bank under DORA", "subsector=banking&dora=true", "out_of_scope", "Zonder DORA zou de uitkomst zijn: essentiële entiteit"},
+		{"defence body", "subsector=public_administration.central&exclusion=security", "out_of_scope", "Zonder deze uitzondering zou de uitkomst zijn"},
+		{"court", "subsector=public_administration.central&exclusion=judiciary", "out_of_scope", "rechterlijke macht"},
+		{"domain registrar designated essential", "subsector=digital.domain_registration&designated=essential", "registration_only", "Domeinnaamregistratiediensten staan in geen van beide"},
+		{"grew this year only", "subsector=drinking_water&prev_employees=200&prev_turnover=1&prev_balance=1", "important", "Tweejarenregel"},
+	} {
+		r := c.Get(t, "/zelfevaluatie?step=4&"+tc.q+figures)
+		if r.StatusCode != http.StatusOK || !strings.Contains(r.Body, tr(t, "scope.class."+tc.class)) || !strings.Contains(r.Body, tc.why) {
+			t.Errorf("%s: %d, want %s with %q", tc.name, r.StatusCode, tc.class, tc.why)
+		}
+	}
+	if r := c.Get(t, "/zelfevaluatie?step=3&subsector=food&employees=1&turnover=1&balance=1&prev_employees=1"); r.StatusCode != http.StatusUnprocessableEntity ||
+		!strings.Contains(r.Body, `id="f-prev_balance-error"`) || !strings.Contains(r.Body, `name="prev_employees" type="text" value="1"`) {
+		t.Errorf("public wizard: half a previous year: %d", r.StatusCode)
+	}
+}
+
+// TestOldAssessmentKeepsItsEngineVersion: an assessment stored by an
+// earlier engine keeps its version, class and reasons after the rules
+// change; here a domain registrar that scope-2026.1 called essential.
+func TestOldAssessmentKeepsItsEngineVersion(t *testing.T) {
+	t.Parallel()
+	a := apptest.Start(t, apptest.Options{})
+	id := a.SeedDemo(t)
+	base := "/e/" + strconv.FormatInt(id, 10)
+	off := a.LoginDemo(t, authz.SecurityOfficer)
+	if _, err := a.Pool.Exec(context.Background(), `INSERT INTO scope_assessments (entity_id, created_at, engine_version, inputs, class, size, reasons)
+		VALUES ($1, now() - interval '1 year', 'scope-2026.1', '{"Subsectors":["digital.domain_registration"],"Designated":"essential"}', 'essential', 'micro',
+		'[{"rule":"designated_essential","article":"art. 3 lid 1 onder e NIS2","msg":{"key":"scope.reason.designated_essential"}}]')`, id); err != nil {
+		t.Fatal(err)
+	}
+	over := off.Get(t, base+"/scope")
+	if !strings.Contains(over.Body, "<code>scope-2026.1</code>") || !strings.Contains(over.Body, "<code>scope-2026.2</code>") {
+		t.Fatalf("history does not keep both engine versions")
+	}
+	var class, version string
+	_ = a.Pool.QueryRow(context.Background(), `SELECT class, engine_version FROM scope_assessments WHERE entity_id = $1 ORDER BY created_at LIMIT 1`, id).Scan(&class, &version)
+	if class != "essential" || version != "scope-2026.1" {
+		t.Errorf("old assessment changed: %s %s", class, version)
+	}
+}
+
+// TestDemoScopeIsPubliclyOwned: the demo drinking-water company is owned by
+// public bodies; at 420 staff it is large either way, and the page says so.
+func TestDemoScopeIsPubliclyOwned(t *testing.T) {
+	t.Parallel()
+	a := apptest.Start(t, apptest.Options{})
+	id := a.SeedDemo(t)
+	page := a.LoginDemo(t, authz.BoardMember).Get(t, "/e/"+strconv.FormatInt(id, 10)+"/scope")
+	for _, want := range []string{tr(t, "scope.class.essential"), tr(t, "scope.size.large"), tr(t, "scope.reason.public_control_large"), tr(t, "scope.engine_version", "scope-2026.2")} {
+		if !strings.Contains(page.Body, want) {
+			t.Errorf("demo scope page lacks %q", want)
+		}
+	}
+	// Running the wizard again starts from these answers.
+	step1 := a.LoginDemo(t, authz.SecurityOfficer).Get(t, "/e/"+strconv.FormatInt(id, 10)+"/scope/wizard")
+	for _, want := range []string{`name="public_control" value="true"`, `name="employees" value="420"`, `name="prev_employees" value="410"`} {
+		if !strings.Contains(step1.Body, want) {
+			t.Errorf("wizard does not start from the saved answers: lacks %s", want)
+		}
+	}
+	var inputs []byte
+	_ = a.Pool.QueryRow(context.Background(), `SELECT inputs FROM scope_assessments WHERE entity_id = $1`, id).Scan(&inputs)
+	if !strings.Contains(string(inputs), `"PublicControl": true`) {
+		t.Errorf("demo inputs: %s", inputs)
+	}
+}
