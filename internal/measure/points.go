@@ -151,6 +151,13 @@ func (p Point) Warn(b Binding) bool {
 	return p.State == PointNotApplicable && CheckNotApplicable(b, p.Qualified()) == NAWarn
 }
 
+// Refused reports whether a point marked not applicable earlier is no longer
+// allowed to be: the entity is bound and the Annex states it without
+// qualifier.
+func (p Point) Refused(b Binding) bool {
+	return p.State == PointNotApplicable && CheckNotApplicable(b, p.Qualified()) == NARefused
+}
+
 // PointInput is the small form of one checklist point.
 type PointInput struct {
 	Ref           string

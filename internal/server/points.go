@@ -22,7 +22,7 @@ func pointsProps(ctx context.Context, action string, cl measure.Checklist, r cat
 	for _, pt := range cl.Points(r) {
 		row := measures.PointRow{Ref: pt.Ref, Text: pt.Text.In(ctx), Qualifier: pt.Qualifier, Unverified: !pt.Verified,
 			Note: pt.Note.In(ctx), State: string(pt.State), Justification: pt.Justification, Version: pt.Version,
-			UpdatedBy: pt.UpdatedBy, Warn: pt.Warn(cl.Binding)}
+			UpdatedBy: pt.UpdatedBy, Warn: pt.Warn(cl.Binding), Refused: pt.Refused(cl.Binding)}
 		p.Total++
 		switch pt.State {
 		case measure.PointDone:

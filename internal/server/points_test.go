@@ -206,10 +206,11 @@ func TestNotApplicableFollowsTheRegulation(t *testing.T) {
 	if r := off.PostForm(t, base+"/requirements/11.7", form); r.StatusCode != http.StatusSeeOther {
 		t.Errorf("bound entity, requirement 'where appropriate': %d", r.StatusCode)
 	}
-	// A marking made while the entity was not bound stays, but no longer
-	// with the "you may" warning: the page says the Annex binds.
-	if p := off.Get(t, base+"/requirements/6.7"); strings.Contains(p.Body, `data-testid="na-warning"`) {
-		t.Errorf("bound entity still gets the guidance warning")
+	// A marking made while the entity was not bound stays, but the page
+	// says it is no longer allowed instead of the "you may" warning.
+	if p := off.Get(t, base+"/requirements/6.7"); strings.Contains(p.Body, `data-testid="na-warning"`) ||
+		!strings.Contains(p.Body, `data-testid="na-refused"`) || !strings.Contains(p.Body, tr(t, "points.na_refused")) {
+		t.Errorf("bound entity: an earlier 'not applicable' on an unqualified point is not flagged as no longer allowed")
 	}
 	// Another entity's answers are its own.
 	if state, _ := pointState(t, a, other, "6.7.2(a)"); state != "" {
