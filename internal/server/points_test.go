@@ -69,7 +69,7 @@ func TestCheckListPoints(t *testing.T) {
 			t.Errorf("requirement page lacks %q", want)
 		}
 	}
-	if p := off.Get(t, base+"/requirements/5.2"); !strings.Contains(p.Body, `data-testid="unverified"`) || !strings.Contains(p.Body, tr(t, "points.unverified")) {
+	if p := off.Get(t, base+"/requirements/4.1"); !strings.Contains(p.Body, `data-testid="unverified"`) || !strings.Contains(p.Body, tr(t, "points.unverified")) {
 		t.Errorf("an unverified point is not marked as such")
 	}
 
