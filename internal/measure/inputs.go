@@ -49,7 +49,7 @@ func loadEngineInputs(ctx context.Context, q db.Querier, entityID int64) (engine
 		points                       []pointRow
 	)
 	err := q.QueryRow(ctx, `SELECT f.exposure::int, f.likelihood::int, f.impact::int, f.version, f.updated_at, a.class::text, a.size::text,
-			coalesce(a.inputs->'Subsectors', '[]'),
+			coalesce(a.inputs->'Subsectors', a.inputs->'subsectors', '[]'),
 			(SELECT coalesce(json_agg(json_build_object('code', s.measure_code::text,
 				'values', json_build_array(s.exposure::float8, s.size::float8, s.likelihood::float8, s.impact::float8, s.class::float8),
 				'rationale', s.rationale, 'version', s.version)), '[]')

@@ -69,7 +69,7 @@ const checklistSelect = `SELECT
 			'justification', p.justification, 'updated_at', p.updated_at, 'updated_by', coalesce(u.name, ''), 'version', p.version)), '[]')
 		 FROM entity_points p LEFT JOIN users u ON u.id = p.updated_by
 		 WHERE p.entity_id = e.id AND (@code = '' OR p.requirement_code = @code)),
-		a.class, coalesce(a.inputs->'Subsectors', '[]')
+		a.class, coalesce(a.inputs->'Subsectors', a.inputs->'subsectors', '[]')
 	FROM (SELECT @entity::bigint AS id) e
 	LEFT JOIN LATERAL (SELECT class, inputs FROM scope_assessments WHERE entity_id = e.id
 		ORDER BY created_at DESC, id DESC LIMIT 1) a ON true`
