@@ -242,10 +242,15 @@ func (s *Server) renderMeasure(w http.ResponseWriter, r *http.Request, st stateP
 		Regulation: regulationProps(ctx, o.Binding),
 	}
 	if cm, ok := ed.Measure(code); ok {
+		dutch := map[string]bool{}
 		for _, v := range cm.StatuteSources {
 			p.StatuteSources = append(p.StatuteSources, measures.StatuteSource{Lang: v.Lang, Text: v.Text, Source: v.Source,
 				Unverified: !v.Verified, Note: v.Note.In(ctx)})
+			if v.Lang == "nl" {
+				dutch[v.Text] = true
+			}
 		}
+		p.StatuteDiffers = len(dutch) > 1
 	}
 	if ms.Maturity.Overridden {
 		p.Derived = i18n.T(ctx, "measures.derived.override", ms.Maturity.Reason)

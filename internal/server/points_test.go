@@ -169,6 +169,18 @@ func TestNotApplicableFollowsTheRegulation(t *testing.T) {
 	if p := off.Get(t, base+"/requirements/6.8"); !strings.Contains(p.Body, tr(t, "points.na_warning.requirement")) {
 		t.Errorf("no warning on the requirement page")
 	}
+	// Measure c: the Dutch sources differ, so every wording is shown, open,
+	// with its source; measure b has one wording and stays folded.
+	c := off.Get(t, base+"/measures/c")
+	for _, want := range []string{`data-testid="statute-sources" open`, "noodvoorzieningenplannen", "noodvoorzieningsplannen", "herstelplannen",
+		"EUR-Lex", "2025D31015", tr(t, "points.unverified")} {
+		if !strings.Contains(c.Body, want) {
+			t.Errorf("measure c page lacks %q", want)
+		}
+	}
+	if b := off.Get(t, base+"/measures/b"); !strings.Contains(b.Body, `data-testid="statute-sources"`) || strings.Contains(b.Body, `data-testid="statute-sources" open`) {
+		t.Errorf("measure b: statute sources missing or shown open though they agree")
+	}
 	for _, path := range []string{"/", "/measures", "/soa", "/measures/e"} {
 		if p := off.Get(t, base+path); !strings.Contains(p.Body, `data-regulation="guidance"`) || !strings.Contains(p.Body, tr(t, "regulation.guidance")) {
 			t.Errorf("%s does not say the Annex is guidance", path)
