@@ -403,6 +403,7 @@ func (s *Server) renderRequirement(w http.ResponseWriter, r *http.Request, st st
 		CanEdit: actor.Can(authz.MeasureEdit), Errors: errs, Conflict: conflict, Notice: s.Sessions.PopString(ctx, sessFlash),
 		Regulation: regulationProps(ctx, checklist.Binding),
 		NAWarning:  !req.Applicable && measure.CheckNotApplicable(checklist.Binding, req.WhereAppropriate) == measure.NAWarn,
+		NARefused:  !req.Applicable && measure.CheckNotApplicable(checklist.Binding, req.WhereAppropriate) == measure.NARefused,
 	}
 	p.Points = pointsProps(ctx, base+"/requirements/"+code+"/points", checklist, catReq, actor.Can(authz.MeasureEdit), st.Point)
 	for _, m := range all {

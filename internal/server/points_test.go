@@ -224,6 +224,12 @@ func TestNotApplicableFollowsTheRegulation(t *testing.T) {
 		!strings.Contains(p.Body, `data-testid="na-refused"`) || !strings.Contains(p.Body, tr(t, "points.na_refused")) {
 		t.Errorf("bound entity: an earlier 'not applicable' on an unqualified point is not flagged as no longer allowed")
 	}
+	// Requirement 6.8 was left out while guidance; bound, the page says it
+	// may no longer be.
+	if p := off.Get(t, base+"/requirements/6.8"); !strings.Contains(p.Body, tr(t, "points.na_refused.requirement")) ||
+		strings.Contains(p.Body, tr(t, "points.na_warning.requirement")) {
+		t.Errorf("bound entity: requirement 6.8 left out earlier is not flagged")
+	}
 	// Another entity's answers are its own.
 	if state, _ := pointState(t, a, other, "6.7.2(a)"); state != "" {
 		t.Errorf("answer leaked to another entity")
