@@ -20,6 +20,11 @@ type engineInputs struct {
 	// Size are its latest one's.
 	Assessed    bool
 	Class, Size string
+	// Subsectors are the latest assessment's subsector codes.
+	Subsectors []string
+	// Points are the entity's answers to checklist points (reference and
+	// state only), for the point counts the measure pages show.
+	Points []pointRow
 }
 
 // loadEngineInputs reads the factors, the entity's own sensitivities and the
@@ -40,17 +45,22 @@ func loadEngineInputs(ctx context.Context, q db.Querier, entityID int64) (engine
 		factorsUpdated               *time.Time
 		class, size                  *string
 		custom                       []customSensitivity
+		subsectors                   []string
+		points                       []pointRow
 	)
 	err := q.QueryRow(ctx, `SELECT f.exposure::int, f.likelihood::int, f.impact::int, f.version, f.updated_at, a.class::text, a.size::text,
+			coalesce(a.inputs->'Subsectors', a.inputs->'subsectors', '[]'),
 			(SELECT coalesce(json_agg(json_build_object('code', s.measure_code::text,
 				'values', json_build_array(s.exposure::float8, s.size::float8, s.likelihood::float8, s.impact::float8, s.class::float8),
 				'rationale', s.rationale, 'version', s.version)), '[]')
-			 FROM measure_sensitivities s WHERE s.entity_id = e.id)
+			 FROM measure_sensitivities s WHERE s.entity_id = e.id),
+			(SELECT coalesce(json_agg(json_build_object('ref', p.point_ref, 'requirement', p.requirement_code, 'state', p.state)), '[]')
+			 FROM entity_points p WHERE p.entity_id = e.id)
 		FROM (SELECT @entity::bigint AS id) e
 		LEFT JOIN proportion_factors f ON f.entity_id = e.id
-		LEFT JOIN LATERAL (SELECT class, size FROM scope_assessments WHERE entity_id = e.id
+		LEFT JOIN LATERAL (SELECT class, size, inputs FROM scope_assessments WHERE entity_id = e.id
 			ORDER BY created_at DESC, id DESC LIMIT 1) a ON true`, pgx.StrictNamedArgs{"entity": entityID}).
-		Scan(&exposure, &likelihood, &impact, &factorsVersion, &factorsUpdated, &class, &size, &custom)
+		Scan(&exposure, &likelihood, &impact, &factorsVersion, &factorsUpdated, &class, &size, &subsectors, &custom, &points)
 	if err != nil {
 		return in, fmt.Errorf("proportionality inputs of entity %d: %w", entityID, err)
 	}
@@ -60,7 +70,7 @@ func loadEngineInputs(ctx context.Context, q db.Querier, entityID int64) (engine
 			Version: *factorsVersion, UpdatedAt: factorsUpdated}
 	}
 	if class != nil {
-		in.Assessed, in.Class, in.Size = true, *class, *size
+		in.Assessed, in.Class, in.Size, in.Subsectors = true, *class, *size, subsectors
 	}
 	own := map[string]Sensitivity{}
 	for _, c := range custom {
@@ -69,5 +79,6 @@ func loadEngineInputs(ctx context.Context, q db.Querier, entityID int64) (engine
 			Rationale: i18n.Text{NL: c.Rationale, EN: c.Rationale}, Custom: true, Version: c.Version}
 	}
 	in.Sensitivities = withDefaults(own)
+	in.Points = points
 	return in, nil
 }

@@ -227,6 +227,12 @@ type Overview struct {
 	// then default to medium and important, and the page says so.
 	ScopeAssessed bool
 	ScopeClass    string
+	// Binding says whether the Annex of Regulation 2024/2690 binds the
+	// entity or is guidance for it.
+	Binding Binding
+	// Checklist holds the entity's answers to the checklist points (states
+	// only, for counts) and Binding.
+	Checklist Checklist
 	// Readiness is the share of applicable requirements at or above the
 	// target of their measure(s).
 	Readiness         float64
@@ -269,6 +275,11 @@ func BuildOverview(ctx context.Context, q db.Querier, ed *catalogue.Catalogue, e
 		return o, err
 	}
 	o.Factors, o.Sensitivities = own.Factors, own.Sensitivities
+	o.Binding = RegulationBinds(own.Assessed, own.Class, own.Subsectors)
+	o.Checklist = Checklist{Binding: o.Binding, rows: make(map[string]pointRow, len(own.Points))}
+	for _, p := range own.Points {
+		o.Checklist.rows[p.Ref] = p
+	}
 	sens := o.Sensitivities
 	o.CatalogueVersion = ed.Version
 	o.EngineInput = proportion.Factors{Exposure: o.Factors.Exposure, Likelihood: o.Factors.Likelihood, Impact: o.Factors.Impact,

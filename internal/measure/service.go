@@ -154,6 +154,21 @@ func UpdateRequirement(ctx context.Context, pool *pgxpool.Pool, actor authz.Acto
 			return err
 		}
 		p, err := in.parse(members, true)
+		if !in.Applicable {
+			// Reg. 2024/2690 art. 2(2): a bound entity may leave out only
+			// what the Annex qualifies.
+			cl, lerr := LoadChecklist(ctx, tx, actor.EntityID, code)
+			if lerr != nil {
+				return lerr
+			}
+			c, _ := ed.Requirement(code)
+			errs := validate.Fields(err)
+			if errs == nil {
+				errs = validate.Errors{}
+			}
+			checkNotApplicable(errs, "applicable", cl.Binding, requirementQualified(c))
+			err = errs.Err()
+		}
 		if err != nil {
 			return err
 		}

@@ -290,19 +290,24 @@ func (s *Server) soaCSV(w http.ResponseWriter, r *http.Request) {
 	for code, items := range ev {
 		counts[code] = len(items)
 	}
+	checklist, err := measure.LoadChecklist(ctx, s.Pool, actor.EntityID, "")
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	iso := make(map[string]string, len(reqs))
 	for _, req := range reqs {
 		iso[req.Code] = strings.Join(req.ISOControls, ", ")
 	}
 	q := r.URL.Query()
 	entries, _ := measure.StatementOfApplicability(reqs, counts, measure.SoAQuery{Measure: q.Get("measure"), Status: q.Get("status")})
-	rows := soaRows(ctx, entries)
+	rows := soaRows(ctx, entries, checklist.Counts(ed))
 	attachment(w, "text/csv; charset=utf-8", exportName(ctx, "soa.export.file", entityFrom(ctx).Slug, "csv"))
 	cw := newCSV(w, i18n.LangFrom(ctx))
 	cw.row(i18n.T(ctx, "soa.requirement"), i18n.T(ctx, "evidence.item_title"), i18n.T(ctx, "soa.measures"),
 		i18n.T(ctx, "soa.applicability"), i18n.T(ctx, "soa.justification"), i18n.T(ctx, "soa.maturity"), i18n.T(ctx, "soa.status"),
 		i18n.T(ctx, "soa.owner"), i18n.T(ctx, "soa.due"), i18n.T(ctx, "soa.export.iso"), i18n.T(ctx, "soa.export.evidence_count"),
-		i18n.T(ctx, "soa.export.evidence"))
+		i18n.T(ctx, "soa.export.evidence"), i18n.T(ctx, "points.column"))
 	for _, row := range rows {
 		applicable := i18n.T(ctx, "soa.applicable")
 		if !row.Applicable {
@@ -310,7 +315,7 @@ func (s *Server) soaCSV(w http.ResponseWriter, r *http.Request) {
 		}
 		cw.row(row.Code, row.Title, row.Measures, applicable, row.Justification, strconv.Itoa(row.Maturity),
 			i18n.T(ctx, "status."+row.Status), row.Owner, row.DueISO, iso[row.Code], strconv.Itoa(row.Evidence),
-			evidenceCell(ctx, ev[row.Code]))
+			evidenceCell(ctx, ev[row.Code]), i18n.T(ctx, "points.count", row.PointsDone, row.PointsApplicable)) // "3 van 5", not "3/5", which Excel reads as a date
 	}
 	cw.flush()
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -19,6 +20,7 @@ import (
 	"github.com/weerbaar/weerbaar/internal/measure"
 	"github.com/weerbaar/weerbaar/internal/measure/catalogue"
 	"github.com/weerbaar/weerbaar/internal/proportion"
+	"github.com/weerbaar/weerbaar/internal/scope"
 	"github.com/weerbaar/weerbaar/internal/validate"
 	"github.com/weerbaar/weerbaar/web/components"
 	"github.com/weerbaar/weerbaar/web/pages/measures"
@@ -73,7 +75,7 @@ func (s *Server) measureList(w http.ResponseWriter, r *http.Request) {
 	base := entityBase(actor.EntityID)
 	p := measures.ListProps{Shell: s.shell(r, "measures.title", "measures"), Base: base, Bars: maturityBars(ctx, base, o),
 		Readiness: int(o.Readiness*100 + 0.5), Ready: o.Ready, Total: o.Applicable, ScopeAssessed: o.ScopeAssessed, FactorsSet: o.Factors.Set,
-		Edition: o.CatalogueVersion, Notice: s.Sessions.PopString(ctx, sessFlash)}
+		Edition: o.CatalogueVersion, Notice: s.Sessions.PopString(ctx, sessFlash), Regulation: regulationProps(ctx, o.Binding)}
 	if ed, err := s.edition(r); err != nil {
 		s.serverError(w, r, err)
 		return
@@ -164,6 +166,9 @@ type statePage struct {
 	// Evidence is the evidence form after a failed upload or link; nil when
 	// the page shows it fresh.
 	Evidence *measures.EvidenceProps
+	// Point is a checklist point's form after a failed save (requirement
+	// pages only); nil when every point shows its saved answer.
+	Point *measures.PointRow
 }
 
 func (s *Server) measurePage(w http.ResponseWriter, r *http.Request) {
@@ -197,6 +202,12 @@ func (s *Server) renderMeasure(w http.ResponseWriter, r *http.Request, st stateP
 		s.serverError(w, r, err)
 		return
 	}
+	ed, err := s.edition(r)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	pointCounts := o.Checklist.Counts(ed)
 	// The measure's own evidence and its requirements' in one list (two
 	// queries, whatever the number of requirements).
 	own := evidence.Subject{Type: measure.SubjectMeasure, Ref: code}
@@ -230,6 +241,18 @@ func (s *Server) renderMeasure(w http.ResponseWriter, r *http.Request, st stateP
 		Current: ms.Maturity.Value, Target: ms.Result.Target, Weight: ms.Result.Weight, Rank: ms.Result.Rank,
 		WhyText: ms.Result.Explanation.In(ctx), EngineVersion: ms.Result.Version,
 		CanEdit: actor.Can(authz.MeasureEdit), Errors: errs, Conflict: conflict, Notice: s.Sessions.PopString(ctx, sessFlash),
+		Regulation: regulationProps(ctx, o.Binding),
+	}
+	if cm, ok := ed.Measure(code); ok {
+		dutch := map[string]bool{}
+		for _, v := range cm.StatuteSources {
+			p.StatuteSources = append(p.StatuteSources, measures.StatuteSource{Lang: v.Lang, Text: v.Text, Source: v.Source,
+				Unverified: !v.Verified, Note: v.Note.In(ctx)})
+			if v.Lang == "nl" {
+				dutch[v.Text] = true
+			}
+		}
+		p.StatuteDiffers = len(dutch) > 1
 	}
 	if ms.Maturity.Overridden {
 		p.Derived = i18n.T(ctx, "measures.derived.override", ms.Maturity.Reason)
@@ -246,7 +269,7 @@ func (s *Server) renderMeasure(w http.ResponseWriter, r *http.Request, st stateP
 		p.Why = append(p.Why, measures.Contribution{Factor: c.Factor, Input: factorLevel(ctx, c.Factor, c.Input), Points: c.Points, Text: c.Text.In(ctx)})
 	}
 	for _, req := range reqs {
-		p.Requirements = append(p.Requirements, reqRow(ctx, req, len(byReq[req.Code])))
+		p.Requirements = append(p.Requirements, reqRow(ctx, req, len(byReq[req.Code]), pointCounts[req.Code]))
 	}
 	if form != nil {
 		p.Form = *form
@@ -287,10 +310,24 @@ func (s *Server) renderMeasure(w http.ResponseWriter, r *http.Request, st stateP
 	s.render(w, r, status, measures.Measure(p))
 }
 
-func reqRow(ctx context.Context, req measure.Requirement, evidence int) measures.ReqRow {
+func reqRow(ctx context.Context, req measure.Requirement, evidence int, points measure.PointCount) measures.ReqRow {
 	return measures.ReqRow{Code: req.Code, Title: req.Title.In(ctx), Applicable: req.Applicable,
 		Maturity: req.Maturity, Status: string(req.Status), Owner: req.OwnerName, Due: displayDate(ctx, req.DueDate), DueISO: dateValue(req.DueDate),
-		Overdue: req.Overdue(today()), Evidence: evidence, Justification: req.Justification, Measures: strings.Join(req.Measures, ", ")}
+		Overdue: req.Overdue(today()), Evidence: evidence, Justification: req.Justification, Measures: strings.Join(req.Measures, ", "),
+		PointsDone: points.Done, PointsApplicable: points.Total - points.NotApplicable}
+}
+
+// regulationProps words whether the Annex of Reg. 2024/2690 binds the entity.
+func regulationProps(ctx context.Context, b measure.Binding) components.RegulationProps {
+	p := components.RegulationProps{Assessed: b.Assessed, Bound: b.Bound}
+	var names []string
+	for _, code := range b.Subsectors {
+		if sub, ok := scope.LookupSubsector(code); ok {
+			names = append(names, sub.Name.In(ctx))
+		}
+	}
+	p.Subsectors = strings.Join(names, ", ")
+	return p
 }
 
 func (s *Server) measureSave(w http.ResponseWriter, r *http.Request) {
@@ -336,6 +373,11 @@ func (s *Server) renderRequirement(w http.ResponseWriter, r *http.Request, st st
 		s.serverError(w, r, err)
 		return
 	}
+	catReq, ok := ed.Requirement(code)
+	if !ok {
+		s.errorPage(w, r, http.StatusNotFound)
+		return
+	}
 	req, err := measure.GetRequirement(ctx, s.Pool, ed, actor.EntityID, code)
 	if errors.Is(err, db.ErrNotFound) {
 		s.errorPage(w, r, http.StatusNotFound)
@@ -352,11 +394,20 @@ func (s *Server) renderRequirement(w http.ResponseWriter, r *http.Request, st st
 		return
 	}
 	base := entityBase(actor.EntityID)
+	checklist, err := measure.LoadChecklist(ctx, s.Pool, actor.EntityID, code)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	p := measures.RequirementProps{
 		Shell: s.shell(r, "measures.title", "measures"), Base: base, Code: req.Code, Title: req.Title.In(ctx),
-		Text: req.Text.In(ctx), Source: req.Source, ISO: strings.Join(req.ISOControls, ", "),
+		Text: req.Text.In(ctx), Source: req.Source, ISO: strings.Join(append(slices.Clone(req.ISOControls), catReq.ISOClauses...), ", "),
 		CanEdit: actor.Can(authz.MeasureEdit), Errors: errs, Conflict: conflict, Notice: s.Sessions.PopString(ctx, sessFlash),
+		Regulation: regulationProps(ctx, checklist.Binding),
+		NAWarning:  !req.Applicable && measure.CheckNotApplicable(checklist.Binding, req.WhereAppropriate) == measure.NAWarn,
+		NARefused:  !req.Applicable && measure.CheckNotApplicable(checklist.Binding, req.WhereAppropriate) == measure.NARefused,
 	}
+	p.Points = pointsProps(ctx, base+"/requirements/"+code+"/points", checklist, catReq, actor.Can(authz.MeasureEdit), st.Point)
 	for _, m := range all {
 		if req.Serves(m.Code) {
 			p.Measures = append(p.Measures, components.Option{Value: m.Code, Label: m.Label.In(ctx)})
@@ -458,11 +509,12 @@ func (s *Server) adoptEdition(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// soaRows turns the Statement of Applicability's entries into table rows.
-func soaRows(ctx context.Context, entries []measure.SoAEntry) []measures.ReqRow {
+// soaRows turns the Statement of Applicability's entries into table rows,
+// with the checklist point counts per requirement (nil: none shown).
+func soaRows(ctx context.Context, entries []measure.SoAEntry, points map[string]measure.PointCount) []measures.ReqRow {
 	rows := make([]measures.ReqRow, 0, len(entries))
 	for _, e := range entries {
-		rows = append(rows, reqRow(ctx, e.Requirement, e.Evidence))
+		rows = append(rows, reqRow(ctx, e.Requirement, e.Evidence, points[e.Code]))
 	}
 	return rows
 }
@@ -486,16 +538,21 @@ func (s *Server) soa(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
+	checklist, err := measure.LoadChecklist(ctx, s.Pool, actor.EntityID, "")
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	q := r.URL.Query()
 	p := measures.SoAProps{Shell: s.shell(r, "soa.title", "measures"), Base: entityBase(actor.EntityID),
-		Measure: q.Get("measure"), Status: q.Get("status"), Total: len(reqs),
+		Measure: q.Get("measure"), Status: q.Get("status"), Total: len(reqs), Regulation: regulationProps(ctx, checklist.Binding),
 		MeasureOptions: []components.Option{{Value: "", Label: i18n.T(ctx, "soa.all")}}}
 	for _, m := range all {
 		p.MeasureOptions = append(p.MeasureOptions, components.Option{Value: m.Code, Label: m.Code + ") " + m.Label.In(ctx)})
 	}
 	entries, in := measure.StatementOfApplicability(reqs, counts,
 		measure.SoAQuery{Measure: p.Measure, Status: p.Status, Sort: q.Get("sort"), Desc: q.Get("dir") == "desc"})
-	p.Rows, p.Sort, p.Desc = soaRows(ctx, entries), in.Sort, in.Desc
+	p.Rows, p.Sort, p.Desc = soaRows(ctx, entries, checklist.Counts(ed)), in.Sort, in.Desc
 	s.render(w, r, http.StatusOK, measures.SoA(p))
 }
 

@@ -74,6 +74,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.Class = o.ScopeClass
+	p.Regulation = regulationProps(ctx, o.Binding)
 	p.Bars = maturityBars(ctx, p.Base, o)
 	p.Readiness, p.Ready, p.Applicable = int(o.Readiness*100+0.5), o.Ready, o.Applicable
 	for _, g := range o.TopGaps {

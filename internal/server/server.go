@@ -170,6 +170,7 @@ func (s *Server) routeTable() []Route {
 		{post, "/e/{entityID}/measures/{code}", InEntity, authz.MeasureEdit, s.measureSave},
 		{get, "/e/{entityID}/requirements/{code}", InEntity, authz.EntityRead, s.requirementPage},
 		{post, "/e/{entityID}/requirements/{code}", InEntity, authz.MeasureEdit, s.requirementSave},
+		{post, "/e/{entityID}/requirements/{code}/points", InEntity, authz.MeasureEdit, s.pointSave},
 		// Evidence of any record whose module declared a subject type
 		// (evidence.Register); the type's own permission is checked as well.
 		{post, "/e/{entityID}/evidence/attach/{subjectType}/{subjectRef}", InEntity, authz.EvidenceEdit, s.uploadEvidence},

@@ -53,7 +53,58 @@ type Measure struct {
 	// ISOClauses are the ISO/IEC 27001:2022 management-system clauses that
 	// ENISA maps to the measure ("6.1"), in ascending order.
 	ISOClauses []string `json:"iso_clauses"`
+	// StatuteSources are the wordings of the measure in the sources we
+	// rely on, each with its source, so a reader sees where Dutch texts
+	// differ (e.g. "herstelplannen" against "noodvoorzieningenplannen").
+	// Empty in editions before 2026.2.
+	StatuteSources []StatuteSource `json:"statute_sources,omitempty"`
 }
+
+// StatuteSource is the wording of a measure in one source.
+type StatuteSource struct {
+	// Lang is the language of Text: "nl" or "en".
+	Lang string `json:"lang"`
+	// Text is the wording as the source gives it.
+	Text string `json:"text"`
+	// Source names the document and where it can be read.
+	Source string `json:"source"`
+	// Verified is false when we could not check the wording against the
+	// source itself; the page then says so.
+	Verified bool `json:"verified"`
+	// Note says what is not verified, or why the wording is shown.
+	Note i18n.Text `json:"note,omitzero"`
+}
+
+// Qualifiers with which the Annex lets an entity deviate from a point with a
+// documented reason (art. 2 lid 2 Uitvoeringsverordening 2024/2690).
+const (
+	WhereAppropriate = "where_appropriate"
+	WhereApplicable  = "where_applicable"
+	ToExtentFeasible = "to_the_extent_feasible"
+)
+
+// Point is one numbered point or lettered sub-point of the Annex to Regulation
+// 2024/2690 under its requirement, in our own words: a checklist item an
+// entity marks done, not done or not applicable.
+type Point struct {
+	// Ref is the Annex reference, e.g. "6.7.2(j)"; unique in an edition and
+	// stable across editions (entity state refers to it).
+	Ref string `json:"ref"`
+	// Text states the point in our own words.
+	Text i18n.Text `json:"text"`
+	// Qualifier is "", or the Annex's "where appropriate", "where
+	// applicable" or "to the extent feasible" that qualifies the point.
+	Qualifier string `json:"qualifier,omitempty"`
+	// Verified is false when the reference or the content could not be
+	// checked against the official text; the page marks such points.
+	Verified bool `json:"verified"`
+	// Note explains what is unverified; required when Verified is false.
+	Note i18n.Text `json:"note,omitzero"`
+}
+
+// Qualified reports whether the Annex lets an entity leave the point out with
+// a documented reason.
+func (p Point) Qualified() bool { return p.Qualifier != "" }
 
 // Requirement is one numbered point of the Annex to Implementing Regulation
 // (EU) 2024/2690, such as "6.8" (network segmentation), or a whole section
@@ -82,7 +133,22 @@ type Requirement struct {
 	// "where appropriate" or "to the extent feasible": an entity may leave
 	// them out if it documents why (art. 2 lid 2 Uitvoeringsverordening).
 	WhereAppropriate bool `json:"where_appropriate"`
+	// ISOClauses are ISO/IEC 27001:2022 management-system clauses for the
+	// requirement ("6.1.2"), in ascending order; a requirement's clauses are
+	// among its measures'.
+	ISOClauses []string `json:"iso_clauses,omitempty"`
+	// Documented marks requirements the Annex words as a documented policy,
+	// procedure or plan; the proportionality engine's legal floor reads it.
+	Documented bool `json:"documented,omitempty"`
+	// Points are the Annex's numbered points and lettered sub-points under
+	// the requirement, in Annex order (none in editions before 2026.2).
+	Points []Point `json:"points,omitempty"`
 }
+
+// InAnnex reports whether the requirement is a point of the Annex to
+// Regulation 2024/2690; a requirement coded after its measure ("j.1")
+// comes from Art. 21(2) NIS2 itself, where the Annex has no point.
+func (r Requirement) InAnnex() bool { return r.Section != 0 }
 
 // Catalogue is one edition of the measures and requirements.
 type Catalogue struct {
@@ -96,6 +162,9 @@ type Catalogue struct {
 	SHA256 string `json:"-"`
 
 	measureIndex, requirementIndex map[string]int
+	// pointIndex maps a point's Ref to the index of its requirement and of
+	// the point in it.
+	pointIndex map[string][2]int
 	// file is the edition file as published, stored by Sync.
 	file []byte
 }
@@ -125,9 +194,24 @@ func (c *Catalogue) index() {
 		c.measureIndex[m.Code] = i
 	}
 	c.requirementIndex = make(map[string]int, len(c.Requirements))
+	c.pointIndex = map[string][2]int{}
 	for i, r := range c.Requirements {
 		c.requirementIndex[r.Code] = i
+		for j, p := range r.Points {
+			c.pointIndex[p.Ref] = [2]int{i, j}
+		}
 	}
+}
+
+// Point returns the point with ref and the requirement it belongs to, and
+// false when the edition has none.
+func (c *Catalogue) Point(ref string) (Point, Requirement, bool) {
+	at, ok := c.pointIndex[ref]
+	if !ok {
+		return Point{}, Requirement{}, false
+	}
+	r := c.Requirements[at[0]]
+	return r.Points[at[1]], r, true
 }
 
 // Measure returns the measure with code, and false when the edition has none.
@@ -182,8 +266,12 @@ const measureCodes = "abcdefghij"
 var (
 	versionRE = regexp.MustCompile(`^[0-9]{4}\.[0-9]+$`)
 	codeRE    = regexp.MustCompile(`^([1-9][0-9]?)(?:\.([1-9][0-9]?))?$`)
-	controlRE = regexp.MustCompile(`^A\.([5-8])\.([0-9]{1,2})$`)
-	clauseRE  = regexp.MustCompile(`^(4|5|6|7|8|9|10)(?:\.([0-9]+))?$`)
+	// articleCodeRE is a requirement taken from Art. 21(2) NIS2 itself
+	// where the Annex has no point: the measure's letter and a number.
+	articleCodeRE = regexp.MustCompile(`^([a-j])\.([1-9])$`)
+	pointRefRE    = regexp.MustCompile(`^[0-9]+(?:\.[0-9]+)*(?:\([a-z]\))?(?:\([ivx]+\))?$`)
+	controlRE     = regexp.MustCompile(`^A\.([5-8])\.([0-9]{1,2})$`)
+	clauseRE      = regexp.MustCompile(`^(4|5|6|7|8|9|10)(?:\.([0-9]+))?(?:\.([0-9]+))?$`)
 )
 
 // annexAControls is the number of controls in each theme of ISO/IEC
@@ -236,28 +324,87 @@ func (c Catalogue) Validate() error {
 		for _, err := range checkClauses(m.ISOClauses) {
 			fail("%s: %v", where, err)
 		}
+		for j, v := range m.StatuteSources {
+			sw := fmt.Sprintf("%s: statute source %d", where, j+1)
+			if v.Lang != "nl" && v.Lang != "en" {
+				fail("%s: lang %q, want nl or en", sw, v.Lang)
+			}
+			if checkText(v.Text) != nil || checkText(v.Source) != nil {
+				fail("%s: text and source are required", sw)
+			}
+			if !v.Verified && (checkText(v.Note.NL) != nil || checkText(v.Note.EN) != nil) {
+				fail("%s: an unverified wording needs a note in both languages", sw)
+			}
+		}
 		served[m.Code] = false
 	}
 
 	var prev [2]int
+	articles := map[string]bool{}
+	refs := map[string]bool{}
 	for i, r := range c.Requirements {
 		where := fmt.Sprintf("requirement %q", r.Code)
 		section, sub := splitCode(r.Code)
-		switch {
-		case section == 0:
-			fail("%s: code must look like 6.8 or 7", where)
-		case section > annexSections:
-			fail("%s: the Annex has sections 1 to %d", where, annexSections)
-		case i > 0 && !less(prev, [2]int{section, sub}):
-			fail("%s: codes must be unique and in Annex order (after %d.%d)", where, prev[0], prev[1])
-		case i > 0 && section == prev[0] && (sub == 0 || prev[1] == 0):
-			fail("%s: a section is either one requirement or numbered subsections, not both", where)
+		if m := articleCodeRE.FindStringSubmatch(r.Code); m != nil {
+			// A requirement from Art. 21(2) itself: after the Annex's,
+			// serving its own measure.
+			if articles[r.Code] {
+				fail("%s: duplicate code", where)
+			}
+			articles[r.Code] = true
+			if !slices.Contains(r.Measures, m[1]) {
+				fail("%s: must serve measure %s", where, m[1])
+			}
+			if r.Section != 0 {
+				fail("%s: section %d, want none", where, r.Section)
+			}
+		} else {
+			switch {
+			case section == 0:
+				fail("%s: code must look like 6.8 or 7", where)
+			case len(articles) > 0:
+				fail("%s: Annex requirements come before those from Art. 21(2)", where)
+			case section > annexSections:
+				fail("%s: the Annex has sections 1 to %d", where, annexSections)
+			case i > 0 && !less(prev, [2]int{section, sub}):
+				fail("%s: codes must be unique and in Annex order (after %d.%d)", where, prev[0], prev[1])
+			case i > 0 && section == prev[0] && (sub == 0 || prev[1] == 0):
+				fail("%s: a section is either one requirement or numbered subsections, not both", where)
+			}
+			if section != 0 {
+				prev = [2]int{section, sub}
+			}
+			if r.Section != section {
+				fail("%s: section %d, want %d", where, r.Section, section)
+			}
 		}
-		if section != 0 {
-			prev = [2]int{section, sub}
+		for _, err := range checkClauses(r.ISOClauses) {
+			fail("%s: %v", where, err)
 		}
-		if r.Section != section {
-			fail("%s: section %d, want %d", where, r.Section, section)
+		for _, p := range r.Points {
+			pw := fmt.Sprintf("%s: point %q", where, p.Ref)
+			switch {
+			case refs[p.Ref]:
+				fail("%s: duplicate reference", pw)
+			case r.InAnnex() && (!pointRefRE.MatchString(p.Ref) || !strings.HasPrefix(p.Ref, r.Code+".")):
+				fail("%s: reference must be an Annex point under %s, e.g. %s.1 or %s.2(a)", pw, r.Code, r.Code, r.Code)
+			case !r.InAnnex() && checkText(p.Ref) != nil:
+				fail("%s: empty reference", pw)
+			}
+			refs[p.Ref] = true
+			for _, f := range []struct{ name, val string }{{"text.nl", p.Text.NL}, {"text.en", p.Text.EN}} {
+				if err := checkText(f.val); err != nil {
+					fail("%s: %s: %v", pw, f.name, err)
+				}
+			}
+			switch p.Qualifier {
+			case "", WhereAppropriate, WhereApplicable, ToExtentFeasible:
+			default:
+				fail("%s: qualifier %q is not %s, %s or %s", pw, p.Qualifier, WhereAppropriate, WhereApplicable, ToExtentFeasible)
+			}
+			if !p.Verified && (checkText(p.Note.NL) != nil || checkText(p.Note.EN) != nil) {
+				fail("%s: an unverified point needs a note in both languages saying what is unverified", pw)
+			}
 		}
 		for _, f := range []struct{ name, val string }{
 			{"title.nl", r.Title.NL}, {"title.en", r.Title.EN},
@@ -305,6 +452,10 @@ func splitCode(code string) (section, sub int) {
 		sub, _ = strconv.Atoi(m[2])
 	}
 	return section, sub
+}
+
+func less3(a, b [3]int) bool {
+	return a[0] < b[0] || a[0] == b[0] && less([2]int{a[1], a[2]}, [2]int{b[1], b[2]})
 }
 
 func less(a, b [2]int) bool {
@@ -362,19 +513,26 @@ func parseControl(s string) (theme, n int, ok bool) {
 // a subclause ("6.1"), in ascending order without duplicates.
 func checkClauses(clauses []string) []error {
 	var errs []error
-	var prev [2]int
+	var prev [3]int
 	for i, s := range clauses {
 		m := clauseRE.FindStringSubmatch(s)
 		if m == nil || strings.HasPrefix(m[2], "0") {
 			errs = append(errs, fmt.Errorf("ISO clause %q is not a clause 4 to 10 of ISO/IEC 27001:2022", s))
 			continue
 		}
-		cur := [2]int{}
+		if strings.HasPrefix(m[3], "0") || m[2] == "" && m[3] != "" {
+			errs = append(errs, fmt.Errorf("ISO clause %q is not a clause 4 to 10 of ISO/IEC 27001:2022", s))
+			continue
+		}
+		cur := [3]int{}
 		cur[0], _ = strconv.Atoi(m[1])
 		if m[2] != "" {
 			cur[1], _ = strconv.Atoi(m[2])
 		}
-		if i > 0 && !less(prev, cur) {
+		if m[3] != "" {
+			cur[2], _ = strconv.Atoi(m[3])
+		}
+		if i > 0 && !less3(prev, cur) {
 			errs = append(errs, fmt.Errorf("ISO clause %q: clauses must be unique and in ascending order", s))
 		}
 		prev = cur

@@ -28,7 +28,7 @@ type Change struct {
 	Title i18n.Text
 	// Fields names what changed: "title", "text", "label", "statute",
 	// "explanation", "source", "measures", "iso_controls", "iso_clauses",
-	// "where_appropriate".
+	// "where_appropriate", "statute_sources", "documented", "points".
 	Fields []string
 	// OldText and NewText are the requirement text (or measure explanation)
 	// in both editions when it changed, so the reader sees the difference.
@@ -58,6 +58,7 @@ func Diff(from, to *Catalogue) []Change {
 		add("source", old.Source != m.Source)
 		add("iso_controls", !slices.Equal(old.ISOControls, m.ISOControls))
 		add("iso_clauses", !slices.Equal(old.ISOClauses, m.ISOClauses))
+		add("statute_sources", !slices.Equal(old.StatuteSources, m.StatuteSources))
 		if len(fields) > 0 {
 			c := Change{Kind: Changed, Code: m.Code, Title: m.Label, Fields: fields}
 			if old.Explanation != m.Explanation {
@@ -89,6 +90,9 @@ func Diff(from, to *Catalogue) []Change {
 		add("measures", !slices.Equal(old.Measures, r.Measures))
 		add("iso_controls", !slices.Equal(old.ISOControls, r.ISOControls))
 		add("where_appropriate", old.WhereAppropriate != r.WhereAppropriate)
+		add("iso_clauses", !slices.Equal(old.ISOClauses, r.ISOClauses))
+		add("documented", old.Documented != r.Documented)
+		add("points", !slices.Equal(old.Points, r.Points))
 		if len(fields) > 0 {
 			c := Change{Kind: Changed, Requirement: true, Code: r.Code, Title: r.Title, Fields: fields}
 			if old.Text != r.Text {

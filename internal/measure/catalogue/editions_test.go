@@ -45,6 +45,7 @@ func TestMigration000005IsFrozen(t *testing.T) {
 // another content under its version). Publishing a new edition adds a line.
 var publishedEditions = map[string]string{
 	"2026.1": "7dc8161bf27a641a7cbe721c76397f480d45405c2985c4cbfe2f947293a6774d",
+	"2026.2": "b04fe6057f4d34f99b2a9aaa87ca4e082e2c798f512c4eedcd2bb7f7a6a6b0d8",
 }
 
 // TestEmbeddedEditions checks the shipped editions: each published one
