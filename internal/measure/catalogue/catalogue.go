@@ -82,6 +82,12 @@ type Requirement struct {
 	// "where appropriate" or "to the extent feasible": an entity may leave
 	// them out if it documents why (art. 2 lid 2 Uitvoeringsverordening).
 	WhereAppropriate bool `json:"where_appropriate"`
+	// Documented marks a requirement worded as a documented policy,
+	// procedure or plan: the proportionality engine gives it a legal floor
+	// of maturity 3 ("defined"), whatever the factors say. Editions from
+	// 2026.2 carry it in the file; for edition 2026.1, which predates the
+	// field, Parse derives it from documented2026_1.
+	Documented bool `json:"documented"`
 }
 
 // Catalogue is one edition of the measures and requirements.
@@ -109,6 +115,7 @@ func Parse(raw []byte) (*Catalogue, error) {
 	for i := range c.Requirements {
 		c.Requirements[i].Section, _ = splitCode(c.Requirements[i].Code)
 	}
+	deriveDocumented(&c)
 	if err := c.Validate(); err != nil {
 		return nil, fmt.Errorf("catalogue %s: %w", c.Version, err)
 	}

@@ -389,6 +389,9 @@ func compareWithDatabase(t *testing.T, q db.Querier, c *catalogue.Catalogue) {
 	}
 	for i, got := range rs {
 		want := dbRequirement{Requirement: c.Requirements[i], Ordinal: i + 1, Version: c.Version}
+		// The documented flag is not projected: only the proportionality
+		// engine uses it, and it reads the edition from memory.
+		want.Documented = false
 		if !reflect.DeepEqual(normalise(got.Requirement), normalise(want.Requirement)) || got.Ordinal != want.Ordinal || got.Version != want.Version {
 			t.Errorf("requirement %d in the database:\n got %+v\nwant %+v", i+1, got, want)
 		}
