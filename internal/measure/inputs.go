@@ -17,9 +17,15 @@ type engineInputs struct {
 	Factors       Factors
 	Sensitivities []Sensitivity // a to j, the entity's own where set
 	// Assessed is true when the entity has a scope assessment; Class and
-	// Size are its latest one's.
+	// Size are its latest one's, Subsectors its subsector codes and Rules
+	// the rules of its reasons (e.g. "any_size_dns").
 	Assessed    bool
 	Class, Size string
+	Subsectors  []string
+	Rules       []string
+	// Considerations are the recorded Art. 21(1) considerations and adopted
+	// targets, by measure code.
+	Considerations map[string]Consideration
 }
 
 // loadEngineInputs reads the factors, the entity's own sensitivities and the
@@ -40,17 +46,27 @@ func loadEngineInputs(ctx context.Context, q db.Querier, entityID int64) (engine
 		factorsUpdated               *time.Time
 		class, size                  *string
 		custom                       []customSensitivity
+		considerations               []Consideration
 	)
 	err := q.QueryRow(ctx, `SELECT f.exposure::int, f.likelihood::int, f.impact::int, f.version, f.updated_at, a.class::text, a.size::text,
+			coalesce(a.subsectors, '[]'), coalesce(a.rules, '[]'),
 			(SELECT coalesce(json_agg(json_build_object('code', s.measure_code::text,
 				'values', json_build_array(s.exposure::float8, s.size::float8, s.likelihood::float8, s.impact::float8, s.class::float8),
 				'rationale', s.rationale, 'version', s.version)), '[]')
-			 FROM measure_sensitivities s WHERE s.entity_id = e.id)
+			 FROM measure_sensitivities s WHERE s.entity_id = e.id),
+			(SELECT coalesce(json_agg(json_build_object('Code', c.measure_code::text, 'StateOfArt', c.state_of_art,
+				'Cost', coalesce(c.cost_level, ''), 'AdoptedTarget', coalesce(c.adopted_target, 0),
+				'ProposalAtAdoption', coalesce(c.proposal_at_adoption, 0), 'TargetReason', c.target_reason,
+				'UpdatedAt', c.updated_at, 'UpdatedBy', coalesce(u.name, ''), 'Version', c.version)), '[]')
+			 FROM measure_considerations c LEFT JOIN users u ON u.id = c.updated_by WHERE c.entity_id = e.id)
 		FROM (SELECT @entity::bigint AS id) e
 		LEFT JOIN proportion_factors f ON f.entity_id = e.id
-		LEFT JOIN LATERAL (SELECT class, size FROM scope_assessments WHERE entity_id = e.id
+		LEFT JOIN LATERAL (SELECT class, size,
+				CASE WHEN jsonb_typeof(inputs->'Subsectors') = 'array' THEN inputs->'Subsectors' END AS subsectors,
+				(SELECT jsonb_agg(r->>'rule') FROM jsonb_array_elements(reasons) r) AS rules
+			FROM scope_assessments WHERE entity_id = e.id
 			ORDER BY created_at DESC, id DESC LIMIT 1) a ON true`, pgx.StrictNamedArgs{"entity": entityID}).
-		Scan(&exposure, &likelihood, &impact, &factorsVersion, &factorsUpdated, &class, &size, &custom)
+		Scan(&exposure, &likelihood, &impact, &factorsVersion, &factorsUpdated, &class, &size, &in.Subsectors, &in.Rules, &custom, &considerations)
 	if err != nil {
 		return in, fmt.Errorf("proportionality inputs of entity %d: %w", entityID, err)
 	}
@@ -69,5 +85,9 @@ func loadEngineInputs(ctx context.Context, q db.Querier, entityID int64) (engine
 			Rationale: i18n.Text{NL: c.Rationale, EN: c.Rationale}, Custom: true, Version: c.Version}
 	}
 	in.Sensitivities = withDefaults(own)
+	in.Considerations = make(map[string]Consideration, len(considerations))
+	for _, c := range considerations {
+		in.Considerations[c.Code] = c
+	}
 	return in, nil
 }
