@@ -55,6 +55,7 @@ func TestMeasureConsiderations(t *testing.T) {
 		t.Fatalf("measure g: floor %d proposal %d; the test needs no floor and an advice of at least 2", g.Result.Floor, g.Result.Proposal)
 	}
 	lower := strconv.Itoa(g.Result.Proposal - 1)
+	audited := auditCount(t, a, "measure.considerations_changed") // the demo recorded some
 	page := off.Get(t, base+"/measures/g")
 	if page.StatusCode != http.StatusOK || !strings.Contains(page.Body, tr(t, "measures.considerations")) ||
 		!strings.Contains(page.Body, tr(t, "measures.advice", g.Result.Proposal)) || !strings.Contains(page.Body, tr(t, "measures.advice.help")) {
@@ -77,7 +78,7 @@ func TestMeasureConsiderations(t *testing.T) {
 		!strings.Contains(r.Body, `id="f-cost_level-error"`) || !strings.Contains(r.Body, `id="f-adopted_target-error"`) {
 		t.Fatalf("bad choices: %d", r.StatusCode)
 	}
-	if auditCount(t, a, "measure.considerations_changed") != 0 {
+	if auditCount(t, a, "measure.considerations_changed") != audited {
 		t.Fatal("a refused save was audit-logged")
 	}
 
@@ -90,7 +91,7 @@ func TestMeasureConsiderations(t *testing.T) {
 		g2.Consideration.ProposalAtAdoption != g.Result.Proposal || g2.Consideration.Version != 1 {
 		t.Fatalf("after adoption: target %d proposal %d consideration %+v", g2.Result.Target, g2.Result.Proposal, g2.Consideration)
 	}
-	if auditCount(t, a, "measure.considerations_changed") != 1 {
+	if auditCount(t, a, "measure.considerations_changed") != audited+1 {
 		t.Error("adoption not audit-logged")
 	}
 	page = off.Get(t, base+"/measures/g")
@@ -130,6 +131,17 @@ func TestMeasureConsiderations(t *testing.T) {
 	}
 	if page := off.Get(t, base+"/measures/a"); !strings.Contains(page.Body, `data-testid="floors"`) || !strings.Contains(page.Body, "‘gedocumenteerd’") {
 		t.Error("measure a does not name its legal floor")
+	}
+
+	// The proportionality page sums it up: the demo company is not bound by
+	// the Regulation, measure a carries the documented floor, g the adopted
+	// target with its cost level.
+	prop := off.Get(t, base+"/proportionality")
+	for _, want := range []string{`data-testid="advice-table"`, tr(t, "proportion.regulation.guidance"), tr(t, "proportion.any_size.no"),
+		tr(t, "proportion.floor_rule.documented"), tr(t, "cost.high"), tr(t, "proportion.intro")} {
+		if !strings.Contains(prop.Body, want) {
+			t.Errorf("proportionality page lacks %q", want)
+		}
 	}
 
 	// Read-only roles see the considerations but cannot post them; an

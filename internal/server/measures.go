@@ -648,6 +648,27 @@ func (s *Server) renderProportion(w http.ResponseWriter, r *http.Request, st pro
 		p.SizeText += " (" + i18n.T(ctx, "proportion.no_scope") + ")"
 		p.ClassText += " (" + i18n.T(ctx, "proportion.no_scope") + ")"
 	}
+	p.BoundText, p.AnySizeText = i18n.T(ctx, "proportion.regulation.guidance"), i18n.T(ctx, "proportion.any_size.no")
+	if o.RegulationBound {
+		p.BoundText = i18n.T(ctx, "proportion.regulation.bound")
+	}
+	if o.AnySize {
+		p.AnySizeText = i18n.T(ctx, "proportion.any_size.yes")
+	}
+	for _, ms := range o.Measures {
+		res := ms.Result
+		row := measures.AdviceRow{Code: ms.Measure.Code, Label: ms.Measure.Label.In(ctx), Proportional: res.Proportional,
+			Floor: res.Floor, Proposal: res.Proposal, Adopted: ms.Consideration.AdoptedTarget}
+		var rules []string
+		for _, f := range res.Floors {
+			rules = append(rules, i18n.T(ctx, "proportion.floor_rule."+f.Rule))
+		}
+		row.FloorRules = strings.Join(rules, ", ")
+		if ms.Consideration.Cost != "" {
+			row.Cost = i18n.T(ctx, "cost."+string(ms.Consideration.Cost))
+		}
+		p.Advice = append(p.Advice, row)
+	}
 	values := map[string]int{"exposure": o.Factors.Exposure, "likelihood": o.Factors.Likelihood, "impact": o.Factors.Impact}
 	for _, name := range []string{"exposure", "likelihood", "impact"} {
 		f := measures.FactorField{Name: name, Label: i18n.T(ctx, "proportion.factor."+name), Help: i18n.T(ctx, "proportion.help."+name),
