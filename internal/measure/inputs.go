@@ -62,7 +62,8 @@ func loadEngineInputs(ctx context.Context, q db.Querier, entityID int64) (engine
 		FROM (SELECT @entity::bigint AS id) e
 		LEFT JOIN proportion_factors f ON f.entity_id = e.id
 		LEFT JOIN LATERAL (SELECT class, size,
-				CASE WHEN jsonb_typeof(inputs->'Subsectors') = 'array' THEN inputs->'Subsectors' END AS subsectors,
+				CASE WHEN jsonb_typeof(coalesce(inputs->'Subsectors', inputs->'subsectors')) = 'array'
+					THEN coalesce(inputs->'Subsectors', inputs->'subsectors') END AS subsectors,
 				(SELECT jsonb_agg(r->>'rule') FROM jsonb_array_elements(reasons) r) AS rules
 			FROM scope_assessments WHERE entity_id = e.id
 			ORDER BY created_at DESC, id DESC LIMIT 1) a ON true`, pgx.StrictNamedArgs{"entity": entityID}).

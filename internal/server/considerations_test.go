@@ -144,6 +144,14 @@ func TestMeasureConsiderations(t *testing.T) {
 		}
 	}
 
+	// A documented requirement says it carries the floor; another does not.
+	if r := off.Get(t, base+"/requirements/1.1"); !strings.Contains(r.Body, tr(t, "measures.documented_floor")) {
+		t.Error("requirement 1.1 (policy) does not name its legal floor")
+	}
+	if r := off.Get(t, base+"/requirements/8.1"); strings.Contains(r.Body, `data-testid="documented"`) {
+		t.Error("requirement 8.1 claims a documented floor")
+	}
+
 	// Read-only roles see the considerations but cannot post them; an
 	// unknown measure is a 404.
 	aud := a.LoginDemo(t, authz.Auditor)

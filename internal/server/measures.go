@@ -429,7 +429,7 @@ func (s *Server) renderRequirement(w http.ResponseWriter, r *http.Request, st st
 	base := entityBase(actor.EntityID)
 	p := measures.RequirementProps{
 		Shell: s.shell(r, "measures.title", "measures"), Base: base, Code: req.Code, Title: req.Title.In(ctx),
-		Text: req.Text.In(ctx), Source: req.Source, ISO: strings.Join(req.ISOControls, ", "),
+		Text: req.Text.In(ctx), Source: req.Source, ISO: strings.Join(req.ISOControls, ", "), Documented: req.Documented,
 		CanEdit: actor.Can(authz.MeasureEdit), Errors: errs, Conflict: conflict, Notice: s.Sessions.PopString(ctx, sessFlash),
 	}
 	for _, m := range all {
