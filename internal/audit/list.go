@@ -100,7 +100,7 @@ func (f Filter) Normalized() Filter {
 // log page always shows exactly one entity's rows.
 var ErrNoEntity = errors.New("audit: entity required")
 
-const listWhere = ` FROM audit_log
+const listWhere = ` FROM audit_log a
 	WHERE entity_id = @entity_id
 	  AND (@actor::text = '' OR strpos(lower(actor_email), lower(@actor::text)) > 0)
 	  AND (@action::text = '' OR action = @action::text
@@ -109,9 +109,41 @@ const listWhere = ` FROM audit_log
 	  AND (@from::timestamptz IS NULL OR at >= @from::timestamptz)
 	  AND (@to::timestamptz IS NULL OR at < @to::timestamptz)`
 
+// userIDText is a text that may hold a user id, as a bigint or NULL.
+const userIDText = `CASE WHEN (%s) ~ '^[0-9]{1,18}$' THEN (%s)::bigint END`
+
+// listNames names the people a row mentions (its actor, the member of a
+// membership or user row, an owner before and after) by primary key, so the
+// page shows names without a query per row.
+var listNames = `coalesce((SELECT jsonb_object_agg(u.id::text, u.name) FROM users u WHERE u.id = ANY(ARRAY[a.actor_id,
+		CASE WHEN a.object_type IN ('membership', 'user') THEN ` + idText("a.object_id") + ` END,
+		` + idText("a.changes->'before'->>'owner_id'") + `, ` + idText("a.changes->'after'->>'owner_id'") + `])), '{}') AS names`
+
+func idText(expr string) string { return fmt.Sprintf(userIDText, expr, expr) }
+
+// Listed is a row as the audit log lists it: with the names of the people it
+// mentions (user id as text → name) and the number of rows matching the
+// filter on all pages.
+type Listed struct {
+	Row
+	Names map[string]string `db:"names"`
+	Total int               `db:"total"`
+}
+
 // List returns one page of an entity's audit rows, newest first, and the
 // number of rows matching the filter on all pages.
 func List(ctx context.Context, q db.Querier, f Filter) (rows []Row, total int, err error) {
+	listed, total, err := ListNamed(ctx, q, f)
+	for _, l := range listed {
+		rows = append(rows, l.Row)
+	}
+	return rows, total, err
+}
+
+// ListNamed is List with the names of the people each row mentions, in one
+// query for the page (the total comes with the rows; only a page past the
+// end counts separately).
+func ListNamed(ctx context.Context, q db.Querier, f Filter) (rows []Listed, total int, err error) {
 	if f.EntityID <= 0 {
 		return nil, 0, ErrNoEntity
 	}
@@ -119,25 +151,29 @@ func List(ctx context.Context, q db.Querier, f Filter) (rows []Row, total int, e
 	args := pgx.StrictNamedArgs{
 		"entity_id": f.EntityID, "actor": f.Actor, "action": f.Action, "object_type": f.ObjectType,
 		"from": optionalTime(f.From), "to": optionalTime(f.To),
+		"limit": f.PerPage, "offset": (f.Page - 1) * f.PerPage,
 	}
-	if err := q.QueryRow(ctx, `SELECT count(*)`+listWhere, args).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("audit: count rows of entity %d: %w", f.EntityID, err)
-	}
-	args["limit"] = f.PerPage
-	args["offset"] = (f.Page - 1) * f.PerPage
-	res, err := q.Query(ctx, `SELECT `+rowColumns+listWhere+`
+	res, err := q.Query(ctx, `SELECT `+rowColumns+`, count(*) OVER ()::int AS total, `+listNames+listWhere+`
 		ORDER BY at DESC, seq DESC LIMIT @limit OFFSET @offset`, args)
 	if err != nil {
 		return nil, 0, fmt.Errorf("audit: list rows of entity %d: %w", f.EntityID, err)
 	}
-	rows, err = pgx.CollectRows(res, pgx.RowToStructByName[Row])
+	rows, err = pgx.CollectRows(res, pgx.RowToStructByName[Listed])
 	if err != nil {
 		return nil, 0, fmt.Errorf("audit: list rows of entity %d: %w", f.EntityID, err)
+	}
+	if len(rows) == 0 {
+		delete(args, "limit")
+		delete(args, "offset")
+		if err := q.QueryRow(ctx, `SELECT count(*)`+listWhere, args).Scan(&total); err != nil {
+			return nil, 0, fmt.Errorf("audit: count rows of entity %d: %w", f.EntityID, err)
+		}
+		return rows, total, nil
 	}
 	for i := range rows {
 		rows[i].At = rows[i].At.UTC()
 	}
-	return rows, total, nil
+	return rows, rows[0].Total, nil
 }
 
 // Actions lists the distinct actions recorded for an entity, sorted, for the

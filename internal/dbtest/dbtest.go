@@ -9,6 +9,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -19,6 +20,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/weerbaar/weerbaar/internal/db"
@@ -51,7 +53,7 @@ func NewWithConnString(t testing.TB) (*pgxpool.Pool, string) {
 		t.Fatalf("test database: %v", setupErr)
 	}
 	name := "weerbaar_test_" + randomHex(6)
-	if err := adminExec(ctx, fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s", name, template)); err != nil {
+	if err := createFromTemplate(ctx, name); err != nil {
 		t.Fatalf("create test database: %v", err)
 	}
 	conn := db.WithDatabase(adminConn, name)
@@ -67,6 +69,29 @@ func NewWithConnString(t testing.TB) (*pgxpool.Pool, string) {
 	})
 	return pool, conn
 }
+
+// createFromTemplate clones the template. Another checkout's test run with
+// other migrations drops templates it thinks stale (dropStaleTemplates); when
+// ours is gone, it is built again once instead of failing every later test.
+func createFromTemplate(ctx context.Context, name string) error {
+	create := func() error { return adminExec(ctx, fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s", name, template)) }
+	err := create()
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) || pgErr.Code != "3D000" { // invalid_catalog_name: no such template
+		return err
+	}
+	rebuildMu.Lock()
+	rerr := ensureTemplate(ctx)
+	rebuildMu.Unlock()
+	if rerr != nil {
+		return fmt.Errorf("rebuild template: %w", rerr)
+	}
+	return create()
+}
+
+// rebuildMu keeps parallel tests of one process from rebuilding at once; the
+// advisory lock in setup serialises processes.
+var rebuildMu sync.Mutex
 
 // Empty returns the connection string of a new database without any
 // migrations applied (for the migration test), dropped when the test ends.
@@ -105,6 +130,11 @@ func setup(ctx context.Context) error {
 		return err
 	}
 	template = "weerbaar_tmpl_" + migrationsHash()
+	return ensureTemplate(ctx)
+}
+
+// ensureTemplate builds the template database unless it exists.
+func ensureTemplate(ctx context.Context) error {
 	conn, err := pgx.Connect(ctx, adminConn)
 	if err != nil {
 		return err

@@ -85,3 +85,44 @@ func group(n int64, sep string) string {
 	}
 	return b.String()
 }
+
+// Decimal formats v with exactly places decimals in the context's language:
+// decimal comma and thousands point in Dutch (1.234,5), the reverse in
+// English (1,234.5). It is the one number formatter for fractional numbers
+// shown to people (maturity, weights, sensitivities).
+func Decimal(ctx context.Context, v float64, places int) string {
+	return FormatDecimal(LangFrom(ctx), v, places, false)
+}
+
+// DecimalTrim is Decimal without trailing zeros (0.250 → "0,25", 3.0 → "3").
+func DecimalTrim(ctx context.Context, v float64, maxPlaces int) string {
+	return FormatDecimal(LangFrom(ctx), v, maxPlaces, true)
+}
+
+// FormatDecimal is Decimal for an explicit language (exports); trim drops
+// trailing zeros of the fraction.
+func FormatDecimal(l Lang, v float64, places int, trim bool) string {
+	s := strconv.FormatFloat(v, 'f', places, 64)
+	if s == "-0" || strings.HasPrefix(s, "-0.") && strings.Trim(s[3:], "0") == "" {
+		s = s[1:] // no "-0,0"
+	}
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	whole, frac, _ := strings.Cut(s, ".")
+	if trim {
+		frac = strings.TrimRight(frac, "0")
+	}
+	thousands, decimal := ".", ","
+	if l == EN {
+		thousands, decimal = ",", "."
+	}
+	n, _ := strconv.ParseInt(whole, 10, 64)
+	out := group(n, thousands)
+	if frac != "" {
+		out += decimal + frac
+	}
+	if neg {
+		out = "-" + out
+	}
+	return out
+}

@@ -95,6 +95,25 @@ func Translate(l Lang, key string, args ...any) string {
 	return fmt.Sprintf(msg, args...)
 }
 
+// N translates a count: key+".one" when n is 1, else key+".other", so Dutch
+// and English both read "1 bewijsstuk" / "2 bewijsstukken". Without args the
+// message is formatted with n itself.
+func N(ctx context.Context, key string, n int, args ...any) string {
+	return TranslateN(LangFrom(ctx), key, n, args...)
+}
+
+// TranslateN is N for an explicit language.
+func TranslateN(l Lang, key string, n int, args ...any) string {
+	form := ".other"
+	if n == 1 {
+		form = ".one"
+	}
+	if len(args) == 0 {
+		args = []any{n}
+	}
+	return Translate(l, key+form, args...)
+}
+
 // Keys returns the sorted keys of a language's catalogue.
 func Keys(l Lang) []string {
 	keys := make([]string, 0, len(catalogues[l]))

@@ -48,6 +48,7 @@ func TestEveryUsedKeyExists(t *testing.T) {
 	call := regexp.MustCompile(`\b(?:T|Translate)\((?:ctx|r\.Context\(\)|[a-z]+), "([a-z0-9_.]*[a-z0-9_])"`)
 	// Keys that travel as values before they are translated: field errors,
 	// flashed notices and form-level errors.
+	plural := regexp.MustCompile(`\b(?:N|TranslateN)\((?:ctx|r\.Context\(\)|[a-z]+), "([a-z0-9_.]*[a-z0-9_])"`)
 	indirect := regexp.MustCompile(`(?:validate\.Field\("[a-z_]+", |\.Add\("[a-z_]+", |sessFlash, |notice :?= |Error: |p\.Error = |errs\.Add\([a-z]+, )"([a-z]+\.[a-z0-9_.]*[a-z0-9_])"`)
 	found := 0
 	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
@@ -65,6 +66,9 @@ func TestEveryUsedKeyExists(t *testing.T) {
 			return err
 		}
 		matches := append(call.FindAllStringSubmatch(string(b), -1), indirect.FindAllStringSubmatch(string(b), -1)...)
+		for _, m := range plural.FindAllStringSubmatch(string(b), -1) {
+			matches = append(matches, []string{m[0], m[1] + ".one"}, []string{m[0], m[1] + ".other"})
+		}
 		for _, m := range matches {
 			found++
 			if _, ok := catalogues[NL][m[1]]; !ok {
@@ -102,6 +106,16 @@ func TestFormatting(t *testing.T) {
 		{Int(en, 1234567), "1,234,567"},
 		{Int(en, 999), "999"},
 		{Int(nl, -1000), "-1.000"},
+		{Decimal(nl, 3, 1), "3,0"},
+		{Decimal(en, 3, 1), "3.0"},
+		{Decimal(nl, 0.115, 3), "0,115"},
+		{Decimal(nl, 1234.5, 2), "1.234,50"},
+		{Decimal(en, 1234.5, 2), "1,234.50"},
+		{Decimal(nl, -0.04, 1), "0,0"},
+		{Decimal(nl, -2.25, 2), "-2,25"},
+		{DecimalTrim(nl, 0.25, 3), "0,25"},
+		{DecimalTrim(nl, 3, 3), "3"},
+		{DecimalTrim(en, 0.333333, 3), "0.333"},
 	}
 	for _, c := range cases {
 		if c.got != c.want {
@@ -123,5 +137,24 @@ func TestTranslateFallsBackVisibly(t *testing.T) {
 	}
 	if got := T(ctx, "error.request_id", "abc"); got != "Reference for the administrator: abc" {
 		t.Errorf("with args = %q", got)
+	}
+}
+
+// TestPlurals: N picks the .one or .other form by the count, so a page never
+// says "1 bewijsstukken".
+func TestPlurals(t *testing.T) {
+	nl := WithLang(context.Background(), NL)
+	en := WithLang(context.Background(), EN)
+	cases := []struct{ got, want string }{
+		{N(nl, "measures.card.evidence", 1), "1 bewijsstuk"},
+		{N(nl, "measures.card.evidence", 2), "2 bewijsstukken"},
+		{N(nl, "measures.card.evidence", 0), "0 bewijsstukken"},
+		{N(en, "measures.card.evidence", 1), "1 item of evidence"},
+		{N(en, "measures.card.evidence", 3), "3 items of evidence"},
+	}
+	for _, c := range cases {
+		if c.got != c.want {
+			t.Errorf("got %q, want %q", c.got, c.want)
+		}
 	}
 }

@@ -129,11 +129,12 @@ func TestAuditLogPage(t *testing.T) {
 	base := "/e/" + strconv.FormatInt(id, 10)
 	auditor := a.LoginDemo(t, authz.Auditor)
 	page := auditor.Get(t, base+"/audit")
-	if page.StatusCode != http.StatusOK || !strings.Contains(page.Body, trStem(t, "audit.chain.ok")) || !strings.Contains(page.Body, "<code>membership.added</code>") {
+	if page.StatusCode != http.StatusOK || !strings.Contains(page.Body, trStem(t, "audit.chain.ok")) || !strings.Contains(page.Body, `data-action="membership.added"`) ||
+		!strings.Contains(page.Body, tr(t, "audit.action.membership.added")) {
 		t.Fatalf("audit page: %d %s", page.StatusCode, page.Body)
 	}
 	filtered := auditor.Get(t, base+"/audit?action=entity.created")
-	if !strings.Contains(filtered.Body, "entity.created") || strings.Contains(filtered.Body, "<code>membership.added</code>") {
+	if !strings.Contains(filtered.Body, `data-action="entity.created"`) || strings.Contains(filtered.Body, `data-action="membership.added"`) {
 		t.Errorf("action filter not applied")
 	}
 	if bad := auditor.Get(t, base+"/audit?from=gisteren"); bad.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(bad.Body, `value="gisteren"`) {

@@ -1,17 +1,22 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/weerbaar/weerbaar/internal/audit"
 	"github.com/weerbaar/weerbaar/internal/authz"
 	"github.com/weerbaar/weerbaar/internal/i18n"
+	"github.com/weerbaar/weerbaar/internal/scope"
 	"github.com/weerbaar/weerbaar/internal/validate"
+	"github.com/weerbaar/weerbaar/web/components"
 	"github.com/weerbaar/weerbaar/web/pages/auditlog"
 )
 
@@ -40,12 +45,13 @@ func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) {
 	if len(errs) > 0 {
 		status, f.From, f.To = http.StatusUnprocessableEntity, time.Time{}, time.Time{}
 	}
-	rows, total, err := audit.List(ctx, s.Pool, f)
+	rows, total, err := audit.ListNamed(ctx, s.Pool, f)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	if p.Actions, err = audit.Actions(ctx, s.Pool, actor.EntityID); err != nil {
+	actions, err := audit.Actions(ctx, s.Pool, actor.EntityID)
+	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
@@ -61,18 +67,40 @@ func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) {
 	nf := f.Normalized()
 	p.Page, p.Total = nf.Page, total
 	p.Pages = max(1, (total+nf.PerPage-1)/nf.PerPage)
+	names := map[int64]string{}
 	for _, row := range rows {
-		changes, err := changeLines(row)
+		for id, name := range row.Names {
+			if n, err := strconv.ParseInt(id, 10, 64); err == nil {
+				names[n] = name
+			}
+		}
+	}
+	t := auditText{ctx: ctx, names: names}
+	for _, a := range actions {
+		p.Actions = append(p.Actions, components.Option{Value: a, Label: t.actionLabel(a)})
+	}
+	for _, listed := range rows {
+		row := listed.Row
+		before, after, err := row.BeforeAfter()
 		if err != nil {
 			s.serverError(w, r, err)
 			return
 		}
 		p.Rows = append(p.Rows, auditlog.Row{
-			Seq: row.Seq, At: row.At, Actor: row.ActorEmail, Action: row.Action, ObjectType: row.ObjectType,
-			ObjectID: row.ObjectID, IP: row.IP, UserAgent: row.UserAgent, Changes: changes,
+			Seq: row.Seq, At: row.At, Action: row.Action, Actor: t.actor(row), ActorEmail: personEmail(row.ActorEmail), ActionLabel: t.actionLabel(row.Action),
+			Sentence: t.sentence(row, before, after), IP: row.IP, UserAgent: row.UserAgent, Changes: t.changes(row, before, after),
 		})
 	}
 	s.render(w, r, status, auditlog.Page(p))
+}
+
+// personEmail is the actor's address when it is one (not a tool's name such
+// as "seed-demo").
+func personEmail(s string) string {
+	if strings.Contains(s, "@") {
+		return s
+	}
+	return ""
 }
 
 // parseDay reads a yyyy-mm-dd date as midnight in Europe/Amsterdam, plus
@@ -88,13 +116,139 @@ func parseDay(s string, addDays int) (time.Time, error) {
 	return t.AddDate(0, 0, addDays), nil
 }
 
-// changeLines renders a row's before/after as "field: old → new" lines,
-// sorted by field, so a reader sees what changed without reading JSON.
-func changeLines(row audit.Row) ([]string, error) {
-	before, after, err := row.BeforeAfter()
-	if err != nil {
-		return nil, err
+// auditText turns audit rows into sentences in the reader's language: the
+// action's label, "Sanne Visser wijzigde eis 2.3", one line per changed field
+// with its label and translated values, and people's names instead of user
+// ids. Names come with the rows (audit.ListNamed) or from one lookup for all
+// rows (audit.UserNames), never a query per row.
+type auditText struct {
+	ctx   context.Context
+	names map[int64]string
+}
+
+// auditActionKeys are the actions the catalogue has labels and sentences for;
+// any other action reads as "another change" rather than its key.
+var auditActionKeys = map[string]bool{
+	"entity.created": true, "entity.settings_changed": true, "membership.added": true, "membership.role_changed": true,
+	"membership.removed": true, "user.enabled": true, "user.disabled": true, "scope.assessed": true,
+	"registration.updated": true, "registration.submitted": true, "requirement.updated": true, "measure.updated": true,
+	"proportion.factors_changed": true, "proportion.sensitivity_changed": true, "evidence.uploaded": true,
+	"evidence.version_added": true, "evidence.link_added": true, "evidence.deleted": true,
+	"catalogue.adopted": true, "measure.considerations_changed": true,
+}
+
+// auditFieldOrder is the order change lines are listed in: the order of the
+// forms they come from. Unlisted fields follow in name order.
+var auditFieldOrder = []string{
+	"applicable", "justification", "maturity", "maturity_override", "override_reason", "status", "status_override", "status_reason", "owner_id", "due_date", "notes",
+	"legal_name", "kvk", "street", "postcode", "city", "country", "postal_address", "contact_name", "contact_email",
+	"contact_phone", "ip_ranges", "subsectors", "member_states", "authority", "csirt", "info_sharing", "info_sharing_details",
+	"reference", "submitted_on", "name", "email", "role", "disabled", "account_created", "link_issued", "mfa_required", "slug",
+	"exposure", "size", "likelihood", "impact", "class", "rationale", "set", "employees", "turnover_eur", "balance_eur",
+	"engine_version", "title", "target", "url", "description", "kind", "version", "filename", "content_type", "file_size",
+	"sha256", "version_id", "deleted", "catalogue_edition", "state_of_art", "cost_level", "adopted_target", "target_reason",
+}
+
+// auditUserIDs lists the user ids that rows mention: actors, members (object
+// ids of membership and user rows) and owners, so one query names them all
+// (the export; the page gets the names with its rows from audit.ListNamed).
+func auditUserIDs(rows []audit.Row) []int64 {
+	seen := map[int64]bool{}
+	var ids []int64
+	add := func(id int64) {
+		if id > 0 && !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
 	}
+	for _, r := range rows {
+		if r.ActorID != nil {
+			add(*r.ActorID)
+		}
+		if r.ObjectType == "membership" || r.ObjectType == "user" {
+			id, _ := strconv.ParseInt(r.ObjectID, 10, 64)
+			add(id)
+		}
+		before, after, err := r.BeforeAfter()
+		if err != nil {
+			continue
+		}
+		for _, side := range []map[string]any{before, after} {
+			if v, ok := side["owner_id"]; ok {
+				id, _ := strconv.ParseInt(fmt.Sprint(v), 10, 64)
+				add(id)
+			}
+		}
+	}
+	return ids
+}
+
+// actionLabel is the action as the filter and the page name it.
+func (t auditText) actionLabel(action string) string {
+	if auditActionKeys[action] {
+		return i18n.T(t.ctx, "audit.action."+action)
+	}
+	return i18n.T(t.ctx, "audit.action.other")
+}
+
+// actor names who did it: the person's name, else the recorded address.
+func (t auditText) actor(r audit.Row) string {
+	if r.ActorID != nil {
+		if n, ok := t.names[*r.ActorID]; ok && n != "" {
+			return n
+		}
+	}
+	if r.ActorEmail != "" && r.ActorEmail != "seed-demo" {
+		return r.ActorEmail
+	}
+	return i18n.T(t.ctx, "audit.actor.system")
+}
+
+// object names what it was done to, as the sentence needs it.
+func (t auditText) object(r audit.Row, before, after map[string]any) string {
+	switch r.ObjectType {
+	case "membership", "user":
+		return t.user(r.ObjectID, before, after)
+	case "evidence":
+		for _, side := range []map[string]any{after, before} {
+			if v, ok := side["title"].(string); ok && v != "" {
+				return v
+			}
+		}
+		return "#" + r.ObjectID
+	case "entity":
+		if v, ok := after["name"].(string); ok {
+			return v
+		}
+	}
+	return r.ObjectID
+}
+
+func (t auditText) user(id string, before, after map[string]any) string {
+	if n, err := strconv.ParseInt(id, 10, 64); err == nil {
+		if name, ok := t.names[n]; ok && name != "" {
+			return name
+		}
+	}
+	for _, side := range []map[string]any{after, before} {
+		if v, ok := side["email"].(string); ok && v != "" {
+			return v
+		}
+	}
+	return i18n.T(t.ctx, "audit.value.unknown_user")
+}
+
+// sentence is the row's main line, e.g. "Sanne Visser wijzigde eis 2.3".
+func (t auditText) sentence(r audit.Row, before, after map[string]any) string {
+	key := "audit.sentence.other"
+	if auditActionKeys[r.Action] {
+		key = "audit.sentence." + r.Action
+	}
+	return i18n.T(t.ctx, key, t.actor(r), t.object(r, before, after))
+}
+
+// changes lists each changed field as "volwassenheid van 1 naar 3".
+func (t auditText) changes(r audit.Row, before, after map[string]any) []string {
 	fields := map[string]bool{}
 	for k := range before {
 		fields[k] = true
@@ -102,39 +256,137 @@ func changeLines(row audit.Row) ([]string, error) {
 	for k := range after {
 		fields[k] = true
 	}
-	names := make([]string, 0, len(fields))
-	for k := range fields {
-		names = append(names, k)
+	var names []string
+	for _, k := range auditFieldOrder {
+		if fields[k] {
+			names = append(names, k)
+			delete(fields, k)
+		}
 	}
-	sort.Strings(names)
+	rest := make([]string, 0, len(fields))
+	for k := range fields {
+		rest = append(rest, k)
+	}
+	sort.Strings(rest)
+	names = append(names, rest...)
 	var out []string
 	for _, k := range names {
+		label := t.fieldLabel(r, k)
 		b, hasB := before[k]
 		a, hasA := after[k]
 		switch {
 		case hasB && hasA:
-			out = append(out, fmt.Sprintf("%s: %s → %s", k, valueText(b), valueText(a)))
+			out = append(out, i18n.T(t.ctx, "audit.change.from_to", label, t.value(r, k, b), t.value(r, k, a)))
 		case hasA:
-			out = append(out, fmt.Sprintf("%s: %s", k, valueText(a)))
+			out = append(out, i18n.T(t.ctx, "audit.change.set", label, t.value(r, k, a)))
 		default:
-			out = append(out, fmt.Sprintf("%s: %s → –", k, valueText(b)))
+			out = append(out, i18n.T(t.ctx, "audit.change.was", label, t.value(r, k, b)))
 		}
 	}
-	return out, nil
+	return out
 }
 
-func valueText(v any) string {
+// fieldLabel is the field's name in the catalogue; "size" of evidence is a
+// file size, not the organisation's size.
+func (t auditText) fieldLabel(r audit.Row, field string) string {
+	if field == "size" && r.ObjectType == "evidence" {
+		field = "file_size"
+	}
+	if !slices.Contains(auditFieldOrder, field) {
+		field = "other"
+	}
+	return i18n.T(t.ctx, "audit.field."+field)
+}
+
+// value is a recorded value as a reader understands it: translated enums,
+// names for user ids, yes/no, numbers in the locale's format.
+func (t auditText) value(r audit.Row, field string, v any) string {
+	ctx := t.ctx
+	if v == nil {
+		return i18n.T(ctx, "audit.value.empty")
+	}
+	str := fmt.Sprint(v)
 	switch x := v.(type) {
-	case string:
-		if x == "" {
-			return "''"
+	case bool:
+		if x {
+			return i18n.T(ctx, "audit.value.yes")
 		}
-		return x
-	case nil:
-		return "–"
-	case []any, map[string]any:
+		return i18n.T(ctx, "audit.value.no")
+	case json.Number:
+		if n, err := x.Int64(); err == nil {
+			switch {
+			case field == "size" && r.ObjectType == "evidence":
+				return i18n.Int(ctx, n) + " B"
+			case field == "turnover_eur" || field == "balance_eur":
+				return i18n.Money(ctx, n*100)
+			case field == "owner_id":
+				return t.user(str, nil, nil)
+			case field == "version_id":
+				return str
+			}
+			return i18n.Int(ctx, n)
+		}
+		if f, err := x.Float64(); err == nil {
+			return i18n.DecimalTrim(ctx, f, 3)
+		}
+		return str
+	case []any:
+		parts := make([]string, 0, len(x))
+		for _, e := range x {
+			parts = append(parts, t.value(r, field, e))
+		}
+		return strings.Join(parts, ", ")
+	case map[string]any:
 		b, _ := json.Marshal(x)
 		return string(b)
 	}
-	return fmt.Sprint(v)
+	if str == "" {
+		if field == "maturity_override" {
+			return i18n.T(ctx, "audit.value.derived")
+		}
+		if field == "adopted_target" {
+			return i18n.T(ctx, "measures.adopted_target.none")
+		}
+		return i18n.T(ctx, "audit.value.empty")
+	}
+	switch field {
+	case "owner_id":
+		return t.user(str, nil, nil)
+	case "status":
+		return i18n.T(ctx, "status."+str)
+	case "role":
+		return i18n.T(ctx, "role."+str)
+	case "class":
+		return i18n.T(ctx, "scope.class."+str)
+	case "cost_level":
+		return i18n.T(ctx, "cost."+str)
+	case "size":
+		return i18n.T(ctx, "scope.size."+str)
+	case "subsectors":
+		return subsectorNames(ctx, str)
+	case "submitted_on", "due_date":
+		if d, err := time.ParseInLocation("2006-01-02", str, i18n.Amsterdam); err == nil {
+			return i18n.Date(ctx, d)
+		}
+	case "target":
+		kind, code, _ := strings.Cut(str, ":")
+		if kind == "requirement" || kind == "measure" {
+			return i18n.T(ctx, "audit.value."+kind, code)
+		}
+	}
+	return str
+}
+
+// subsectorNames turns "drinking_water,energy.electricity" into names.
+func subsectorNames(ctx context.Context, codes string) string {
+	var out []string
+	for _, c := range strings.Split(codes, ",") {
+		c = strings.TrimSpace(c)
+		if sub, ok := scope.LookupSubsector(c); ok {
+			out = append(out, sub.Name.In(ctx))
+		} else if c != "" {
+			out = append(out, c)
+		}
+	}
+	return strings.Join(out, ", ")
 }

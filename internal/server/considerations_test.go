@@ -152,9 +152,20 @@ func TestMeasureConsiderations(t *testing.T) {
 		t.Error("requirement 8.1 claims a documented floor")
 	}
 
+	// The audit log reads the change in words, not keys.
+	aud := a.LoginDemo(t, authz.Auditor)
+	log := aud.Get(t, base+"/audit?action=measure.considerations_changed")
+	for _, want := range []string{tr(t, "audit.action.measure.considerations_changed"), tr(t, "audit.field.adopted_target"), tr(t, "cost.high")} {
+		if !strings.Contains(log.Body, want) {
+			t.Errorf("audit log lacks %q", want)
+		}
+	}
+	if strings.Contains(log.Body, "cost_level") || strings.Contains(log.Body, ">high<") {
+		t.Error("audit log shows a field key or an untranslated value")
+	}
+
 	// Read-only roles see the considerations but cannot post them; an
 	// unknown measure is a 404.
-	aud := a.LoginDemo(t, authz.Auditor)
 	if r := aud.PostForm(t, base+"/measures/g/considerations", form); r.StatusCode != http.StatusForbidden {
 		t.Errorf("auditor saved considerations: %d", r.StatusCode)
 	}

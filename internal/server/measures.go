@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -250,7 +249,7 @@ func (s *Server) renderMeasure(w http.ResponseWriter, r *http.Request, st stateP
 		p.StatusText = i18n.T(ctx, "measures.status.derived", ms.Progress.Done, ms.Progress.Applicable)
 	}
 	for _, c := range ms.Result.Contributions {
-		p.Why = append(p.Why, measures.Contribution{Factor: c.Factor, Input: c.Input, Points: c.Points, Text: c.Text.In(ctx)})
+		p.Why = append(p.Why, measures.Contribution{Factor: c.Factor, Input: factorLevel(ctx, c.Factor, c.Input), Points: c.Points, Text: c.Text.In(ctx)})
 	}
 	cons := ms.Consideration
 	p.Advice = measures.Advice{Proposal: ms.Result.Proposal, Proportional: ms.Result.Proportional, Adopted: cons.AdoptedTarget,
@@ -572,35 +571,19 @@ func (s *Server) soa(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, measures.SoA(p))
 }
 
-func (s *Server) soaCSV(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	actor := authz.ActorFrom(ctx)
-	ed, err := s.edition(r)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
+// factorLevel names a factor's value in the reader's language ("large" →
+// "groot"), from the engine's guidance; numbers keep their digit ("3 ·
+// gemiddeld").
+func factorLevel(ctx context.Context, factor, lvl string) string {
+	for _, g := range proportion.FactorGuidance() {
+		if g.Factor == factor && g.Level == lvl {
+			if _, err := strconv.Atoi(lvl); err == nil {
+				return lvl + " · " + g.Label.In(ctx)
+			}
+			return g.Label.In(ctx)
+		}
 	}
-	reqs, err := measure.Requirements(ctx, s.Pool, ed, actor.EntityID)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	counts, err := s.evidence().CountBySubjectType(ctx, actor.EntityID, measure.SubjectRequirement)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	q := r.URL.Query()
-	entries, _ := measure.StatementOfApplicability(reqs, counts, measure.SoAQuery{Measure: q.Get("measure"), Status: q.Get("status")})
-	rows := soaRows(ctx, entries)
-	attachment(w, "text/csv; charset=utf-8", "verklaring-van-toepasselijkheid-"+entityFrom(ctx).Slug+".csv")
-	cw := newCSV(w)
-	cw.row("requirement", "title", "measures", "applicable", "justification", "maturity", "status", "owner", "due_date", "evidence_count")
-	for _, row := range rows {
-		cw.row(row.Code, row.Title, row.Measures, fmt.Sprint(row.Applicable), row.Justification, strconv.Itoa(row.Maturity),
-			row.Status, row.Owner, row.DueISO, strconv.Itoa(row.Evidence))
-	}
-	cw.flush()
+	return lvl
 }
 
 // proportionality shows and edits the factors and sensitivities.
@@ -633,15 +616,7 @@ func (s *Server) renderProportion(w http.ResponseWriter, r *http.Request, st pro
 		Errors: errs, SensCode: sensCode, SensErrors: sensErrs, Conflict: conflict, EngineVersion: proportion.CurrentVersion,
 		Notice: s.Sessions.PopString(ctx, sessFlash),
 	}
-	guidance := proportion.FactorGuidance()
-	level := func(factor, lvl string) string {
-		for _, g := range guidance {
-			if g.Factor == factor && g.Level == lvl {
-				return g.Label.In(ctx)
-			}
-		}
-		return lvl
-	}
+	level := func(factor, lvl string) string { return factorLevel(ctx, factor, lvl) }
 	p.SizeText = level("size", string(o.EngineInput.Size)) + " — " + i18n.T(ctx, "proportion.from_scope")
 	p.ClassText = level("class", string(o.EngineInput.Class)) + " — " + i18n.T(ctx, "proportion.from_scope")
 	if !o.ScopeAssessed {
@@ -676,7 +651,7 @@ func (s *Server) renderProportion(w http.ResponseWriter, r *http.Request, st pro
 		if errs != nil && st.Input != nil {
 			f.Value = st.Input.Get(name)
 		}
-		for _, g := range guidance {
+		for _, g := range proportion.FactorGuidance() {
 			if g.Factor == name {
 				f.Choices = append(f.Choices, measures.FactorChoice{Level: g.Level, Label: g.Level + " · " + g.Label.In(ctx), Guidance: g.Text.In(ctx)})
 			}

@@ -85,14 +85,14 @@ func TestRequirementEditing(t *testing.T) {
 		t.Errorf("SoA filter on not applicable")
 	}
 	csv := off.Get(t, base+"/soa.csv?measure=e")
-	if csv.Header.Get("Content-Type") != "text/csv; charset=utf-8" || !strings.Contains(csv.Body, "6.10,") || strings.Contains(csv.Body, "\n1.1,") {
+	if csv.Header.Get("Content-Type") != "text/csv; charset=utf-8" || !strings.Contains(csv.Body, "6.10;") || strings.Contains(csv.Body, "\n1.1;") {
 		t.Errorf("SoA CSV filtered by measure e: %s", csv.Body)
 	}
 	// The negative checks above would pass on any page without 1.1.
 	if all := off.Get(t, base+"/soa"); !strings.Contains(all.Body, ">1.1 ") {
 		t.Errorf("unfiltered SoA lacks requirement 1.1")
 	}
-	if all := off.Get(t, base+"/soa.csv"); !strings.Contains(all.Body, "\n1.1,") {
+	if all := off.Get(t, base+"/soa.csv"); !strings.Contains(all.Body, "\n1.1;") {
 		t.Errorf("unfiltered SoA CSV lacks requirement 1.1")
 	}
 }
@@ -391,7 +391,7 @@ func TestMeasureOverrideNeedsAReason(t *testing.T) {
 		t.Fatalf("override: %d %s", r.StatusCode, r.Body)
 	}
 	page := off.Get(t, base+"/measures/g")
-	if !strings.Contains(page.Body, tr(t, "measures.derived.override", "Externe audit bevestigt niveau 4")) || !strings.Contains(page.Body, `<span class="big-number">4.0</span>`) {
+	if !strings.Contains(page.Body, tr(t, "measures.derived.override", "Externe audit bevestigt niveau 4")) || !strings.Contains(page.Body, `<span class="big-number">4,0</span>`) {
 		t.Fatalf("override not shown")
 	}
 	if auditCount(t, a, "measure.updated") != 1 {

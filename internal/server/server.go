@@ -185,6 +185,8 @@ func (s *Server) routeTable() []Route {
 		{get, "/e/{entityID}/board", InEntity, authz.EntityRead, s.unavailableModule("board")},
 		{get, "/e/{entityID}/incidents", InEntity, authz.EntityRead, s.unavailableModule("incidents")},
 		{get, "/e/{entityID}/audit", InEntity, authz.AuditRead, s.auditLog},
+		{get, "/e/{entityID}/audit.csv", InEntity, authz.AuditRead, s.auditCSV},
+		{get, "/e/{entityID}/audit.jsonl", InEntity, authz.AuditRead, s.auditJSONL},
 		{get, "/e/{entityID}/users", InEntity, authz.UserManage, s.users},
 		{post, "/e/{entityID}/users", InEntity, authz.UserManage, s.inviteUser},
 		{post, "/e/{entityID}/users/{userID}/role", InEntity, authz.UserManage, s.changeRole},

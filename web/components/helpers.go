@@ -25,13 +25,6 @@ func sortedKeys(m map[string]string) []string {
 	return keys
 }
 
-func labelOr(labels map[string]string, name string) string {
-	if l, ok := labels[name]; ok {
-		return l
-	}
-	return name
-}
-
 func alertIcon(kind string) string {
 	switch kind {
 	case "success":

@@ -107,7 +107,7 @@ func Entities(p EntitiesProps) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = components.ErrorSummary(p.Errors, map[string]string{"name": i18n.T(ctx, "admin.entities.name"), "slug": i18n.T(ctx, "admin.entities.slug")}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = components.ErrorSummary(p.Errors, components.Labels("name", i18n.T(ctx, "admin.entities.name"), "slug", i18n.T(ctx, "admin.entities.slug"))).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

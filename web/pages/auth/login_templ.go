@@ -326,7 +326,7 @@ func SetPassword(p SetPasswordProps) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = components.ErrorSummary(p.Errors, map[string]string{"new_password": i18n.T(ctx, "password.new"), "confirm": i18n.T(ctx, "password.confirm")}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = components.ErrorSummary(p.Errors, components.Labels("new_password", i18n.T(ctx, "password.new"), "confirm", i18n.T(ctx, "password.confirm"))).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
