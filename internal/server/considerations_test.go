@@ -137,7 +137,7 @@ func TestMeasureConsiderations(t *testing.T) {
 	// the Regulation, measure a carries the documented floor, g the adopted
 	// target with its cost level.
 	prop := off.Get(t, base+"/proportionality")
-	for _, want := range []string{`data-testid="advice-table"`, tr(t, "proportion.regulation.guidance"), tr(t, "proportion.any_size.no"),
+	for _, want := range []string{`class="table table-stack advice-table"`, tr(t, "proportion.regulation.guidance"), tr(t, "proportion.any_size.no"),
 		tr(t, "proportion.floor_rule.documented"), tr(t, "cost.high"), tr(t, "proportion.intro")} {
 		if !strings.Contains(prop.Body, want) {
 			t.Errorf("proportionality page lacks %q", want)
