@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/weerbaar/weerbaar/internal/dbtest"
+	"github.com/weerbaar/weerbaar/internal/i18n"
 	"github.com/weerbaar/weerbaar/internal/measure"
 	"github.com/weerbaar/weerbaar/internal/measure/catalogue"
 	"github.com/weerbaar/weerbaar/internal/proportion"
@@ -87,5 +88,81 @@ func TestOverviewFloors(t *testing.T) {
 				t.Errorf("micro any-size entity: size adds nothing to f: %+v", o.Measures[5].Result.Contributions[1])
 			}
 		})
+	}
+}
+
+// TestSnapshotReproduces: a saved computation keeps every input of
+// prop-2026.2 (the entity's type flags, each measure's requirements and the
+// adopted target), so proportion.Compute on the stored inputs gives the
+// stored results.
+func TestSnapshotReproduces(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := dbtest.New(t)
+	var id int64
+	if err := pool.QueryRow(ctx, `INSERT INTO entities (slug, name) VALUES ('cloud', 'Cloud') RETURNING id`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	in := scope.Input{Subsectors: []string{"digital.cloud"}, Employees: 80, TurnoverEUR: 12_000_000, BalanceEUR: 11_000_000}
+	res, err := scope.Assess(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inputs, _ := json.Marshal(in)
+	reasons, _ := json.Marshal(res.Reasons)
+	if _, err := pool.Exec(ctx, `INSERT INTO scope_assessments (entity_id, engine_version, inputs, class, size, reasons)
+		VALUES ($1, $2, $3, $4, $5, $6)`, id, res.EngineVersion, inputs, string(res.Class), string(res.Size), reasons); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pool.Exec(ctx, `INSERT INTO measure_considerations (entity_id, measure_code, adopted_target, proposal_at_adoption, target_reason)
+		VALUES ($1, 'g', 5, 3, '')`, id); err != nil {
+		t.Fatal(err)
+	}
+	snap, err := measure.SaveSnapshot(ctx, pool, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var version string
+	var rawIn, rawOut []byte
+	if err := pool.QueryRow(ctx, `SELECT engine_version, inputs, results FROM proportion_results WHERE id = $1`, snap).Scan(&version, &rawIn, &rawOut); err != nil {
+		t.Fatal(err)
+	}
+	var stored struct {
+		Factors  proportion.Factors `json:"factors"`
+		Measures []struct {
+			Code         string                        `json:"code"`
+			Current      float64                       `json:"current"`
+			Sensitivity  proportion.Sensitivity        `json:"sensitivity"`
+			Requirements []proportion.RequirementInput `json:"requirements"`
+			Adopted      int                           `json:"adopted"`
+		} `json:"measures"`
+	}
+	if err := json.Unmarshal(rawIn, &stored); err != nil {
+		t.Fatal(err)
+	}
+	if !stored.Factors.RegulationBound || stored.Factors.AnySize {
+		t.Errorf("stored factors %+v: a medium cloud provider is bound and not any-size", stored.Factors)
+	}
+	var ms []proportion.MeasureInput
+	for _, m := range stored.Measures {
+		ms = append(ms, proportion.MeasureInput{Code: m.Code, Current: m.Current, Sensitivity: m.Sensitivity, Requirements: m.Requirements, Adopted: m.Adopted})
+	}
+	again, err := proportion.Compute(version, stored.Factors, ms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var saved []proportion.Result
+	if err := json.Unmarshal(rawOut, &saved); err != nil {
+		t.Fatal(err)
+	}
+	for i := range again {
+		a, s := again[i], saved[i]
+		if a.Target != s.Target || a.Proposal != s.Proposal || a.Floor != s.Floor || a.Weight != s.Weight || a.Rank != s.Rank ||
+			a.Explanation.Render(i18n.NL) != s.Explanation.Render(i18n.NL) {
+			t.Errorf("%s does not reproduce: %+v\nvs %+v", a.Code, a, s)
+		}
+	}
+	if g := again[6]; g.Code != "g" || g.Target != 5 || g.Adopted != 5 || len(stored.Measures[6].Requirements) == 0 {
+		t.Errorf("measure g: %+v (requirements %v)", g, stored.Measures[6].Requirements)
 	}
 }
