@@ -119,6 +119,18 @@ func seedState(ctx context.Context, pool *pgxpool.Pool, entityID int64) error {
 			}
 		}
 	}
+	// Art. 21(1) considerations the officer recorded for two measures.
+	for _, c := range []struct {
+		code string
+		in   measure.ConsiderationInput
+	}{
+		{"c", measure.ConsiderationInput{StateOfArt: "Back-ups volgens de 3-2-1-regel met een offline kopie; herstel getest volgens NEN-EN-ISO 22301 en de NCSC-factsheet over back-ups.", Cost: "medium"}},
+		{"h", measure.ConsiderationInput{StateOfArt: "TLS 1.3 volgens de NCSC-beveiligingsrichtlijnen voor TLS; versleuteling van telemetrie op de pompstations vraagt vervanging van oudere PLC's.", Cost: "high"}},
+	} {
+		if _, err := measure.SaveConsideration(ctx, pool, actor, c.code, c.in); err != nil {
+			return fmt.Errorf("demo considerations %s: %w", c.code, err)
+		}
+	}
 	return nil
 }
 

@@ -17,14 +17,18 @@ type engineInputs struct {
 	Factors       Factors
 	Sensitivities []Sensitivity // a to j, the entity's own where set
 	// Assessed is true when the entity has a scope assessment; Class and
-	// Size are its latest one's.
+	// Size are its latest one's, Subsectors its subsector codes and Rules
+	// the rules of its reasons (e.g. "any_size_dns").
 	Assessed    bool
 	Class, Size string
-	// Subsectors are the latest assessment's subsector codes.
-	Subsectors []string
+	Subsectors  []string
+	Rules       []string
 	// Points are the entity's answers to checklist points (reference and
 	// state only), for the point counts the measure pages show.
 	Points []pointRow
+	// Considerations are the recorded Art. 21(1) considerations and adopted
+	// targets, by measure code.
+	Considerations map[string]Consideration
 }
 
 // loadEngineInputs reads the factors, the entity's own sensitivities and the
@@ -45,22 +49,31 @@ func loadEngineInputs(ctx context.Context, q db.Querier, entityID int64) (engine
 		factorsUpdated               *time.Time
 		class, size                  *string
 		custom                       []customSensitivity
-		subsectors                   []string
+		considerations               []Consideration
 		points                       []pointRow
 	)
 	err := q.QueryRow(ctx, `SELECT f.exposure::int, f.likelihood::int, f.impact::int, f.version, f.updated_at, a.class::text, a.size::text,
-			coalesce(a.inputs->'Subsectors', a.inputs->'subsectors', '[]'),
+			coalesce(a.subsectors, '[]'), coalesce(a.rules, '[]'),
 			(SELECT coalesce(json_agg(json_build_object('code', s.measure_code::text,
 				'values', json_build_array(s.exposure::float8, s.size::float8, s.likelihood::float8, s.impact::float8, s.class::float8),
 				'rationale', s.rationale, 'version', s.version)), '[]')
 			 FROM measure_sensitivities s WHERE s.entity_id = e.id),
+			(SELECT coalesce(json_agg(json_build_object('Code', c.measure_code::text, 'StateOfArt', c.state_of_art,
+				'Cost', coalesce(c.cost_level, ''), 'AdoptedTarget', coalesce(c.adopted_target, 0),
+				'ProposalAtAdoption', coalesce(c.proposal_at_adoption, 0), 'TargetReason', c.target_reason,
+				'UpdatedAt', c.updated_at, 'UpdatedBy', coalesce(u.name, ''), 'Version', c.version)), '[]')
+			 FROM measure_considerations c LEFT JOIN users u ON u.id = c.updated_by WHERE c.entity_id = e.id),
 			(SELECT coalesce(json_agg(json_build_object('ref', p.point_ref, 'requirement', p.requirement_code, 'state', p.state)), '[]')
 			 FROM entity_points p WHERE p.entity_id = e.id)
 		FROM (SELECT @entity::bigint AS id) e
 		LEFT JOIN proportion_factors f ON f.entity_id = e.id
-		LEFT JOIN LATERAL (SELECT class, size, inputs FROM scope_assessments WHERE entity_id = e.id
+		LEFT JOIN LATERAL (SELECT class, size,
+				CASE WHEN jsonb_typeof(coalesce(inputs->'Subsectors', inputs->'subsectors')) = 'array'
+					THEN coalesce(inputs->'Subsectors', inputs->'subsectors') END AS subsectors,
+				(SELECT jsonb_agg(r->>'rule') FROM jsonb_array_elements(reasons) r) AS rules
+			FROM scope_assessments WHERE entity_id = e.id
 			ORDER BY created_at DESC, id DESC LIMIT 1) a ON true`, pgx.StrictNamedArgs{"entity": entityID}).
-		Scan(&exposure, &likelihood, &impact, &factorsVersion, &factorsUpdated, &class, &size, &subsectors, &custom, &points)
+		Scan(&exposure, &likelihood, &impact, &factorsVersion, &factorsUpdated, &class, &size, &in.Subsectors, &in.Rules, &custom, &considerations, &points)
 	if err != nil {
 		return in, fmt.Errorf("proportionality inputs of entity %d: %w", entityID, err)
 	}
@@ -70,7 +83,7 @@ func loadEngineInputs(ctx context.Context, q db.Querier, entityID int64) (engine
 			Version: *factorsVersion, UpdatedAt: factorsUpdated}
 	}
 	if class != nil {
-		in.Assessed, in.Class, in.Size, in.Subsectors = true, *class, *size, subsectors
+		in.Assessed, in.Class, in.Size = true, *class, *size
 	}
 	own := map[string]Sensitivity{}
 	for _, c := range custom {
@@ -80,5 +93,9 @@ func loadEngineInputs(ctx context.Context, q db.Querier, entityID int64) (engine
 	}
 	in.Sensitivities = withDefaults(own)
 	in.Points = points
+	in.Considerations = make(map[string]Consideration, len(considerations))
+	for _, c := range considerations {
+		in.Considerations[c.Code] = c
+	}
 	return in, nil
 }

@@ -46,6 +46,7 @@ type Requirement struct {
 	Source           string     `db:"-"`
 	ISOControls      []string   `db:"-"`
 	WhereAppropriate bool       `db:"-"`
+	Documented       bool       `db:"-"`
 	Measures         []string   `db:"-"`
 	Applicable       bool       `db:"applicable"`
 	Justification    string     `db:"justification"`
@@ -79,6 +80,7 @@ func (r Requirement) Serves(code string) bool {
 func (r Requirement) withCatalogue(c catalogue.Requirement) Requirement {
 	r.Code, r.Section, r.Title, r.Text, r.Source = c.Code, c.Section, c.Title, c.Text, c.Source
 	r.ISOControls, r.WhereAppropriate, r.Measures = c.ISOControls, c.WhereAppropriate, c.Measures
+	r.Documented = c.Documented
 	return r
 }
 

@@ -233,6 +233,9 @@ type Overview struct {
 	// Checklist holds the entity's answers to the checklist points (states
 	// only, for counts) and Binding.
 	Checklist Checklist
+	// AnySize is true when the entity's type is covered whatever its size
+	// (from the latest scope assessment's rules).
+	AnySize bool
 	// Readiness is the share of applicable requirements at or above the
 	// target of their measure(s).
 	Readiness         float64
@@ -257,6 +260,9 @@ type MeasureStatus struct {
 	// Done and Total count the measure's applicable requirements implemented
 	// or verified, and all applicable ones.
 	Done, Total int
+	// Consideration is what the entity recorded for the measure under
+	// Art. 21(1) and the target its management body adopted.
+	Consideration Consideration
 }
 
 // BuildOverview computes the overview for an entity at today.
@@ -290,14 +296,24 @@ func BuildOverview(ctx context.Context, q db.Querier, ed *catalogue.Catalogue, e
 		if scope.Class(own.Class) == scope.ClassEssential {
 			o.EngineInput.Class = proportion.ClassEssential
 		}
+		o.AnySize = AnySize(own.Rules)
+		o.EngineInput.RegulationBound, o.EngineInput.AnySize = o.Binding.Bound, o.AnySize
+
 	}
 	var inputs []proportion.MeasureInput
 	for i, m := range measures {
 		mat := CurrentMaturity(m, o.Requirements)
 		progress := CurrentStatus(m, o.Requirements)
-		ms := MeasureStatus{Measure: m, Maturity: mat, Progress: progress, Done: progress.Done, Total: progress.Applicable}
+		ms := MeasureStatus{Measure: m, Maturity: mat, Progress: progress, Done: progress.Done, Total: progress.Applicable,
+			Consideration: own.Considerations[m.Code]}
 		o.Measures = append(o.Measures, ms)
-		inputs = append(inputs, proportion.MeasureInput{Code: m.Code, Current: mat.Value, Sensitivity: sens[i].Value})
+		in := proportion.MeasureInput{Code: m.Code, Current: mat.Value, Sensitivity: sens[i].Value, Adopted: ms.Consideration.AdoptedTarget}
+		for _, r := range o.Requirements {
+			if r.Serves(m.Code) {
+				in.Requirements = append(in.Requirements, proportion.RequirementInput{Code: r.Code, Applicable: r.Applicable, Documented: r.Documented})
+			}
+		}
+		inputs = append(inputs, in)
 		if m.Applicable && m.DueDate != nil && m.DueDate.Before(today) && !progress.Value.Done() {
 			o.OverdueMeasures = append(o.OverdueMeasures, m)
 		}
@@ -355,9 +371,11 @@ func SaveSnapshot(ctx context.Context, q db.Querier, entityID int64) (int64, err
 		return 0, err
 	}
 	type measureInput struct {
-		Code        string                 `json:"code"`
-		Current     float64                `json:"current"`
-		Sensitivity proportion.Sensitivity `json:"sensitivity"`
+		Code         string                        `json:"code"`
+		Current      float64                       `json:"current"`
+		Sensitivity  proportion.Sensitivity        `json:"sensitivity"`
+		Requirements []proportion.RequirementInput `json:"requirements,omitempty"`
+		Adopted      int                           `json:"adopted,omitempty"`
 	}
 	in := struct {
 		Factors  proportion.Factors `json:"factors"`
@@ -365,7 +383,14 @@ func SaveSnapshot(ctx context.Context, q db.Querier, entityID int64) (int64, err
 	}{Factors: o.EngineInput}
 	var results []proportion.Result
 	for i, ms := range o.Measures {
-		in.Measures = append(in.Measures, measureInput{Code: ms.Measure.Code, Current: ms.Maturity.Value, Sensitivity: o.Sensitivities[i].Value})
+		mi := measureInput{Code: ms.Measure.Code, Current: ms.Maturity.Value, Sensitivity: o.Sensitivities[i].Value,
+			Adopted: ms.Consideration.AdoptedTarget}
+		for _, r := range o.Requirements {
+			if r.Serves(ms.Measure.Code) {
+				mi.Requirements = append(mi.Requirements, proportion.RequirementInput{Code: r.Code, Applicable: r.Applicable, Documented: r.Documented})
+			}
+		}
+		in.Measures = append(in.Measures, mi)
 		results = append(results, ms.Result)
 	}
 	inputs, err := json.Marshal(in)

@@ -67,10 +67,12 @@ var guidance = []Guidance{
 			EN: "250 staff or more, or annual turnover above €50 million and balance sheet total above €43 million (from the scope assessment)."}},
 
 	// Likelihood of incidents: how often a significant incident is to be
-	// expected with the measures as they are today.
+	// expected BEFORE existing controls (inherent likelihood). Scoring it
+	// after controls would be circular: better controls would lower the
+	// likelihood, and with it the target those controls are measured by.
 	{FactorLikelihood, "1", i18n.Text{NL: "zeer klein", EN: "rare"},
-		i18n.Text{NL: "Minder dan eens per 10 jaar te verwachten. Geen incidenten bij de organisatie of vergelijkbare organisaties bekend.",
-			EN: "Expected less than once in 10 years. No incidents known at the organisation or at comparable organisations."}},
+		i18n.Text{NL: "Minder dan eens per 10 jaar te verwachten, zonder rekening te houden met de maatregelen die u al heeft (inherente kans). Geen incidenten bij de organisatie of vergelijkbare organisaties bekend.",
+			EN: "Expected less than once in 10 years, leaving aside the controls you already have (inherent likelihood). No incidents known at the organisation or at comparable organisations."}},
 	{FactorLikelihood, "2", i18n.Text{NL: "klein", EN: "unlikely"},
 		i18n.Text{NL: "Ongeveer eens per 5 tot 10 jaar. Incidenten bij vergelijkbare organisaties komen voor, maar zelden.",
 			EN: "About once in 5 to 10 years. Incidents at comparable organisations happen, but rarely."}},
@@ -94,8 +96,8 @@ var guidance = []Guidance{
 		i18n.Text{NL: "Dienstverlening aan een deel van de afnemers enkele uren verstoord; financiële schade klein ten opzichte van de omzet; beperkte persoonsgegevens geraakt.",
 			EN: "Service to some recipients disrupted for hours; financial loss small relative to turnover; limited personal data affected."}},
 	{FactorImpact, "3", i18n.Text{NL: "aanzienlijk", EN: "considerable"},
-		i18n.Text{NL: "Dienst een dag of langer onbeschikbaar voor veel afnemers; schade in de buurt van € 500.000 of 5% van de omzet (de drempel voor een significant incident in Uitvoeringsverordening 2024/2690); een meldplichtig datalek.",
-			EN: "Service unavailable for a day or more for many recipients; loss approaching €500,000 or 5% of turnover (the significant-incident threshold of Implementing Regulation 2024/2690); a notifiable personal data breach."}},
+		i18n.Text{NL: "Dienst een dag of langer onbeschikbaar voor veel afnemers; schade in de buurt van € 500.000 of 5 % van de jaaromzet, als dat lager is (de drempel voor een significant incident, art. 3 lid 1 onder b Uitvoeringsverordening 2024/2690); een meldplichtig datalek.",
+			EN: "Service unavailable for a day or more for many recipients; loss approaching €500,000 or 5 % of annual turnover, whichever is lower (the significant-incident threshold, Art. 3(1)(b) of Implementing Regulation 2024/2690); a notifiable personal data breach."}},
 	{FactorImpact, "4", i18n.Text{NL: "ernstig", EN: "severe"},
 		i18n.Text{NL: "Grootschalige of meerdaagse uitval die duizenden mensen of andere organisaties raakt; schade boven de drempel voor een significant incident; schade aan gezondheid mogelijk; regionale maatschappelijke ontwrichting.",
 			EN: "Large-scale or multi-day outage affecting thousands of people or other organisations; loss above the significant-incident threshold; damage to health possible; regional societal disruption."}},
@@ -105,9 +107,9 @@ var guidance = []Guidance{
 
 	// Class: from the scope assessment.
 	{FactorClass, string(ClassImportant), i18n.Text{NL: "belangrijk", EN: "important"},
-		i18n.Text{NL: "Belangrijke entiteit: toezicht achteraf (na signalen of incidenten); maximale boete ten minste € 7 miljoen of 1,4% van de wereldwijde omzet.",
-			EN: "Important entity: supervision after the fact (on indications or incidents); maximum fine at least €7 million or 1.4% of worldwide turnover."}},
+		i18n.Text{NL: "Belangrijke entiteit: toezicht achteraf (na signalen of incidenten); boete tot € 7 miljoen of 1,4 % van de wereldwijde jaaromzet, als dat hoger is (art. 34 NIS2). Art. 21 stelt dezelfde eisen als aan essentiële entiteiten.",
+			EN: "Important entity: supervision after the fact (on indications or incidents); fines up to €7 million or 1.4 % of worldwide annual turnover, whichever is higher (Art. 34 NIS2). Art. 21 sets the same requirements as for essential entities."}},
 	{FactorClass, string(ClassEssential), i18n.Text{NL: "essentieel", EN: "essential"},
-		i18n.Text{NL: "Essentiële entiteit: toezicht vooraf (audits, inspecties, scans, opvragen van bewijs); maximale boete ten minste € 10 miljoen of 2% van de wereldwijde omzet. Krijgt een toeslag op gevoelige maatregelen en nooit een lager doel dan een belangrijke entiteit.",
-			EN: "Essential entity: supervision in advance (audits, inspections, scans, evidence requests); maximum fine at least €10 million or 2% of worldwide turnover. Gets a bonus on sensitive measures and never a lower target than an important entity."}},
+		i18n.Text{NL: "Essentiële entiteit: toezicht vooraf (audits, inspecties, scans, opvragen van bewijs; art. 32 NIS2); boete tot € 10 miljoen of 2 % van de wereldwijde jaaromzet, als dat hoger is (art. 34 NIS2). Krijgt een toeslag op gevoelige maatregelen en nooit een lager doel dan een belangrijke entiteit. De toeslag weerspiegelt dat zwaardere toezicht, geen andere wettelijke norm: art. 21 geldt gelijk voor beide klassen.",
+			EN: "Essential entity: supervision in advance (audits, inspections, scans, evidence requests; Art. 32 NIS2); fines up to €10 million or 2 % of worldwide annual turnover, whichever is higher (Art. 34 NIS2). Gets a bonus on sensitive measures and never a lower target than an important entity. The bonus reflects that more intensive supervision, not a different legal standard: Art. 21 is the same for both classes."}},
 }

@@ -34,9 +34,28 @@ func checkResults(t testing.TB, f Factors, ms []MeasureInput, rs []Result) {
 		if r.Target < 1 || r.Target > 5 {
 			t.Errorf("%s: target %d outside 1..5", r.Code, r.Target)
 		}
-		// The displayed weight decides the target: 1 + round-half-up(4·weight).
-		if want := 1 + (4*int(wm)+500)/1000; r.Target != want {
-			t.Errorf("%s: target %d, but 1+round(4×%v) = %d", r.Code, r.Target, r.Weight, want)
+		// The displayed weight decides the proportional target:
+		// 1 + round-half-up(4·weight); the legal floor and the adopted target
+		// (prop-2026.2) decide the rest.
+		prop := 1 + (4*int(wm)+500)/1000
+		if r.Proportional != prop {
+			t.Errorf("%s: proportional target %d, but 1+round(4×%v) = %d", r.Code, r.Proportional, r.Weight, prop)
+		}
+		floor := wantFloor(f, m)
+		if r.Floor != floor || r.Proposal != max(prop, floor) {
+			t.Errorf("%s: floor %d proposal %d, want %d and %d", r.Code, r.Floor, r.Proposal, floor, max(prop, floor))
+		}
+		wantTarget := max(prop, floor)
+		if m.Adopted > 0 {
+			wantTarget = max(m.Adopted, floor)
+		}
+		if r.Target != wantTarget || r.Adopted != m.Adopted {
+			t.Errorf("%s: target %d (adopted %d), want %d", r.Code, r.Target, m.Adopted, wantTarget)
+		}
+		for _, fl := range r.Floors {
+			if fl.Level != 3 || !strings.Contains(r.Explanation.Render(i18n.EN), fl.Text.Render(i18n.EN)) || fl.Text.Key != "prop.floor."+fl.Rule {
+				t.Errorf("%s: floor %+v not named in the explanation", r.Code, fl)
+			}
 		}
 		if r.Current != m.Current || r.Gap != float64(r.Target)-m.Current {
 			t.Errorf("%s: current %v gap %v, want %v and %v", r.Code, r.Current, r.Gap, m.Current, float64(r.Target)-m.Current)
@@ -91,10 +110,32 @@ func checkResults(t testing.TB, f Factors, ms []MeasureInput, rs []Result) {
 	}
 }
 
+// wantFloor states the legal floors of prop-2026.2 independently of the
+// engine: 3 when an applicable requirement is documented, or when the entity
+// is bound by Reg. 2024/2690 and any requirement applies; else 0.
+func wantFloor(f Factors, m MeasureInput) int {
+	for _, r := range m.Requirements {
+		if r.Applicable && (r.Documented || f.RegulationBound) {
+			return 3
+		}
+	}
+	return 0
+}
+
 // raisedVariants returns f with each single factor raised by one step, where
 // possible, named for failure messages.
 func raisedVariants(f Factors) map[string]Factors {
 	out := map[string]Factors{}
+	if !f.AnySize {
+		g := f
+		g.AnySize = true
+		out["any-size type"] = g
+	}
+	if !f.RegulationBound {
+		g := f
+		g.RegulationBound = true
+		out["bound by Reg. 2024/2690"] = g
+	}
 	if f.Exposure < 5 {
 		g := f
 		g.Exposure++
@@ -140,6 +181,25 @@ func checkMonotone(t testing.TB, f Factors, ms []MeasureInput, base []Result) {
 			}
 		}
 	}
+	// More duties never lower a target either: every requirement applicable
+	// and documented.
+	duties := make([]MeasureInput, len(ms))
+	for i, m := range ms {
+		m.Requirements = slices.Clone(m.Requirements)
+		for j := range m.Requirements {
+			m.Requirements[j].Applicable, m.Requirements[j].Documented = true, true
+		}
+		duties[i] = m
+	}
+	raised, err := Compute(CurrentVersion, f, duties)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range base {
+		if raised[i].Target < base[i].Target {
+			t.Errorf("documenting requirements lowered measure %s: target %d→%d", base[i].Code, base[i].Target, raised[i].Target)
+		}
+	}
 }
 
 var allCodes = []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"}
@@ -153,6 +213,7 @@ func randomInput(r *rand.Rand) (Factors, []MeasureInput) {
 	f := Factors{
 		Exposure: 1 + r.IntN(5), Likelihood: 1 + r.IntN(5), Impact: 1 + r.IntN(5),
 		Size: sizes[r.IntN(4)], Class: classes[r.IntN(2)],
+		AnySize: r.IntN(4) == 0, RegulationBound: r.IntN(4) == 0,
 	}
 	sens := func() float64 {
 		switch r.IntN(4) {
@@ -177,6 +238,13 @@ func randomInput(r *rand.Rand) (Factors, []MeasureInput) {
 		ms[i] = MeasureInput{
 			Code: codes[i], Current: cur,
 			Sensitivity: Sensitivity{Exposure: sens(), Size: sens(), Likelihood: sens(), Impact: sens(), Class: sens()},
+		}
+		for j := range r.IntN(4) {
+			ms[i].Requirements = append(ms[i].Requirements, RequirementInput{Code: codes[i] + "." + string(rune('1'+j)),
+				Applicable: r.IntN(4) > 0, Documented: r.IntN(3) == 0})
+		}
+		if r.IntN(3) == 0 {
+			ms[i].Adopted = 1 + r.IntN(5)
 		}
 	}
 	return f, ms

@@ -114,8 +114,8 @@ func TestMonotoneExhaustive(t *testing.T) {
 		}
 	}
 	// The extremes span the whole scale with the defaults.
-	lo, _ := Compute(CurrentVersion, Factors{1, 1, 1, SizeMicro, ClassImportant}, ms)
-	hi, _ := Compute(CurrentVersion, Factors{5, 5, 5, SizeLarge, ClassEssential}, ms)
+	lo, _ := Compute(CurrentVersion, Factors{1, 1, 1, SizeMicro, ClassImportant, false, false}, ms)
+	hi, _ := Compute(CurrentVersion, Factors{5, 5, 5, SizeLarge, ClassEssential, false, false}, ms)
 	for i := range ms {
 		if lo[i].Target != 1 || hi[i].Target != 5 {
 			t.Errorf("%s: targets %d..%d at the extremes, want 1..5", ms[i].Code, lo[i].Target, hi[i].Target)

@@ -23,7 +23,7 @@ import (
 // CurrentVersion is the engine version new computations should use. Store it
 // with every saved result; to change the model, add a new version next to it
 // instead of editing an existing one (the pinned tests enforce this).
-const CurrentVersion = "prop-2026.1"
+const CurrentVersion = "prop-2026.2"
 
 // Size is the enterprise size class from the NIS2 scope assessment
 // (Commission Recommendation 2003/361/EC, linked enterprises aggregated).
@@ -65,6 +65,17 @@ type Factors struct {
 	Exposure, Likelihood, Impact int // 1..5
 	Size                         Size
 	Class                        Class
+	// AnySize marks an entity of a type NIS2 covers whatever its size (the
+	// scope engine's any_size_* rules: DNS, TLD, trust services, public
+	// electronic communications, public administration). From prop-2026.2
+	// its size never lowers a target: the size factor counts as large.
+	// Earlier versions ignore it.
+	AnySize bool
+	// RegulationBound marks an entity bound by Implementing Regulation (EU)
+	// 2024/2690 (its Art. 1 types). From prop-2026.2 every measure with an
+	// applicable requirement has a target of at least 3. Earlier versions
+	// ignore it.
+	RegulationBound bool
 }
 
 // ErrInvalid is wrapped by every validation error of this package, so callers
@@ -151,7 +162,45 @@ type MeasureInput struct {
 	// Sensitivity is the measure's reference data, possibly adjusted by the
 	// entity admin.
 	Sensitivity Sensitivity
+	// Requirements are the requirements serving the measure, for the legal
+	// floors of prop-2026.2 (earlier versions ignore them). Without them no
+	// requirement-based floor applies.
+	Requirements []RequirementInput
+	// Adopted is the target the management body adopted instead of the
+	// proposal (Art. 20(1) NIS2), 1..5; 0 when it follows the proposal. From
+	// prop-2026.2 it is the target, but never below the legal floor.
+	// Earlier versions ignore it.
+	Adopted int
 }
+
+// RequirementInput is what the legal floors need to know of one requirement.
+type RequirementInput struct {
+	Code string
+	// Applicable is false when the entity justified not applying it.
+	Applicable bool
+	// Documented marks a requirement worded as a documented policy,
+	// procedure or plan: it cannot be met below maturity 3 ("defined").
+	Documented bool
+}
+
+// Floor is one legal floor that holds for a measure: a rule code (the
+// catalogue key is "prop.floor." + Rule), the level it guarantees and the
+// explanation as a catalogue message.
+type Floor struct {
+	Rule  string
+	Level int
+	Text  i18n.Msg
+}
+
+// The floor rules of prop-2026.2.
+const (
+	// FloorDocumented: an applicable requirement worded as a documented
+	// policy, procedure or plan.
+	FloorDocumented = "documented"
+	// FloorRegulationBound: the entity is bound by Reg. 2024/2690 and the
+	// measure has an applicable requirement.
+	FloorRegulationBound = "regulation_bound"
+)
 
 // Contribution is one factor's share of a measure's weight, in numbers and as
 // a catalogue message, so the UI can answer "waarom dit doel?".
@@ -172,8 +221,20 @@ type Result struct {
 	// situation is for this measure. Target is derived from this rounded value,
 	// so the displayed number is the one that decides.
 	Weight float64
-	// Target maturity 1..5.
+	// Target maturity 1..5: the proposal, or the adopted target where the
+	// management body adopted one (never below Floor).
 	Target int
+	// Proportional is 1 + round(4 · Weight): the target the factors alone
+	// give. Equal to Target in prop-2026.1.
+	Proportional int
+	// Floor is the highest legal floor (0 when none) and Floors the rules
+	// behind it (prop-2026.2 on).
+	Floor  int
+	Floors []Floor
+	// Proposal is the engine's advice: max(Proportional, Floor).
+	Proposal int
+	// Adopted is the adopted target as given (0: none).
+	Adopted int
 	// Current maturity as given.
 	Current float64
 	// Gap is Target − Current, sign kept: negative means above target. Use
@@ -198,6 +259,7 @@ type engine func(f Factors, measures []MeasureInput) []Result
 // engines is the registry of released versions.
 var engines = map[string]engine{
 	"prop-2026.1": computeV2026_1,
+	"prop-2026.2": computeV2026_2,
 }
 
 // Versions lists the engine versions this build can compute, sorted, so an
@@ -244,6 +306,14 @@ func validateInputs(f Factors, measures []MeasureInput) error {
 			errs = append(errs, fieldErr(p+".code", "duplicate measure code %q", m.Code))
 		}
 		seen[m.Code] = true
+		if m.Adopted < 0 || m.Adopted > 5 {
+			errs = append(errs, fieldErr(p+".adopted", "%d is not 0 (none) or 1..5", m.Adopted))
+		}
+		for j, r := range m.Requirements {
+			if r.Code == "" {
+				errs = append(errs, fieldErr(fmt.Sprintf("%s.requirements[%d].code", p, j), "empty requirement code"))
+			}
+		}
 		if !(m.Current >= 0 && m.Current <= 5) {
 			errs = append(errs, fieldErr(p+".current", "%v is not in 0..5", m.Current))
 		}

@@ -28,67 +28,67 @@ func TestComputeHandTable(t *testing.T) {
 		{
 			// every n = 0 → base 0; important → no bonus; weight 0;
 			// target 1 + round(0) = 1; gap 1 − 0 = 1.
-			name: "all lowest, important", f: Factors{1, 1, 1, SizeMicro, ClassImportant}, s: one,
+			name: "all lowest, important", f: Factors{1, 1, 1, SizeMicro, ClassImportant, false, false}, s: one,
 			current: 0, weight: 0, target: 1, gap: 1,
 		},
 		{
 			// every n = 1 → base (1+1+1+1)/4 = 1; target 1 + round(4) = 5;
 			// current 5 → gap 0.
-			name: "all highest, important", f: Factors{5, 5, 5, SizeLarge, ClassImportant}, s: one,
+			name: "all highest, important", f: Factors{5, 5, 5, SizeLarge, ClassImportant, false, false}, s: one,
 			current: 5, weight: 1, target: 5, gap: 0,
 			points: [5]float64{.25, .25, .25, .25, 0},
 		},
 		{
 			// base 1; bonus 1/8 = .125 but capped at 1 − 1 = 0 → weight 1.
-			name: "all highest, essential: bonus capped", f: Factors{5, 5, 5, SizeLarge, ClassEssential}, s: one,
+			name: "all highest, essential: bonus capped", f: Factors{5, 5, 5, SizeLarge, ClassEssential, false, false}, s: one,
 			current: 4.5, weight: 1, target: 5, gap: .5,
 			points: [5]float64{.25, .25, .25, .25, 0},
 		},
 		{
 			// only exposure counts: n = .75 (level 4) → weight .75 · 1 / 1 = .75;
 			// 4 × .75 = 3 → target 4; gap 4 − 2.5 = 1.5.
-			name: "exposure only", f: Factors{4, 2, 3, SizeSmall, ClassImportant}, s: Sensitivity{Exposure: 1},
+			name: "exposure only", f: Factors{4, 2, 3, SizeSmall, ClassImportant, false, false}, s: Sensitivity{Exposure: 1},
 			current: 2.5, weight: .75, target: 4, gap: 1.5,
 			points: [5]float64{.75, 0, 0, 0, 0},
 		},
 		{
 			// (.5·.5 + .5·.75) / (.5 + .5) = (.25 + .375) / 1 = .625;
 			// 4 × .625 = 2.5 → half up → 3 → target 4 (half-even or truncation would say 3).
-			name: "half up at 2.5", f: Factors{3, 1, 4, SizeMedium, ClassImportant}, s: Sensitivity{Exposure: .5, Impact: .5},
+			name: "half up at 2.5", f: Factors{3, 1, 4, SizeMedium, ClassImportant, false, false}, s: Sensitivity{Exposure: .5, Impact: .5},
 			current: 3, weight: .625, target: 4, gap: 1,
 			points: [5]float64{.25, 0, 0, .375, 0},
 		},
 		{
 			// (.1·.25 + .1·0) / (.1 + .1) = .025 / .2 = .125 exactly (in floats
 			// .1·.25/.2 need not be); 4 × .125 = .5 → half up → 1 → target 2.
-			name: "boundary .125 with .1 sensitivities", f: Factors{2, 1, 1, SizeMicro, ClassImportant},
+			name: "boundary .125 with .1 sensitivities", f: Factors{2, 1, 1, SizeMicro, ClassImportant, false, false},
 			s:       Sensitivity{Exposure: .1, Likelihood: .1},
 			current: 1.25, weight: .125, target: 2, gap: .75,
 			points: [5]float64{.125, 0, 0, 0, 0},
 		},
 		{
 			// base = 1·.5 / 1 = .5; important → weight .5; 4 × .5 = 2 → target 3.
-			name: "exposure 3, important", f: Factors{3, 1, 1, SizeMicro, ClassImportant}, s: Sensitivity{Exposure: 1, Class: 1},
+			name: "exposure 3, important", f: Factors{3, 1, 1, SizeMicro, ClassImportant, false, false}, s: Sensitivity{Exposure: 1, Class: 1},
 			current: 1, weight: .5, target: 3, gap: 2,
 			points: [5]float64{.5, 0, 0, 0, 0},
 		},
 		{
 			// same, essential: bonus 1/8 = .125 → weight .625; 4 × .625 = 2.5 →
 			// 3 → target 4: one level above the important entity.
-			name: "exposure 3, essential", f: Factors{3, 1, 1, SizeMicro, ClassEssential}, s: Sensitivity{Exposure: 1, Class: 1},
+			name: "exposure 3, essential", f: Factors{3, 1, 1, SizeMicro, ClassEssential, false, false}, s: Sensitivity{Exposure: 1, Class: 1},
 			current: 1, weight: .625, target: 4, gap: 3,
 			points: [5]float64{.5, 0, 0, 0, .125},
 		},
 		{
 			// medium → n = 2/3 = .6667 → .667; 4 × .667 = 2.668 → 3 → target 4.
-			name: "size in thirds", f: Factors{1, 1, 1, SizeMedium, ClassImportant}, s: Sensitivity{Size: 1},
+			name: "size in thirds", f: Factors{1, 1, 1, SizeMedium, ClassImportant, false, false}, s: Sensitivity{Size: 1},
 			current: 4.2, weight: .667, target: 4, gap: -0.20000000000000018, // 4 − 4.2 in float64
 			points: [5]float64{0, .667, 0, 0, 0},
 		},
 		{
 			// no Art. 21(1) sensitivity → base 0; bonus .8/8 = .1 → weight .1;
 			// 4 × .1 = .4 → 0 → target 1.
-			name: "class sensitivity only", f: Factors{5, 5, 5, SizeLarge, ClassEssential}, s: Sensitivity{Class: .8},
+			name: "class sensitivity only", f: Factors{5, 5, 5, SizeLarge, ClassEssential, false, false}, s: Sensitivity{Class: .8},
 			current: 0, weight: .1, target: 1, gap: 1,
 			points: [5]float64{0, 0, 0, 0, .1},
 		},
@@ -101,7 +101,7 @@ func TestComputeHandTable(t *testing.T) {
 			// 4 × .675 = 2.7 → 3 → target 4. Points in thousandths, floors
 			// 115+179+115+201+62 = 672, three more go to the largest remainders
 			// (impact .923, class .5, size .487) → 115, 180, 115, 202, 63.
-			name: "default a, water board", f: Factors{3, 3, 4, SizeMedium, ClassEssential},
+			name: "default a, water board", f: Factors{3, 3, 4, SizeMedium, ClassEssential, false, false},
 			s:       Sensitivity{Exposure: .6, Size: .7, Likelihood: .6, Impact: .7, Class: .5},
 			current: 2.5, weight: .675, target: 4, gap: 1.5,
 			points: [5]float64{.115, .180, .115, .202, .063},
@@ -164,7 +164,8 @@ func TestRanking(t *testing.T) {
 func TestExplanationTexts(t *testing.T) {
 	f := Factors{Exposure: 3, Likelihood: 3, Impact: 4, Size: SizeMedium, Class: ClassEssential}
 	ms := []MeasureInput{{Code: "a", Current: 2.5, Sensitivity: Sensitivity{Exposure: .6, Size: .7, Likelihood: .6, Impact: .7, Class: .5}}}
-	rs, err := Compute(CurrentVersion, f, ms)
+	// prop-2026.1 keeps its wording of the calculation.
+	rs, err := Compute("prop-2026.1", f, ms)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,6 +179,27 @@ func TestExplanationTexts(t *testing.T) {
 	}
 	if r.Explanation.Render(i18n.NL) != wantNL {
 		t.Errorf("NL:\n got %s\nwant %s", r.Explanation.Render(i18n.NL), wantNL)
+	}
+	// prop-2026.2 presents the target as advice to the management body.
+	v2, err := Compute("prop-2026.2", f, ms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantEN2 := "Weight 0.675 = exposure 0.115 + size 0.180 + likelihood 0.115 + impact 0.202 + class 0.063. " +
+		"Proportional target = 1 + round(4 × 0.675 = 2.700) = 4 (managed and measured). " +
+		"Advice to the management body: level 4 (managed and measured). Target 4. Current 2.50: shortfall 1.50. Priority 1 of 1."
+	wantNL2 := "Gewicht 0,675 = blootstelling 0,115 + omvang 0,180 + waarschijnlijkheid 0,115 + impact 0,202 + klasse 0,063. " +
+		"Proportioneel doel = 1 + afronding(4 × 0,675 = 2,700) = 4 (beheerst en gemeten). " +
+		"Advies aan het bestuur: niveau 4 (beheerst en gemeten). Doel 4. Huidig 2,50: achterstand 1,50. Prioriteit 1 van 1."
+	if got := v2[0].Explanation.Render(i18n.EN); got != wantEN2 {
+		t.Errorf("prop-2026.2 EN:\n got %s\nwant %s", got, wantEN2)
+	}
+	if got := v2[0].Explanation.Render(i18n.NL); got != wantNL2 {
+		t.Errorf("prop-2026.2 NL:\n got %s\nwant %s", got, wantNL2)
+	}
+	if c := v2[0].Contributions[4].Text; !strings.Contains(c.Render(i18n.EN), "Art. 32") || !strings.Contains(c.Render(i18n.EN), "not a stricter legal standard") ||
+		!strings.Contains(c.Render(i18n.NL), "geen strengere wettelijke norm") {
+		t.Errorf("class bonus does not say it reflects supervision, not the legal standard:\n%s\n%s", c.Render(i18n.EN), c.Render(i18n.NL))
 	}
 	for _, want := range []struct {
 		k             int
@@ -194,7 +216,7 @@ func TestExplanationTexts(t *testing.T) {
 	}
 
 	// Capped bonus and zero sensitivity have their own wording.
-	rs, err = Compute(CurrentVersion, Factors{5, 5, 5, SizeLarge, ClassEssential}, []MeasureInput{{Code: "j", Sensitivity: Sensitivity{Exposure: 1, Class: 1}}})
+	rs, err = Compute(CurrentVersion, Factors{5, 5, 5, SizeLarge, ClassEssential, false, false}, []MeasureInput{{Code: "j", Sensitivity: Sensitivity{Exposure: 1, Class: 1}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,7 +229,7 @@ func TestExplanationTexts(t *testing.T) {
 }
 
 func TestComputeEmpty(t *testing.T) {
-	rs, err := Compute(CurrentVersion, Factors{1, 1, 1, SizeMicro, ClassImportant}, nil)
+	rs, err := Compute(CurrentVersion, Factors{1, 1, 1, SizeMicro, ClassImportant, false, false}, nil)
 	if err != nil || rs == nil || len(rs) != 0 {
 		t.Fatalf("got %v, %v; want empty results", rs, err)
 	}
@@ -225,16 +247,16 @@ func TestValidation(t *testing.T) {
 		ms    []MeasureInput
 		field string
 	}{
-		{"exposure 0", Factors{0, 3, 3, SizeSmall, ClassImportant}, nil, "exposure"},
-		{"exposure 6", Factors{6, 3, 3, SizeSmall, ClassImportant}, nil, "exposure"},
-		{"likelihood 0", Factors{3, 0, 3, SizeSmall, ClassImportant}, nil, "likelihood"},
-		{"likelihood -1", Factors{3, -1, 3, SizeSmall, ClassImportant}, nil, "likelihood"},
-		{"impact 6", Factors{3, 3, 6, SizeSmall, ClassImportant}, nil, "impact"},
-		{"unknown size", Factors{3, 3, 3, "huge", ClassImportant}, nil, "size"},
-		{"empty size", Factors{3, 3, 3, "", ClassImportant}, nil, "size"},
-		{"size wrong case", Factors{3, 3, 3, "Medium", ClassImportant}, nil, "size"},
-		{"unknown class", Factors{3, 3, 3, SizeSmall, "critical"}, nil, "class"},
-		{"empty class", Factors{3, 3, 3, SizeSmall, ""}, nil, "class"},
+		{"exposure 0", Factors{0, 3, 3, SizeSmall, ClassImportant, false, false}, nil, "exposure"},
+		{"exposure 6", Factors{6, 3, 3, SizeSmall, ClassImportant, false, false}, nil, "exposure"},
+		{"likelihood 0", Factors{3, 0, 3, SizeSmall, ClassImportant, false, false}, nil, "likelihood"},
+		{"likelihood -1", Factors{3, -1, 3, SizeSmall, ClassImportant, false, false}, nil, "likelihood"},
+		{"impact 6", Factors{3, 3, 6, SizeSmall, ClassImportant, false, false}, nil, "impact"},
+		{"unknown size", Factors{3, 3, 3, "huge", ClassImportant, false, false}, nil, "size"},
+		{"empty size", Factors{3, 3, 3, "", ClassImportant, false, false}, nil, "size"},
+		{"size wrong case", Factors{3, 3, 3, "Medium", ClassImportant, false, false}, nil, "size"},
+		{"unknown class", Factors{3, 3, 3, SizeSmall, "critical", false, false}, nil, "class"},
+		{"empty class", Factors{3, 3, 3, SizeSmall, "", false, false}, nil, "class"},
 		{"sensitivity > 1", good, []MeasureInput{gm, {Code: "b", Sensitivity: Sensitivity{Impact: 1.01}}}, "measures[1].sensitivity.impact"},
 		{"sensitivity < 0", good, []MeasureInput{{Code: "b", Sensitivity: Sensitivity{Size: -0.1}}}, "measures[0].sensitivity.size"},
 		{"sensitivity NaN", good, []MeasureInput{{Code: "b", Sensitivity: Sensitivity{Exposure: nan()}}}, "measures[0].sensitivity.exposure"},
@@ -262,7 +284,7 @@ func TestValidation(t *testing.T) {
 	}
 
 	// All problems are reported at once, so a form can mark every field.
-	err := Factors{0, 9, 0, "x", "y"}.Validate()
+	err := Factors{0, 9, 0, "x", "y", false, false}.Validate()
 	for _, field := range []string{"exposure", "likelihood", "impact", "size", "class"} {
 		if !strings.Contains(err.Error(), field+":") {
 			t.Errorf("joined error %q lacks %s", err, field)
@@ -283,8 +305,8 @@ func TestValidation(t *testing.T) {
 }
 
 func TestUnknownVersion(t *testing.T) {
-	f := Factors{3, 3, 3, SizeSmall, ClassImportant}
-	for _, v := range []string{"", "prop-2025.9", "prop-2026.2", "PROP-2026.1", " prop-2026.1"} {
+	f := Factors{3, 3, 3, SizeSmall, ClassImportant, false, false}
+	for _, v := range []string{"", "prop-2025.9", "prop-2026.3", "PROP-2026.1", " prop-2026.1"} {
 		if _, err := Compute(v, f, nil); !errors.Is(err, ErrUnknownVersion) {
 			t.Errorf("version %q: got %v, want ErrUnknownVersion", v, err)
 		}

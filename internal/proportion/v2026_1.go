@@ -88,12 +88,16 @@ func computeV2026_1(f Factors, measures []MeasureInput) []Result {
 		shortMilli := max(0, int64(target)*1000-curMilli)
 
 		results[i] = Result{
-			Code:    m.Code,
-			Weight:  float64(weightMilli) / 1000,
-			Target:  int(target),
-			Current: m.Current,
-			Gap:     float64(target) - m.Current,
-			Version: "prop-2026.1",
+			Code:   m.Code,
+			Weight: float64(weightMilli) / 1000,
+			Target: int(target),
+			// prop-2026.1 has no floors and no adoption: the proposal is
+			// the proportional target.
+			Proportional: int(target),
+			Proposal:     int(target),
+			Current:      m.Current,
+			Gap:          float64(target) - m.Current,
+			Version:      "prop-2026.1",
 		}
 		details[i] = v1Detail{
 			s: s, s4: s4, n: n, points: apportionMilli(num, den, weightMilli),

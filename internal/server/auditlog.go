@@ -135,7 +135,7 @@ var auditActionKeys = map[string]bool{
 	"registration.updated": true, "registration.submitted": true, "requirement.updated": true, "measure.updated": true,
 	"proportion.factors_changed": true, "proportion.sensitivity_changed": true, "evidence.uploaded": true,
 	"evidence.version_added": true, "evidence.link_added": true, "evidence.deleted": true,
-	"catalogue.adopted": true,
+	"catalogue.adopted": true, "measure.considerations_changed": true,
 }
 
 // auditFieldOrder is the order change lines are listed in: the order of the
@@ -148,7 +148,7 @@ var auditFieldOrder = []string{
 	"reference", "submitted_on", "name", "email", "role", "pending", "disabled", "account_created", "link_issued", "mfa_required", "slug",
 	"exposure", "size", "likelihood", "impact", "class", "rationale", "set", "employees", "turnover_eur", "balance_eur",
 	"engine_version", "title", "target", "url", "description", "kind", "version", "filename", "content_type", "file_size",
-	"sha256", "version_id", "deleted", "catalogue_edition",
+	"sha256", "version_id", "deleted", "catalogue_edition", "state_of_art", "cost_level", "adopted_target", "target_reason",
 }
 
 // auditUserIDs lists the user ids that rows mention: actors, members (object
@@ -356,6 +356,9 @@ func (t auditText) value(r audit.Row, field string, v any) string {
 		if field == "maturity_override" {
 			return i18n.T(ctx, "audit.value.derived")
 		}
+		if field == "adopted_target" {
+			return i18n.T(ctx, "measures.adopted_target.none")
+		}
 		return i18n.T(ctx, "audit.value.empty")
 	}
 	switch field {
@@ -367,6 +370,8 @@ func (t auditText) value(r audit.Row, field string, v any) string {
 		return i18n.T(ctx, "role."+str)
 	case "class":
 		return i18n.T(ctx, "scope.class."+str)
+	case "cost_level":
+		return i18n.T(ctx, "cost."+str)
 	case "size":
 		return i18n.T(ctx, "scope.size."+str)
 	case "subsectors":

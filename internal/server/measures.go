@@ -169,7 +169,13 @@ type statePage struct {
 	// Point is a checklist point's form after a failed save (requirement
 	// pages only); nil when every point shows its saved answer.
 	Point *measures.PointRow
+	// Cons is the considerations form after a failed save (422 or 409);
+	// nil when the page shows it fresh.
+	Cons *consForm
 }
+
+// consForm is the state of a measure page's considerations form.
+type consForm = FormState[measures.ConsiderationForm, []measures.ConflictField]
 
 func (s *Server) measurePage(w http.ResponseWriter, r *http.Request) {
 	s.renderMeasure(w, r, statePage{})
@@ -178,6 +184,9 @@ func (s *Server) measurePage(w http.ResponseWriter, r *http.Request) {
 // renderMeasure shows a measure page in state st.
 func (s *Server) renderMeasure(w http.ResponseWriter, r *http.Request, st statePage) {
 	status, form, errs, conflict, ev := st.status(), st.Input, st.Errors, st.Conflict, st.Evidence
+	if st.Cons != nil {
+		status = st.Cons.status()
+	}
 	ctx := r.Context()
 	actor := authz.ActorFrom(ctx)
 	code := chi.URLParam(r, "code")
@@ -268,6 +277,19 @@ func (s *Server) renderMeasure(w http.ResponseWriter, r *http.Request, st stateP
 	for _, c := range ms.Result.Contributions {
 		p.Why = append(p.Why, measures.Contribution{Factor: c.Factor, Input: factorLevel(ctx, c.Factor, c.Input), Points: c.Points, Text: c.Text.In(ctx)})
 	}
+	cons := ms.Consideration
+	p.Advice = measures.Advice{Proposal: ms.Result.Proposal, Proportional: ms.Result.Proportional, Adopted: cons.AdoptedTarget,
+		ProposalAtAdoption: cons.ProposalAtAdoption, Reason: cons.TargetReason, StateOfArt: cons.StateOfArt}
+	if cons.Cost != "" {
+		p.Advice.Cost = i18n.T(ctx, "cost."+string(cons.Cost))
+	}
+	for _, f := range ms.Result.Floors {
+		p.Advice.Floors = append(p.Advice.Floors, f.Text.In(ctx))
+	}
+	p.Cons = considerationForm(cons)
+	if st.Cons != nil {
+		p.Cons, p.ConsErrors, p.ConsConflict = *st.Cons.Input, st.Cons.Errors, st.Cons.Conflict
+	}
 	for _, req := range reqs {
 		p.Requirements = append(p.Requirements, reqRow(ctx, req, len(byReq[req.Code]), pointCounts[req.Code]))
 	}
@@ -308,6 +330,61 @@ func (s *Server) renderMeasure(w http.ResponseWriter, r *http.Request, st stateP
 		p.Evidence.Related = append(p.Evidence.Related, g)
 	}
 	s.render(w, r, status, measures.Measure(p))
+}
+
+// considerationForm shows a measure's saved considerations in the form.
+func considerationForm(c measure.Consideration) measures.ConsiderationForm {
+	f := measures.ConsiderationForm{StateOfArt: c.StateOfArt, Cost: string(c.Cost), TargetReason: c.TargetReason, Version: c.Version}
+	if c.AdoptedTarget > 0 {
+		f.AdoptedTarget = strconv.Itoa(c.AdoptedTarget)
+	}
+	return f
+}
+
+// measureConsiderationsSave records a measure's Art. 21(1) considerations
+// and the target the management body adopted; 422 and 409 show the measure
+// page again with the input kept.
+func (s *Server) measureConsiderationsSave(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	actor := authz.ActorFrom(ctx)
+	code := chi.URLParam(r, "code")
+	version, _ := strconv.Atoi(r.PostFormValue("version"))
+	in := measure.ConsiderationInput{StateOfArt: r.PostFormValue("state_of_art"), Cost: r.PostFormValue("cost_level"),
+		AdoptedTarget: r.PostFormValue("adopted_target"), TargetReason: r.PostFormValue("target_reason"), Version: version}
+	_, err := measure.SaveConsideration(ctx, s.Pool, actor, code, in)
+	form := measures.ConsiderationForm{StateOfArt: in.StateOfArt, Cost: in.Cost, AdoptedTarget: in.AdoptedTarget,
+		TargetReason: in.TargetReason, Version: in.Version}
+	if c, ok := measure.IsConflict(err); ok {
+		cur := c.Current.(measure.Consideration)
+		form.Version = cur.Version
+		s.renderMeasure(w, r, statePage{Cons: &consForm{Status: http.StatusConflict, Input: &form, Conflict: considerationFacts(ctx, cur)}})
+		return
+	}
+	s.afterSave(w, r, err, func(errs map[string]string) {
+		s.renderMeasure(w, r, statePage{Cons: &consForm{Status: http.StatusUnprocessableEntity, Input: &form, Errors: errs}})
+	}, "measures.considerations_saved", entityBase(actor.EntityID)+"/measures/"+code)
+}
+
+// considerationFacts describes the other person's saved considerations.
+func considerationFacts(ctx context.Context, c measure.Consideration) []measures.ConflictField {
+	none := i18n.T(ctx, "measures.not_recorded")
+	cost, adopted := none, i18n.T(ctx, "measures.adopted_target.none")
+	if c.Cost != "" {
+		cost = i18n.T(ctx, "cost."+string(c.Cost))
+	}
+	if c.AdoptedTarget > 0 {
+		adopted = strconv.Itoa(c.AdoptedTarget)
+	}
+	out := []measures.ConflictField{
+		{Label: i18n.T(ctx, "measures.state_of_art"), Value: c.StateOfArt},
+		{Label: i18n.T(ctx, "measures.cost_level"), Value: cost},
+		{Label: i18n.T(ctx, "measures.adopted_target"), Value: adopted},
+		{Label: i18n.T(ctx, "measures.target_reason"), Value: c.TargetReason},
+	}
+	if c.UpdatedAt != nil {
+		out = append(out, measures.ConflictField{Label: i18n.T(ctx, "conflict.saved_by"), Value: c.UpdatedBy + ", " + i18n.DateTime(ctx, *c.UpdatedAt)})
+	}
+	return out
 }
 
 func reqRow(ctx context.Context, req measure.Requirement, evidence int, points measure.PointCount) measures.ReqRow {
@@ -401,7 +478,7 @@ func (s *Server) renderRequirement(w http.ResponseWriter, r *http.Request, st st
 	}
 	p := measures.RequirementProps{
 		Shell: s.shell(r, "measures.title", "measures"), Base: base, Code: req.Code, Title: req.Title.In(ctx),
-		Text: req.Text.In(ctx), Source: req.Source, ISO: strings.Join(append(slices.Clone(req.ISOControls), catReq.ISOClauses...), ", "),
+		Text: req.Text.In(ctx), Source: req.Source, ISO: strings.Join(append(slices.Clone(req.ISOControls), catReq.ISOClauses...), ", "), Documented: req.Documented,
 		CanEdit: actor.Can(authz.MeasureEdit), Errors: errs, Conflict: conflict, Notice: s.Sessions.PopString(ctx, sessFlash),
 		Regulation: regulationProps(ctx, checklist.Binding),
 		NAWarning:  !req.Applicable && measure.CheckNotApplicable(checklist.Binding, req.WhereAppropriate) == measure.NAWarn,
@@ -607,6 +684,27 @@ func (s *Server) renderProportion(w http.ResponseWriter, r *http.Request, st pro
 	if !o.ScopeAssessed {
 		p.SizeText += " (" + i18n.T(ctx, "proportion.no_scope") + ")"
 		p.ClassText += " (" + i18n.T(ctx, "proportion.no_scope") + ")"
+	}
+	p.BoundText, p.AnySizeText = i18n.T(ctx, "proportion.regulation.guidance"), i18n.T(ctx, "proportion.any_size.no")
+	if o.Binding.Bound {
+		p.BoundText = i18n.T(ctx, "proportion.regulation.bound")
+	}
+	if o.AnySize {
+		p.AnySizeText = i18n.T(ctx, "proportion.any_size.yes")
+	}
+	for _, ms := range o.Measures {
+		res := ms.Result
+		row := measures.AdviceRow{Code: ms.Measure.Code, Label: ms.Measure.Label.In(ctx), Proportional: res.Proportional,
+			Floor: res.Floor, Proposal: res.Proposal, Adopted: ms.Consideration.AdoptedTarget}
+		var rules []string
+		for _, f := range res.Floors {
+			rules = append(rules, i18n.T(ctx, "proportion.floor_rule."+f.Rule))
+		}
+		row.FloorRules = strings.Join(rules, ", ")
+		if ms.Consideration.Cost != "" {
+			row.Cost = i18n.T(ctx, "cost."+string(ms.Consideration.Cost))
+		}
+		p.Advice = append(p.Advice, row)
 	}
 	values := map[string]int{"exposure": o.Factors.Exposure, "likelihood": o.Factors.Likelihood, "impact": o.Factors.Impact}
 	for _, name := range []string{"exposure", "likelihood", "impact"} {

@@ -20,6 +20,7 @@ import (
 	"github.com/weerbaar/weerbaar/internal/apptest"
 	"github.com/weerbaar/weerbaar/internal/authz"
 	"github.com/weerbaar/weerbaar/internal/demo"
+	"github.com/weerbaar/weerbaar/internal/proportion"
 )
 
 // requirementForm is the requirement edit form as the page posts it.
@@ -328,7 +329,7 @@ func TestMeasuresOverviewAndProportionality(t *testing.T) {
 		t.Fatalf("measures list: %d", list.StatusCode)
 	}
 	m := off.Get(t, base+"/measures/c")
-	if !strings.Contains(m.Body, tr(t, "measures.why_target")) || !strings.Contains(m.Body, tr(t, "proportion.factor.impact")) || !strings.Contains(m.Body, "prop-2026.1") {
+	if !strings.Contains(m.Body, tr(t, "measures.why_target")) || !strings.Contains(m.Body, tr(t, "proportion.factor.impact")) || !strings.Contains(m.Body, proportion.CurrentVersion) {
 		t.Fatalf("measure page lacks the explanation")
 	}
 	if r := off.Get(t, base+"/measures/z"); r.StatusCode != http.StatusNotFound {
@@ -336,7 +337,7 @@ func TestMeasuresOverviewAndProportionality(t *testing.T) {
 	}
 	snapshots := func() int {
 		var n int
-		_ = a.Pool.QueryRow(context.Background(), `SELECT count(*) FROM proportion_results WHERE entity_id = $1 AND engine_version = 'prop-2026.1'`, id).Scan(&n)
+		_ = a.Pool.QueryRow(context.Background(), `SELECT count(*) FROM proportion_results WHERE entity_id = $1 AND engine_version = 'prop-2026.2'`, id).Scan(&n)
 		return n
 	}
 	before := snapshots()

@@ -168,6 +168,7 @@ func (s *Server) routeTable() []Route {
 		{post, "/e/{entityID}/measures/catalogue-edition", InEntity, authz.MeasureEdit, s.adoptEdition},
 		{get, "/e/{entityID}/measures/{code}", InEntity, authz.EntityRead, s.measurePage},
 		{post, "/e/{entityID}/measures/{code}", InEntity, authz.MeasureEdit, s.measureSave},
+		{post, "/e/{entityID}/measures/{code}/considerations", InEntity, authz.MeasureEdit, s.measureConsiderationsSave},
 		{get, "/e/{entityID}/requirements/{code}", InEntity, authz.EntityRead, s.requirementPage},
 		{post, "/e/{entityID}/requirements/{code}", InEntity, authz.MeasureEdit, s.requirementSave},
 		{post, "/e/{entityID}/requirements/{code}/points", InEntity, authz.MeasureEdit, s.pointSave},

@@ -137,8 +137,11 @@ type Requirement struct {
 	// requirement ("6.1.2"), in ascending order; a requirement's clauses are
 	// among its measures'.
 	ISOClauses []string `json:"iso_clauses,omitempty"`
-	// Documented marks requirements the Annex words as a documented policy,
-	// procedure or plan; the proportionality engine's legal floor reads it.
+	// Documented marks a requirement worded as a documented policy,
+	// procedure or plan: the proportionality engine gives it a legal floor
+	// of maturity 3 ("defined"), whatever the factors say. Editions from
+	// 2026.2 carry it in the file; for edition 2026.1, which predates the
+	// field, Parse derives it from documented2026_1.
 	Documented bool `json:"documented,omitempty"`
 	// Points are the Annex's numbered points and lettered sub-points under
 	// the requirement, in Annex order (none in editions before 2026.2).
@@ -178,6 +181,7 @@ func Parse(raw []byte) (*Catalogue, error) {
 	for i := range c.Requirements {
 		c.Requirements[i].Section, _ = splitCode(c.Requirements[i].Code)
 	}
+	deriveDocumented(&c)
 	if err := c.Validate(); err != nil {
 		return nil, fmt.Errorf("catalogue %s: %w", c.Version, err)
 	}
