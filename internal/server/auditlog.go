@@ -135,7 +135,7 @@ var auditActionKeys = map[string]bool{
 	"registration.updated": true, "registration.submitted": true, "requirement.updated": true, "measure.updated": true,
 	"proportion.factors_changed": true, "proportion.sensitivity_changed": true, "evidence.uploaded": true,
 	"evidence.version_added": true, "evidence.link_added": true, "evidence.deleted": true,
-	"catalogue.adopted": true, "measure.considerations_changed": true,
+	"catalogue.adopted": true, "measure.considerations_changed": true, "point.updated": true,
 }
 
 // auditFieldOrder is the order change lines are listed in: the order of the
@@ -148,7 +148,7 @@ var auditFieldOrder = []string{
 	"reference", "submitted_on", "name", "email", "role", "pending", "disabled", "account_created", "link_issued", "mfa_required", "slug",
 	"exposure", "size", "likelihood", "impact", "class", "rationale", "set", "employees", "turnover_eur", "balance_eur",
 	"engine_version", "title", "target", "url", "description", "kind", "version", "filename", "content_type", "file_size",
-	"sha256", "version_id", "deleted", "catalogue_edition", "state_of_art", "cost_level", "adopted_target", "target_reason",
+	"sha256", "version_id", "deleted", "catalogue_edition", "state", "state_of_art", "cost_level", "adopted_target", "target_reason",
 }
 
 // auditUserIDs lists the user ids that rows mention: actors, members (object

@@ -5,8 +5,11 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/weerbaar/weerbaar/web/pages/auditlog"
 )
 
 // actionLiteral finds the action of an audit event written as a literal,
@@ -14,10 +17,13 @@ import (
 // named action.
 var actionLiteral = regexp.MustCompile(`(?:Action:\s*|action :?= [^"\n]*)"([a-z_]+\.[a-z_]+)"`)
 
+// objectLiteral finds the object type of an audit event written as a literal.
+var objectLiteral = regexp.MustCompile(`ObjectType:\s*"([a-z_]+)"`)
+
 // TestEveryEntityAuditActionHasALabel reads the source of every package and
 // fails when an entity audit event's action has no label on the audit log
 // page, so a new module cannot add events that the page would show as
-// "Andere wijziging". Account events (user.*) go to the instance chain, except
+// "Andere wijziging", or object types the object filter does not offer. Account events (user.*) go to the instance chain, except
 // the two that an entity admin causes.
 func TestEveryEntityAuditActionHasALabel(t *testing.T) {
 	root := filepath.Join("..", "..", "internal")
@@ -29,6 +35,11 @@ func TestEveryEntityAuditActionHasALabel(t *testing.T) {
 		src, err := os.ReadFile(path)
 		if err != nil {
 			return err
+		}
+		for _, m := range objectLiteral.FindAllStringSubmatch(string(src), -1) {
+			if !slices.Contains(auditlog.ObjectTypes, m[1]) {
+				t.Errorf("%s: audit object type %q is not in auditlog.ObjectTypes (and audit.object.%s in the catalogues)", path, m[1], m[1])
+			}
 		}
 		for _, m := range actionLiteral.FindAllStringSubmatch(string(src), -1) {
 			action := m[1]

@@ -653,7 +653,7 @@ func Page(p Props) templ.Component {
 // ObjectTypes are the kinds of records the audit log names, in the order the
 // object filter offers them.
 var ObjectTypes = []string{"entity", "membership", "user", "scope_assessment", "registration", "measure", "requirement",
-	"proportion_factors", "evidence"}
+	"requirement_point", "proportion_factors", "evidence"}
 
 func objectOptions(ctx context.Context) []components.Option {
 	out := []components.Option{{Value: "", Label: i18n.T(ctx, "audit.object.all")}}
