@@ -759,7 +759,9 @@ func (s *Server) renderRiskSupplier(w http.ResponseWriter, r *http.Request, id i
 	s.render(w, r, st.status(), riskpages.Supplier(p))
 }
 
-func (s *Server) riskSupplierCreate(w http.ResponseWriter, r *http.Request) { s.riskSupplierWrite(w, r, 0) }
+func (s *Server) riskSupplierCreate(w http.ResponseWriter, r *http.Request) {
+	s.riskSupplierWrite(w, r, 0)
+}
 
 func (s *Server) riskSupplierSave(w http.ResponseWriter, r *http.Request) {
 	id, ok := s.idParam(w, r, "supplierID")
