@@ -246,6 +246,18 @@ type Analysis struct {
 	Version       int        `db:"version"`
 	Jewels        int        `db:"jewels"`
 	Scenarios     int        `db:"scenarios"`
+	// The method version the analysis uses, loaded with it (Method).
+	MatrixText    string `db:"matrix"`
+	ToleranceCode int    `db:"tolerance"`
+}
+
+// Method returns the method the analysis was made with.
+func (a Analysis) Method() (Method, error) {
+	m, err := ParseMatrix(a.MatrixText)
+	if err != nil {
+		return Method{}, fmt.Errorf("method of analysis %d: %w", a.ID, err)
+	}
+	return Method{Version: a.MethodVersion, Matrix: m, Tolerance: Level(a.ToleranceCode), Set: true}, nil
 }
 
 // ReviewOverdue reports whether the review date has passed on day.
@@ -256,8 +268,10 @@ func (a Analysis) ReviewOverdue(day time.Time) bool {
 const analysisColumns = `a.id, a.entity_id, a.period, a.status, a.review_date, a.method_version, a.copied_from,
 	coalesce(ab.name, '') AS adopted_by, a.adopted_at, a.adoption_note, coalesce(ub.name, '') AS updated_by, a.updated_at, a.version,
 	(SELECT count(*) FROM risk_jewels j WHERE j.entity_id = a.entity_id AND j.analysis_id = a.id)::int AS jewels,
-	(SELECT count(*) FROM risk_scenarios s WHERE s.entity_id = a.entity_id AND s.analysis_id = a.id)::int AS scenarios
-	FROM risk_analyses a LEFT JOIN users ab ON ab.id = a.adopted_by LEFT JOIN users ub ON ub.id = a.updated_by`
+	(SELECT count(*) FROM risk_scenarios s WHERE s.entity_id = a.entity_id AND s.analysis_id = a.id)::int AS scenarios,
+	m.matrix, m.tolerance::int AS tolerance
+	FROM risk_analyses a JOIN risk_methods m ON m.entity_id = a.entity_id AND m.method_version = a.method_version
+	LEFT JOIN users ab ON ab.id = a.adopted_by LEFT JOIN users ub ON ub.id = a.updated_by`
 
 // Analyses lists the entity's analyses, newest first.
 func Analyses(ctx context.Context, q db.Querier, entityID int64) ([]Analysis, error) {
@@ -404,7 +418,13 @@ func copyAnalysis(ctx context.Context, tx pgx.Tx, actor authz.Actor, from, to in
 		WHERE s.entity_id = @entity AND s.analysis_id = @from`,
 	}
 	for _, sql := range steps {
-		if _, err := tx.Exec(ctx, sql, args); err != nil {
+		used := pgx.StrictNamedArgs{}
+		for k, v := range args {
+			if strings.Contains(sql, "@"+k) {
+				used[k] = v
+			}
+		}
+		if _, err := tx.Exec(ctx, sql, used); err != nil {
 			return fmt.Errorf("copy analysis %d: %w", from, err)
 		}
 	}

@@ -292,7 +292,7 @@ func SaveScenario(ctx context.Context, pool *pgxpool.Pool, actor authz.Actor, an
 		if err != nil {
 			return err
 		}
-		m, err := MethodVersion(ctx, tx, actor.EntityID, a.MethodVersion)
+		m, err := a.Method()
 		if err != nil {
 			return err
 		}

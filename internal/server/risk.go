@@ -218,7 +218,7 @@ func (s *Server) riskAnalysisBase(w http.ResponseWriter, r *http.Request) (risk.
 	if s.riskError(w, r, err) {
 		return a, risk.Method{}, false
 	}
-	m, err := risk.MethodVersion(ctx, s.Pool, actor.EntityID, a.MethodVersion)
+	m, err := a.Method()
 	if s.riskError(w, r, err) {
 		return a, m, false
 	}
@@ -1057,7 +1057,7 @@ func (s *Server) renderRiskScenario(w http.ResponseWriter, r *http.Request, st s
 	if s.riskError(w, r, err) {
 		return
 	}
-	m, err := risk.MethodVersion(ctx, s.Pool, actor.EntityID, a.MethodVersion)
+	m, err := a.Method()
 	if s.riskError(w, r, err) {
 		return
 	}
