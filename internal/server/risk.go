@@ -20,6 +20,7 @@ import (
 	"github.com/weerbaar/weerbaar/internal/risk"
 	"github.com/weerbaar/weerbaar/internal/validate"
 	"github.com/weerbaar/weerbaar/web/components"
+	"github.com/weerbaar/weerbaar/web/pages/measures"
 	riskpages "github.com/weerbaar/weerbaar/web/pages/risk"
 )
 
@@ -540,7 +541,7 @@ func bivOptions(ctx context.Context) []components.Option {
 
 // renderRiskJewel shows a new (id 0, analysis from the URL) or existing
 // jewel.
-func (s *Server) renderRiskJewel(w http.ResponseWriter, r *http.Request, id int64, st jewelState) {
+func (s *Server) renderRiskJewel(w http.ResponseWriter, r *http.Request, id int64, st jewelState, ev ...*measures.EvidenceProps) {
 	ctx := r.Context()
 	actor := authz.ActorFrom(ctx)
 	var j risk.Jewel
@@ -618,7 +619,9 @@ func (s *Server) renderRiskJewel(w http.ResponseWriter, r *http.Request, id int6
 		v := strconv.FormatInt(other.ID, 10)
 		p.Jewels = append(p.Jewels, riskpages.Check{Value: v, Label: other.Name, Checked: slices.Contains(in.DependsOn, v)})
 	}
-	if id != 0 {
+	if len(ev) > 0 && ev[0] != nil {
+		p.Evidence = ev[0]
+	} else if id != 0 {
 		ev, err := s.evidenceProps(r, evidence.Subject{Type: risk.SubjectJewel, Ref: strconv.FormatInt(id, 10)})
 		if err != nil {
 			s.serverError(w, r, err)
@@ -693,7 +696,7 @@ func (s *Server) riskSupplier(w http.ResponseWriter, r *http.Request) {
 	s.renderRiskSupplier(w, r, id, supplierState{})
 }
 
-func (s *Server) renderRiskSupplier(w http.ResponseWriter, r *http.Request, id int64, st supplierState) {
+func (s *Server) renderRiskSupplier(w http.ResponseWriter, r *http.Request, id int64, st supplierState, ev ...*measures.EvidenceProps) {
 	ctx := r.Context()
 	actor := authz.ActorFrom(ctx)
 	var sp risk.Supplier
@@ -748,7 +751,9 @@ func (s *Server) renderRiskSupplier(w http.ResponseWriter, r *http.Request, id i
 	for _, c := range risk.Clauses {
 		p.Form.Clauses = append(p.Form.Clauses, riskpages.Check{Value: c, Label: i18n.T(ctx, "risk.clause."+c), Checked: slices.Contains(in.Clauses, c)})
 	}
-	if id != 0 {
+	if len(ev) > 0 && ev[0] != nil {
+		p.Evidence = ev[0]
+	} else if id != 0 {
 		ev, err := s.evidenceProps(r, evidence.Subject{Type: risk.SubjectSupplier, Ref: strconv.FormatInt(id, 10)})
 		if err != nil {
 			s.serverError(w, r, err)
@@ -1042,7 +1047,7 @@ func (s *Server) riskScenario(w http.ResponseWriter, r *http.Request) {
 	s.renderRiskScenario(w, r, scenarioState{})
 }
 
-func (s *Server) renderRiskScenario(w http.ResponseWriter, r *http.Request, st scenarioState) {
+func (s *Server) renderRiskScenario(w http.ResponseWriter, r *http.Request, st scenarioState, ev ...*measures.EvidenceProps) {
 	ctx := r.Context()
 	actor := authz.ActorFrom(ctx)
 	id, ok := s.idParam(w, r, "scenarioID")
@@ -1095,12 +1100,16 @@ func (s *Server) renderRiskScenario(w http.ResponseWriter, r *http.Request, st s
 		}
 	}
 	p.Form = scenarioForm(in)
-	ev, err := s.evidenceProps(r, evidence.Subject{Type: risk.SubjectScenario, Ref: strconv.FormatInt(id, 10)})
-	if err != nil {
-		s.serverError(w, r, err)
-		return
+	if len(ev) > 0 && ev[0] != nil {
+		p.Evidence = ev[0]
+	} else {
+		ev, err := s.evidenceProps(r, evidence.Subject{Type: risk.SubjectScenario, Ref: strconv.FormatInt(id, 10)})
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		p.Evidence = &ev
 	}
-	p.Evidence = &ev
 	s.render(w, r, st.status(), riskpages.Scenario(p))
 }
 
@@ -1127,4 +1136,35 @@ func (s *Server) riskScenarioSave(w http.ResponseWriter, r *http.Request) {
 	s.afterSave(w, r, err, func(errs map[string]string) {
 		s.renderRiskScenario(w, r, scenarioState{Status: http.StatusUnprocessableEntity, Input: &in, Errors: errs})
 	}, "risk.saved", fmt.Sprintf("%s/risks/scenarios/%d", entityBase(actor.EntityID), id))
+}
+
+// riskEvidencePages re-render a risk record's page after a failed evidence
+// upload or link (422), with the evidence form's errors and input; see
+// evidencePages.
+func (s *Server) riskEvidencePages() map[string]func(w http.ResponseWriter, r *http.Request, ref string, ev *measures.EvidenceProps) {
+	failed := http.StatusUnprocessableEntity
+	record := func(render func(w http.ResponseWriter, r *http.Request, id int64, ev *measures.EvidenceProps)) func(w http.ResponseWriter, r *http.Request, ref string, ev *measures.EvidenceProps) {
+		return func(w http.ResponseWriter, r *http.Request, ref string, ev *measures.EvidenceProps) {
+			id, err := strconv.ParseInt(ref, 10, 64)
+			if err != nil {
+				s.errorPage(w, r, http.StatusNotFound)
+				return
+			}
+			render(w, r, id, ev)
+		}
+	}
+	return map[string]func(w http.ResponseWriter, r *http.Request, ref string, ev *measures.EvidenceProps){
+		risk.SubjectJewel: record(func(w http.ResponseWriter, r *http.Request, id int64, ev *measures.EvidenceProps) {
+			s.renderRiskJewel(w, r, id, jewelState{Status: failed, Form: "evidence"}, ev)
+		}),
+		risk.SubjectSupplier: record(func(w http.ResponseWriter, r *http.Request, id int64, ev *measures.EvidenceProps) {
+			s.renderRiskSupplier(w, r, id, supplierState{Status: failed, Form: "evidence"}, ev)
+		}),
+		risk.SubjectScenario: record(func(w http.ResponseWriter, r *http.Request, id int64, ev *measures.EvidenceProps) {
+			rctx := chi.NewRouteContext()
+			rctx.URLParams.Add("scenarioID", strconv.FormatInt(id, 10))
+			s.renderRiskScenario(w, r.WithContext(context.WithValue(r.Context(), chi.RouteCtxKey, rctx)),
+				scenarioState{Status: failed, Form: "evidence"}, ev)
+		}),
+	}
 }

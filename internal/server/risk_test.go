@@ -382,3 +382,40 @@ func testToday() time.Time {
 	now := time.Now().In(i18n.Amsterdam)
 	return time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
 }
+
+func TestEvidenceOnRiskRecords(t *testing.T) {
+	t.Parallel()
+	a, id := startWithDemo(t, apptest.Options{})
+	base := "/e/" + strconv.FormatInt(id, 10)
+	jewel := firstID(t, a, `SELECT id FROM risk_jewels WHERE entity_id = $1 AND name = 'SCADA zuiveringsinstallaties' ORDER BY id DESC LIMIT 1`, id)
+	scenario := firstID(t, a, `SELECT max(id) FROM risk_scenarios WHERE entity_id = $1`, id)
+	officer := a.LoginDemo(t, authz.SecurityOfficer)
+	attach := fmt.Sprintf("%s/evidence/attach/risk_jewel/%d/link", base, jewel)
+	// A bad link: the jewel's page again (422) with the error and the input.
+	r := officer.PostForm(t, attach, url.Values{"link_title": {"Netwerktekening OT"}, "url": {"ftp://intranet/ot"}})
+	if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "SCADA zuiveringsinstallaties") ||
+		!strings.Contains(r.Body, tr(t, "evidence.error.url")) || !strings.Contains(r.Body, `value="Netwerktekening OT"`) {
+		t.Fatalf("bad link on a jewel: %d %s", r.StatusCode, r.Body)
+	}
+	r = officer.PostForm(t, attach, url.Values{"link_title": {"Netwerktekening OT"}, "url": {"https://intranet.example/ot"}})
+	if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != fmt.Sprintf("%s/risks/jewels/%d#evidence", base, jewel) {
+		t.Fatalf("link on a jewel: %d %q", r.StatusCode, r.Header.Get("Location"))
+	}
+	if page := officer.Get(t, fmt.Sprintf("%s/risks/jewels/%d", base, jewel)); !strings.Contains(page.Body, "Netwerktekening OT") {
+		t.Errorf("jewel page does not list its evidence")
+	}
+	sc := fmt.Sprintf("%s/evidence/attach/risk_scenario/%d/link", base, scenario)
+	if r := officer.PostForm(t, sc, url.Values{"link_title": {""}, "url": {"https://x.example"}}); r.StatusCode != http.StatusUnprocessableEntity ||
+		!strings.Contains(r.Body, " × ") || !strings.Contains(r.Body, tr(t, "validate.required")) {
+		t.Errorf("bad link on a scenario: %d", r.StatusCode)
+	}
+	// Another entity's record, and a board member, may not.
+	if r := officer.PostForm(t, fmt.Sprintf("%s/evidence/attach/risk_jewel/%d/link", base, jewel+100000),
+		url.Values{"link_title": {"x"}, "url": {"https://x.example"}}); r.StatusCode != http.StatusNotFound {
+		t.Errorf("unknown jewel: %d", r.StatusCode)
+	}
+	board := a.LoginDemo(t, authz.BoardMember)
+	if r := board.PostForm(t, attach, url.Values{"link_title": {"x"}, "url": {"https://x.example"}}); r.StatusCode != http.StatusForbidden {
+		t.Errorf("board member attaches: %d", r.StatusCode)
+	}
+}
