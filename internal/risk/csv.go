@@ -115,15 +115,17 @@ func parseJewelCSV(raw []byte) ([]csvRow, []ImportError) {
 		if err == io.EOF {
 			break
 		}
-		line, _ := r.FieldPos(0)
 		if err != nil {
+			// FieldPos is only valid after a successful Read.
+			line := 0
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				line = pe.Line
+				line = pe.StartLine
 			}
 			errs = append(errs, ImportError{Line: line, Key: "risk.import.syntax"})
 			break
 		}
+		line, _ := r.FieldPos(0)
 		if len(rows) >= MaxImportRows {
 			errs = append(errs, ImportError{Line: line, Key: "risk.import.too_many"})
 			break

@@ -153,3 +153,19 @@ func FuzzParseMatrix(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseJewelCSV checks that any file either parses into rows with a
+// line number after the header or reports problems, and never panics.
+func FuzzParseJewelCSV(f *testing.F) {
+	f.Add([]byte("naam;niveau;beschikbaarheid;integriteit;vertrouwelijkheid\nA;proces;1;2;3\n"))
+	f.Add([]byte("name,level,availability,integrity,confidentiality\n\"A\nB\",goal,1,1,1\n"))
+	f.Add([]byte("\xff\xfe"))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		rows, _ := parseJewelCSV(raw)
+		for _, r := range rows {
+			if r.line < 2 {
+				t.Fatalf("row at line %d", r.line)
+			}
+		}
+	})
+}

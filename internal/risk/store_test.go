@@ -365,6 +365,9 @@ func TestImportJewels(t *testing.T) {
 	if _, rep = importCSV(t, f, a, "name,level,availability,integrity,confidentiality\nCaf\xe9,goal,1,1,1\n"); rep == nil || rep.Errors[0].Key != "risk.import.encoding" {
 		t.Errorf("latin-1: %+v", rep)
 	}
+	if _, rep = importCSV(t, f, a, "name,level,availability,integrity,confidentiality\nA,goal,1,1,1\nB \"x,goal,1,1,1\n"); rep == nil || rep.Errors[0].Key != "risk.import.syntax" || rep.Errors[0].Line != 3 {
+		t.Errorf("stray quote: %+v", rep)
+	}
 	if _, rep = importCSV(t, f, a, "name,level,availability\nA,goal,1\n"); rep == nil || rep.Errors[0].Column != "integrity" {
 		t.Errorf("missing column: %+v", rep)
 	}
