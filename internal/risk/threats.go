@@ -21,8 +21,8 @@ type Aspects struct {
 // Any reports whether at least one aspect is set.
 func (a Aspects) Any() bool { return a.Availability || a.Integrity || a.Confidentiality }
 
-// Letters is the short form in the user's language ("B I V" / "A I C"),
-// built by the caller from the catalogue; here the stable keys.
+// Keys are the stable names of the set aspects, in BIV order, for i18n
+// keys ("risk.aspect.<key>") and forms.
 func (a Aspects) Keys() []string {
 	var out []string
 	if a.Availability {
