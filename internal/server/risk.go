@@ -298,25 +298,25 @@ func (s *Server) renderRiskAnalysis(w http.ResponseWriter, r *http.Request, st a
 		p.Suppliers = append(p.Suppliers, row)
 	}
 	for _, j := range jewels {
-		p.Jewels = append(p.Jewels, jewelRow(j, supplierNames))
+		p.Jewels = append(p.Jewels, jewelRow(ctx, j, supplierNames))
 	}
 	s.render(w, r, st.status(), riskpages.Analysis(p))
 }
 
-func hoursText(h *int) string {
+func hoursText(ctx context.Context, h *int) string {
 	if h == nil {
 		return "–"
 	}
-	return strconv.Itoa(*h) + " u"
+	return i18n.T(ctx, "risk.hours", *h)
 }
 
-func jewelRow(j risk.Jewel, supplierNames map[int64]string) riskpages.JewelRow {
+func jewelRow(ctx context.Context, j risk.Jewel, supplierNames map[int64]string) riskpages.JewelRow {
 	var names []string
 	for _, id := range j.SupplierIDs {
 		names = append(names, supplierNames[id])
 	}
 	return riskpages.JewelRow{ID: j.ID, Name: j.Name, Level: j.Level, Owner: j.OwnerName, A: j.Availability, I: j.Integrity,
-		C: j.Confidentiality, RTO: hoursText(j.RTOHours), RPO: hoursText(j.RPOHours), Suppliers: strings.Join(names, ", ")}
+		C: j.Confidentiality, RTO: hoursText(ctx, j.RTOHours), RPO: hoursText(ctx, j.RPOHours), Suppliers: strings.Join(names, ", ")}
 }
 
 func (s *Server) riskAnalysisSave(w http.ResponseWriter, r *http.Request) {
