@@ -131,7 +131,7 @@ func seedState(ctx context.Context, pool *pgxpool.Pool, entityID int64) error {
 			return fmt.Errorf("demo considerations %s: %w", c.code, err)
 		}
 	}
-	return nil
+	return seedRisk(ctx, pool, actor)
 }
 
 // MinimalPDF returns a small valid one-page PDF with a title line, for demo

@@ -15,7 +15,7 @@ import (
 // actionLiteral finds the action of an audit event written as a literal,
 // e.g. audit.Event{Action: "measure.updated", …}, or assigned to a variable
 // named action.
-var actionLiteral = regexp.MustCompile(`(?:Action:\s*|action :?= [^"\n]*)"([a-z_]+\.[a-z_]+)"`)
+var actionLiteral = regexp.MustCompile(`(?:Action:\s*|action(?:, \w+)* :?= [^"\n]*)"([a-z_]+\.[a-z_]+)"`)
 
 // objectLiteral finds the object type of an audit event written as a literal.
 var objectLiteral = regexp.MustCompile(`ObjectType:\s*"([a-z_]+)"`)

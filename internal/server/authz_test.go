@@ -72,7 +72,20 @@ func TestAuthorisationMatrix(t *testing.T) {
 	if err := a.Pool.QueryRow(context.Background(), `SELECT id FROM evidence_versions WHERE item_id = $1`, items[0]).Scan(&versionID); err != nil {
 		t.Fatal(err)
 	}
+	// A record of each kind of the demo's newest risk analysis.
+	riskIDs := map[string]string{}
+	for param, table := range map[string]string{"{analysisID}": "risk_analyses", "{jewelID}": "risk_jewels",
+		"{supplierID}": "risk_suppliers", "{scenarioID}": "risk_scenarios", "{threatID}": "risk_threats"} {
+		var id int64
+		if err := a.Pool.QueryRow(context.Background(), `SELECT max(id) FROM `+table+` WHERE entity_id = $1`, entityID).Scan(&id); err != nil {
+			t.Fatalf("demo %s: %v", table, err)
+		}
+		riskIDs[param] = strconv.FormatInt(id, 10)
+	}
 	fill := func(p string) string {
+		for param, id := range riskIDs {
+			p = strings.ReplaceAll(p, param, id)
+		}
 		code := "1.1"
 		if strings.Contains(p, "/measures/") || strings.Contains(p, "/sensitivities/") {
 			code = "a"

@@ -55,6 +55,21 @@ func TestQueryBudget(t *testing.T) {
 		"{token}":     link[strings.LastIndex(link, "/")+1:],
 		"*":           "css/app.css",
 	}
+	// The risk analysis's records: the demo's newest cycle (in concept, so
+	// its "new" forms are open) and a record of each kind in it.
+	for param, sql := range map[string]string{
+		"{analysisID}": `SELECT max(id) FROM risk_analyses WHERE entity_id = $1`,
+		"{jewelID}":    `SELECT max(id) FROM risk_jewels WHERE entity_id = $1`,
+		"{supplierID}": `SELECT max(id) FROM risk_suppliers WHERE entity_id = $1`,
+		"{scenarioID}": `SELECT max(id) FROM risk_scenarios WHERE entity_id = $1`,
+		"{threatID}":   `SELECT max(id) FROM risk_threats WHERE entity_id = $1`,
+	} {
+		var id *int64
+		if err := a.Pool.QueryRow(ctx, sql, entityID).Scan(&id); err != nil || id == nil {
+			t.Fatalf("demo %s: %v", param, err)
+		}
+		params[param] = strconv.FormatInt(*id, 10)
+	}
 	// {code} depends on what it is a code of: the path segment before it.
 	codes := map[string]string{"measures": "a", "requirements": "1.1"}
 	fill := func(pattern string) (string, bool) {

@@ -188,7 +188,11 @@ func (s *Server) uploadResult(w http.ResponseWriter, r *http.Request, subj evide
 	actor := authz.ActorFrom(r.Context())
 	st, _ := s.evidence().Registry.Lookup(subj.Type)
 	s.afterSave(w, r, err, func(errs map[string]string) {
-		page, ok := s.evidencePages()[subj.Type]
+		pages := s.evidencePages()
+		for k, v := range s.riskEvidencePages() {
+			pages[k] = v
+		}
+		page, ok := pages[subj.Type]
 		if !ok {
 			s.errorPageDetail(w, r, http.StatusUnprocessableEntity, i18n.T(r.Context(), firstValue(errs)))
 			return

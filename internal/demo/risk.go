@@ -1,0 +1,188 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/weerbaar/weerbaar/internal/audit"
+	"github.com/weerbaar/weerbaar/internal/auth"
+	"github.com/weerbaar/weerbaar/internal/authz"
+	"github.com/weerbaar/weerbaar/internal/risk"
+)
+
+// demoSupplier is a supplier of the demo analysis.
+type demoSupplier struct {
+	name, service, certs string
+	clauses              []string
+	certExpiredDays      int // > 0: expired that many days ago; < 0: valid that many days more
+	result               string
+	notes                string
+}
+
+// The drinking-water company's suppliers: the OT integrator with remote
+// access to the treatment plants (on whom two critical jewels depend: a
+// concentration warning), the billing SaaS provider, the telecom provider
+// of the telemetry links and the laboratory software vendor.
+var demoSuppliers = []demoSupplier{
+	{name: "AquaControl Automatisering B.V.", service: "Beheer en onderhoud op afstand van SCADA en PLC's van de zuiveringsinstallaties en de telemetrie.",
+		certs: "IEC 62443-2-4", clauses: []string{"incident", "vulnerability"}, certExpiredDays: 40, result: "improvements",
+		notes: "Toegang op afstand via jump host met MFA; sessies worden nog niet opgenomen."},
+	{name: "FacturaCloud B.V.", service: "Klantenportaal, facturatie en incasso als SaaS.", certs: "ISO/IEC 27001:2022",
+		clauses: []string{"incident", "audit", "vulnerability", "subcontracting"}, certExpiredDays: -300, result: "sufficient",
+		notes: "Exitregeling en teruggave van gegevens nog niet in het contract."},
+	{name: "NetLink Telecom", service: "Mobiele datalijnen (LTE-M) voor de telemetrie van het distributienet.", certs: "ISO/IEC 27001:2013",
+		clauses: []string{"incident"}, result: ""},
+	{name: "LabSys Software", service: "Laboratoriuminformatiesysteem (LIMS) en ondersteuning.", certs: "",
+		clauses: []string{"incident", "audit", "vulnerability", "subcontracting", "exit"}, result: "sufficient"},
+}
+
+// demoJewel is a crown jewel of the demo analysis.
+type demoJewel struct {
+	name, level, description string
+	a, i, c                  int
+	rto, rpo                 string
+	suppliers                []string
+	dependsOn                []string
+}
+
+var demoJewels = []demoJewel{
+	{name: "Levering van betrouwbaar drinkwater", level: "goal", description: "Dag en nacht voldoende en veilig drinkwater voor 1,2 miljoen inwoners.", a: 4, i: 4, c: 1},
+	{name: "Drinkwaterzuivering", level: "process", description: "Zuivering van grond- en oppervlaktewater op de productielocaties, inclusief dosering van chemicaliën.",
+		a: 4, i: 4, c: 2, rto: "4", rpo: "1", dependsOn: []string{"SCADA zuiveringsinstallaties"}},
+	{name: "Distributie en drukbeheer", level: "process", description: "Transport naar de klant en sturing van pompen en druk in het leidingnet.",
+		a: 4, i: 3, c: 2, rto: "8", rpo: "4", dependsOn: []string{"Telemetrie distributienet"}},
+	{name: "Kwaliteitscontrole laboratorium", level: "process", description: "Monsters en analyses volgens het Drinkwaterbesluit; vrijgave van water.",
+		a: 3, i: 4, c: 2, rto: "24", rpo: "4", dependsOn: []string{"Laboratoriuminformatiesysteem (LIMS)"}},
+	{name: "Klantcontact en facturatie", level: "process", description: "Klantgegevens, verbruik, facturen en incasso.",
+		a: 2, i: 3, c: 3, rto: "72", rpo: "24", dependsOn: []string{"Klant- en facturatiesysteem"}},
+	{name: "SCADA zuiveringsinstallaties", level: "system", description: "SCADA-servers, HMI's en PLC's van de vier zuiveringsinstallaties (OT).",
+		a: 4, i: 4, c: 2, rto: "4", rpo: "1", suppliers: []string{"AquaControl Automatisering B.V."}},
+	{name: "Telemetrie distributienet", level: "system", description: "Telemetrie-onderstations en centrale van pompstations, reservoirs en drukmeters.",
+		a: 4, i: 3, c: 2, rto: "8", rpo: "4", suppliers: []string{"AquaControl Automatisering B.V.", "NetLink Telecom"}},
+	{name: "Klant- en facturatiesysteem", level: "system", description: "SaaS-omgeving met gegevens van 540.000 klanten, inclusief bankrekeningnummers.",
+		a: 2, i: 3, c: 4, rto: "72", rpo: "24", suppliers: []string{"FacturaCloud B.V."}},
+	{name: "Laboratoriuminformatiesysteem (LIMS)", level: "system", description: "Registratie van monsters, meetwaarden en vrijgave.",
+		a: 3, i: 4, c: 2, rto: "24", rpo: "4", suppliers: []string{"LabSys Software"}},
+}
+
+// demoScenario is a scenario of the demo analysis: threat is a catalogue
+// code, or "" for the entity's own threat (dosing manipulation).
+type demoScenario struct {
+	jewel, threat string
+	aspects       risk.Aspects
+	l, i          int
+	description   string
+}
+
+var (
+	aiAspects  = risk.Aspects{Availability: true, Integrity: true}
+	aicAspects = risk.Aspects{Availability: true, Integrity: true, Confidentiality: true}
+	aAspects   = risk.Aspects{Availability: true}
+	iAspects   = risk.Aspects{Integrity: true}
+	cAspects   = risk.Aspects{Confidentiality: true}
+)
+
+// The inherent picture: the OT of the treatment plants and the supplier's
+// remote access sit in the critical corner; customer data and the
+// laboratory in the middle.
+var demoScenarios = []demoScenario{
+	{"SCADA zuiveringsinstallaties", "ransomware", aiAspects, 4, 5, "Ransomware springt van IT naar OT en legt de besturing van de zuivering stil."},
+	{"SCADA zuiveringsinstallaties", "supplier_compromise", aicAspects, 4, 5, "Een aanvaller misbruikt de toegang op afstand van de OT-leverancier."},
+	{"SCADA zuiveringsinstallaties", "", iAspects, 2, 5, "Doseringsinstellingen van chemicaliën worden ongemerkt gewijzigd."},
+	{"SCADA zuiveringsinstallaties", "hardware_failure", aAspects, 3, 3, "Uitval van een PLC of SCADA-server."},
+	{"Telemetrie distributienet", "exploited_vulnerability", aiAspects, 3, 4, "Kwetsbaarheid in een telemetrie-onderstation wordt vanaf internet misbruikt."},
+	{"Telemetrie distributienet", "utility_outage", aAspects, 3, 3, "Langdurige stroom- of telecomuitval bij pompstations."},
+	{"Klant- en facturatiesysteem", "information_theft", cAspects, 3, 4, "Diefstal van klantgegevens en bankrekeningnummers bij de SaaS-leverancier."},
+	{"Klant- en facturatiesysteem", "phishing_bec", risk.Aspects{Integrity: true, Confidentiality: true}, 4, 2, "Phishing op medewerkers klantenservice; omgeleide betalingen."},
+	{"Laboratoriuminformatiesysteem (LIMS)", "information_manipulation", iAspects, 2, 4, "Onjuiste meetwaarden leiden tot onterechte vrijgave van water."},
+	{"Laboratoriuminformatiesysteem (LIMS)", "human_error", iAspects, 3, 2, "Verkeerde invoer van monsters."},
+	{"Drinkwaterzuivering", "fire_flood", aiAspects, 1, 5, "Overstroming van een productielocatie."},
+	{"Distributie en drukbeheer", "sabotage", aAspects, 1, 4, "Fysieke sabotage van een pompstation."},
+}
+
+// seedRisk gives the demo a risk analysis: cycle 2026, adopted by the board
+// (recorded by the admin), and cycle 2027 as its copy, in concept, where
+// the officer is working.
+func seedRisk(ctx context.Context, pool *pgxpool.Pool, officer authz.Actor) error {
+	admin, err := auth.GetUserByEmail(ctx, pool, Accounts[0].Email)
+	if err != nil {
+		return err
+	}
+	adminActor := authz.Actor{UserID: admin.ID, Email: admin.Email, Name: admin.Name, EntityID: officer.EntityID, Role: authz.Admin}
+	day := time.Now().UTC().Truncate(24 * time.Hour)
+	a, err := risk.CreateAnalysis(ctx, pool, officer, risk.AnalysisInput{Period: "2026", ReviewDate: day.AddDate(0, 1, 0).Format("2006-01-02")}, day)
+	if err != nil {
+		return fmt.Errorf("demo analysis: %w", err)
+	}
+	supplierIDs := map[string]string{}
+	for _, s := range demoSuppliers {
+		in := risk.SupplierInput{Name: s.name, Service: s.service, Certifications: s.certs, Clauses: s.clauses,
+			AssessmentResult: s.result, Notes: s.notes}
+		if s.certExpiredDays != 0 {
+			in.CertificationExpiry = day.AddDate(0, 0, -s.certExpiredDays).Format("2006-01-02")
+		}
+		if s.result != "" {
+			in.LastAssessed = day.AddDate(0, -5, 0).Format("2006-01-02")
+		}
+		saved, err := risk.SaveSupplier(ctx, pool, officer, a.ID, 0, in)
+		if err != nil {
+			return fmt.Errorf("demo supplier %s: %w", s.name, err)
+		}
+		supplierIDs[s.name] = strconv.FormatInt(saved.ID, 10)
+	}
+	jewelIDs := map[string]int64{}
+	// Systems first, so processes can depend on them.
+	for pass := 0; pass < 2; pass++ {
+		for _, j := range demoJewels {
+			if (j.level == "system") != (pass == 0) {
+				continue
+			}
+			in := risk.JewelInput{Name: j.name, Level: j.level, Description: j.description, OwnerID: strconv.FormatInt(officer.UserID, 10),
+				Availability: strconv.Itoa(j.a), Integrity: strconv.Itoa(j.i), Confidentiality: strconv.Itoa(j.c), RTOHours: j.rto, RPOHours: j.rpo}
+			for _, s := range j.suppliers {
+				in.Suppliers = append(in.Suppliers, supplierIDs[s])
+			}
+			for _, d := range j.dependsOn {
+				in.DependsOn = append(in.DependsOn, strconv.FormatInt(jewelIDs[d], 10))
+			}
+			saved, err := risk.SaveJewel(ctx, pool, officer, a.ID, 0, in)
+			if err != nil {
+				return fmt.Errorf("demo jewel %s: %w", j.name, err)
+			}
+			jewelIDs[j.name] = saved.ID
+		}
+	}
+	own, err := risk.SaveEntityThreat(ctx, pool, officer, 0, risk.ThreatInput{Name: "Manipulatie van doseringsinstellingen",
+		Description: "Opzettelijke wijziging van de dosering van chemicaliën in de zuivering, met gevaar voor de volksgezondheid.",
+		Aspects:     risk.Aspects{Availability: true, Integrity: true}})
+	if err != nil {
+		return fmt.Errorf("demo threat: %w", err)
+	}
+	for _, s := range demoScenarios {
+		ref := risk.ThreatRef{Code: s.threat}
+		if s.threat == "" {
+			ref = risk.ThreatRef{ID: own.ID}
+		}
+		if _, err := risk.SaveScenario(ctx, pool, officer, a.ID, 0, risk.ScenarioInput{JewelID: strconv.FormatInt(jewelIDs[s.jewel], 10),
+			Threat: ref.String(), Aspects: s.aspects, Likelihood: strconv.Itoa(s.l), Impact: strconv.Itoa(s.i), Description: s.description}); err != nil {
+			return fmt.Errorf("demo scenario %s × %s: %w", s.jewel, s.threat, err)
+		}
+	}
+	if err := risk.SetStatus(ctx, pool, officer, a.ID, risk.StatusReview, "", 1); err != nil {
+		return fmt.Errorf("demo review: %w", err)
+	}
+	adminCtx := audit.WithMeta(ctx, audit.Meta{ActorID: admin.ID, ActorEmail: admin.Email})
+	if err := risk.SetStatus(adminCtx, pool, adminActor, a.ID, risk.StatusAdopted,
+		"Directiebesluit 2026-14, vastgesteld in de vergadering van de raad van bestuur.", 2); err != nil {
+		return fmt.Errorf("demo adoption: %w", err)
+	}
+	if _, err := risk.CreateAnalysis(ctx, pool, officer, risk.AnalysisInput{Period: "2027",
+		ReviewDate: day.AddDate(0, 11, 0).Format("2006-01-02")}, day); err != nil {
+		return fmt.Errorf("demo cycle 2027: %w", err)
+	}
+	return nil
+}
