@@ -213,6 +213,9 @@ func (s *Server) routeTable() []Route {
 		{post, "/e/{entityID}/risks/{analysisID}/suppliers", InEntity, authz.RiskEdit, s.riskSupplierCreate},
 		{get, "/e/{entityID}/risks/{analysisID}/scenarios", InEntity, authz.EntityRead, s.riskScenarios},
 		{post, "/e/{entityID}/risks/{analysisID}/scenarios", InEntity, authz.RiskEdit, s.riskScenarioCreate},
+		// The register (keyset pages, allow-listed sorts) and its CSV.
+		{get, "/e/{entityID}/risks/{analysisID}/register", InEntity, authz.EntityRead, s.riskRegister},
+		{get, "/e/{entityID}/risks/{analysisID}/register.csv", InEntity, authz.EntityRead, s.riskRegisterCSV},
 		{get, "/e/{entityID}/board", InEntity, authz.EntityRead, s.unavailableModule("board")},
 		{get, "/e/{entityID}/incidents", InEntity, authz.EntityRead, s.unavailableModule("incidents")},
 		{get, "/e/{entityID}/audit", InEntity, authz.AuditRead, s.auditLog},
