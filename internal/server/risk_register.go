@@ -134,7 +134,7 @@ func (s *Server) riskRegister(w http.ResponseWriter, r *http.Request) {
 	anyOpt := components.Option{Value: "", Label: i18n.T(ctx, "risk.register.any")}
 	p := riskpages.RegisterProps{Shell: s.shell(r, "risk.register.title", "risks"), Base: base, AnalysisID: a.ID, Period: a.Period,
 		Total: a.Scenarios, Form: rr.form, SortRefused: rr.sortRefused, Clear: path,
-		CSV: base + "/risks/" + strconv.FormatInt(a.ID, 10) + "/register.csv" + registerQuery(rr.form),
+		CSV:    base + "/risks/" + strconv.FormatInt(a.ID, 10) + "/register.csv" + registerQuery(rr.form),
 		Levels: []components.Option{anyOpt}, Jewels: []components.Option{anyOpt}, Owners: []components.Option{anyOpt},
 		Suppliers: []components.Option{anyOpt}, Headers: map[string]riskpages.SortHeader{}}
 	for l := risk.Low; l <= risk.Critical; l++ {
