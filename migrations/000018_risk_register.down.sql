@@ -5,3 +5,4 @@ DROP INDEX IF EXISTS risk_scenarios_register_jewel_idx;
 DROP INDEX IF EXISTS risk_scenarios_register_id_idx;
 DROP INDEX IF EXISTS risk_scenarios_register_impact_idx;
 DROP INDEX IF EXISTS risk_scenarios_register_likelihood_idx;
+DROP INDEX IF EXISTS risk_scenarios_register_level_idx;

@@ -1,7 +1,9 @@
 -- The risk register (issue 10 item 9): keyset pagination over an analysis's
 -- scenarios, sorted by an allow-listed column with the id as tie-breaker,
 -- and filtered by level, jewel, threat, the jewel's owner and supplier.
--- risk_scenarios_level_idx (000016) serves the level sort and filter.
+-- Each (column, id) index serves both directions of its sort (a backward
+-- scan gives column DESC, id DESC).
+CREATE INDEX risk_scenarios_register_level_idx ON risk_scenarios (entity_id, analysis_id, inherent_level, id);
 CREATE INDEX risk_scenarios_register_likelihood_idx ON risk_scenarios (entity_id, analysis_id, inherent_likelihood, id);
 CREATE INDEX risk_scenarios_register_impact_idx ON risk_scenarios (entity_id, analysis_id, inherent_impact, id);
 CREATE INDEX risk_scenarios_register_id_idx ON risk_scenarios (entity_id, analysis_id, id);
