@@ -123,7 +123,7 @@ func LoadCycles(ctx context.Context, q db.Querier, entityID, fromID, toID int64)
 	var code *string
 	var threat *int64
 	var level *int16
-	last := map[int64]string{}
+	last := map[*Cycle]string{}
 	_, err = pgx.ForEachRow(rows, []any{&analysis, &name, &code, &threat, &level}, func() error {
 		for _, c := range []struct {
 			id int64
@@ -132,9 +132,9 @@ func LoadCycles(ctx context.Context, q db.Querier, entityID, fromID, toID int64)
 			if c.id != analysis {
 				continue
 			}
-			if n, ok := last[c.id]; !ok || n != name {
+			if n, ok := last[c.c]; !ok || n != name {
 				c.c.Jewels = append(c.c.Jewels, name)
-				last[c.id] = name
+				last[c.c] = name
 			}
 			if level != nil {
 				s := CycleScenario{Jewel: name, Level: Level(*level)}

@@ -189,6 +189,8 @@ func (s *Server) routeTable() []Route {
 		// flat paths by id (their analysis is known from the row).
 		{get, "/e/{entityID}/risks", InEntity, authz.EntityRead, s.riskList},
 		{post, "/e/{entityID}/risks", InEntity, authz.RiskEdit, s.riskCreate},
+		// Two cycles compared on one page (?from=&to=).
+		{get, "/e/{entityID}/risks/compare", InEntity, authz.EntityRead, s.riskCompare},
 		{get, "/e/{entityID}/risks/method", InEntity, authz.EntityRead, s.riskMethod},
 		{post, "/e/{entityID}/risks/method", InEntity, authz.EntityManage, s.riskMethodSave},
 		{get, "/e/{entityID}/risks/threats", InEntity, authz.EntityRead, s.riskThreats},
