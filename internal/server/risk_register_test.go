@@ -214,7 +214,8 @@ func TestRiskRegisterFiltersSortAndCSV(t *testing.T) {
 }
 
 // BenchmarkRiskRegisterFirstPage measures the register's first page of 50
-// (full HTML through the router, signed in) over 3,000 scenarios.
+// (full HTML through the router over loopback, signed in) over 3,000
+// scenarios, beside /healthz through the same client in the same run.
 //
 //	go test ./internal/server/ -run '^$' -bench BenchmarkRiskRegisterFirstPage
 func BenchmarkRiskRegisterFirstPage(b *testing.B) {
@@ -222,10 +223,16 @@ func BenchmarkRiskRegisterFirstPage(b *testing.B) {
 	id := a.SeedDemo(b)
 	analysis := seedLargeAnalysis(b, a, id, 3000)
 	c := a.LoginDemo(b, authz.SecurityOfficer)
-	path := fmt.Sprintf("/e/%d/risks/%d/register", id, analysis)
-	for b.Loop() {
-		if r := c.Get(b, path); r.StatusCode != http.StatusOK {
-			b.Fatalf("register: %d", r.StatusCode)
-		}
+	for _, page := range []struct{ name, path string }{
+		{"healthz", "/healthz"},
+		{"register", fmt.Sprintf("/e/%d/risks/%d/register", id, analysis)},
+	} {
+		b.Run(page.name, func(b *testing.B) {
+			for b.Loop() {
+				if r := c.Get(b, page.path); r.StatusCode != http.StatusOK {
+					b.Fatalf("GET %s: %d", page.path, r.StatusCode)
+				}
+			}
+		})
 	}
 }
