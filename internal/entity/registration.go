@@ -49,6 +49,10 @@ type Registration struct {
 	UnreportedSince     *time.Time `db:"unreported_since" json:"unreported_change_since"`
 	UpdatedAt           time.Time  `db:"updated_at" json:"updated_at"`
 	Version             int        `db:"version" json:"-"`
+	// RiskReviewDate is the latest review date of the entity's adopted risk
+	// analyses (nil: none adopted), read here so the dashboard's warning
+	// costs no query of its own (ARCHITECTURE.md budget). Not exported.
+	RiskReviewDate *time.Time `db:"risk_review_date" json:"-"`
 }
 
 // ReportDeadline is when a pending change must have been reported, and the
@@ -88,7 +92,8 @@ func GetRegistration(ctx context.Context, q db.Querier, entityID int64) (Registr
 			coalesce(r.main_establishment, '') AS main_establishment, coalesce(r.other_establishments, '{}') AS other_establishments,
 			coalesce(r.eu_representative, '') AS eu_representative,
 			r.submitted_on, coalesce(r.submission_ref, '') AS submission_ref, r.unreported_since,
-			coalesce(r.updated_at, e.created_at) AS updated_at, coalesce(r.version, 0) AS version
+			coalesce(r.updated_at, e.created_at) AS updated_at, coalesce(r.version, 0) AS version,
+			(SELECT max(a.review_date) FROM risk_analyses a WHERE a.entity_id = e.id AND a.status = 'adopted') AS risk_review_date
 		FROM entities e LEFT JOIN registrations r ON r.entity_id = e.id WHERE e.id = @entity`,
 		pgx.StrictNamedArgs{"entity": entityID})
 	if err != nil {

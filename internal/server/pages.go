@@ -68,6 +68,12 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 		Name: e.Name, LegalName: e.LegalName, Registered: reg.SubmittedOn != nil,
 	}
 	p.ReportDue = reportDueView(reg)
+	switch {
+	case reg.RiskReviewDate == nil:
+		p.RiskReview = &dashboard.RiskReview{Missing: true}
+	case reg.RiskReviewDate.Before(today()):
+		p.RiskReview = &dashboard.RiskReview{Since: i18n.Date(ctx, *reg.RiskReviewDate)}
+	}
 	o, err := s.overview(r)
 	if err != nil {
 		s.serverError(w, r, err)

@@ -189,6 +189,8 @@ func (s *Server) routeTable() []Route {
 		// flat paths by id (their analysis is known from the row).
 		{get, "/e/{entityID}/risks", InEntity, authz.EntityRead, s.riskList},
 		{post, "/e/{entityID}/risks", InEntity, authz.RiskEdit, s.riskCreate},
+		// Two cycles compared on one page (?from=&to=).
+		{get, "/e/{entityID}/risks/compare", InEntity, authz.EntityRead, s.riskCompare},
 		{get, "/e/{entityID}/risks/method", InEntity, authz.EntityRead, s.riskMethod},
 		{post, "/e/{entityID}/risks/method", InEntity, authz.EntityManage, s.riskMethodSave},
 		{get, "/e/{entityID}/risks/threats", InEntity, authz.EntityRead, s.riskThreats},
@@ -213,6 +215,9 @@ func (s *Server) routeTable() []Route {
 		{post, "/e/{entityID}/risks/{analysisID}/suppliers", InEntity, authz.RiskEdit, s.riskSupplierCreate},
 		{get, "/e/{entityID}/risks/{analysisID}/scenarios", InEntity, authz.EntityRead, s.riskScenarios},
 		{post, "/e/{entityID}/risks/{analysisID}/scenarios", InEntity, authz.RiskEdit, s.riskScenarioCreate},
+		// The register (keyset pages, allow-listed sorts) and its CSV.
+		{get, "/e/{entityID}/risks/{analysisID}/register", InEntity, authz.EntityRead, s.riskRegister},
+		{get, "/e/{entityID}/risks/{analysisID}/register.csv", InEntity, authz.EntityRead, s.riskRegisterCSV},
 		{get, "/e/{entityID}/board", InEntity, authz.EntityRead, s.unavailableModule("board")},
 		{get, "/e/{entityID}/incidents", InEntity, authz.EntityRead, s.unavailableModule("incidents")},
 		{get, "/e/{entityID}/audit", InEntity, authz.AuditRead, s.auditLog},
