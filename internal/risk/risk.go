@@ -408,8 +408,11 @@ func copyAnalysis(ctx context.Context, tx pgx.Tx, actor authz.Actor, from, to in
 		JOIN risk_jewels nd ON nd.entity_id = @entity AND nd.analysis_id = @to AND nd.name = od.name
 		WHERE d.entity_id = @entity AND d.analysis_id = @from`,
 		`INSERT INTO risk_scenarios (entity_id, analysis_id, jewel_id, threat_code, threat_id, availability, integrity,
-			confidentiality, inherent_likelihood, inherent_impact, inherent_level, description, updated_by)
+			confidentiality, inherent_likelihood, inherent_impact, inherent_level, residual_likelihood, residual_impact,
+			residual_level, description, updated_by)
 		SELECT @entity, @to, nj.id, s.threat_code, s.threat_id, s.availability, s.integrity, s.confidentiality,
+			s.inherent_likelihood, s.inherent_impact,
+			substr(@matrix, (s.inherent_likelihood - 1) * 5 + s.inherent_impact, 1)::smallint,
 			s.inherent_likelihood, s.inherent_impact,
 			substr(@matrix, (s.inherent_likelihood - 1) * 5 + s.inherent_impact, 1)::smallint, s.description, @actor
 		FROM risk_scenarios s
