@@ -2,6 +2,8 @@ package risk
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -327,7 +329,7 @@ func AddMitigation(ctx context.Context, pool *pgxpool.Pool, actor authz.Actor, s
 		}
 		member := false
 		if oerr == nil {
-			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM memberships WHERE entity_id = @entity AND user_id = @user)`,
+			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM memberships WHERE entity_id = @entity AND user_id = @user AND accepted_at IS NOT NULL)`,
 				pgx.StrictNamedArgs{"entity": actor.EntityID, "user": owner}).Scan(&member); err != nil {
 				return err
 			}
@@ -369,4 +371,67 @@ func ResidualCounts(ctx context.Context, q db.Querier, entityID, analysisID int6
 		return nil
 	})
 	return out, err
+}
+
+// Owner is a member who can own a mitigation action.
+type Owner struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+}
+
+// TreatmentData is what the resilience and treatment page of a scenario
+// shows besides the scenario: its controls, its mitigation actions and the
+// members who can own one.
+type TreatmentData struct {
+	Controls    []Control
+	Mitigations []Mitigation
+	Owners      []Owner
+}
+
+// LoadTreatment reads a scenario's controls, mitigation actions and the
+// possible owners in one query (the page keeps the query budget).
+func LoadTreatment(ctx context.Context, q db.Querier, entityID, scenarioID int64) (TreatmentData, error) {
+	var controls, mitigations, owners []byte
+	err := q.QueryRow(ctx, `SELECT
+		coalesce((SELECT json_agg(json_build_object('code', c.requirement_code, 'eff', c.effectiveness, 'reduces', c.reduces)
+			ORDER BY c.requirement_code) FROM risk_scenario_controls c WHERE c.entity_id = @entity AND c.scenario_id = @scenario), '[]'),
+		coalesce((SELECT json_agg(json_build_object('id', m.id, 'title', m.title, 'code', m.requirement_code, 'owner', m.owner_id,
+			'owner_name', coalesce(u.name, ''), 'due', m.due_date, 'done', m.done) ORDER BY m.due_date, m.id)
+			FROM risk_mitigations m LEFT JOIN users u ON u.id = m.owner_id WHERE m.entity_id = @entity AND m.scenario_id = @scenario), '[]'),
+		coalesce((SELECT json_agg(json_build_object('id', u.id, 'name', u.name) ORDER BY u.name, u.id)
+			FROM memberships ms JOIN users u ON u.id = ms.user_id WHERE ms.entity_id = @entity AND ms.accepted_at IS NOT NULL), '[]')`,
+		pgx.StrictNamedArgs{"entity": entityID, "scenario": scenarioID}).Scan(&controls, &mitigations, &owners)
+	if err != nil {
+		return TreatmentData{}, fmt.Errorf("treatment of scenario %d: %w", scenarioID, err)
+	}
+	var out TreatmentData
+	var cs []struct {
+		Code    string `json:"code"`
+		Eff     int    `json:"eff"`
+		Reduces string `json:"reduces"`
+	}
+	var ms []struct {
+		ID        int64  `json:"id"`
+		Title     string `json:"title"`
+		Code      string `json:"code"`
+		Owner     int64  `json:"owner"`
+		OwnerName string `json:"owner_name"`
+		Due       string `json:"due"`
+		Done      bool   `json:"done"`
+	}
+	if err := errors.Join(json.Unmarshal(controls, &cs), json.Unmarshal(mitigations, &ms), json.Unmarshal(owners, &out.Owners)); err != nil {
+		return TreatmentData{}, fmt.Errorf("treatment of scenario %d: %w", scenarioID, err)
+	}
+	for _, c := range cs {
+		out.Controls = append(out.Controls, Control{RequirementCode: c.Code, Effectiveness: Effectiveness(c.Eff), Reduces: Reduces(c.Reduces)})
+	}
+	for _, m := range ms {
+		due, err := time.Parse(time.DateOnly, m.Due)
+		if err != nil {
+			return TreatmentData{}, fmt.Errorf("treatment of scenario %d: due date %q: %w", scenarioID, m.Due, err)
+		}
+		out.Mitigations = append(out.Mitigations, Mitigation{ID: m.ID, ScenarioID: scenarioID, Title: m.Title, RequirementCode: m.Code,
+			OwnerID: m.Owner, OwnerName: m.OwnerName, DueDate: due, Done: m.Done})
+	}
+	return out, nil
 }
