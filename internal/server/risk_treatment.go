@@ -177,7 +177,6 @@ func (s *Server) knownRequirement(r *http.Request) (func(string) bool, error) {
 	}, nil
 }
 
-
 func (s *Server) treatmentSaved(w http.ResponseWriter, r *http.Request, id int64, err error, in treatmentInput) {
 	ctx := r.Context()
 	if c, ok := risk.IsConflict(err); ok {
