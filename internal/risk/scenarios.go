@@ -220,6 +220,9 @@ type ScenarioFilter struct {
 	Likelihood, Impact int
 	JewelID            int64
 	Level              Level
+	// ResidualLikelihood and ResidualImpact select a cell of the residual
+	// heat map.
+	ResidualLikelihood, ResidualImpact int
 }
 
 // MaxScenarioList caps the unpaginated scenario list of step 2; the
@@ -231,9 +234,10 @@ func Scenarios(ctx context.Context, q db.Querier, entityID, analysisID int64, f 
 	rows, err := q.Query(ctx, `SELECT `+scenarioColumns+` WHERE s.entity_id = @entity AND s.analysis_id = @analysis
 			AND (@l = 0 OR s.inherent_likelihood = @l) AND (@i = 0 OR s.inherent_impact = @i)
 			AND (@jewel = 0 OR s.jewel_id = @jewel) AND (@level = 0 OR s.inherent_level = @level)
+			AND (@rl = 0 OR s.residual_likelihood = @rl) AND (@ri = 0 OR s.residual_impact = @ri)
 		ORDER BY s.inherent_level DESC, s.id LIMIT @limit`,
 		pgx.StrictNamedArgs{"entity": entityID, "analysis": analysisID, "l": f.Likelihood, "i": f.Impact, "jewel": f.JewelID,
-			"level": int(f.Level), "limit": MaxScenarioList})
+			"level": int(f.Level), "rl": f.ResidualLikelihood, "ri": f.ResidualImpact, "limit": MaxScenarioList})
 	if err != nil {
 		return nil, fmt.Errorf("scenarios of analysis %d: %w", analysisID, err)
 	}

@@ -356,21 +356,26 @@ func AddMitigation(ctx context.Context, pool *pgxpool.Pool, actor authz.Actor, s
 }
 
 // ResidualCounts counts an analysis's scenarios per residual (likelihood,
-// impact), for the residual heat map (one query).
-func ResidualCounts(ctx context.Context, q db.Querier, entityID, analysisID int64) (map[[2]int]int, error) {
-	rows, err := q.Query(ctx, `SELECT residual_likelihood, residual_impact, count(*)::int FROM risk_scenarios
-		WHERE entity_id = @entity AND analysis_id = @analysis GROUP BY 1, 2`,
+// impact), for the residual heat map, and how many have controls assessed
+// (step 3) and a treatment decided (step 4), for the stepper (one query).
+func ResidualCounts(ctx context.Context, q db.Querier, entityID, analysisID int64) (counts map[[2]int]int, assessed, treated int, err error) {
+	rows, err := q.Query(ctx, `SELECT s.residual_likelihood, s.residual_impact, count(*)::int,
+			(count(*) FILTER (WHERE EXISTS (SELECT 1 FROM risk_scenario_controls c WHERE c.scenario_id = s.id)))::int,
+			(count(*) FILTER (WHERE s.treatment IS NOT NULL))::int
+		FROM risk_scenarios s WHERE s.entity_id = @entity AND s.analysis_id = @analysis GROUP BY 1, 2`,
 		pgx.StrictNamedArgs{"entity": entityID, "analysis": analysisID})
 	if err != nil {
-		return nil, fmt.Errorf("residual heat map of analysis %d: %w", analysisID, err)
+		return nil, 0, 0, fmt.Errorf("residual heat map of analysis %d: %w", analysisID, err)
 	}
-	out := map[[2]int]int{}
-	var l, i, n int
-	_, err = pgx.ForEachRow(rows, []any{&l, &i, &n}, func() error {
-		out[[2]int{l, i}] = n
+	counts = map[[2]int]int{}
+	var l, i, n, a, t int
+	_, err = pgx.ForEachRow(rows, []any{&l, &i, &n, &a, &t}, func() error {
+		counts[[2]int{l, i}] = n
+		assessed += a
+		treated += t
 		return nil
 	})
-	return out, err
+	return counts, assessed, treated, err
 }
 
 // Owner is a member who can own a mitigation action.

@@ -56,9 +56,13 @@ func TestControlsGiveResidualRisk(t *testing.T) {
 	if err != nil || len(cs) != 2 || cs[0].RequirementCode != "4.1" || cs[0].Effectiveness != risk.EffStrong {
 		t.Errorf("controls %v %v", cs, err)
 	}
-	counts, err := risk.ResidualCounts(f.ctx, f.pool, f.anna.EntityID, sc.AnalysisID)
-	if err != nil || counts[[2]int{2, 2}] != 1 || counts[[2]int{4, 5}] != 0 {
-		t.Errorf("residual counts %v %v", counts, err)
+	counts, assessed, treated, err := risk.ResidualCounts(f.ctx, f.pool, f.anna.EntityID, sc.AnalysisID)
+	if err != nil || counts[[2]int{2, 2}] != 1 || counts[[2]int{4, 5}] != 0 || assessed != 1 || treated != 0 {
+		t.Errorf("residual counts %v, %d assessed, %d treated, %v", counts, assessed, treated, err)
+	}
+	cell, err := risk.Scenarios(f.ctx, f.pool, f.anna.EntityID, sc.AnalysisID, risk.ScenarioFilter{ResidualLikelihood: 2, ResidualImpact: 2})
+	if err != nil || len(cell) != 1 || cell[0].ID != sc.ID {
+		t.Errorf("residual cell (2,2): %v %v", cell, err)
 	}
 	// Raising the inherent risk recomputes the residual with the same controls.
 	up, err := risk.SaveScenario(f.ctx, f.pool, f.anna, 0, sc.ID, risk.ScenarioInput{JewelID: strconv.FormatInt(sc.JewelID, 10),
@@ -132,6 +136,9 @@ func TestMitigations(t *testing.T) {
 	f := setup(t)
 	sc := f.ransomware(t)
 	known := knownCodes("6.2")
+	if _, err := f.pool.Exec(f.ctx, `UPDATE memberships SET accepted_at = now()`); err != nil { // the fixture's members have accepted
+		t.Fatal(err)
+	}
 	in := risk.MitigationInput{Title: "Offline back-ups", RequirementCode: "6.2", OwnerID: strconv.FormatInt(f.admin.UserID, 10), DueDate: "2027-03-01"}
 	if _, err := risk.AddMitigation(f.ctx, f.pool, f.anna, sc.ID, in, known); err != nil {
 		t.Fatal(err)
@@ -149,5 +156,9 @@ func TestMitigations(t *testing.T) {
 	}
 	if _, err := risk.AddMitigation(f.ctx, f.pool, f.bert, sc.ID, in, known); !errors.Is(err, db.ErrNotFound) {
 		t.Errorf("other entity: %v", err)
+	}
+	data, err := risk.LoadTreatment(f.ctx, f.pool, f.anna.EntityID, sc.ID)
+	if err != nil || len(data.Mitigations) != 1 || data.Mitigations[0].DueDate.Format("2006-01-02") != "2027-03-01" || len(data.Owners) != 2 {
+		t.Errorf("treatment data %+v %v", data, err)
 	}
 }

@@ -58,6 +58,19 @@ func TestRiskResilienceAndTreatment(t *testing.T) {
 	if !strings.Contains(r.Body, `data-residual="low"`) || !strings.Contains(r.Body, tr(t, "risk.residual.values", 1, 3)) {
 		t.Errorf("residual after controls (1×3 low) not shown")
 	}
+	// The analysis shows the residual heat map beside the inherent one; the
+	// cell links to the scenarios with that residual risk.
+	an := c.Get(t, fmt.Sprintf("%s/risks/%d", base, draft))
+	cell := fmt.Sprintf("%s/risks/%d/scenarios?residual_likelihood=1&amp;residual_impact=3", base, draft)
+	if !strings.Contains(an.Body, `id="heat-residual-title"`) || !strings.Contains(an.Body, `href="`+cell+`"`) {
+		t.Errorf("analysis page: no residual heat map with cell link")
+	}
+	if strings.Contains(an.Body, `<span class="small muted">`+tr(t, "risk.step.later")+`</span>`) {
+		t.Errorf("a step of the stepper still says volgt")
+	}
+	if list := c.Get(t, strings.ReplaceAll(cell, "&amp;", "&")); !strings.Contains(list.Body, fmt.Sprintf(`data-scenario="%d"`, scID)) {
+		t.Errorf("residual cell list lacks the scenario")
+	}
 	// The same form again carries the old version: 409, input kept.
 	r = c.PostForm(t, base+fmt.Sprintf("/risks/scenarios/%d/controls", scID), ctl)
 	if r.StatusCode != http.StatusConflict || !strings.Contains(r.Body, tr(t, "conflict.title")) || !strings.Contains(r.Body, `data-control="6.2"`) {
