@@ -21,14 +21,15 @@ func TestRiskResilienceAndTreatment(t *testing.T) {
 	a, id := startWithDemo(t, apptest.Options{})
 	base := "/e/" + strconv.FormatInt(id, 10)
 	_, draft := demoRisk(t, a, id)
-	// A scenario of the draft with no controls yet and inherent (4, 5).
+	// SCADA × ransomware of the draft: inherent (4, 5); the demo's controls
+	// (segmentation and back-ups, copied from 2026) give (2, 3), medium.
 	scID := firstID(t, a, `SELECT s.id FROM risk_scenarios s WHERE s.entity_id = $1 AND s.analysis_id = $2
-		AND s.inherent_likelihood = 4 AND s.inherent_impact = 5
-		AND NOT EXISTS (SELECT 1 FROM risk_scenario_controls c WHERE c.scenario_id = s.id) ORDER BY s.id LIMIT 1`, id, draft)
+		AND s.inherent_likelihood = 4 AND s.inherent_impact = 5 AND s.threat_code = 'ransomware'`, id, draft)
 	page := fmt.Sprintf("%s/risks/scenarios/%d/resilience", base, scID)
 	c := a.LoginDemo(t, authz.SecurityOfficer)
 	r := c.Get(t, page)
-	if r.StatusCode != http.StatusOK || !strings.Contains(r.Body, `data-residual="critical"`) || !strings.Contains(r.Body, tr(t, "risk.step.resilience")) {
+	if r.StatusCode != http.StatusOK || !strings.Contains(r.Body, `data-residual="medium"`) || !strings.Contains(r.Body, `data-control="6.8"`) ||
+		!strings.Contains(r.Body, "Hersteltest offline back-ups OT-configuratie") {
 		t.Fatalf("resilience page: %d %s", r.StatusCode, r.Body)
 	}
 	version := func(body string) string {
@@ -127,10 +128,20 @@ func TestRiskAcceptanceAboveToleranceIsOnlyRequested(t *testing.T) {
 	a, id := startWithDemo(t, apptest.Options{})
 	base := "/e/" + strconv.FormatInt(id, 10)
 	_, draft := demoRisk(t, a, id)
-	scID := firstID(t, a, `SELECT id FROM risk_scenarios WHERE entity_id = $1 AND analysis_id = $2 AND residual_level = 4 ORDER BY id LIMIT 1`, id, draft)
+	// The OT supplier's remote access: residual high (3×5), above the demo's tolerance.
+	scID := firstID(t, a, `SELECT id FROM risk_scenarios WHERE entity_id = $1 AND analysis_id = $2 AND threat_code = 'supplier_compromise'
+		AND residual_level = 3`, id, draft)
 	c := a.LoginDemo(t, authz.SecurityOfficer)
 	page := fmt.Sprintf("%s/risks/scenarios/%d/resilience", base, scID)
 	v := hiddenVersion.FindStringSubmatch(c.Get(t, page).Body)[1]
+	if r := c.PostForm(t, base+fmt.Sprintf("/risks/scenarios/%d/treatment", scID), url.Values{"version": {v}, "treatment": {"mitigate"},
+		"justification": {"Eerst MFA"}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("mitigate: %d", r.StatusCode)
+	}
+	if body := c.Get(t, page).Body; strings.Contains(body, `data-acceptance="requested"`) {
+		t.Errorf("mitigate still shows the acceptance request")
+	}
+	v = hiddenVersion.FindStringSubmatch(c.Get(t, page).Body)[1]
 	r := c.PostForm(t, base+fmt.Sprintf("/risks/scenarios/%d/treatment", scID), url.Values{"version": {v}, "treatment": {"accept"},
 		"justification": {"Maatregelen te duur"}})
 	if r.StatusCode != http.StatusSeeOther {
