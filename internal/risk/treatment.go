@@ -440,3 +440,41 @@ func LoadTreatment(ctx context.Context, q db.Querier, entityID, scenarioID int64
 	}
 	return out, nil
 }
+
+// ActionRow is a mitigation action with its scenario's name, for the
+// requirement page and the owner's dashboard.
+type ActionRow struct {
+	Mitigation
+	JewelName  string  `db:"jewel_name"`
+	ThreatCode *string `db:"threat_code"`
+	ThreatName string  `db:"threat_name"`
+}
+
+// MaxActionRows caps the actions a requirement page or dashboard lists.
+const MaxActionRows = 50
+
+const actionSelect = `SELECT m.id, m.scenario_id, m.title, m.requirement_code, m.owner_id, coalesce(u.name, '') AS owner_name,
+		m.due_date, m.done, j.name AS jewel_name, s.threat_code, coalesce(t.name, '') AS threat_name
+	FROM risk_mitigations m JOIN risk_scenarios s ON s.id = m.scenario_id JOIN risk_jewels j ON j.id = s.jewel_id
+	LEFT JOIN risk_threats t ON t.id = s.threat_id LEFT JOIN users u ON u.id = m.owner_id`
+
+// RequirementActions lists the open mitigation actions that improve a
+// requirement, by due date.
+func RequirementActions(ctx context.Context, q db.Querier, entityID int64, code string) ([]ActionRow, error) {
+	rows, err := q.Query(ctx, actionSelect+` WHERE m.entity_id = @entity AND m.requirement_code = @code AND NOT m.done
+		ORDER BY m.due_date, m.id LIMIT @limit`, pgx.StrictNamedArgs{"entity": entityID, "code": code, "limit": MaxActionRows})
+	if err != nil {
+		return nil, fmt.Errorf("actions of requirement %s: %w", code, err)
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByName[ActionRow])
+}
+
+// OwnerActions lists the user's open mitigation actions, by due date.
+func OwnerActions(ctx context.Context, q db.Querier, entityID, userID int64) ([]ActionRow, error) {
+	rows, err := q.Query(ctx, actionSelect+` WHERE m.entity_id = @entity AND m.owner_id = @user AND NOT m.done
+		ORDER BY m.due_date, m.id LIMIT @limit`, pgx.StrictNamedArgs{"entity": entityID, "user": userID, "limit": MaxActionRows})
+	if err != nil {
+		return nil, fmt.Errorf("actions of user %d: %w", userID, err)
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByName[ActionRow])
+}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 	"github.com/weerbaar/weerbaar/internal/risk"
 	"github.com/weerbaar/weerbaar/internal/validate"
 	"github.com/weerbaar/weerbaar/web/components"
+	"github.com/weerbaar/weerbaar/web/pages/measures"
 	riskpages "github.com/weerbaar/weerbaar/web/pages/risk"
 )
 
@@ -245,4 +247,23 @@ func (s *Server) riskMitigationCreate(w http.ResponseWriter, r *http.Request) {
 		OwnerID: r.PostFormValue("owner"), DueDate: r.PostFormValue("due_date")}
 	_, err = risk.AddMitigation(r.Context(), s.Pool, authz.ActorFrom(r.Context()), id, in, known)
 	s.treatmentSaved(w, r, id, err, treatmentInput{Mitigation: &in})
+}
+
+// riskActionRows shows mitigation actions on a requirement page or the
+// dashboard, each linked to its scenario's resilience page.
+func riskActionRows(ctx context.Context, base string, rows []risk.ActionRow) []measures.RiskAction {
+	out := make([]measures.RiskAction, 0, len(rows))
+	day := today()
+	for _, a := range rows {
+		threat := a.ThreatName
+		if a.ThreatCode != nil {
+			if t, ok := risk.Threats().Threat(*a.ThreatCode); ok {
+				threat = t.Name.In(ctx)
+			}
+		}
+		out = append(out, measures.RiskAction{Title: a.Title, Scenario: a.JewelName + " × " + threat,
+			Href: fmt.Sprintf("%s/risks/scenarios/%d/resilience", base, a.ScenarioID), Owner: a.OwnerName,
+			Due: i18n.Date(ctx, a.DueDate), Overdue: a.Overdue(day), Done: a.Done})
+	}
+	return out
 }

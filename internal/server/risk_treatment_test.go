@@ -166,3 +166,30 @@ func TestRiskAcceptanceAboveToleranceIsOnlyRequested(t *testing.T) {
 		t.Errorf("board member treatment: %d, want 403", r.StatusCode)
 	}
 }
+
+// TestRiskActionsOnRequirementAndDashboard: a mitigation action shows on
+// the requirement it improves and on its owner's dashboard, not on someone
+// else's.
+func TestRiskActionsOnRequirementAndDashboard(t *testing.T) {
+	t.Parallel()
+	a, id := startWithDemo(t, apptest.Options{})
+	base := "/e/" + strconv.FormatInt(id, 10)
+	officer := a.LoginDemo(t, authz.SecurityOfficer) // owns the demo's actions
+	req := officer.Get(t, base+"/requirements/4.2")
+	if req.StatusCode != http.StatusOK || !strings.Contains(req.Body, "data-risk-actions") ||
+		!strings.Contains(req.Body, "Hersteltest offline back-ups OT-configuratie") || !strings.Contains(req.Body, "/resilience") {
+		t.Errorf("requirement 4.2 lacks its mitigation action")
+	}
+	if other := officer.Get(t, base+"/requirements/1.2"); strings.Contains(other.Body, "data-risk-actions") {
+		t.Errorf("requirement 1.2 lists actions of other requirements")
+	}
+	dash := officer.Get(t, base+"/")
+	if !strings.Contains(dash.Body, "data-my-risk-actions") || !strings.Contains(dash.Body, "MFA en sessie-opname voor leverancierstoegang") ||
+		!strings.Contains(dash.Body, tr(t, "risk.mitigation.overdue")) {
+		t.Errorf("officer's dashboard lacks their actions (one overdue)")
+	}
+	board := a.LoginDemo(t, authz.BoardMember)
+	if d := board.Get(t, base+"/"); strings.Contains(d.Body, "data-my-risk-actions") {
+		t.Errorf("board member's dashboard shows the officer's actions")
+	}
+}
