@@ -952,6 +952,20 @@ func scenarioName(ctx context.Context, sc risk.Scenario) string {
 }
 
 func scenarioRow(ctx context.Context, sc risk.Scenario, tolerance risk.Level) riskpages.ScenarioRow {
+	row := scenarioRowBase(ctx, sc, tolerance)
+	if sc.Treatment != nil {
+		row.Treatment = i18n.T(ctx, "risk.treatment."+*sc.Treatment)
+	}
+	switch {
+	case sc.Acceptance != nil && *sc.Acceptance == risk.AcceptanceRequested:
+		row.Acceptance = "requested"
+	case sc.ReviewDue(today()):
+		row.Acceptance = "due"
+	}
+	return row
+}
+
+func scenarioRowBase(ctx context.Context, sc risk.Scenario, tolerance risk.Level) riskpages.ScenarioRow {
 	return riskpages.ScenarioRow{ID: sc.ID, Jewel: sc.JewelName, Threat: scenarioName(ctx, sc), Aspects: aspectsText(ctx, sc.Aspects()),
 		Likelihood: sc.Likelihood, Impact: sc.Impact, Level: levelKey(sc.Level), AboveTolerance: risk.AboveTolerance(sc.Level, tolerance),
 		Residual: levelKey(sc.ResidualLevel), ResidualAboveTolerance: risk.AboveTolerance(sc.ResidualLevel, tolerance)}

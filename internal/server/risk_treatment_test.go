@@ -155,6 +155,10 @@ func TestRiskAcceptanceAboveToleranceIsOnlyRequested(t *testing.T) {
 	if acceptance != "requested" || acceptedAt != nil {
 		t.Errorf("acceptance %q at %v; want requested, not accepted", acceptance, acceptedAt)
 	}
+	list := c.Get(t, fmt.Sprintf("%s/risks/%d/scenarios", base, draft)).Body
+	if !strings.Contains(list, `data-treatment="requested"`) || !strings.Contains(list, `data-treatment="due"`) {
+		t.Errorf("scenario list does not flag the requested acceptance and the expired one (the laboratory's, 13 months old)")
+	}
 	if body := c.Get(t, page).Body; !strings.Contains(body, `data-acceptance="requested"`) || !strings.Contains(body, tr(t, "risk.acceptance.requested")) ||
 		strings.Contains(body, `data-acceptance="accepted"`) {
 		t.Errorf("page does not say acceptatie aangevraagd")

@@ -237,6 +237,10 @@ type ScenarioRow struct {
 	// Residual is the residual level's key (after existing controls).
 	Residual               string
 	ResidualAboveTolerance bool
+	// Treatment is the decided treatment's label ("" when undecided);
+	// Acceptance is "requested" (waiting for the board) or "due" (an
+	// acceptance that expired and comes back for review).
+	Treatment, Acceptance string
 }
 
 // ScenarioForm is the scenario form's values.
