@@ -11,6 +11,7 @@ import (
 	"github.com/weerbaar/weerbaar/internal/audit"
 	"github.com/weerbaar/weerbaar/internal/auth"
 	"github.com/weerbaar/weerbaar/internal/authz"
+	"github.com/weerbaar/weerbaar/internal/measure"
 	"github.com/weerbaar/weerbaar/internal/risk"
 )
 
@@ -104,6 +105,58 @@ var demoScenarios = []demoScenario{
 	{"Distributie en drukbeheer", "sabotage", aAspects, 1, 4, "Fysieke sabotage van een pompstation."},
 }
 
+// demoTreatment is step 3 and 4 of a demo scenario (by jewel and threat
+// code, "" for the entity's own threat): its controls, its treatment and,
+// for accepted risks, how many months ago that was decided.
+type demoTreatment struct {
+	jewel, threat string
+	controls      []risk.ControlInput
+	treatment     string
+	justification string
+	acceptedAgo   int
+}
+
+func ctl(code string, eff risk.Effectiveness, reduces risk.Reduces) risk.ControlInput {
+	return risk.ControlInput{RequirementCode: code, Effectiveness: strconv.Itoa(int(eff)), Reduces: string(reduces)}
+}
+
+// The residual picture: segmentation and offline back-ups pull OT ransomware
+// out of the critical corner, but the OT supplier's remote access stays high
+// (the supplier does not support MFA yet), so its acceptance is requested
+// from the board; the laboratory's accepted risk is more than 12 months old
+// and due for review.
+var demoTreatments = []demoTreatment{
+	{"SCADA zuiveringsinstallaties", "ransomware", []risk.ControlInput{ctl("6.8", risk.EffModerate, risk.ReducesLikelihood),
+		ctl("4.2", risk.EffModerate, risk.ReducesImpact)}, risk.TreatMitigate,
+		"Segmentatie IT/OT is er deels; offline back-ups van de OT-configuratie worden nog niet getest.", 0},
+	{"SCADA zuiveringsinstallaties", "supplier_compromise", []risk.ControlInput{ctl("5.1", risk.EffLimited, risk.ReducesLikelihood),
+		ctl("11.7", risk.EffLimited, risk.ReducesLikelihood)}, risk.TreatAccept,
+		"De OT-leverancier ondersteunt nog geen MFA op de onderhoudsverbinding; vervanging staat gepland. Acceptatie tot dan gevraagd aan de directie.", 0},
+	{"SCADA zuiveringsinstallaties", "", []risk.ControlInput{ctl("6.7", risk.EffLimited, risk.ReducesLikelihood)}, risk.TreatMitigate,
+		"Wijzigingen van doseringsinstellingen krijgen een vier-ogenprincipe en alarmering.", 0},
+	{"Telemetrie distributienet", "exploited_vulnerability", []risk.ControlInput{ctl("6.6", risk.EffStrong, risk.ReducesLikelihood)}, risk.TreatAccept,
+		"Patchbeleid voor onderstations werkt aantoonbaar; restrisico laag.", 2},
+	{"Klant- en facturatiesysteem", "information_theft", []risk.ControlInput{ctl("5.1", risk.EffLimited, risk.ReducesLikelihood)}, risk.TreatTransfer,
+		"Aansprakelijkheid contractueel bij de SaaS-leverancier belegd; cyberverzekering dekt de kosten van een datalek.", 0},
+	{"Klant- en facturatiesysteem", "phishing_bec", []risk.ControlInput{ctl("8.1", risk.EffModerate, risk.ReducesLikelihood)}, risk.TreatAccept,
+		"Bewustwordingsprogramma en betaalverificatie; restrisico laag.", 3},
+	{"Laboratoriuminformatiesysteem (LIMS)", "information_manipulation", nil, risk.TreatAccept,
+		"Meetwaarden worden steekproefsgewijs handmatig gecontroleerd.", 13},
+	{"Drinkwaterzuivering", "fire_flood", []risk.ControlInput{ctl("13.2", risk.EffModerate, risk.ReducesImpact)}, risk.TreatAccept,
+		"Hoogwaterbescherming en uitwijklocatie; restrisico laag.", 4},
+}
+
+// demoMitigations are the actions of the current (2027) cycle.
+var demoMitigations = []struct {
+	jewel, threat, title, code string
+	dueMonths                  int
+}{
+	{"SCADA zuiveringsinstallaties", "ransomware", "Hersteltest offline back-ups OT-configuratie", "4.2", 2},
+	{"SCADA zuiveringsinstallaties", "ransomware", "Laatste IT/OT-koppelingen achter de datadiode", "6.8", 5},
+	{"SCADA zuiveringsinstallaties", "supplier_compromise", "MFA en sessie-opname voor leverancierstoegang", "11.7", 4},
+	{"SCADA zuiveringsinstallaties", "", "Vier-ogenprincipe op doseringswijzigingen", "6.7", -1},
+}
+
 // seedRisk gives the demo a risk analysis: cycle 2026, adopted by the board
 // (recorded by the admin), and cycle 2027 as its copy, in concept, where
 // the officer is working.
@@ -162,14 +215,38 @@ func seedRisk(ctx context.Context, pool *pgxpool.Pool, officer authz.Actor) erro
 	if err != nil {
 		return fmt.Errorf("demo threat: %w", err)
 	}
+	scenarios := map[[2]string]risk.Scenario{}
 	for _, s := range demoScenarios {
 		ref := risk.ThreatRef{Code: s.threat}
 		if s.threat == "" {
 			ref = risk.ThreatRef{ID: own.ID}
 		}
-		if _, err := risk.SaveScenario(ctx, pool, officer, a.ID, 0, risk.ScenarioInput{JewelID: strconv.FormatInt(jewelIDs[s.jewel], 10),
-			Threat: ref.String(), Aspects: s.aspects, Likelihood: strconv.Itoa(s.l), Impact: strconv.Itoa(s.i), Description: s.description}); err != nil {
+		saved, err := risk.SaveScenario(ctx, pool, officer, a.ID, 0, risk.ScenarioInput{JewelID: strconv.FormatInt(jewelIDs[s.jewel], 10),
+			Threat: ref.String(), Aspects: s.aspects, Likelihood: strconv.Itoa(s.l), Impact: strconv.Itoa(s.i), Description: s.description})
+		if err != nil {
 			return fmt.Errorf("demo scenario %s × %s: %w", s.jewel, s.threat, err)
+		}
+		scenarios[[2]string{s.jewel, s.threat}] = saved
+	}
+	ed, err := measure.EntityEdition(ctx, pool, officer.EntityID)
+	if err != nil {
+		return err
+	}
+	known := func(code string) bool {
+		_, ok := ed.Requirement(code)
+		return ok
+	}
+	for _, t := range demoTreatments {
+		sc, ok := scenarios[[2]string{t.jewel, t.threat}]
+		if !ok {
+			return fmt.Errorf("demo treatment of unknown scenario %s × %s", t.jewel, t.threat)
+		}
+		if sc, err = risk.SaveControls(ctx, pool, officer, sc.ID, t.controls, sc.Version, known); err != nil {
+			return fmt.Errorf("demo controls %s × %s: %w", t.jewel, t.threat, err)
+		}
+		if _, err := risk.SaveTreatment(ctx, pool, officer, sc.ID, risk.TreatmentInput{Treatment: t.treatment, Justification: t.justification,
+			Version: sc.Version}, day.AddDate(0, -t.acceptedAgo, 0)); err != nil {
+			return fmt.Errorf("demo treatment %s × %s: %w", t.jewel, t.threat, err)
 		}
 	}
 	if err := risk.SetStatus(ctx, pool, officer, a.ID, risk.StatusReview, "", 1); err != nil {
@@ -180,9 +257,32 @@ func seedRisk(ctx context.Context, pool *pgxpool.Pool, officer authz.Actor) erro
 		"Directiebesluit 2026-14, vastgesteld in de vergadering van de raad van bestuur.", 2); err != nil {
 		return fmt.Errorf("demo adoption: %w", err)
 	}
-	if _, err := risk.CreateAnalysis(ctx, pool, officer, risk.AnalysisInput{Period: "2027",
-		ReviewDate: day.AddDate(0, 11, 0).Format("2006-01-02")}, day); err != nil {
+	next, err := risk.CreateAnalysis(ctx, pool, officer, risk.AnalysisInput{Period: "2027",
+		ReviewDate: day.AddDate(0, 11, 0).Format("2006-01-02")}, day)
+	if err != nil {
 		return fmt.Errorf("demo cycle 2027: %w", err)
+	}
+	rows, err := risk.Scenarios(ctx, pool, officer.EntityID, next.ID, risk.ScenarioFilter{})
+	if err != nil {
+		return err
+	}
+	current := map[[2]string]int64{}
+	for _, sc := range rows {
+		code := ""
+		if sc.ThreatCode != nil {
+			code = *sc.ThreatCode
+		}
+		current[[2]string{sc.JewelName, code}] = sc.ID
+	}
+	for _, m := range demoMitigations {
+		id, ok := current[[2]string{m.jewel, m.threat}]
+		if !ok {
+			return fmt.Errorf("demo mitigation of unknown scenario %s × %s", m.jewel, m.threat)
+		}
+		if _, err := risk.AddMitigation(ctx, pool, officer, id, risk.MitigationInput{Title: m.title, RequirementCode: m.code,
+			OwnerID: strconv.FormatInt(officer.UserID, 10), DueDate: day.AddDate(0, m.dueMonths, 0).Format(time.DateOnly)}, known); err != nil {
+			return fmt.Errorf("demo mitigation %s: %w", m.title, err)
+		}
 	}
 	return nil
 }

@@ -408,14 +408,31 @@ func copyAnalysis(ctx context.Context, tx pgx.Tx, actor authz.Actor, from, to in
 		JOIN risk_jewels nd ON nd.entity_id = @entity AND nd.analysis_id = @to AND nd.name = od.name
 		WHERE d.entity_id = @entity AND d.analysis_id = @from`,
 		`INSERT INTO risk_scenarios (entity_id, analysis_id, jewel_id, threat_code, threat_id, availability, integrity,
-			confidentiality, inherent_likelihood, inherent_impact, inherent_level, description, updated_by)
+			confidentiality, inherent_likelihood, inherent_impact, inherent_level, residual_likelihood, residual_impact,
+			residual_level, treatment, treatment_justification, acceptance, accepted_by, accepted_at, acceptance_expires,
+			description, updated_by)
 		SELECT @entity, @to, nj.id, s.threat_code, s.threat_id, s.availability, s.integrity, s.confidentiality,
 			s.inherent_likelihood, s.inherent_impact,
-			substr(@matrix, (s.inherent_likelihood - 1) * 5 + s.inherent_impact, 1)::smallint, s.description, @actor
+			substr(@matrix, (s.inherent_likelihood - 1) * 5 + s.inherent_impact, 1)::smallint,
+			s.residual_likelihood, s.residual_impact,
+			substr(@matrix, (s.residual_likelihood - 1) * 5 + s.residual_impact, 1)::smallint,
+			s.treatment, s.treatment_justification, s.acceptance, s.accepted_by, s.accepted_at, s.acceptance_expires,
+			s.description, @actor
 		FROM risk_scenarios s
 		JOIN risk_jewels oj ON oj.id = s.jewel_id
 		JOIN risk_jewels nj ON nj.entity_id = @entity AND nj.analysis_id = @to AND nj.name = oj.name
 		WHERE s.entity_id = @entity AND s.analysis_id = @from`,
+		// Step 3 carries over: the controls of each scenario (the same jewel
+		// name and threat in the new cycle). Mitigation actions do not: they
+		// are work with their own dates, planned per cycle.
+		`INSERT INTO risk_scenario_controls (entity_id, analysis_id, scenario_id, requirement_code, effectiveness, reduces)
+		SELECT @entity, @to, ns.id, c.requirement_code, c.effectiveness, c.reduces
+		FROM risk_scenario_controls c
+		JOIN risk_scenarios os ON os.id = c.scenario_id JOIN risk_jewels oj ON oj.id = os.jewel_id
+		JOIN risk_jewels nj ON nj.entity_id = @entity AND nj.analysis_id = @to AND nj.name = oj.name
+		JOIN risk_scenarios ns ON ns.entity_id = @entity AND ns.analysis_id = @to AND ns.jewel_id = nj.id
+			AND ns.threat_code IS NOT DISTINCT FROM os.threat_code AND ns.threat_id IS NOT DISTINCT FROM os.threat_id
+		WHERE c.entity_id = @entity AND c.analysis_id = @from`,
 	}
 	for _, sql := range steps {
 		used := pgx.StrictNamedArgs{}

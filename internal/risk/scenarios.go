@@ -162,23 +162,33 @@ func (r ThreatRef) String() string {
 // Scenario is a jewel × threat of an analysis with the affected aspects and
 // the inherent (before existing controls) likelihood, impact and level.
 type Scenario struct {
-	ID          int64     `db:"id"`
-	AnalysisID  int64     `db:"analysis_id"`
-	JewelID     int64     `db:"jewel_id"`
-	JewelName   string    `db:"jewel_name"`
-	ThreatCode  *string   `db:"threat_code"`
-	ThreatID    *int64    `db:"threat_id"`
-	ThreatName  string    `db:"threat_name"` // entity threats only; catalogue names come from Threats()
-	Avail       bool      `db:"availability"`
-	Integ       bool      `db:"integrity"`
-	Conf        bool      `db:"confidentiality"`
-	Likelihood  int       `db:"inherent_likelihood"`
-	Impact      int       `db:"inherent_impact"`
-	Level       Level     `db:"inherent_level"`
-	Description string    `db:"description"`
-	UpdatedBy   string    `db:"updated_by"`
-	UpdatedAt   time.Time `db:"updated_at"`
-	Version     int       `db:"version"`
+	ID         int64   `db:"id"`
+	AnalysisID int64   `db:"analysis_id"`
+	JewelID    int64   `db:"jewel_id"`
+	JewelName  string  `db:"jewel_name"`
+	ThreatCode *string `db:"threat_code"`
+	ThreatID   *int64  `db:"threat_id"`
+	ThreatName string  `db:"threat_name"` // entity threats only; catalogue names come from Threats()
+	Avail      bool    `db:"availability"`
+	Integ      bool    `db:"integrity"`
+	Conf       bool    `db:"confidentiality"`
+	Likelihood int     `db:"inherent_likelihood"`
+	Impact     int     `db:"inherent_impact"`
+	Level      Level   `db:"inherent_level"`
+	// Residual (after existing controls, step 3) and treatment (step 4).
+	ResidualLikelihood int        `db:"residual_likelihood"`
+	ResidualImpact     int        `db:"residual_impact"`
+	ResidualLevel      Level      `db:"residual_level"`
+	Treatment          *string    `db:"treatment"`
+	Justification      string     `db:"treatment_justification"`
+	Acceptance         *string    `db:"acceptance"`
+	AcceptedBy         string     `db:"accepted_by_name"`
+	AcceptedAt         *time.Time `db:"accepted_at"`
+	AcceptanceExpires  *time.Time `db:"acceptance_expires"`
+	Description        string     `db:"description"`
+	UpdatedBy          string     `db:"updated_by"`
+	UpdatedAt          time.Time  `db:"updated_at"`
+	Version            int        `db:"version"`
 }
 
 // Threat is the scenario's threat reference.
@@ -199,15 +209,20 @@ func (s Scenario) Aspects() Aspects {
 
 const scenarioColumns = `s.id, s.analysis_id, s.jewel_id, j.name AS jewel_name, s.threat_code, s.threat_id,
 	coalesce(t.name, '') AS threat_name, s.availability, s.integrity, s.confidentiality, s.inherent_likelihood,
-	s.inherent_impact, s.inherent_level, s.description, coalesce(u.name, '') AS updated_by, s.updated_at, s.version
+	s.inherent_impact, s.inherent_level, s.residual_likelihood, s.residual_impact, s.residual_level, s.treatment,
+	s.treatment_justification, s.acceptance, coalesce(ab.name, '') AS accepted_by_name, s.accepted_at, s.acceptance_expires,
+	s.description, coalesce(u.name, '') AS updated_by, s.updated_at, s.version
 	FROM risk_scenarios s JOIN risk_jewels j ON j.id = s.jewel_id LEFT JOIN risk_threats t ON t.id = s.threat_id
-	LEFT JOIN users u ON u.id = s.updated_by`
+	LEFT JOIN users u ON u.id = s.updated_by LEFT JOIN users ab ON ab.id = s.accepted_by`
 
 // ScenarioFilter narrows the scenario list; zero fields do not filter.
 type ScenarioFilter struct {
 	Likelihood, Impact int
 	JewelID            int64
 	Level              Level
+	// ResidualLikelihood and ResidualImpact select a cell of the residual
+	// heat map.
+	ResidualLikelihood, ResidualImpact int
 }
 
 // MaxScenarioList caps the unpaginated scenario list of step 2; the
@@ -219,9 +234,10 @@ func Scenarios(ctx context.Context, q db.Querier, entityID, analysisID int64, f 
 	rows, err := q.Query(ctx, `SELECT `+scenarioColumns+` WHERE s.entity_id = @entity AND s.analysis_id = @analysis
 			AND (@l = 0 OR s.inherent_likelihood = @l) AND (@i = 0 OR s.inherent_impact = @i)
 			AND (@jewel = 0 OR s.jewel_id = @jewel) AND (@level = 0 OR s.inherent_level = @level)
+			AND (@rl = 0 OR s.residual_likelihood = @rl) AND (@ri = 0 OR s.residual_impact = @ri)
 		ORDER BY s.inherent_level DESC, s.id LIMIT @limit`,
 		pgx.StrictNamedArgs{"entity": entityID, "analysis": analysisID, "l": f.Likelihood, "i": f.Impact, "jewel": f.JewelID,
-			"level": int(f.Level), "limit": MaxScenarioList})
+			"level": int(f.Level), "rl": f.ResidualLikelihood, "ri": f.ResidualImpact, "limit": MaxScenarioList})
 	if err != nil {
 		return nil, fmt.Errorf("scenarios of analysis %d: %w", analysisID, err)
 	}
@@ -357,14 +373,22 @@ func SaveScenario(ctx context.Context, pool *pgxpool.Pool, actor authz.Actor, an
 			"level": int(level), "description": desc, "actor": actor.UserID}
 		if id == 0 {
 			err = tx.QueryRow(ctx, `INSERT INTO risk_scenarios (entity_id, analysis_id, jewel_id, threat_code, threat_id, availability,
-					integrity, confidentiality, inherent_likelihood, inherent_impact, inherent_level, description, updated_by)
-				VALUES (@entity, @analysis, @jewel, @code, @threat, @a, @i, @c, @l, @im, @level, @description, @actor) RETURNING id`,
+					integrity, confidentiality, inherent_likelihood, inherent_impact, inherent_level, residual_likelihood, residual_impact,
+					residual_level, description, updated_by)
+				VALUES (@entity, @analysis, @jewel, @code, @threat, @a, @i, @c, @l, @im, @level, @l, @im, @level, @description, @actor) RETURNING id`,
 				args).Scan(&id)
 		} else {
 			args["id"] = id
+			effects, cerr := controlEffects(ctx, tx, actor.EntityID, id)
+			if cerr != nil {
+				return cerr
+			}
+			rl, ri, rlevel, _ := Residual(m.Matrix, l, i, effects)
+			args["rl"], args["ri"], args["rlevel"] = rl, ri, int(rlevel)
 			_, err = tx.Exec(ctx, `UPDATE risk_scenarios SET jewel_id = @jewel, threat_code = @code, threat_id = @threat,
 					availability = @a, integrity = @i, confidentiality = @c, inherent_likelihood = @l, inherent_impact = @im,
-					inherent_level = @level, description = @description, updated_by = @actor, updated_at = now(), version = version + 1
+					inherent_level = @level, residual_likelihood = @rl, residual_impact = @ri, residual_level = @rlevel,
+					description = @description, updated_by = @actor, updated_at = now(), version = version + 1
 				WHERE entity_id = @entity AND analysis_id = @analysis AND id = @id`, args)
 		}
 		if err != nil {

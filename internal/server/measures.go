@@ -20,6 +20,7 @@ import (
 	"github.com/weerbaar/weerbaar/internal/measure"
 	"github.com/weerbaar/weerbaar/internal/measure/catalogue"
 	"github.com/weerbaar/weerbaar/internal/proportion"
+	"github.com/weerbaar/weerbaar/internal/risk"
 	"github.com/weerbaar/weerbaar/internal/scope"
 	"github.com/weerbaar/weerbaar/internal/validate"
 	"github.com/weerbaar/weerbaar/web/components"
@@ -485,6 +486,12 @@ func (s *Server) renderRequirement(w http.ResponseWriter, r *http.Request, st st
 		NARefused:  !req.Applicable && measure.CheckNotApplicable(checklist.Binding, req.WhereAppropriate) == measure.NARefused,
 	}
 	p.Points = pointsProps(ctx, base+"/requirements/"+code+"/points", checklist, catReq, actor.Can(authz.MeasureEdit), st.Point)
+	actions, err := risk.RequirementActions(ctx, s.Pool, actor.EntityID, code)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	p.RiskActions = riskActionRows(ctx, base, actions)
 	for _, m := range all {
 		if req.Serves(m.Code) {
 			p.Measures = append(p.Measures, components.Option{Value: m.Code, Label: m.Label.In(ctx)})

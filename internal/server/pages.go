@@ -1,6 +1,9 @@
 package server
 
 import (
+	"context"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"path"
 	"strings"
@@ -8,10 +11,14 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/weerbaar/weerbaar/internal/audit"
 	"github.com/weerbaar/weerbaar/internal/authz"
+	"github.com/weerbaar/weerbaar/internal/db"
 	"github.com/weerbaar/weerbaar/internal/entity"
 	"github.com/weerbaar/weerbaar/internal/i18n"
+	"github.com/weerbaar/weerbaar/internal/risk"
 	"github.com/weerbaar/weerbaar/web/layout"
 	"github.com/weerbaar/weerbaar/web/pages/dashboard"
 	"github.com/weerbaar/weerbaar/web/pages/module"
@@ -104,21 +111,16 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 		}
 		p.ShowAudit, p.ChainOK, p.ChainRows = true, res.Broken == nil, res.Rows
 	}
+	// The user's mitigation actions and, for an admin, the MFA coverage, in
+	// one query (the dashboard keeps the query budget).
+	actions, users, mfa, err := dashboardActions(ctx, s.Pool, e.ID, actor.UserID, actor.Can(authz.UserManage))
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	p.RiskActions = riskActionRows(ctx, p.Base, actions)
 	if actor.Can(authz.UserManage) {
-		members, err := entity.Members(ctx, s.Pool, e.ID)
-		if err != nil {
-			s.serverError(w, r, err)
-			return
-		}
-		p.ShowMFA = true
-		for _, m := range members {
-			if m.Active() && !m.Disabled {
-				p.Users++
-				if m.MFAEnabled {
-					p.MFAUsers++
-				}
-			}
-		}
+		p.ShowMFA, p.Users, p.MFAUsers = true, users, mfa
 	}
 	s.render(w, r, http.StatusOK, dashboard.Page(p))
 }
@@ -187,4 +189,36 @@ func localPath(p string) string {
 // by another slash or a backslash.
 func isSiteRooted(p string) bool {
 	return p != "" && p[0] == '/' && (len(p) == 1 || (p[1] != '/' && p[1] != '\\'))
+}
+
+// dashboardActions reads the user's open risk mitigation actions and, when
+// withMFA, how many active members there are and how many of them use a
+// second factor (the rule of entity.Member.Active, not disabled, and
+// MFAEnabled), in one query.
+func dashboardActions(ctx context.Context, q db.Querier, entityID, userID int64, withMFA bool) (actions []risk.ActionRow, users, mfa int, err error) {
+	var raw []byte
+	err = q.QueryRow(ctx, `SELECT
+		CASE WHEN @mfa THEN (SELECT count(*) FROM memberships m JOIN users u ON u.id = m.user_id
+			WHERE m.entity_id = @entity AND m.accepted_at IS NOT NULL AND u.password_hash <> '' AND u.disabled_at IS NULL)::int ELSE 0 END,
+		CASE WHEN @mfa THEN (SELECT count(*) FROM memberships m JOIN users u ON u.id = m.user_id
+			WHERE m.entity_id = @entity AND m.accepted_at IS NOT NULL AND u.password_hash <> '' AND u.disabled_at IS NULL
+				AND u.totp_enabled_at IS NOT NULL)::int ELSE 0 END,
+		coalesce((SELECT json_agg(json_build_object('ID', a.id, 'ScenarioID', a.scenario_id, 'Title', a.title,
+				'RequirementCode', a.requirement_code, 'OwnerID', a.owner_id, 'OwnerName', a.owner_name,
+				'DueDate', a.due_date::timestamp AT TIME ZONE 'UTC', 'JewelName', a.jewel_name, 'ThreatCode', a.threat_code,
+				'ThreatName', a.threat_name) ORDER BY a.due_date, a.id)
+			FROM (SELECT m.id, m.scenario_id, m.title, m.requirement_code, m.owner_id, coalesce(u.name, '') AS owner_name,
+					m.due_date, j.name AS jewel_name, s.threat_code, coalesce(t.name, '') AS threat_name
+				FROM risk_mitigations m JOIN risk_scenarios s ON s.id = m.scenario_id JOIN risk_jewels j ON j.id = s.jewel_id
+				LEFT JOIN risk_threats t ON t.id = s.threat_id LEFT JOIN users u ON u.id = m.owner_id
+				WHERE m.entity_id = @entity AND m.owner_id = @user AND NOT m.done
+				ORDER BY m.due_date, m.id LIMIT @limit) a), '[]')`,
+		pgx.StrictNamedArgs{"mfa": withMFA, "entity": entityID, "user": userID, "limit": risk.MaxActionRows}).Scan(&users, &mfa, &raw)
+	if err != nil {
+		return nil, 0, 0, fmt.Errorf("dashboard actions: %w", err)
+	}
+	if err := json.Unmarshal(raw, &actions); err != nil {
+		return nil, 0, 0, fmt.Errorf("dashboard actions: %w", err)
+	}
+	return actions, users, mfa, nil
 }

@@ -74,6 +74,20 @@ func heatProps(ctx context.Context, base string, analysisID int64, m risk.Matrix
 	return p
 }
 
+// residualHeatProps is the residual heat map (after existing controls),
+// each cell linking to the scenarios with that residual likelihood and
+// impact.
+func residualHeatProps(ctx context.Context, base string, analysisID int64, m risk.Matrix, counts map[[2]int]int) components.HeatMapProps {
+	p := components.HeatMapProps{ID: "heat-residual", Title: i18n.T(ctx, "risk.heatmap.residual")}
+	for r, row := range risk.HeatMap(m, counts) {
+		for c, cell := range row {
+			p.Rows[r][c] = components.HeatCell{Likelihood: cell.Likelihood, Impact: cell.Impact, Count: cell.Count,
+				LevelKey: levelKey(cell.Level), Href: fmt.Sprintf("%s/risks/%d/scenarios?residual_likelihood=%d&residual_impact=%d", base, analysisID, cell.Likelihood, cell.Impact)}
+		}
+	}
+	return p
+}
+
 // riskList shows the analyses and the form for a new cycle.
 func (s *Server) riskList(w http.ResponseWriter, r *http.Request) {
 	s.renderRiskList(w, r, FormState[riskpages.AnalysisForm, []components.Fact]{})
@@ -256,13 +270,18 @@ func (s *Server) renderRiskAnalysis(w http.ResponseWriter, r *http.Request, st a
 		s.serverError(w, r, err)
 		return
 	}
+	residual, assessed, treated, err := risk.ResidualCounts(ctx, s.Pool, actor.EntityID, a.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	base := entityBase(actor.EntityID)
 	day := today()
 	p := riskpages.AnalysisProps{Shell: s.shell(r, "risk.title", "risks"), Base: base, ID: a.ID, Period: a.Period, Status: string(a.Status),
 		ReviewDate: i18n.Date(ctx, a.ReviewDate), ReviewOverdue: a.ReviewOverdue(day), MethodVersion: a.MethodVersion,
 		Tolerance: levelKey(m.Tolerance), CanEdit: actor.Can(authz.RiskEdit), Editable: a.Status.Editable(), Conflict: st.Conflict,
 		Notice: s.Sessions.PopString(ctx, sessFlash), Scenarios: a.Scenarios, Heat: heatProps(ctx, base, a.ID, m.Matrix, counts),
-		ImportReport: st.Import, Form: riskpages.AnalysisForm{Period: a.Period, ReviewDate: a.ReviewDate.Format("2006-01-02"), Version: a.Version}}
+		Residual: residualHeatProps(ctx, base, a.ID, m.Matrix, residual), ImportReport: st.Import, Form: riskpages.AnalysisForm{Period: a.Period, ReviewDate: a.ReviewDate.Format("2006-01-02"), Version: a.Version}}
 	if st.Form == "status" {
 		p.StatusErrors = st.Errors
 	} else if st.Form == "" {
@@ -284,7 +303,10 @@ func (s *Server) renderRiskAnalysis(w http.ResponseWriter, r *http.Request, st a
 	p.Steps = []riskpages.Step{
 		{Key: "jewels", Href: analysisURL + "#jewels", Count: len(jewels), Current: true, Available: true},
 		{Key: "threats", Href: analysisURL + "/scenarios", Count: a.Scenarios, Available: true},
-		{Key: "resilience"}, {Key: "treatment"},
+		// Steps 3 and 4 happen per scenario (its resilience page), reached
+		// from the scenario list.
+		{Key: "resilience", Href: analysisURL + "/scenarios", Count: assessed, Available: true},
+		{Key: "treatment", Href: analysisURL + "/scenarios", Count: treated, Available: true},
 	}
 	supplierNames := map[int64]string{}
 	for _, sp := range suppliers {
@@ -930,8 +952,23 @@ func scenarioName(ctx context.Context, sc risk.Scenario) string {
 }
 
 func scenarioRow(ctx context.Context, sc risk.Scenario, tolerance risk.Level) riskpages.ScenarioRow {
+	row := scenarioRowBase(ctx, sc, tolerance)
+	if sc.Treatment != nil {
+		row.Treatment = i18n.T(ctx, "risk.treatment."+*sc.Treatment)
+	}
+	switch {
+	case sc.Acceptance != nil && *sc.Acceptance == risk.AcceptanceRequested:
+		row.Acceptance = "requested"
+	case sc.ReviewDue(today()):
+		row.Acceptance = "due"
+	}
+	return row
+}
+
+func scenarioRowBase(ctx context.Context, sc risk.Scenario, tolerance risk.Level) riskpages.ScenarioRow {
 	return riskpages.ScenarioRow{ID: sc.ID, Jewel: sc.JewelName, Threat: scenarioName(ctx, sc), Aspects: aspectsText(ctx, sc.Aspects()),
-		Likelihood: sc.Likelihood, Impact: sc.Impact, Level: levelKey(sc.Level), AboveTolerance: risk.AboveTolerance(sc.Level, tolerance)}
+		Likelihood: sc.Likelihood, Impact: sc.Impact, Level: levelKey(sc.Level), AboveTolerance: risk.AboveTolerance(sc.Level, tolerance),
+		Residual: levelKey(sc.ResidualLevel), ResidualAboveTolerance: risk.AboveTolerance(sc.ResidualLevel, tolerance)}
 }
 
 // scenarioState is a scenario form after a failed save.
@@ -953,7 +990,10 @@ func (s *Server) renderRiskScenarios(w http.ResponseWriter, r *http.Request, st 
 	f.Likelihood, _ = strconv.Atoi(q.Get("likelihood"))
 	f.Impact, _ = strconv.Atoi(q.Get("impact"))
 	f.JewelID, _ = strconv.ParseInt(q.Get("jewel"), 10, 64)
-	if f.Likelihood < 0 || f.Likelihood > risk.ScaleMax || f.Impact < 0 || f.Impact > risk.ScaleMax || f.JewelID < 0 {
+	f.ResidualLikelihood, _ = strconv.Atoi(q.Get("residual_likelihood"))
+	f.ResidualImpact, _ = strconv.Atoi(q.Get("residual_impact"))
+	if f.Likelihood < 0 || f.Likelihood > risk.ScaleMax || f.Impact < 0 || f.Impact > risk.ScaleMax || f.JewelID < 0 ||
+		f.ResidualLikelihood < 0 || f.ResidualLikelihood > risk.ScaleMax || f.ResidualImpact < 0 || f.ResidualImpact > risk.ScaleMax {
 		s.errorPage(w, r, http.StatusBadRequest)
 		return
 	}
@@ -987,6 +1027,12 @@ func (s *Server) renderRiskScenarios(w http.ResponseWriter, r *http.Request, st 
 	}
 	if f.Impact > 0 {
 		filters = append(filters, i18n.T(ctx, "risk.impact")+" "+strconv.Itoa(f.Impact))
+	}
+	if f.ResidualLikelihood > 0 {
+		filters = append(filters, i18n.T(ctx, "audit.field.residual_likelihood")+" "+strconv.Itoa(f.ResidualLikelihood))
+	}
+	if f.ResidualImpact > 0 {
+		filters = append(filters, i18n.T(ctx, "audit.field.residual_impact")+" "+strconv.Itoa(f.ResidualImpact))
 	}
 	for _, j := range jewels {
 		p.Jewels = append(p.Jewels, components.Option{Value: strconv.FormatInt(j.ID, 10), Label: j.Name})

@@ -31,8 +31,8 @@ func seedLargeAnalysis(t testing.TB, a *apptest.App, entityID int64, n int) int6
 		t.Fatal(err)
 	}
 	if _, err := a.Pool.Exec(ctx, `INSERT INTO risk_scenarios (entity_id, analysis_id, jewel_id, threat_code, availability,
-			inherent_likelihood, inherent_impact, inherent_level)
-		SELECT $1, $2, j.id, 'gen' || (g / 30), true, g % 5 + 1, (g / 5) % 5 + 1, g % 4 + 1
+			inherent_likelihood, inherent_impact, inherent_level, residual_likelihood, residual_impact, residual_level)
+		SELECT $1, $2, j.id, 'gen' || (g / 30), true, g % 5 + 1, (g / 5) % 5 + 1, g % 4 + 1, g % 5 + 1, (g / 5) % 5 + 1, g % 4 + 1
 		FROM generate_series(0, $3 - 1) g
 		JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM risk_jewels WHERE analysis_id = $2) j ON j.k = g % 30`,
 		entityID, id, n); err != nil {

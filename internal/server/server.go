@@ -203,6 +203,11 @@ func (s *Server) routeTable() []Route {
 		{post, "/e/{entityID}/risks/suppliers/{supplierID}", InEntity, authz.RiskEdit, s.riskSupplierSave},
 		{get, "/e/{entityID}/risks/scenarios/{scenarioID}", InEntity, authz.EntityRead, s.riskScenario},
 		{post, "/e/{entityID}/risks/scenarios/{scenarioID}", InEntity, authz.RiskEdit, s.riskScenarioSave},
+		// Steps 3 and 4 of a scenario: controls, treatment, mitigation actions.
+		{get, "/e/{entityID}/risks/scenarios/{scenarioID}/resilience", InEntity, authz.EntityRead, s.riskTreatment},
+		{post, "/e/{entityID}/risks/scenarios/{scenarioID}/controls", InEntity, authz.RiskEdit, s.riskControlsSave},
+		{post, "/e/{entityID}/risks/scenarios/{scenarioID}/treatment", InEntity, authz.RiskEdit, s.riskTreatmentSave},
+		{post, "/e/{entityID}/risks/scenarios/{scenarioID}/mitigations", InEntity, authz.RiskEdit, s.riskMitigationCreate},
 		{get, "/e/{entityID}/risks/{analysisID}", InEntity, authz.EntityRead, s.riskAnalysis},
 		{post, "/e/{entityID}/risks/{analysisID}", InEntity, authz.RiskEdit, s.riskAnalysisSave},
 		// Adopting needs EntityManage as well (checked by risk.SetStatus).

@@ -127,6 +127,7 @@ type AnalysisProps struct {
 	Jewels        []JewelRow
 	Suppliers     []SupplierRow
 	Heat          components.HeatMapProps
+	Residual      components.HeatMapProps
 	Scenarios     int
 	ImportReport  []ImportRow
 	ImportNotice  string
@@ -233,6 +234,13 @@ type ScenarioRow struct {
 	Likelihood, Impact int
 	Level              string
 	AboveTolerance     bool
+	// Residual is the residual level's key (after existing controls).
+	Residual               string
+	ResidualAboveTolerance bool
+	// Treatment is the decided treatment's label ("" when undecided);
+	// Acceptance is "requested" (waiting for the board) or "due" (an
+	// acceptance that expired and comes back for review).
+	Treatment, Acceptance string
 }
 
 // ScenarioForm is the scenario form's values.

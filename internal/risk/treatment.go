@@ -1,0 +1,480 @@
+package risk
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/weerbaar/weerbaar/internal/audit"
+	"github.com/weerbaar/weerbaar/internal/authz"
+	"github.com/weerbaar/weerbaar/internal/db"
+	"github.com/weerbaar/weerbaar/internal/validate"
+)
+
+// Control is an existing control of a scenario (step 3): a requirement of
+// the ten measures with its assessed effectiveness.
+type Control struct {
+	RequirementCode string        `db:"requirement_code"`
+	Effectiveness   Effectiveness `db:"effectiveness"`
+	Reduces         Reduces       `db:"reduces"`
+}
+
+// Controls lists a scenario's controls by requirement code.
+func Controls(ctx context.Context, q db.Querier, entityID, scenarioID int64) ([]Control, error) {
+	rows, err := q.Query(ctx, `SELECT requirement_code, effectiveness, reduces FROM risk_scenario_controls
+		WHERE entity_id = @entity AND scenario_id = @scenario ORDER BY requirement_code`,
+		pgx.StrictNamedArgs{"entity": entityID, "scenario": scenarioID})
+	if err != nil {
+		return nil, fmt.Errorf("controls of scenario %d: %w", scenarioID, err)
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByName[Control])
+}
+
+func controlEffects(ctx context.Context, q db.Querier, entityID, scenarioID int64) ([]ControlEffect, error) {
+	cs, err := Controls(ctx, q, entityID, scenarioID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ControlEffect, len(cs))
+	for k, c := range cs {
+		out[k] = ControlEffect{Effectiveness: c.Effectiveness, Reduces: c.Reduces}
+	}
+	return out, nil
+}
+
+// ControlInput is one submitted control row.
+type ControlInput struct {
+	RequirementCode, Effectiveness, Reduces string
+}
+
+// MaxControls caps the controls of one scenario.
+const MaxControls = 40
+
+// SaveControls replaces a scenario's controls after a version check and
+// stores the residual likelihood, impact and level they give, audit-logged.
+// known reports whether a requirement code is in the entity's catalogue
+// edition.
+func SaveControls(ctx context.Context, pool *pgxpool.Pool, actor authz.Actor, scenarioID int64, in []ControlInput, version int,
+	known func(code string) bool) (Scenario, error) {
+	errs := validate.Errors{}
+	var controls []Control
+	seen := map[string]bool{}
+	if len(in) > MaxControls {
+		errs.Add("controls", "validate.too_long")
+	}
+	for k, c := range in {
+		code := strings.TrimSpace(c.RequirementCode)
+		if code == "" {
+			continue
+		}
+		field := "control_" + strconv.Itoa(k)
+		e, err := strconv.Atoi(c.Effectiveness)
+		eff := Effectiveness(e)
+		switch {
+		case !known(code) || seen[code]:
+			errs.Add(field, "risk.error.control")
+		case err != nil || !eff.Valid() || !Reduces(c.Reduces).Valid():
+			errs.Add(field, "validate.choice")
+		}
+		seen[code] = true
+		controls = append(controls, Control{RequirementCode: code, Effectiveness: eff, Reduces: Reduces(c.Reduces)})
+	}
+	if err := errs.Err(); err != nil {
+		return Scenario{}, err
+	}
+	var saved Scenario
+	err := db.InTx(ctx, pool, func(tx pgx.Tx) error {
+		cur, err := GetScenario(ctx, tx, actor.EntityID, scenarioID)
+		if err != nil {
+			return err
+		}
+		a, err := lockAnalysis(ctx, tx, actor.EntityID, cur.AnalysisID)
+		if err != nil {
+			return err
+		}
+		if cur.Version != version {
+			return &Conflict{Current: cur}
+		}
+		m, err := a.Method()
+		if err != nil {
+			return err
+		}
+		before, err := Controls(ctx, tx, actor.EntityID, scenarioID)
+		if err != nil {
+			return err
+		}
+		effects := make([]ControlEffect, len(controls))
+		codes, effs, reds := make([]string, len(controls)), make([]int, len(controls)), make([]string, len(controls))
+		for k, c := range controls {
+			effects[k] = ControlEffect{Effectiveness: c.Effectiveness, Reduces: c.Reduces}
+			codes[k], effs[k], reds[k] = c.RequirementCode, int(c.Effectiveness), string(c.Reduces)
+		}
+		rl, ri, level, err := Residual(m.Matrix, cur.Likelihood, cur.Impact, effects)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM risk_scenario_controls WHERE entity_id = @entity AND scenario_id = @scenario`,
+			pgx.StrictNamedArgs{"entity": actor.EntityID, "scenario": scenarioID}); err != nil {
+			return fmt.Errorf("save controls: %w", err)
+		}
+		args := pgx.StrictNamedArgs{"entity": actor.EntityID, "analysis": cur.AnalysisID, "scenario": scenarioID, "codes": codes, "effs": effs, "reds": reds}
+		if _, err := tx.Exec(ctx, `INSERT INTO risk_scenario_controls (entity_id, analysis_id, scenario_id, requirement_code, effectiveness, reduces)
+			SELECT @entity, @analysis, @scenario, c, e, r FROM unnest(@codes::text[], @effs::int[], @reds::text[]) AS x(c, e, r)`, args); err != nil {
+			return fmt.Errorf("save controls: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE risk_scenarios SET residual_likelihood = @rl, residual_impact = @ri, residual_level = @level,
+				updated_by = @actor, updated_at = now(), version = version + 1 WHERE entity_id = @entity AND id = @id`,
+			pgx.StrictNamedArgs{"rl": rl, "ri": ri, "level": int(level), "actor": actor.UserID, "entity": actor.EntityID, "id": scenarioID}); err != nil {
+			return fmt.Errorf("save residual: %w", err)
+		}
+		if saved, err = GetScenario(ctx, tx, actor.EntityID, scenarioID); err != nil {
+			return err
+		}
+		list := func(cs []Control) string {
+			parts := make([]string, len(cs))
+			for k, c := range cs {
+				parts[k] = c.RequirementCode + " " + c.Effectiveness.Key() + " (" + string(c.Reduces) + ")"
+			}
+			return strings.Join(parts, ", ")
+		}
+		b, af := audit.Diff(map[string]any{"controls": list(before), "residual_likelihood": cur.ResidualLikelihood,
+			"residual_impact": cur.ResidualImpact, "residual_level": int(cur.ResidualLevel)},
+			map[string]any{"controls": list(controls), "residual_likelihood": rl, "residual_impact": ri, "residual_level": int(level)})
+		return audit.Record(ctx, tx, audit.Event{EntityID: actor.EntityID, Action: "risk_scenario.controls_saved", ObjectType: "risk_scenario",
+			ObjectID: strconv.FormatInt(scenarioID, 10), Before: b, After: af})
+	})
+	return saved, err
+}
+
+// The four treatments of step 4.
+const (
+	TreatMitigate = "mitigate"
+	TreatAccept   = "accept"
+	TreatTransfer = "transfer"
+	TreatAvoid    = "avoid"
+)
+
+// Treatments lists the treatments in form order.
+var Treatments = []string{TreatMitigate, TreatAccept, TreatTransfer, TreatAvoid}
+
+// Acceptance states: requested waits for the management body; accepted is
+// within tolerance, recorded with who and when, until it expires.
+const (
+	AcceptanceRequested = "requested"
+	AcceptanceAccepted  = "accepted"
+)
+
+// AcceptanceMonths is how long an acceptance holds before it comes back for
+// review.
+const AcceptanceMonths = 12
+
+// TreatmentInput is the treatment form.
+type TreatmentInput struct {
+	Treatment, Justification string
+	Version                  int
+}
+
+// ReviewDue reports whether an accepted risk's acceptance has expired on day.
+func (s Scenario) ReviewDue(day time.Time) bool {
+	return s.Acceptance != nil && *s.Acceptance == AcceptanceAccepted && s.AcceptanceExpires != nil && !s.AcceptanceExpires.After(day)
+}
+
+// SaveTreatment records a scenario's treatment decision after a version
+// check, audit-logged. Accepting a residual risk within the entity's
+// tolerance is recorded with who and when and expires after
+// AcceptanceMonths; above tolerance only the management body may accept it,
+// and until the board module exists the request is recorded
+// ("acceptatie aangevraagd") and the scenario stays open: nobody in the app
+// can grant it yet.
+func SaveTreatment(ctx context.Context, pool *pgxpool.Pool, actor authz.Actor, scenarioID int64, in TreatmentInput, today time.Time) (Scenario, error) {
+	errs := validate.Errors{}
+	just := strings.TrimSpace(in.Justification)
+	valid := false
+	for _, t := range Treatments {
+		valid = valid || t == in.Treatment
+	}
+	if !valid {
+		errs.Add("treatment", "validate.choice")
+	}
+	if just == "" {
+		errs.Add("justification", "risk.error.justification")
+	} else if len(just) > 5000 {
+		errs.Add("justification", "validate.too_long")
+	}
+	if err := errs.Err(); err != nil {
+		return Scenario{}, err
+	}
+	var saved Scenario
+	err := db.InTx(ctx, pool, func(tx pgx.Tx) error {
+		cur, err := GetScenario(ctx, tx, actor.EntityID, scenarioID)
+		if err != nil {
+			return err
+		}
+		a, err := lockAnalysis(ctx, tx, actor.EntityID, cur.AnalysisID)
+		if err != nil {
+			return err
+		}
+		if cur.Version != in.Version {
+			return &Conflict{Current: cur}
+		}
+		m, err := a.Method()
+		if err != nil {
+			return err
+		}
+		args := pgx.StrictNamedArgs{"treatment": in.Treatment, "just": just, "acceptance": nil, "by": nil, "at": nil, "expires": nil,
+			"actor": actor.UserID, "entity": actor.EntityID, "id": scenarioID}
+		if in.Treatment == TreatAccept {
+			if AboveTolerance(cur.ResidualLevel, m.Tolerance) {
+				args["acceptance"] = AcceptanceRequested
+			} else {
+				args["acceptance"], args["by"], args["at"] = AcceptanceAccepted, actor.UserID, time.Now()
+				args["expires"] = today.AddDate(0, AcceptanceMonths, 0)
+			}
+		}
+		if _, err := tx.Exec(ctx, `UPDATE risk_scenarios SET treatment = @treatment, treatment_justification = @just,
+				acceptance = @acceptance, accepted_by = @by, accepted_at = @at, acceptance_expires = @expires,
+				updated_by = @actor, updated_at = now(), version = version + 1 WHERE entity_id = @entity AND id = @id`, args); err != nil {
+			return fmt.Errorf("save treatment: %w", err)
+		}
+		if saved, err = GetScenario(ctx, tx, actor.EntityID, scenarioID); err != nil {
+			return err
+		}
+		fields := func(s Scenario) map[string]any {
+			return map[string]any{"treatment": deref(s.Treatment), "justification": s.Justification, "acceptance": deref(s.Acceptance)}
+		}
+		action := "risk_scenario.treated"
+		if deref(saved.Acceptance) == AcceptanceRequested {
+			action = "risk_scenario.acceptance_requested"
+		}
+		b, af := audit.Diff(fields(cur), fields(saved))
+		return audit.Record(ctx, tx, audit.Event{EntityID: actor.EntityID, Action: action, ObjectType: "risk_scenario",
+			ObjectID: strconv.FormatInt(scenarioID, 10), Before: b, After: af})
+	})
+	return saved, err
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// Mitigation is an action of a scenario's treatment.
+type Mitigation struct {
+	ID              int64     `db:"id"`
+	ScenarioID      int64     `db:"scenario_id"`
+	Title           string    `db:"title"`
+	RequirementCode string    `db:"requirement_code"`
+	OwnerID         int64     `db:"owner_id"`
+	OwnerName       string    `db:"owner_name"`
+	DueDate         time.Time `db:"due_date"`
+	Done            bool      `db:"done"`
+}
+
+// Overdue reports whether the action is past its due date and not done.
+func (m Mitigation) Overdue(day time.Time) bool { return !m.Done && m.DueDate.Before(day) }
+
+// Mitigations lists a scenario's actions by due date.
+func Mitigations(ctx context.Context, q db.Querier, entityID, scenarioID int64) ([]Mitigation, error) {
+	rows, err := q.Query(ctx, `SELECT m.id, m.scenario_id, m.title, m.requirement_code, m.owner_id, coalesce(u.name, '') AS owner_name,
+			m.due_date, m.done FROM risk_mitigations m LEFT JOIN users u ON u.id = m.owner_id
+		WHERE m.entity_id = @entity AND m.scenario_id = @scenario ORDER BY m.due_date, m.id`,
+		pgx.StrictNamedArgs{"entity": entityID, "scenario": scenarioID})
+	if err != nil {
+		return nil, fmt.Errorf("mitigations of scenario %d: %w", scenarioID, err)
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByName[Mitigation])
+}
+
+// MitigationInput is the form of a new mitigation action.
+type MitigationInput struct {
+	Title, RequirementCode, OwnerID, DueDate string
+}
+
+// AddMitigation adds an action to a scenario, audit-logged. known reports
+// whether a requirement code is in the entity's edition; the owner must be
+// a member of the entity.
+func AddMitigation(ctx context.Context, pool *pgxpool.Pool, actor authz.Actor, scenarioID int64, in MitigationInput,
+	known func(code string) bool) (Mitigation, error) {
+	errs := validate.Errors{}
+	title := strings.TrimSpace(in.Title)
+	if title == "" || len([]rune(title)) > 200 {
+		errs.Add("title", "risk.error.name")
+	}
+	code := strings.TrimSpace(in.RequirementCode)
+	if !known(code) {
+		errs.Add("requirement", "validate.choice")
+	}
+	due, derr := time.Parse(time.DateOnly, in.DueDate)
+	if derr != nil {
+		errs.Add("due_date", "validate.date")
+	}
+	owner, oerr := strconv.ParseInt(in.OwnerID, 10, 64)
+	var out Mitigation
+	err := db.InTx(ctx, pool, func(tx pgx.Tx) error {
+		cur, err := GetScenario(ctx, tx, actor.EntityID, scenarioID)
+		if err != nil {
+			return err
+		}
+		if _, err := lockAnalysis(ctx, tx, actor.EntityID, cur.AnalysisID); err != nil {
+			return err
+		}
+		member := false
+		if oerr == nil {
+			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM memberships WHERE entity_id = @entity AND user_id = @user AND accepted_at IS NOT NULL)`,
+				pgx.StrictNamedArgs{"entity": actor.EntityID, "user": owner}).Scan(&member); err != nil {
+				return err
+			}
+		}
+		if !member {
+			errs.Add("owner", "validate.choice")
+		}
+		if err := errs.Err(); err != nil {
+			return err
+		}
+		var id int64
+		if err := tx.QueryRow(ctx, `INSERT INTO risk_mitigations (entity_id, analysis_id, scenario_id, title, requirement_code, owner_id, due_date, updated_by)
+			VALUES (@entity, @analysis, @scenario, @title, @code, @owner, @due, @actor) RETURNING id`,
+			pgx.StrictNamedArgs{"entity": actor.EntityID, "analysis": cur.AnalysisID, "scenario": scenarioID, "title": title, "code": code,
+				"owner": owner, "due": due, "actor": actor.UserID}).Scan(&id); err != nil {
+			return fmt.Errorf("add mitigation: %w", err)
+		}
+		out = Mitigation{ID: id, ScenarioID: scenarioID, Title: title, RequirementCode: code, OwnerID: owner, DueDate: due}
+		return audit.Record(ctx, tx, audit.Event{EntityID: actor.EntityID, Action: "risk_mitigation.created", ObjectType: "risk_mitigation",
+			ObjectID: strconv.FormatInt(id, 10), After: map[string]any{"scenario_id": scenarioID, "title": title, "requirement": code,
+				"owner_id": owner, "due_date": in.DueDate}})
+	})
+	return out, err
+}
+
+// ResidualCounts counts an analysis's scenarios per residual (likelihood,
+// impact), for the residual heat map, and how many have controls assessed
+// (step 3) and a treatment decided (step 4), for the stepper (one query).
+func ResidualCounts(ctx context.Context, q db.Querier, entityID, analysisID int64) (counts map[[2]int]int, assessed, treated int, err error) {
+	rows, err := q.Query(ctx, `SELECT s.residual_likelihood, s.residual_impact, count(*)::int,
+			(count(*) FILTER (WHERE EXISTS (SELECT 1 FROM risk_scenario_controls c WHERE c.scenario_id = s.id)))::int,
+			(count(*) FILTER (WHERE s.treatment IS NOT NULL))::int
+		FROM risk_scenarios s WHERE s.entity_id = @entity AND s.analysis_id = @analysis GROUP BY 1, 2`,
+		pgx.StrictNamedArgs{"entity": entityID, "analysis": analysisID})
+	if err != nil {
+		return nil, 0, 0, fmt.Errorf("residual heat map of analysis %d: %w", analysisID, err)
+	}
+	counts = map[[2]int]int{}
+	var l, i, n, a, t int
+	_, err = pgx.ForEachRow(rows, []any{&l, &i, &n, &a, &t}, func() error {
+		counts[[2]int{l, i}] = n
+		assessed += a
+		treated += t
+		return nil
+	})
+	return counts, assessed, treated, err
+}
+
+// Owner is a member who can own a mitigation action.
+type Owner struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+}
+
+// TreatmentData is what the resilience and treatment page of a scenario
+// shows besides the scenario: its controls, its mitigation actions and the
+// members who can own one.
+type TreatmentData struct {
+	Controls    []Control
+	Mitigations []Mitigation
+	Owners      []Owner
+}
+
+// LoadTreatment reads a scenario's controls, mitigation actions and the
+// possible owners in one query (the page keeps the query budget).
+func LoadTreatment(ctx context.Context, q db.Querier, entityID, scenarioID int64) (TreatmentData, error) {
+	var controls, mitigations, owners []byte
+	err := q.QueryRow(ctx, `SELECT
+		coalesce((SELECT json_agg(json_build_object('code', c.requirement_code, 'eff', c.effectiveness, 'reduces', c.reduces)
+			ORDER BY c.requirement_code) FROM risk_scenario_controls c WHERE c.entity_id = @entity AND c.scenario_id = @scenario), '[]'),
+		coalesce((SELECT json_agg(json_build_object('id', m.id, 'title', m.title, 'code', m.requirement_code, 'owner', m.owner_id,
+			'owner_name', coalesce(u.name, ''), 'due', m.due_date, 'done', m.done) ORDER BY m.due_date, m.id)
+			FROM risk_mitigations m LEFT JOIN users u ON u.id = m.owner_id WHERE m.entity_id = @entity AND m.scenario_id = @scenario), '[]'),
+		coalesce((SELECT json_agg(json_build_object('id', u.id, 'name', u.name) ORDER BY u.name, u.id)
+			FROM memberships ms JOIN users u ON u.id = ms.user_id WHERE ms.entity_id = @entity AND ms.accepted_at IS NOT NULL), '[]')`,
+		pgx.StrictNamedArgs{"entity": entityID, "scenario": scenarioID}).Scan(&controls, &mitigations, &owners)
+	if err != nil {
+		return TreatmentData{}, fmt.Errorf("treatment of scenario %d: %w", scenarioID, err)
+	}
+	var out TreatmentData
+	var cs []struct {
+		Code    string `json:"code"`
+		Eff     int    `json:"eff"`
+		Reduces string `json:"reduces"`
+	}
+	var ms []struct {
+		ID        int64  `json:"id"`
+		Title     string `json:"title"`
+		Code      string `json:"code"`
+		Owner     int64  `json:"owner"`
+		OwnerName string `json:"owner_name"`
+		Due       string `json:"due"`
+		Done      bool   `json:"done"`
+	}
+	if err := errors.Join(json.Unmarshal(controls, &cs), json.Unmarshal(mitigations, &ms), json.Unmarshal(owners, &out.Owners)); err != nil {
+		return TreatmentData{}, fmt.Errorf("treatment of scenario %d: %w", scenarioID, err)
+	}
+	for _, c := range cs {
+		out.Controls = append(out.Controls, Control{RequirementCode: c.Code, Effectiveness: Effectiveness(c.Eff), Reduces: Reduces(c.Reduces)})
+	}
+	for _, m := range ms {
+		due, err := time.Parse(time.DateOnly, m.Due)
+		if err != nil {
+			return TreatmentData{}, fmt.Errorf("treatment of scenario %d: due date %q: %w", scenarioID, m.Due, err)
+		}
+		out.Mitigations = append(out.Mitigations, Mitigation{ID: m.ID, ScenarioID: scenarioID, Title: m.Title, RequirementCode: m.Code,
+			OwnerID: m.Owner, OwnerName: m.OwnerName, DueDate: due, Done: m.Done})
+	}
+	return out, nil
+}
+
+// ActionRow is a mitigation action with its scenario's name, for the
+// requirement page and the owner's dashboard.
+type ActionRow struct {
+	Mitigation
+	JewelName  string  `db:"jewel_name"`
+	ThreatCode *string `db:"threat_code"`
+	ThreatName string  `db:"threat_name"`
+}
+
+// MaxActionRows caps the actions a requirement page or dashboard lists.
+const MaxActionRows = 50
+
+const actionSelect = `SELECT m.id, m.scenario_id, m.title, m.requirement_code, m.owner_id, coalesce(u.name, '') AS owner_name,
+		m.due_date, m.done, j.name AS jewel_name, s.threat_code, coalesce(t.name, '') AS threat_name
+	FROM risk_mitigations m JOIN risk_scenarios s ON s.id = m.scenario_id JOIN risk_jewels j ON j.id = s.jewel_id
+	LEFT JOIN risk_threats t ON t.id = s.threat_id LEFT JOIN users u ON u.id = m.owner_id`
+
+// RequirementActions lists the open mitigation actions that improve a
+// requirement, by due date.
+func RequirementActions(ctx context.Context, q db.Querier, entityID int64, code string) ([]ActionRow, error) {
+	rows, err := q.Query(ctx, actionSelect+` WHERE m.entity_id = @entity AND m.requirement_code = @code AND NOT m.done
+		ORDER BY m.due_date, m.id LIMIT @limit`, pgx.StrictNamedArgs{"entity": entityID, "code": code, "limit": MaxActionRows})
+	if err != nil {
+		return nil, fmt.Errorf("actions of requirement %s: %w", code, err)
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByName[ActionRow])
+}
+
+// OwnerActions lists the user's open mitigation actions, by due date.
+func OwnerActions(ctx context.Context, q db.Querier, entityID, userID int64) ([]ActionRow, error) {
+	rows, err := q.Query(ctx, actionSelect+` WHERE m.entity_id = @entity AND m.owner_id = @user AND NOT m.done
+		ORDER BY m.due_date, m.id LIMIT @limit`, pgx.StrictNamedArgs{"entity": entityID, "user": userID, "limit": MaxActionRows})
+	if err != nil {
+		return nil, fmt.Errorf("actions of user %d: %w", userID, err)
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByName[ActionRow])
+}
