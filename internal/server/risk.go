@@ -557,33 +557,50 @@ func bivOptions(ctx context.Context) []components.Option {
 	return out
 }
 
+// recordAnalysis resolves the analysis a jewel or supplier page belongs to:
+// the record's own (analysisOf loads the record) when id is set, else
+// {analysisID} from the URL for a new record, which needs an analysis that
+// can still be changed. It writes the error page and returns false when the
+// record or analysis is not the entity's (404) or is locked.
+func (s *Server) recordAnalysis(w http.ResponseWriter, r *http.Request, id int64, analysisOf func() (int64, error)) (risk.Analysis, bool) {
+	var analysisID int64
+	if id != 0 {
+		var err error
+		if analysisID, err = analysisOf(); s.riskError(w, r, err) {
+			return risk.Analysis{}, false
+		}
+	} else {
+		var ok bool
+		if analysisID, ok = s.idParam(w, r, "analysisID"); !ok {
+			return risk.Analysis{}, false
+		}
+	}
+	a, err := risk.GetAnalysis(r.Context(), s.Pool, authz.ActorFrom(r.Context()).EntityID, analysisID)
+	if s.riskError(w, r, err) {
+		return risk.Analysis{}, false
+	}
+	if id == 0 && !a.Status.Editable() {
+		s.riskError(w, r, risk.ErrLocked)
+		return risk.Analysis{}, false
+	}
+	return a, true
+}
+
 // renderRiskJewel shows a new (id 0, analysis from the URL) or existing
 // jewel.
 func (s *Server) renderRiskJewel(w http.ResponseWriter, r *http.Request, id int64, st jewelState, ev ...*measures.EvidenceProps) {
 	ctx := r.Context()
 	actor := authz.ActorFrom(ctx)
 	var j risk.Jewel
-	var analysisID int64
-	if id != 0 {
+	a, ok := s.recordAnalysis(w, r, id, func() (int64, error) {
 		var err error
-		if j, err = risk.GetJewel(ctx, s.Pool, actor.EntityID, id); s.riskError(w, r, err) {
-			return
-		}
-		analysisID = j.AnalysisID
-	} else {
-		var ok bool
-		if analysisID, ok = s.idParam(w, r, "analysisID"); !ok {
-			return
-		}
-	}
-	a, err := risk.GetAnalysis(ctx, s.Pool, actor.EntityID, analysisID)
-	if s.riskError(w, r, err) {
+		j, err = risk.GetJewel(ctx, s.Pool, actor.EntityID, id)
+		return j.AnalysisID, err
+	})
+	if !ok {
 		return
 	}
-	if id == 0 && !a.Status.Editable() {
-		s.riskError(w, r, risk.ErrLocked)
-		return
-	}
+	analysisID := a.ID
 	owners, err := s.ownerOptions(ctx, actor.EntityID)
 	if err != nil {
 		s.serverError(w, r, err)
@@ -718,27 +735,15 @@ func (s *Server) renderRiskSupplier(w http.ResponseWriter, r *http.Request, id i
 	ctx := r.Context()
 	actor := authz.ActorFrom(ctx)
 	var sp risk.Supplier
-	var analysisID int64
-	if id != 0 {
+	a, ok := s.recordAnalysis(w, r, id, func() (int64, error) {
 		var err error
-		if sp, err = risk.GetSupplier(ctx, s.Pool, actor.EntityID, id); s.riskError(w, r, err) {
-			return
-		}
-		analysisID = sp.AnalysisID
-	} else {
-		var ok bool
-		if analysisID, ok = s.idParam(w, r, "analysisID"); !ok {
-			return
-		}
-	}
-	a, err := risk.GetAnalysis(ctx, s.Pool, actor.EntityID, analysisID)
-	if s.riskError(w, r, err) {
+		sp, err = risk.GetSupplier(ctx, s.Pool, actor.EntityID, id)
+		return sp.AnalysisID, err
+	})
+	if !ok {
 		return
 	}
-	if id == 0 && !a.Status.Editable() {
-		s.riskError(w, r, risk.ErrLocked)
-		return
-	}
+	analysisID := a.ID
 	p := riskpages.SupplierProps{Shell: s.shell(r, "risk.suppliers", "risks"), Base: entityBase(actor.EntityID), AnalysisID: analysisID,
 		Period: a.Period, ID: id, Jewels: strings.Join(sp.Jewels, ", "), Criticality: sp.MaxBIV, Concentrated: sp.Concentrated(),
 		CanEdit: actor.Can(authz.RiskEdit) && a.Status.Editable(), Errors: st.Errors, Conflict: st.Conflict, Notice: s.Sessions.PopString(ctx, sessFlash)}
