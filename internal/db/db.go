@@ -81,3 +81,19 @@ func NewPool(ctx context.Context, connString string) (*pgxpool.Pool, error) {
 	}
 	return pool, nil
 }
+
+// GetOne runs a query that selects at most one row and scans it by column
+// name into T. No row is ErrNotFound (wrapped with what, e.g. "load jewel
+// 7"), so a lookup scoped to another entity reads as absent.
+func GetOne[T any](ctx context.Context, q Querier, what, sql string, args pgx.StrictNamedArgs) (T, error) {
+	var zero T
+	rows, err := q.Query(ctx, sql, args)
+	if err != nil {
+		return zero, fmt.Errorf("%s: %w", what, err)
+	}
+	v, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[T])
+	if err != nil {
+		return zero, fmt.Errorf("%s: %w", what, MapError(err))
+	}
+	return v, nil
+}

@@ -44,15 +44,8 @@ func List(ctx context.Context, q db.Querier) ([]Entity, error) {
 
 // Get returns the entity with id, or db.ErrNotFound.
 func Get(ctx context.Context, q db.Querier, id int64) (Entity, error) {
-	rows, err := q.Query(ctx, `SELECT `+entityColumns+` FROM entities WHERE id = @id`, pgx.StrictNamedArgs{"id": id})
-	if err != nil {
-		return Entity{}, fmt.Errorf("get entity %d: %w", id, err)
-	}
-	e, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Entity])
-	if err != nil {
-		return Entity{}, fmt.Errorf("get entity %d: %w", id, db.MapError(err))
-	}
-	return e, nil
+	return db.GetOne[Entity](ctx, q, fmt.Sprintf("get entity %d", id), `SELECT `+entityColumns+` FROM entities WHERE id = @id`,
+		pgx.StrictNamedArgs{"id": id})
 }
 
 // NewEntity is the input for Create.

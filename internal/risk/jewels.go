@@ -64,16 +64,8 @@ func Jewels(ctx context.Context, q db.Querier, entityID, analysisID int64) ([]Je
 
 // GetJewel returns one jewel of the entity.
 func GetJewel(ctx context.Context, q db.Querier, entityID, id int64) (Jewel, error) {
-	rows, err := q.Query(ctx, `SELECT `+jewelColumns+` WHERE j.entity_id = @entity AND j.id = @id`,
+	return db.GetOne[Jewel](ctx, q, fmt.Sprintf("load jewel %d", id), `SELECT `+jewelColumns+` WHERE j.entity_id = @entity AND j.id = @id`,
 		pgx.StrictNamedArgs{"entity": entityID, "id": id})
-	if err != nil {
-		return Jewel{}, fmt.Errorf("load jewel %d: %w", id, err)
-	}
-	j, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Jewel])
-	if err != nil {
-		return Jewel{}, fmt.Errorf("load jewel %d: %w", id, db.MapError(err))
-	}
-	return j, nil
 }
 
 // JewelInput is the jewel form as submitted.

@@ -286,16 +286,8 @@ func Analyses(ctx context.Context, q db.Querier, entityID int64) ([]Analysis, er
 // GetAnalysis returns one analysis of the entity; another entity's id is
 // db.ErrNotFound.
 func GetAnalysis(ctx context.Context, q db.Querier, entityID, id int64) (Analysis, error) {
-	rows, err := q.Query(ctx, `SELECT `+analysisColumns+` WHERE a.entity_id = @entity AND a.id = @id`,
+	return db.GetOne[Analysis](ctx, q, fmt.Sprintf("load analysis %d", id), `SELECT `+analysisColumns+` WHERE a.entity_id = @entity AND a.id = @id`,
 		pgx.StrictNamedArgs{"entity": entityID, "id": id})
-	if err != nil {
-		return Analysis{}, fmt.Errorf("load analysis %d: %w", id, err)
-	}
-	a, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Analysis])
-	if err != nil {
-		return Analysis{}, fmt.Errorf("load analysis %d: %w", id, db.MapError(err))
-	}
-	return a, nil
 }
 
 // AnalysisInput is the form of a new cycle or of an analysis's details.

@@ -49,16 +49,8 @@ func EntityThreats(ctx context.Context, q db.Querier, entityID int64) ([]EntityT
 
 // GetEntityThreat returns one of the entity's own threats.
 func GetEntityThreat(ctx context.Context, q db.Querier, entityID, id int64) (EntityThreat, error) {
-	rows, err := q.Query(ctx, `SELECT `+threatColumns+` WHERE t.entity_id = @entity AND t.id = @id`,
+	return db.GetOne[EntityThreat](ctx, q, fmt.Sprintf("load threat %d", id), `SELECT `+threatColumns+` WHERE t.entity_id = @entity AND t.id = @id`,
 		pgx.StrictNamedArgs{"entity": entityID, "id": id})
-	if err != nil {
-		return EntityThreat{}, fmt.Errorf("load threat %d: %w", id, err)
-	}
-	t, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[EntityThreat])
-	if err != nil {
-		return EntityThreat{}, fmt.Errorf("load threat %d: %w", id, db.MapError(err))
-	}
-	return t, nil
 }
 
 // ThreatInput is the form of an entity threat.
@@ -246,16 +238,8 @@ func Scenarios(ctx context.Context, q db.Querier, entityID, analysisID int64, f 
 
 // GetScenario returns one scenario of the entity.
 func GetScenario(ctx context.Context, q db.Querier, entityID, id int64) (Scenario, error) {
-	rows, err := q.Query(ctx, `SELECT `+scenarioColumns+` WHERE s.entity_id = @entity AND s.id = @id`,
+	return db.GetOne[Scenario](ctx, q, fmt.Sprintf("load scenario %d", id), `SELECT `+scenarioColumns+` WHERE s.entity_id = @entity AND s.id = @id`,
 		pgx.StrictNamedArgs{"entity": entityID, "id": id})
-	if err != nil {
-		return Scenario{}, fmt.Errorf("load scenario %d: %w", id, err)
-	}
-	s, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Scenario])
-	if err != nil {
-		return Scenario{}, fmt.Errorf("load scenario %d: %w", id, db.MapError(err))
-	}
-	return s, nil
 }
 
 // InherentCounts counts an analysis's scenarios per (likelihood, impact),

@@ -118,16 +118,8 @@ func Suppliers(ctx context.Context, q db.Querier, entityID, analysisID int64) ([
 
 // GetSupplier returns one supplier of the entity.
 func GetSupplier(ctx context.Context, q db.Querier, entityID, id int64) (Supplier, error) {
-	rows, err := q.Query(ctx, `SELECT `+supplierColumns+` WHERE s.entity_id = @entity AND s.id = @id`,
+	return db.GetOne[Supplier](ctx, q, fmt.Sprintf("load supplier %d", id), `SELECT `+supplierColumns+` WHERE s.entity_id = @entity AND s.id = @id`,
 		pgx.StrictNamedArgs{"entity": entityID, "id": id})
-	if err != nil {
-		return Supplier{}, fmt.Errorf("load supplier %d: %w", id, err)
-	}
-	s, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Supplier])
-	if err != nil {
-		return Supplier{}, fmt.Errorf("load supplier %d: %w", id, db.MapError(err))
-	}
-	return s, nil
 }
 
 // SupplierInput is the supplier form as submitted.
