@@ -51,7 +51,7 @@ check-generated: generate
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
 
-## bench-http: requests/s of the officer's dashboard beside /healthz and /readyz, one run (real server on loopback)
+## bench-http: requests/s of the officer's dashboard and risk register (3,000 scenarios) beside /healthz and /readyz, one run (real server on loopback)
 bench-http:
 	$(GO) test -run '^$$' -bench '^BenchmarkHTTP$$' -benchtime 5s ./internal/server/
 

@@ -12,8 +12,9 @@ import (
 )
 
 // BenchmarkHTTP measures requests per second of the security officer's
-// dashboard beside /healthz (no database) and /readyz (one database round
-// trip) in one run, on the real server over loopback (plain HTTP, so TLS
+// dashboard and of the risk register's first page over 3,000 scenarios
+// beside /healthz (no database) and /readyz (one database round trip) in one
+// run, on the real server over loopback (plain HTTP, so TLS
 // does not blur the comparison), with 4 concurrent clients per CPU. The
 // budget (ARCHITECTURE.md) is every main page at ≥ 25 % of /readyz.
 //
@@ -21,6 +22,7 @@ import (
 func BenchmarkHTTP(b *testing.B) {
 	a := apptest.Start(b, apptest.Options{PlainHTTP: true})
 	id := a.SeedDemo(b)
+	analysis := seedLargeAnalysis(b, a, id, 3000)
 	officer := a.LoginDemo(b, authz.SecurityOfficer)
 	base, err := url.Parse(a.HTTP.URL)
 	if err != nil {
@@ -33,6 +35,7 @@ func BenchmarkHTTP(b *testing.B) {
 		{"healthz", "/healthz"},
 		{"readyz", "/readyz"},
 		{"dashboard", "/e/" + strconv.FormatInt(id, 10) + "/"},
+		{"risk_register_3000", "/e/" + strconv.FormatInt(id, 10) + "/risks/" + strconv.FormatInt(analysis, 10) + "/register"},
 	} {
 		b.Run(page.name, func(b *testing.B) {
 			b.SetParallelism(4)
