@@ -46,10 +46,13 @@ const (
 	ApprovalRequest Permission = "approval.request"
 	ApprovalDecide  Permission = "approval.decide"
 	ExportCreate    Permission = "export.create"
+	// TrainingRecord records training (Art. 20(2)): officers and admins for
+	// anyone, board members their own (checked by internal/training).
+	TrainingRecord Permission = "training.record"
 )
 
 // officer is what a security officer does day to day; the admin has it too.
-var officer = []Permission{EntityRead, ScopeEdit, MeasureEdit, EvidenceEdit, RiskEdit, IncidentEdit, ApprovalRequest, ExportCreate}
+var officer = []Permission{EntityRead, ScopeEdit, MeasureEdit, EvidenceEdit, RiskEdit, IncidentEdit, ApprovalRequest, ExportCreate, TrainingRecord}
 
 // table is the one permission table. Auditors read everything of their entity
 // (EntityRead, AuditRead) and change nothing; exporting evidence creates no
@@ -57,7 +60,7 @@ var officer = []Permission{EntityRead, ScopeEdit, MeasureEdit, EvidenceEdit, Ris
 var table = map[Role][]Permission{
 	Admin:           append(slices.Clone(officer), UserManage, EntityManage, AuditRead),
 	SecurityOfficer: officer,
-	BoardMember:     {EntityRead, ApprovalDecide},
+	BoardMember:     {EntityRead, ApprovalDecide, TrainingRecord},
 	Auditor:         {EntityRead, AuditRead, ExportCreate},
 }
 
@@ -70,7 +73,7 @@ func Allowed(role Role, p Permission) bool {
 // the authorisation test.
 func Permissions() []Permission {
 	return []Permission{EntityRead, EntityManage, UserManage, AuditRead, ScopeEdit, MeasureEdit, EvidenceEdit,
-		RiskEdit, IncidentEdit, ApprovalRequest, ApprovalDecide, ExportCreate}
+		RiskEdit, IncidentEdit, ApprovalRequest, ApprovalDecide, ExportCreate, TrainingRecord}
 }
 
 // Actor is the signed-in user acting within one entity.

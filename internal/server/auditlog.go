@@ -138,6 +138,7 @@ var auditActionKeys = map[string]bool{
 	"catalogue.adopted": true, "measure.considerations_changed": true, "point.updated": true,
 	"risk_analysis.created": true, "risk_analysis.updated": true, "risk_analysis.status_changed": true, "risk_method.saved": true, "risk_jewel.created": true, "risk_jewel.updated": true, "risk_jewel.imported": true, "risk_supplier.created": true, "risk_supplier.updated": true, "risk_threat.created": true, "risk_threat.updated": true, "risk_scenario.created": true, "risk_scenario.updated": true,
 	"risk_scenario.controls_saved": true, "risk_scenario.treated": true, "risk_scenario.acceptance_requested": true, "risk_mitigation.created": true,
+	"training.record_created": true, "training.record_changed": true, "training.record_deleted": true, "training.appointment_set": true,
 }
 
 // auditFieldOrder is the order change lines are listed in: the order of the
@@ -153,6 +154,7 @@ var auditFieldOrder = []string{
 	"sha256", "version_id", "deleted", "catalogue_edition", "state", "state_of_art", "cost_level", "adopted_target", "target_reason",
 	"period", "review_date", "method_version", "jewels", "scenarios", "copied_from", "note", "matrix", "tolerance", "level", "availability", "integrity", "confidentiality", "rto_hours", "rpo_hours", "suppliers", "depends_on", "service", "certifications", "certification_expiry", "last_assessed", "assessment_result", "jewel_id", "threat", "clause_incident", "clause_audit", "clause_vulnerability", "clause_subcontracting", "clause_exit",
 	"controls", "residual_likelihood", "residual_impact", "residual_level", "treatment", "acceptance", "scenario_id", "requirement",
+	"user_id", "course", "provider", "topics", "started_on", "completed_on", "certified", "valid_until", "appointed_on",
 }
 
 // auditUserIDs lists the user ids that rows mention: actors, members (object
@@ -236,6 +238,19 @@ func (t auditText) object(r audit.Row, before, after map[string]any) string {
 		if v, ok := after["name"].(string); ok {
 			return v
 		}
+	case "board_appointment":
+		return t.user(r.ObjectID, before, after)
+	case "risk_analysis", "risk_jewel", "risk_supplier", "risk_threat", "risk_scenario", "risk_mitigation", "training_record":
+		// Named by what the row recorded (a change records only the changed
+		// fields), else by number.
+		for _, side := range []map[string]any{after, before} {
+			for _, field := range []string{"name", "title", "course", "period"} {
+				if v, ok := side[field].(string); ok && v != "" {
+					return v
+				}
+			}
+		}
+		return "#" + r.ObjectID
 	}
 	return r.ObjectID
 }

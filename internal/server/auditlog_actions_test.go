@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/weerbaar/weerbaar/internal/i18n"
 	"github.com/weerbaar/weerbaar/web/pages/auditlog"
 )
 
@@ -58,5 +59,33 @@ func TestEveryEntityAuditActionHasALabel(t *testing.T) {
 	}
 	if found < 20 {
 		t.Fatalf("found only %d audit actions in the source; the pattern no longer matches how events are written", found)
+	}
+}
+
+// TestEveryAuditLabelIsInBothCatalogues: each labelled action has its label
+// and its sentence, each object type and each ordered field its name, in
+// Dutch and in English — a missing key would show as the raw key on the
+// audit log page.
+func TestEveryAuditLabelIsInBothCatalogues(t *testing.T) {
+	var keys []string
+	for action := range auditActionKeys {
+		keys = append(keys, "audit.action."+action, "audit.sentence."+action)
+	}
+	for _, o := range auditlog.ObjectTypes {
+		keys = append(keys, "audit.object."+o)
+	}
+	for _, f := range auditFieldOrder {
+		keys = append(keys, "audit.field."+f)
+	}
+	for _, l := range []i18n.Lang{i18n.NL, i18n.EN} {
+		have := map[string]bool{}
+		for _, k := range i18n.Keys(l) {
+			have[k] = true
+		}
+		for _, k := range keys {
+			if !have[k] {
+				t.Errorf("%s: no %q", l, k)
+			}
+		}
 	}
 }

@@ -1,0 +1,2 @@
+DROP TABLE training_records;
+DROP TABLE board_appointments;
