@@ -28,7 +28,7 @@ func seedTraining(ctx context.Context, pool *pgxpool.Pool, officer authz.Actor) 
 	}
 	for _, rec := range []training.RecordInput{
 		{UserID: strconv.FormatInt(board.ID, 10), Course: "NIS2 en de Cyberbeveiligingswet voor bestuurders", Provider: "Academie voor Digitale Weerbaarheid",
-			Topics: "zorgplicht en de tien maatregelen; risicobeheer en risicoacceptatie; meldplicht; persoonlijke aansprakelijkheid van bestuurders",
+			Topics:    "zorgplicht en de tien maatregelen; risicobeheer en risicoacceptatie; meldplicht; persoonlijke aansprakelijkheid van bestuurders",
 			StartedOn: day.AddDate(-2, 0, -3).Format("2006-01-02"), CompletedOn: day.AddDate(-2, 0, -2).Format("2006-01-02"), Certified: true,
 			ValidUntil: day.AddDate(0, 0, 49).Format("2006-01-02")},
 		{UserID: strconv.FormatInt(officer.UserID, 10), Course: "Tabletop-oefening ransomware OT", Provider: "Z-Cyber Oefencentrum",

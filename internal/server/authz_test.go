@@ -75,7 +75,8 @@ func TestAuthorisationMatrix(t *testing.T) {
 	// A record of each kind of the demo's newest risk analysis.
 	riskIDs := map[string]string{}
 	for param, table := range map[string]string{"{analysisID}": "risk_analyses", "{jewelID}": "risk_jewels",
-		"{supplierID}": "risk_suppliers", "{scenarioID}": "risk_scenarios", "{threatID}": "risk_threats"} {
+		"{supplierID}": "risk_suppliers", "{scenarioID}": "risk_scenarios", "{threatID}": "risk_threats",
+		"{recordID}": "training_records"} {
 		var id int64
 		if err := a.Pool.QueryRow(context.Background(), `SELECT max(id) FROM `+table+` WHERE entity_id = $1`, entityID).Scan(&id); err != nil {
 			t.Fatalf("demo %s: %v", table, err)

@@ -64,6 +64,10 @@ func (s *Server) start(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
+	if authz.ActorFrom(ctx).Role == authz.BoardMember {
+		s.boardHome(w, r) // the board's own first screen, not the officer's work lists
+		return
+	}
 	e := entityFrom(ctx)
 	reg, err := entity.GetRegistration(ctx, s.Pool, e.ID)
 	if err != nil {

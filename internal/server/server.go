@@ -223,7 +223,7 @@ func (s *Server) routeTable() []Route {
 		// The register (keyset pages, allow-listed sorts) and its CSV.
 		{get, "/e/{entityID}/risks/{analysisID}/register", InEntity, authz.EntityRead, s.riskRegister},
 		{get, "/e/{entityID}/risks/{analysisID}/register.csv", InEntity, authz.EntityRead, s.riskRegisterCSV},
-		{get, "/e/{entityID}/board", InEntity, authz.EntityRead, s.unavailableModule("board")},
+		{get, "/e/{entityID}/board", InEntity, authz.EntityRead, s.boardHome},
 		// Training of the management body (internal/training; Art. 20(2)).
 		{get, "/e/{entityID}/board/training", InEntity, authz.EntityRead, s.trainingOverview},
 		{post, "/e/{entityID}/board/training", InEntity, authz.TrainingRecord, s.trainingRecordCreate},

@@ -1,0 +1,68 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/weerbaar/weerbaar/internal/apptest"
+	"github.com/weerbaar/weerbaar/internal/authz"
+)
+
+var aboveAttr = regexp.MustCompile(`data-above="(\d+)"`)
+
+// TestBoardHome: a board member lands on the board's own screen (no
+// officer's work lists) with readiness, the residual risks above tolerance
+// as counted in the database, and their training; an officer sees the same
+// screen under Bestuur and keeps the dashboard as their first screen.
+func TestBoardHome(t *testing.T) {
+	t.Parallel()
+	a, id := startWithDemo(t, apptest.Options{})
+	base := "/e/" + strconv.FormatInt(id, 10)
+	bm := a.LoginDemo(t, authz.BoardMember)
+	r := bm.Get(t, base+"/")
+	if r.StatusCode != http.StatusOK || !strings.Contains(r.Body, `data-testid="board-readiness"`) || !strings.Contains(r.Body, `data-testid="board-risks"`) {
+		t.Fatalf("board member's first screen: %d\n%s", r.StatusCode, r.Body)
+	}
+	if strings.Contains(r.Body, "data-my-risk-actions") || strings.Contains(r.Body, `id="overdue-h"`) {
+		t.Errorf("the board's screen shows the officer's work lists")
+	}
+	// The count is the database's: residual level above the tolerance of
+	// the analysis that counts (the adopted one).
+	var want int
+	if err := a.Pool.QueryRow(context.Background(), `SELECT count(*) FROM risk_scenarios s
+		JOIN risk_analyses an ON an.id = s.analysis_id JOIN risk_methods m ON m.entity_id = an.entity_id AND m.method_version = an.method_version
+		WHERE s.entity_id = $1 AND an.status = 'adopted' AND s.residual_level > m.tolerance`, id).Scan(&want); err != nil {
+		t.Fatal(err)
+	}
+	m := aboveAttr.FindStringSubmatch(r.Body)
+	if want == 0 || m == nil || m[1] != strconv.Itoa(want) {
+		t.Errorf("risks above tolerance: page %v, database %d (the demo should have some)", m, want)
+	}
+	if !strings.Contains(r.Body, tr(t, "training.state.expiring")) {
+		t.Errorf("the board member's own certificate ending soon is not shown")
+	}
+	// Raise one more scenario of the adopted analysis above tolerance: the
+	// count follows.
+	if _, err := a.Pool.Exec(context.Background(), `UPDATE risk_scenarios s SET residual_level = 4, inherent_level = 4,
+			residual_likelihood = s.inherent_likelihood, residual_impact = s.inherent_impact
+		WHERE s.id = (SELECT s2.id FROM risk_scenarios s2 JOIN risk_analyses an ON an.id = s2.analysis_id
+			JOIN risk_methods m ON m.entity_id = an.entity_id AND m.method_version = an.method_version
+			WHERE s2.entity_id = $1 AND an.status = 'adopted' AND s2.residual_level <= m.tolerance ORDER BY s2.id LIMIT 1)`, id); err != nil {
+		t.Fatal(err)
+	}
+	if m := aboveAttr.FindStringSubmatch(bm.Get(t, base+"/").Body); m == nil || m[1] != strconv.Itoa(want+1) {
+		t.Errorf("after raising a risk: %v, want %d", m, want+1)
+	}
+	off := a.LoginDemo(t, authz.SecurityOfficer)
+	if r := off.Get(t, base+"/"); strings.Contains(r.Body, `data-testid="board-risks"`) {
+		t.Errorf("the officer's first screen should stay the dashboard")
+	}
+	if r := off.Get(t, base+"/board"); r.StatusCode != http.StatusOK || !strings.Contains(r.Body, fmt.Sprintf(`data-above="%d"`, want+1)) {
+		t.Errorf("officer's view of the board screen: %d", r.StatusCode)
+	}
+}
