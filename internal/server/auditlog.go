@@ -14,6 +14,7 @@ import (
 	"github.com/weerbaar/weerbaar/internal/audit"
 	"github.com/weerbaar/weerbaar/internal/authz"
 	"github.com/weerbaar/weerbaar/internal/i18n"
+	"github.com/weerbaar/weerbaar/internal/risk"
 	"github.com/weerbaar/weerbaar/internal/scope"
 	"github.com/weerbaar/weerbaar/internal/validate"
 	"github.com/weerbaar/weerbaar/web/components"
@@ -138,6 +139,7 @@ var auditActionKeys = map[string]bool{
 	"catalogue.adopted": true, "measure.considerations_changed": true, "point.updated": true,
 	"risk_analysis.created": true, "risk_analysis.updated": true, "risk_analysis.status_changed": true, "risk_method.saved": true, "risk_jewel.created": true, "risk_jewel.updated": true, "risk_jewel.imported": true, "risk_supplier.created": true, "risk_supplier.updated": true, "risk_threat.created": true, "risk_threat.updated": true, "risk_scenario.created": true, "risk_scenario.updated": true,
 	"risk_scenario.controls_saved": true, "risk_scenario.treated": true, "risk_scenario.acceptance_requested": true, "risk_mitigation.created": true,
+	"risk_jewel.deleted": true, "risk_supplier.deleted": true, "risk_scenario.deleted": true, "risk_threat.deleted": true,
 }
 
 // auditFieldOrder is the order change lines are listed in: the order of the
@@ -153,6 +155,7 @@ var auditFieldOrder = []string{
 	"sha256", "version_id", "deleted", "catalogue_edition", "state", "state_of_art", "cost_level", "adopted_target", "target_reason",
 	"period", "review_date", "method_version", "jewels", "scenarios", "copied_from", "note", "matrix", "tolerance", "level", "availability", "integrity", "confidentiality", "rto_hours", "rpo_hours", "suppliers", "depends_on", "service", "certifications", "certification_expiry", "last_assessed", "assessment_result", "jewel_id", "threat", "clause_incident", "clause_audit", "clause_vulnerability", "clause_subcontracting", "clause_exit",
 	"controls", "residual_likelihood", "residual_impact", "residual_level", "treatment", "acceptance", "scenario_id", "requirement",
+	"jewel", "threat_name", "mitigations", "dependents",
 }
 
 // auditUserIDs lists the user ids that rows mention: actors, members (object
@@ -236,6 +239,24 @@ func (t auditText) object(r audit.Row, before, after map[string]any) string {
 		if v, ok := after["name"].(string); ok {
 			return v
 		}
+	case "risk_jewel", "risk_supplier", "risk_threat":
+		// A deleted record can no longer be looked up: its name is in the row.
+		if v, ok := before["name"].(string); ok && after == nil {
+			return v
+		}
+	case "risk_scenario":
+		jewel, ok := before["jewel"].(string)
+		if !ok || after != nil {
+			break
+		}
+		threat, _ := before["threat_name"].(string)
+		if code, found := strings.CutPrefix(fmt.Sprint(before["threat"]), "c:"); found {
+			threat = code
+			if th, ok := risk.Threats().Threat(code); ok {
+				threat = th.Name.In(t.ctx)
+			}
+		}
+		return jewel + " × " + threat
 	}
 	return r.ObjectID
 }
