@@ -261,10 +261,19 @@ func DeleteJewel(ctx context.Context, pool *pgxpool.Pool, actor authz.Actor, id 
 		if err := checkDeletion(im, j.Version, j, in); err != nil {
 			return err
 		}
+		// The audit row names the links (ids of deleted rows read nowhere).
+		var supplierNames, dependsOn []string
+		if err := tx.QueryRow(ctx, `SELECT
+				ARRAY(SELECT name FROM risk_suppliers WHERE entity_id = @entity AND id = ANY(@suppliers) ORDER BY name),
+				ARRAY(SELECT name FROM risk_jewels WHERE entity_id = @entity AND id = ANY(@jewels) ORDER BY name)`,
+			pgx.StrictNamedArgs{"entity": actor.EntityID, "suppliers": j.SupplierIDs, "jewels": j.DependsOn}).Scan(&supplierNames, &dependsOn); err != nil {
+			return fmt.Errorf("names of jewel %d's links: %w", id, err)
+		}
 		if err := deleteRow(ctx, tx, "risk_jewels", actor.EntityID, id); err != nil {
 			return err
 		}
 		before := j.fields()
+		before["suppliers"], before["depends_on"] = supplierNames, dependsOn
 		before["scenarios"], before["controls"], before["mitigations"] = len(im.Scenarios), im.Controls, im.Mitigations
 		before["dependents"] = im.Dependents
 		return audit.Record(ctx, tx, audit.Event{EntityID: actor.EntityID, Action: "risk_jewel.deleted", ObjectType: "risk_jewel",

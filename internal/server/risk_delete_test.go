@@ -137,7 +137,7 @@ func TestRiskDeleteJewelWithItsScenarios(t *testing.T) {
 		t.Fatalf("audit row: %v", err)
 	}
 	if !strings.Contains(before, fmt.Sprintf(`"scenarios": %d`, scenarios+1)) || !strings.Contains(before, fmt.Sprintf(`"mitigations": %d`, mitigations)) ||
-		!strings.Contains(before, "Drinkwaterzuivering") {
+		!strings.Contains(before, "Drinkwaterzuivering") || !strings.Contains(before, "AquaControl Automatisering B.V.") {
 		t.Errorf("audit before: %s", before)
 	}
 	log := a.LoginDemo(t, authz.Auditor).Get(t, base+"/audit?action=risk_jewel.deleted")
