@@ -2,6 +2,7 @@ package risk
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -39,7 +40,8 @@ func recordURL(collection string) func(entityID int64, ref string) string {
 	}
 }
 
-// rowExists checks that ref is the id of a row of table in the entity.
+// rowExists checks that ref is the id of a row of table in the entity, and
+// keeps the row from being deleted until the transaction ends.
 // table is one of the constants above, never input.
 func rowExists(table string) func(ctx context.Context, q db.Querier, entityID int64, ref string) (bool, error) {
 	return func(ctx context.Context, q db.Querier, entityID int64, ref string) (bool, error) {
@@ -47,9 +49,16 @@ func rowExists(table string) func(ctx context.Context, q db.Querier, entityID in
 		if err != nil || id <= 0 || strconv.FormatInt(id, 10) != ref {
 			return false, nil
 		}
-		var ok bool
-		err = q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM `+table+` WHERE entity_id = @entity AND id = @id)`,
-			pgx.StrictNamedArgs{"entity": entityID, "id": id}).Scan(&ok)
-		return ok, err
+		// FOR KEY SHARE: a deletion of the record (which locks it FOR
+		// UPDATE, see lockRows) waits for this attachment to commit and then
+		// sees its evidence, or this attachment waits for the deletion and
+		// finds no record.
+		var one int
+		err = q.QueryRow(ctx, `SELECT 1 FROM `+table+` WHERE entity_id = @entity AND id = @id FOR KEY SHARE`,
+			pgx.StrictNamedArgs{"entity": entityID, "id": id}).Scan(&one)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return false, nil
+		}
+		return err == nil, err
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/weerbaar/weerbaar/internal/audit"
 	"github.com/weerbaar/weerbaar/internal/authz"
 	"github.com/weerbaar/weerbaar/internal/i18n"
+	"github.com/weerbaar/weerbaar/internal/risk"
 	"github.com/weerbaar/weerbaar/internal/scope"
 	"github.com/weerbaar/weerbaar/internal/validate"
 	"github.com/weerbaar/weerbaar/web/components"
@@ -139,6 +140,7 @@ var auditActionKeys = map[string]bool{
 	"risk_analysis.created": true, "risk_analysis.updated": true, "risk_analysis.status_changed": true, "risk_method.saved": true, "risk_jewel.created": true, "risk_jewel.updated": true, "risk_jewel.imported": true, "risk_supplier.created": true, "risk_supplier.updated": true, "risk_threat.created": true, "risk_threat.updated": true, "risk_scenario.created": true, "risk_scenario.updated": true,
 	"risk_scenario.controls_saved": true, "risk_scenario.treated": true, "risk_scenario.acceptance_requested": true, "risk_mitigation.created": true,
 	"training.record_created": true, "training.record_changed": true, "training.record_deleted": true, "training.appointment_set": true,
+	"risk_jewel.deleted": true, "risk_supplier.deleted": true, "risk_scenario.deleted": true, "risk_threat.deleted": true,
 }
 
 // auditFieldOrder is the order change lines are listed in: the order of the
@@ -155,6 +157,7 @@ var auditFieldOrder = []string{
 	"period", "review_date", "method_version", "jewels", "scenarios", "copied_from", "note", "matrix", "tolerance", "level", "availability", "integrity", "confidentiality", "rto_hours", "rpo_hours", "suppliers", "depends_on", "service", "certifications", "certification_expiry", "last_assessed", "assessment_result", "jewel_id", "threat", "clause_incident", "clause_audit", "clause_vulnerability", "clause_subcontracting", "clause_exit",
 	"controls", "residual_likelihood", "residual_impact", "residual_level", "treatment", "acceptance", "scenario_id", "requirement",
 	"user_id", "course", "provider", "topics", "started_on", "completed_on", "certified", "valid_until", "appointed_on",
+	"jewel", "threat_name", "mitigations", "dependents",
 }
 
 // auditUserIDs lists the user ids that rows mention: actors, members (object
@@ -241,6 +244,17 @@ func (t auditText) object(r audit.Row, before, after map[string]any) string {
 	case "board_appointment":
 		return t.user(r.ObjectID, before, after)
 	case "risk_analysis", "risk_jewel", "risk_supplier", "risk_threat", "risk_scenario", "risk_mitigation", "training_record":
+		// A deleted scenario is named by its jewel and threat as recorded.
+		if jewel, ok := before["jewel"].(string); ok && r.ObjectType == "risk_scenario" && after == nil {
+			threat, _ := before["threat_name"].(string)
+			if code, found := strings.CutPrefix(fmt.Sprint(before["threat"]), "c:"); found {
+				threat = code
+				if th, ok := risk.Threats().Threat(code); ok {
+					threat = th.Name.In(t.ctx)
+				}
+			}
+			return jewel + " × " + threat
+		}
 		// Named by what the row recorded (a change records only the changed
 		// fields), else by number.
 		for _, side := range []map[string]any{after, before} {

@@ -619,7 +619,7 @@ func (s *Server) renderRiskJewel(w http.ResponseWriter, r *http.Request, id int6
 	base := entityBase(actor.EntityID)
 	p := riskpages.JewelProps{Shell: s.shell(r, "risk.step.jewels", "risks"), Base: base, AnalysisID: analysisID, Period: a.Period, ID: id,
 		Owners: owners, BIV: bivOptions(ctx), CanEdit: actor.Can(authz.RiskEdit) && a.Status.Editable(), Errors: st.Errors,
-		Conflict: st.Conflict, Notice: s.Sessions.PopString(ctx, sessFlash)}
+		Conflict: st.Conflict, Notice: s.Sessions.PopString(ctx, sessFlash), Profile: [3]int{j.Availability, j.Integrity, j.Confidentiality}}
 	for _, l := range risk.JewelLevels {
 		p.Levels = append(p.Levels, components.Option{Value: l, Label: i18n.T(ctx, "risk.jewel.level."+l)})
 	}

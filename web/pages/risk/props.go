@@ -160,11 +160,13 @@ type JewelProps struct {
 	BIV        []components.Option
 	Suppliers  []Check
 	Jewels     []Check
-	CanEdit    bool
-	Errors     map[string]string
-	Conflict   []components.Fact
-	Notice     string
-	Evidence   *measures.EvidenceProps
+	// Profile is the saved jewel's availability, integrity and confidentiality.
+	Profile  [3]int
+	CanEdit  bool
+	Errors   map[string]string
+	Conflict []components.Fact
+	Notice   string
+	Evidence *measures.EvidenceProps
 }
 
 // SupplierForm is the supplier form's values.
@@ -292,4 +294,34 @@ type ScenarioProps struct {
 	Conflict       []components.Fact
 	Notice         string
 	Evidence       *measures.EvidenceProps
+}
+
+// DeleteLink is a named link on a deletion page.
+type DeleteLink struct {
+	Label, Href string
+}
+
+// DeleteProps is the confirmation page of a deletion: what goes with the
+// record, or why it cannot go.
+type DeleteProps struct {
+	Shell      layout.Props
+	Base       string
+	AnalysisID int64 // 0 for an entity threat (not part of one cycle)
+	Period     string
+	Kind       string // "jewel", "supplier", "scenario" or "threat"
+	Name       string
+	Back       string // the record's page
+	Action     string
+	Version    int
+	Impact     string // risk.Impact.Key of what the page shows
+	// Goes lists what is deleted with the record, as sentences.
+	Goes []string
+	// Scenarios are deleted with a jewel, or stop a threat's deletion.
+	Scenarios []DeleteLink
+	// Evidence is the live evidence that stops the deletion.
+	Evidence     []DeleteLink
+	Blocked      bool
+	NeedsConfirm bool
+	Errors       map[string]string
+	Conflict     []components.Fact
 }
