@@ -42,12 +42,18 @@ func TestParseScalesTable(t *testing.T) {
 		want  string // error key on field; "" for valid
 	}{
 		{"defaults", func(map[string]string) {}, "", ""},
-		{"edited definition", func(m map[string]string) { m[f(AxisImpact, 4, PartDefinition, i18n.EN)] = "Water unsafe for a district" }, "", ""},
+		{"edited definition", func(m map[string]string) {
+			m[f(AxisImpact, 4, PartDefinition, i18n.EN)] = "Water unsafe for a district"
+		}, "", ""},
 		{"empty NL label", func(m map[string]string) { m[f(AxisLikelihood, 3, PartLabel, i18n.NL)] = "" }, f(AxisLikelihood, 3, PartLabel, i18n.NL), "validate.required"},
 		{"blank EN definition", func(m map[string]string) { m[f(AxisImpact, 1, PartDefinition, i18n.EN)] = "   " }, f(AxisImpact, 1, PartDefinition, i18n.EN), "validate.required"},
 		{"missing field", func(m map[string]string) { delete(m, f(AxisImpact, 5, PartLabel, i18n.EN)) }, f(AxisImpact, 5, PartLabel, i18n.EN), "validate.required"},
-		{"label at bound", func(m map[string]string) { m[f(AxisImpact, 2, PartLabel, i18n.NL)] = strings.Repeat("é", MaxScaleLabel) }, "", ""},
-		{"label too long", func(m map[string]string) { m[f(AxisImpact, 2, PartLabel, i18n.NL)] = strings.Repeat("é", MaxScaleLabel+1) }, f(AxisImpact, 2, PartLabel, i18n.NL), "validate.too_long"},
+		{"label at bound", func(m map[string]string) {
+			m[f(AxisImpact, 2, PartLabel, i18n.NL)] = strings.Repeat("é", MaxScaleLabel)
+		}, "", ""},
+		{"label too long", func(m map[string]string) {
+			m[f(AxisImpact, 2, PartLabel, i18n.NL)] = strings.Repeat("é", MaxScaleLabel+1)
+		}, f(AxisImpact, 2, PartLabel, i18n.NL), "validate.too_long"},
 		{"definition too long", func(m map[string]string) {
 			m[f(AxisLikelihood, 5, PartDefinition, i18n.EN)] = strings.Repeat("x", MaxScaleDefinition+1)
 		}, f(AxisLikelihood, 5, PartDefinition, i18n.EN), "validate.too_long"},
