@@ -153,6 +153,7 @@ var auditFieldOrder = []string{
 	"sha256", "version_id", "deleted", "catalogue_edition", "state", "state_of_art", "cost_level", "adopted_target", "target_reason",
 	"period", "review_date", "method_version", "jewels", "scenarios", "copied_from", "note", "matrix", "tolerance", "level", "availability", "integrity", "confidentiality", "rto_hours", "rpo_hours", "suppliers", "depends_on", "service", "certifications", "certification_expiry", "last_assessed", "assessment_result", "jewel_id", "threat", "clause_incident", "clause_audit", "clause_vulnerability", "clause_subcontracting", "clause_exit",
 	"controls", "residual_likelihood", "residual_impact", "residual_level", "treatment", "acceptance", "scenario_id", "requirement",
+	"likelihood_1", "likelihood_2", "likelihood_3", "likelihood_4", "likelihood_5", "impact_1", "impact_2", "impact_3", "impact_4", "impact_5",
 }
 
 // auditUserIDs lists the user ids that rows mention: actors, members (object
