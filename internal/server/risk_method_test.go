@@ -24,7 +24,7 @@ func TestRiskMethodScalesThroughHTTP(t *testing.T) {
 	t.Parallel()
 	a, id := startWithDemo(t, apptest.Options{})
 	base := "/e/" + strconv.FormatInt(id, 10)
-	_, draft := demoRisk(t, a, id)
+	adopted, draft := demoRisk(t, a, id)
 	ctx := context.Background()
 	cur, err := risk.CurrentMethod(ctx, a.Pool, id)
 	if err != nil || !cur.Set {
@@ -118,6 +118,12 @@ func TestRiskMethodScalesThroughHTTP(t *testing.T) {
 	if !strings.Contains(old.Body, html.EscapeString(oldDef)) || strings.Contains(old.Body, newNL) ||
 		!strings.Contains(old.Body, fmt.Sprintf(`data-scale-guide="%d"`, cur.Version)) {
 		t.Errorf("draft analysis's scenario form")
+	}
+	// The demo's story: 2026 was made with the standard definitions,
+	// 2027 with the company's own (method version 2).
+	std := html.EscapeString(i18n.Translate(i18n.NL, "risk.impact.4.desc"))
+	if first := officer.Get(t, fmt.Sprintf("%s/risks/%d/scenarios", base, adopted)); !strings.Contains(first.Body, std) || std == html.EscapeString(oldDef) {
+		t.Errorf("adopted 2026 analysis should show the standard impact definition, the 2027 draft its own")
 	}
 	// A new cycle uses the new version: its scenario form, a scenario's
 	// page, its resilience page and its heat map show the new texts.
