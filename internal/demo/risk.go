@@ -11,6 +11,7 @@ import (
 	"github.com/weerbaar/weerbaar/internal/audit"
 	"github.com/weerbaar/weerbaar/internal/auth"
 	"github.com/weerbaar/weerbaar/internal/authz"
+	"github.com/weerbaar/weerbaar/internal/i18n"
 	"github.com/weerbaar/weerbaar/internal/measure"
 	"github.com/weerbaar/weerbaar/internal/risk"
 )
@@ -257,6 +258,12 @@ func seedRisk(ctx context.Context, pool *pgxpool.Pool, officer authz.Actor) erro
 		"Directiebesluit 2026-14, vastgesteld in de vergadering van de raad van bestuur.", 2); err != nil {
 		return fmt.Errorf("demo adoption: %w", err)
 	}
+	// After the 2026 cycle the board asked for impact definitions in the
+	// company's own terms (connections, boil-water advice, euros): method
+	// version 2, used by the 2027 cycle; 2026 keeps version 1.
+	if err := seedMethodScales(adminCtx, pool, adminActor); err != nil {
+		return err
+	}
 	next, err := risk.CreateAnalysis(ctx, pool, officer, risk.AnalysisInput{Period: "2027",
 		ReviewDate: day.AddDate(0, 11, 0).Format("2006-01-02")}, day)
 	if err != nil {
@@ -283,6 +290,40 @@ func seedRisk(ctx context.Context, pool *pgxpool.Pool, officer authz.Actor) erro
 			OwnerID: strconv.FormatInt(officer.UserID, 10), DueDate: day.AddDate(0, m.dueMonths, 0).Format(time.DateOnly)}, known); err != nil {
 			return fmt.Errorf("demo mitigation %s: %w", m.title, err)
 		}
+	}
+	return nil
+}
+
+// demoImpact are the drinking-water company's own impact definitions: on
+// customers and public health (societal), damage (economic), its own
+// operations, finances and reputation.
+var demoImpact = [risk.ScaleMax]i18n.Text{
+	{NL: "Geen merkbaar effect voor afnemers; storing binnen enkele uren verholpen; schade onder € 10.000; geen publiciteit.",
+		EN: "No noticeable effect on customers; disruption resolved within hours; damage below € 10,000; no publicity."},
+	{NL: "Lage druk of korte onderbreking voor minder dan 1.000 aansluitingen; schade tot € 100.000; hooguit lokale aandacht.",
+		EN: "Low pressure or a short interruption for fewer than 1,000 connections; damage up to € 100,000; local attention at most."},
+	{NL: "Onderbreking of kookadvies voor 1.000 tot 10.000 aansluitingen, of een datalek bij een deel van de klanten; schade tot € 1 miljoen; regionale aandacht.",
+		EN: "Interruption or boil-water advice for 1,000 to 10,000 connections, or a data breach affecting some customers; damage up to € 1 million; regional attention."},
+	{NL: "Onderbreking of kookadvies voor meer dan 10.000 aansluitingen langer dan 24 uur, of een groot datalek; schade tot € 10 miljoen; landelijke aandacht, melding aan ILT en CSIRT.",
+		EN: "Interruption or boil-water advice for more than 10,000 connections for over 24 hours, or a major data breach; damage up to € 10 million; national attention, notification to the ILT and the CSIRT."},
+	{NL: "Gevaar voor de volksgezondheid door verontreinigd drinkwater, of uitval in een heel voorzieningsgebied; schade boven € 10 miljoen; vergunning en voortbestaan in het geding.",
+		EN: "A danger to public health from contaminated drinking water, or loss of supply in an entire supply area; damage above € 10 million; licence and continuity at stake."},
+}
+
+// seedMethodScales stores method version 2 with the company's impact
+// definitions (the labels stay the standard ones).
+func seedMethodScales(ctx context.Context, pool *pgxpool.Pool, admin authz.Actor) error {
+	cur, err := risk.CurrentMethod(ctx, pool, admin.EntityID)
+	if err != nil {
+		return err
+	}
+	in := risk.MethodForm(cur)
+	for n, def := range demoImpact {
+		in.Scales[risk.ScaleField(risk.AxisImpact, n+1, risk.PartDefinition, i18n.NL)] = def.NL
+		in.Scales[risk.ScaleField(risk.AxisImpact, n+1, risk.PartDefinition, i18n.EN)] = def.EN
+	}
+	if _, err := risk.SaveMethod(ctx, pool, admin, in); err != nil {
+		return fmt.Errorf("demo method version 2: %w", err)
 	}
 	return nil
 }

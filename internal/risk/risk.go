@@ -10,6 +10,7 @@ package risk
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -49,18 +50,20 @@ var ErrLocked = errors.New("the analysis is adopted or archived and can no longe
 // ErrTransition is returned for a status change the workflow does not allow.
 var ErrTransition = errors.New("status change not allowed")
 
-// Method is the entity's current risk method.
+// Method is one version of the entity's risk method: its scales, matrix
+// and tolerance.
 type Method struct {
 	Version   int
 	Matrix    Matrix
 	Tolerance Level
+	Scales    Scales
 	// Set is false while the entity uses the default (no row stored yet).
 	Set bool
 }
 
 // DefaultMethod is the method an entity starts with.
 func DefaultMethod() Method {
-	return Method{Matrix: DefaultMatrix(), Tolerance: DefaultTolerance}
+	return Method{Matrix: DefaultMatrix(), Tolerance: DefaultTolerance, Scales: DefaultScales()}
 }
 
 // CurrentMethod returns the entity's newest method version, or the default
@@ -76,11 +79,12 @@ func MethodVersion(ctx context.Context, q db.Querier, entityID int64, version in
 
 func methodWhere(ctx context.Context, q db.Querier, entityID int64, version int) (Method, error) {
 	var raw string
+	var scales []byte
 	var m Method
 	var tol int16
-	err := q.QueryRow(ctx, `SELECT method_version, matrix, tolerance FROM risk_methods
+	err := q.QueryRow(ctx, `SELECT method_version, matrix, tolerance, scales FROM risk_methods
 		WHERE entity_id = @entity AND (@version = 0 OR method_version = @version)
-		ORDER BY method_version DESC LIMIT 1`, pgx.StrictNamedArgs{"entity": entityID, "version": version}).Scan(&m.Version, &raw, &tol)
+		ORDER BY method_version DESC LIMIT 1`, pgx.StrictNamedArgs{"entity": entityID, "version": version}).Scan(&m.Version, &raw, &tol, &scales)
 	if errors.Is(err, pgx.ErrNoRows) && version == 0 {
 		return DefaultMethod(), nil
 	}
@@ -90,16 +94,83 @@ func methodWhere(ctx context.Context, q db.Querier, entityID int64, version int)
 	if m.Matrix, err = ParseMatrix(raw); err != nil {
 		return Method{}, err
 	}
+	if m.Scales, err = decodeScales(scales); err != nil {
+		return Method{}, err
+	}
 	m.Tolerance, m.Set = Level(tol), true
 	return m, nil
 }
 
-// MethodInput is the method form: a level per cell (field "m{l}{i}") and
-// the tolerance, with the version the form was based on.
+// MethodRecord is one stored version of the method with who saved it and
+// what changed from the version before.
+type MethodRecord struct {
+	Method
+	CreatedAt time.Time
+	CreatedBy string
+	Changes   []ScaleChange
+}
+
+// MethodHistory lists the entity's stored method versions, newest first,
+// each with what changed from the version before (nothing for the first).
+func MethodHistory(ctx context.Context, q db.Querier, entityID int64) ([]MethodRecord, error) {
+	rows, err := q.Query(ctx, `SELECT m.method_version, m.matrix, m.tolerance, m.scales, m.created_at, coalesce(u.name, '')
+		FROM risk_methods m LEFT JOIN users u ON u.id = m.created_by
+		WHERE m.entity_id = @entity ORDER BY m.method_version`, pgx.StrictNamedArgs{"entity": entityID})
+	if err != nil {
+		return nil, fmt.Errorf("risk method history of entity %d: %w", entityID, err)
+	}
+	defer rows.Close()
+	var asc []MethodRecord
+	for rows.Next() {
+		var r MethodRecord
+		var raw string
+		var scales []byte
+		var tol int16
+		if err := rows.Scan(&r.Version, &raw, &tol, &scales, &r.CreatedAt, &r.CreatedBy); err != nil {
+			return nil, err
+		}
+		if r.Matrix, err = ParseMatrix(raw); err != nil {
+			return nil, err
+		}
+		if r.Scales, err = decodeScales(scales); err != nil {
+			return nil, err
+		}
+		r.Tolerance, r.Set = Level(tol), true
+		if len(asc) > 0 {
+			r.Changes = MethodChanges(asc[len(asc)-1].Method, r.Method)
+		}
+		asc = append(asc, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]MethodRecord, len(asc))
+	for k, r := range asc {
+		out[len(asc)-1-k] = r
+	}
+	return out, nil
+}
+
+// MethodInput is the method form: a level per cell (field "m{l}{i}"), the
+// tolerance and the scales' labels and definitions in both languages
+// (fields ScaleField), with the version the form was based on.
 type MethodInput struct {
 	Cells     map[string]string // "m35" → "3"
 	Tolerance string
+	Scales    map[string]string // "likelihood_3_label_nl" → "mogelijk"
 	Version   int
+}
+
+// MethodForm is the form of method m as stored: the input that saves it
+// unchanged.
+func MethodForm(m Method) MethodInput {
+	in := MethodInput{Cells: map[string]string{}, Tolerance: strconv.Itoa(int(m.Tolerance)), Scales: ScaleFields(m.Scales), Version: m.Version}
+	for l := 1; l <= ScaleMax; l++ {
+		for i := 1; i <= ScaleMax; i++ {
+			in.Cells[CellField(l, i)] = strconv.Itoa(int(m.Matrix[l-1][i-1]))
+		}
+	}
+	return in
 }
 
 // CellField is the form field of cell (likelihood, impact).
@@ -107,8 +178,8 @@ func CellField(likelihood, impact int) string {
 	return "m" + strconv.Itoa(likelihood) + strconv.Itoa(impact)
 }
 
-func (in MethodInput) parse() (Matrix, Level, error) {
-	errs := validate.Errors{}
+func (in MethodInput) parse() (Matrix, Level, Scales, error) {
+	scales, errs := parseScales(in.Scales)
 	var m Matrix
 	for l := 1; l <= ScaleMax; l++ {
 		for i := 1; i <= ScaleMax; i++ {
@@ -120,21 +191,36 @@ func (in MethodInput) parse() (Matrix, Level, error) {
 			m[l-1][i-1] = Level(v)
 		}
 	}
-	if len(errs) == 0 && !m.Monotone() {
+	if !m.Monotone() && !cellErrors(errs) {
 		errs.Add("matrix", "risk.error.monotone")
 	}
 	tol, err := strconv.Atoi(in.Tolerance)
 	if err != nil || !Level(tol).Valid() {
 		errs.Add("tolerance", "validate.choice")
 	}
-	return m, Level(tol), errs.Err()
+	return m, Level(tol), scales, errs.Err()
+}
+
+// cellErrors reports whether a matrix cell has an error (then monotonicity
+// is not checked).
+func cellErrors(errs validate.Errors) bool {
+	for f := range errs {
+		if len(f) == 3 && f[0] == 'm' {
+			return true
+		}
+	}
+	return false
 }
 
 // SaveMethod stores a new version of the entity's method. in.Version is the
 // version the form showed (0 for the default); a newer stored version is a
 // conflict. Analyses keep the version they were made with.
 func SaveMethod(ctx context.Context, pool *pgxpool.Pool, actor authz.Actor, in MethodInput) (Method, error) {
-	m, tol, err := in.parse()
+	m, tol, scales, err := in.parse()
+	if err != nil {
+		return Method{}, err
+	}
+	raw, err := json.Marshal(scales)
 	if err != nil {
 		return Method{}, err
 	}
@@ -151,16 +237,21 @@ func SaveMethod(ctx context.Context, pool *pgxpool.Pool, actor authz.Actor, in M
 		if cur.Version != in.Version {
 			return &Conflict{Current: cur}
 		}
-		saved = Method{Version: cur.Version + 1, Matrix: m, Tolerance: tol, Set: true}
-		if _, err := tx.Exec(ctx, `INSERT INTO risk_methods (entity_id, method_version, matrix, tolerance, created_by)
-			VALUES (@entity, @version, @matrix, @tolerance, @actor)`, pgx.StrictNamedArgs{"entity": actor.EntityID,
-			"version": saved.Version, "matrix": m.String(), "tolerance": int(tol), "actor": actor.UserID}); err != nil {
+		saved = Method{Version: cur.Version + 1, Matrix: m, Tolerance: tol, Scales: scales, Set: true}
+		if _, err := tx.Exec(ctx, `INSERT INTO risk_methods (entity_id, method_version, matrix, tolerance, scales, created_by)
+			VALUES (@entity, @version, @matrix, @tolerance, @scales, @actor)`, pgx.StrictNamedArgs{"entity": actor.EntityID,
+			"version": saved.Version, "matrix": m.String(), "tolerance": int(tol), "scales": string(raw), "actor": actor.UserID}); err != nil {
 			return fmt.Errorf("save risk method: %w", err)
 		}
+		before := map[string]any{"matrix": cur.Matrix.String(), "tolerance": int(cur.Tolerance)}
+		after := map[string]any{"matrix": m.String(), "tolerance": int(tol)}
+		auditScales(cur.Scales, before)
+		auditScales(scales, after)
+		b, a := audit.Diff(before, after)
+		// The new version is recorded even when nothing changed.
+		a["method_version"] = saved.Version
 		return audit.Record(ctx, tx, audit.Event{EntityID: actor.EntityID, Action: "risk_method.saved", ObjectType: "risk_method",
-			ObjectID: strconv.Itoa(saved.Version),
-			Before:   map[string]any{"matrix": cur.Matrix.String(), "tolerance": int(cur.Tolerance)},
-			After:    map[string]any{"matrix": m.String(), "tolerance": int(tol)}})
+			ObjectID: strconv.Itoa(saved.Version), Before: b, After: a})
 	})
 	return saved, err
 }
@@ -249,6 +340,7 @@ type Analysis struct {
 	// The method version the analysis uses, loaded with it (Method).
 	MatrixText    string `db:"matrix"`
 	ToleranceCode int    `db:"tolerance"`
+	ScalesJSON    []byte `db:"scales"`
 }
 
 // Method returns the method the analysis was made with.
@@ -257,7 +349,11 @@ func (a Analysis) Method() (Method, error) {
 	if err != nil {
 		return Method{}, fmt.Errorf("method of analysis %d: %w", a.ID, err)
 	}
-	return Method{Version: a.MethodVersion, Matrix: m, Tolerance: Level(a.ToleranceCode), Set: true}, nil
+	scales, err := decodeScales(a.ScalesJSON)
+	if err != nil {
+		return Method{}, fmt.Errorf("method of analysis %d: %w", a.ID, err)
+	}
+	return Method{Version: a.MethodVersion, Matrix: m, Tolerance: Level(a.ToleranceCode), Scales: scales, Set: true}, nil
 }
 
 // ReviewOverdue reports whether the review date has passed on day.
@@ -269,7 +365,7 @@ const analysisColumns = `a.id, a.entity_id, a.period, a.status, a.review_date, a
 	coalesce(ab.name, '') AS adopted_by, a.adopted_at, a.adoption_note, coalesce(ub.name, '') AS updated_by, a.updated_at, a.version,
 	(SELECT count(*) FROM risk_jewels j WHERE j.entity_id = a.entity_id AND j.analysis_id = a.id)::int AS jewels,
 	(SELECT count(*) FROM risk_scenarios s WHERE s.entity_id = a.entity_id AND s.analysis_id = a.id)::int AS scenarios,
-	m.matrix, m.tolerance::int AS tolerance
+	m.matrix, m.tolerance::int AS tolerance, m.scales
 	FROM risk_analyses a JOIN risk_methods m ON m.entity_id = a.entity_id AND m.method_version = a.method_version
 	LEFT JOIN users ab ON ab.id = a.adopted_by LEFT JOIN users ub ON ub.id = a.updated_by`
 

@@ -15,6 +15,7 @@ import (
 	"github.com/weerbaar/weerbaar/internal/authz"
 	"github.com/weerbaar/weerbaar/internal/db"
 	"github.com/weerbaar/weerbaar/internal/dbtest"
+	"github.com/weerbaar/weerbaar/internal/i18n"
 	"github.com/weerbaar/weerbaar/internal/risk"
 	"github.com/weerbaar/weerbaar/internal/validate"
 )
@@ -182,7 +183,8 @@ func TestNewCycleCopiesTheLastOne(t *testing.T) {
 	first := f.analysis(t, f.anna, "2026")
 	f.seed(t, first)
 	// A stricter matrix for the new cycle: everything at least high.
-	in := risk.MethodInput{Cells: map[string]string{}, Tolerance: "2", Version: 1}
+	in := risk.MethodForm(risk.DefaultMethod())
+	in.Tolerance, in.Version = "2", 1
 	for l := 1; l <= 5; l++ {
 		for i := 1; i <= 5; i++ {
 			in.Cells[risk.CellField(l, i)] = "3"
@@ -405,12 +407,8 @@ func TestMethodVersionsAndConflict(t *testing.T) {
 	if err != nil || m.Set || m.Matrix != risk.DefaultMatrix() || m.Tolerance != risk.Medium {
 		t.Fatalf("default method %+v %v", m, err)
 	}
-	in := risk.MethodInput{Cells: map[string]string{}, Tolerance: "3", Version: 0}
-	for l := 1; l <= 5; l++ {
-		for i := 1; i <= 5; i++ {
-			in.Cells[risk.CellField(l, i)] = strconv.Itoa(int(risk.DefaultMatrix()[l-1][i-1]))
-		}
-	}
+	in := risk.MethodForm(risk.DefaultMethod())
+	in.Tolerance = "3"
 	in.Cells["m55"] = "1"
 	if _, err := risk.SaveMethod(f.ctx, f.pool, f.admin, in); validate.Fields(err)["matrix"] != "risk.error.monotone" {
 		t.Errorf("non-monotone matrix: %v", err)
@@ -422,5 +420,65 @@ func TestMethodVersionsAndConflict(t *testing.T) {
 	}
 	if _, err := risk.SaveMethod(f.ctx, f.pool, f.admin, in); !errors.Is(err, db.ErrConflict) {
 		t.Errorf("stale method version: %v", err)
+	}
+}
+
+func TestMethodScalesAreVersioned(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	// The first analysis stores the default method (NULL scales) as version 1.
+	old := f.analysis(t, f.anna, "2026")
+	m, err := old.Method()
+	if err != nil || m.Version != 1 || m.Scales != risk.DefaultScales() {
+		t.Fatalf("method of the first analysis: %+v %v", m, err)
+	}
+	in := risk.MethodForm(m)
+	field := risk.ScaleField(risk.AxisImpact, 4, risk.PartDefinition, i18n.EN)
+	in.Scales[field] = "  A district without safe drinking water for more than a day.  "
+	in.Scales[risk.ScaleField(risk.AxisImpact, 4, risk.PartDefinition, i18n.NL)] = "Een wijk langer dan een dag zonder veilig drinkwater."
+	bad := risk.MethodForm(m)
+	bad.Scales[field] = ""
+	if _, err := risk.SaveMethod(f.ctx, f.pool, f.admin, bad); validate.Fields(err)[field] != "validate.required" {
+		t.Fatalf("empty definition: %v", err)
+	}
+	saved, err := risk.SaveMethod(f.ctx, f.pool, f.admin, in)
+	if err != nil || saved.Version != 2 || saved.Scales.Impact[3].Definition.EN != "A district without safe drinking water for more than a day." {
+		t.Fatalf("save: %+v %v", saved, err)
+	}
+	cur, err := risk.CurrentMethod(f.ctx, f.pool, f.anna.EntityID)
+	if err != nil || cur.Scales != saved.Scales {
+		t.Fatalf("current: %v", err)
+	}
+	// The old analysis keeps version 1 and its definitions; a new one uses 2.
+	reloaded, err := risk.GetAnalysis(f.ctx, f.pool, f.anna.EntityID, old.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m1, err := reloaded.Method(); err != nil || m1.Version != 1 || m1.Scales.Impact[3] != risk.DefaultScales().Impact[3] {
+		t.Errorf("old analysis's method: %+v %v", m1.Scales.Impact[3], err)
+	}
+	next := f.analysis(t, f.anna, "2027")
+	if m2, err := next.Method(); err != nil || m2.Version != 2 || m2.Scales.Impact[3].Definition.NL != "Een wijk langer dan een dag zonder veilig drinkwater." {
+		t.Errorf("new analysis's method: %+v %v", m2.Scales.Impact[3], err)
+	}
+	// History: newest first, with what changed; another entity has none.
+	hist, err := risk.MethodHistory(f.ctx, f.pool, f.anna.EntityID)
+	if err != nil || len(hist) != 2 || hist[0].Version != 2 || hist[0].CreatedBy != "Beheer" || len(hist[0].Changes) != 1 ||
+		hist[0].Changes[0] != (risk.ScaleChange{Field: "impact", Point: 4}) || hist[1].Version != 1 || hist[1].Changes != nil {
+		t.Errorf("history: %+v %v", hist, err)
+	}
+	if other, err := risk.MethodHistory(f.ctx, f.pool, f.bert.EntityID); err != nil || len(other) != 0 {
+		t.Errorf("other entity's history: %+v %v", other, err)
+	}
+	// The audit row names the changed point in both languages.
+	var changes string
+	if err := f.pool.QueryRow(f.ctx, `SELECT changes::text FROM audit_log WHERE entity_id = $1 AND action = 'risk_method.saved'`,
+		f.anna.EntityID).Scan(&changes); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(changes, "impact_4") || !strings.Contains(changes, "A district without safe drinking water") ||
+		!strings.Contains(changes, "Een wijk langer") || !strings.Contains(changes, i18n.Translate(i18n.EN, "risk.impact.4.desc")) ||
+		strings.Contains(changes, "likelihood_1") || strings.Contains(changes, "matrix") {
+		t.Errorf("audit: %s", changes)
 	}
 }

@@ -158,6 +158,7 @@ var auditFieldOrder = []string{
 	"controls", "residual_likelihood", "residual_impact", "residual_level", "treatment", "acceptance", "scenario_id", "requirement",
 	"user_id", "course", "provider", "topics", "started_on", "completed_on", "certified", "valid_until", "appointed_on",
 	"jewel", "threat_name", "mitigations", "dependents",
+	"likelihood_1", "likelihood_2", "likelihood_3", "likelihood_4", "likelihood_5", "impact_1", "impact_2", "impact_3", "impact_4", "impact_5",
 }
 
 // auditUserIDs lists the user ids that rows mention: actors, members (object

@@ -63,9 +63,10 @@ func levelKey(l risk.Level) string { return l.Key() }
 
 // heatProps turns counts into the heat map, each cell linking to the
 // analysis's scenarios in that cell.
-func heatProps(ctx context.Context, base string, analysisID int64, m risk.Matrix, counts map[[2]int]int) components.HeatMapProps {
+func heatProps(ctx context.Context, base string, analysisID int64, m risk.Method, counts map[[2]int]int) components.HeatMapProps {
 	p := components.HeatMapProps{ID: "heat-inherent", Title: i18n.T(ctx, "risk.heat.inherent")}
-	for r, row := range risk.HeatMap(m, counts) {
+	p.LikelihoodLabels, p.ImpactLabels = scaleLabels(ctx, m)
+	for r, row := range risk.HeatMap(m.Matrix, counts) {
 		for c, cell := range row {
 			p.Rows[r][c] = components.HeatCell{Likelihood: cell.Likelihood, Impact: cell.Impact, Count: cell.Count,
 				LevelKey: levelKey(cell.Level), Href: fmt.Sprintf("%s/risks/%d/scenarios?likelihood=%d&impact=%d", base, analysisID, cell.Likelihood, cell.Impact)}
@@ -77,15 +78,50 @@ func heatProps(ctx context.Context, base string, analysisID int64, m risk.Matrix
 // residualHeatProps is the residual heat map (after existing controls),
 // each cell linking to the scenarios with that residual likelihood and
 // impact.
-func residualHeatProps(ctx context.Context, base string, analysisID int64, m risk.Matrix, counts map[[2]int]int) components.HeatMapProps {
+func residualHeatProps(ctx context.Context, base string, analysisID int64, m risk.Method, counts map[[2]int]int) components.HeatMapProps {
 	p := components.HeatMapProps{ID: "heat-residual", Title: i18n.T(ctx, "risk.heatmap.residual")}
-	for r, row := range risk.HeatMap(m, counts) {
+	p.LikelihoodLabels, p.ImpactLabels = scaleLabels(ctx, m)
+	for r, row := range risk.HeatMap(m.Matrix, counts) {
 		for c, cell := range row {
 			p.Rows[r][c] = components.HeatCell{Likelihood: cell.Likelihood, Impact: cell.Impact, Count: cell.Count,
 				LevelKey: levelKey(cell.Level), Href: fmt.Sprintf("%s/risks/%d/scenarios?residual_likelihood=%d&residual_impact=%d", base, analysisID, cell.Likelihood, cell.Impact)}
 		}
 	}
 	return p
+}
+
+// scaleLabels are the labels of the method's scale points in the request's
+// language, for the heat map's axes.
+func scaleLabels(ctx context.Context, m risk.Method) (likelihood, impact [risk.ScaleMax]string) {
+	for n := 1; n <= risk.ScaleMax; n++ {
+		likelihood[n-1] = m.Scales.Point(risk.AxisLikelihood, n).Label.In(ctx)
+		impact[n-1] = m.Scales.Point(risk.AxisImpact, n).Label.In(ctx)
+	}
+	return likelihood, impact
+}
+
+// scaleGuide is the scales of the method version an analysis uses: the
+// scenario form's options ("3 – mogelijk") and their definitions.
+func scaleGuide(ctx context.Context, m risk.Method) riskpages.ScaleGuide {
+	g := riskpages.ScaleGuide{MethodVersion: m.Version}
+	for n := 1; n <= risk.ScaleMax; n++ {
+		l, i := m.Scales.Point(risk.AxisLikelihood, n), m.Scales.Point(risk.AxisImpact, n)
+		g.Likelihood = append(g.Likelihood, riskpages.ScaleText{N: n, Label: l.Label.In(ctx), Definition: l.Definition.In(ctx)})
+		g.Impact = append(g.Impact, riskpages.ScaleText{N: n, Label: i.Label.In(ctx), Definition: i.Definition.In(ctx)})
+		g.LikelihoodOpts = append(g.LikelihoodOpts, components.Option{Value: strconv.Itoa(n), Label: strconv.Itoa(n) + " – " + l.Label.In(ctx)})
+		g.ImpactOpts = append(g.ImpactOpts, components.Option{Value: strconv.Itoa(n), Label: strconv.Itoa(n) + " – " + i.Label.In(ctx)})
+	}
+	return g
+}
+
+// scoreText words a likelihood and impact with the method's labels, e.g.
+// "kans 3 (mogelijk) × impact 4 (ernstig)".
+func scoreText(ctx context.Context, m risk.Method, likelihood, impact int) string {
+	l, i := m.Scales.Point(risk.AxisLikelihood, likelihood).Label.In(ctx), m.Scales.Point(risk.AxisImpact, impact).Label.In(ctx)
+	if l == "" || i == "" {
+		return i18n.T(ctx, "risk.residual.values", likelihood, impact)
+	}
+	return i18n.T(ctx, "risk.scored.values", likelihood, l, impact, i)
 }
 
 // riskList shows the analyses and the form for a new cycle.
@@ -154,33 +190,106 @@ func (s *Server) riskMethod(w http.ResponseWriter, r *http.Request) {
 func (s *Server) renderRiskMethod(w http.ResponseWriter, r *http.Request, st FormState[risk.MethodInput, []components.Fact]) {
 	ctx := r.Context()
 	actor := authz.ActorFrom(ctx)
-	m, err := risk.CurrentMethod(ctx, s.Pool, actor.EntityID)
+	hist, err := risk.MethodHistory(ctx, s.Pool, actor.EntityID)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	p := riskpages.MethodProps{Shell: s.shell(r, "risk.method.title", "risks"), Base: entityBase(actor.EntityID), Version: m.Version,
-		Default: !m.Set, Tolerance: strconv.Itoa(int(m.Tolerance)), CanEdit: actor.Can(authz.EntityManage), Errors: st.Errors,
-		Conflict: st.Conflict, Notice: s.Sessions.PopString(ctx, sessFlash)}
+	m := risk.DefaultMethod()
+	if len(hist) > 0 {
+		m = hist[0].Method
+	}
+	current, viewing := m.Version, 0
+	// ?version=N shows an older version read-only (an analysis links to the
+	// version it uses).
+	if v := r.URL.Query().Get("version"); v != "" && st.Input == nil {
+		n, err := strconv.Atoi(v)
+		i := slices.IndexFunc(hist, func(h risk.MethodRecord) bool { return h.Version == n })
+		if err != nil || i < 0 {
+			s.errorPage(w, r, http.StatusNotFound)
+			return
+		}
+		if n != current {
+			m, viewing = hist[i].Method, n
+		}
+	}
+	base := entityBase(actor.EntityID)
+	p := riskpages.MethodProps{Shell: s.shell(r, "risk.method.title", "risks"), Base: base, Version: m.Version,
+		Default: !m.Set, Viewing: viewing, Current: current, Tolerance: strconv.Itoa(int(m.Tolerance)),
+		CanEdit: actor.Can(authz.EntityManage) && viewing == 0, Errors: st.Errors, Conflict: st.Conflict, Notice: s.Sessions.PopString(ctx, sessFlash)}
+	in := risk.MethodForm(m)
+	if st.Input != nil {
+		in = *st.Input
+		p.Tolerance = in.Tolerance
+		if st.Conflict == nil {
+			p.Version = in.Version
+		}
+	}
 	for row := 0; row < risk.ScaleMax; row++ {
 		l := risk.ScaleMax - row
 		for col := 0; col < risk.ScaleMax; col++ {
 			i := col + 1
 			f := risk.CellField(l, i)
-			c := riskpages.MethodCell{Likelihood: l, Impact: i, Field: f, Value: strconv.Itoa(int(m.Matrix[l-1][i-1])), Error: st.Errors[f]}
-			if st.Input != nil {
-				c.Value = st.Input.Cells[f]
-			}
-			p.Rows[row][col] = c
+			p.Rows[row][col] = riskpages.MethodCell{Likelihood: l, Impact: i, Field: f, Value: in.Cells[f], Error: st.Errors[f]}
 		}
 	}
-	if st.Input != nil {
-		p.Tolerance = st.Input.Tolerance
-		if st.Conflict == nil {
-			p.Version = st.Input.Version
+	parts := []struct {
+		part string
+		lang i18n.Lang
+		key  string
+		max  int
+		rows int
+	}{
+		{risk.PartLabel, i18n.NL, "risk.scale.label_nl", risk.MaxScaleLabel, 0},
+		{risk.PartLabel, i18n.EN, "risk.scale.label_en", risk.MaxScaleLabel, 0},
+		{risk.PartDefinition, i18n.NL, "risk.scale.def_nl", risk.MaxScaleDefinition, 3},
+		{risk.PartDefinition, i18n.EN, "risk.scale.def_en", risk.MaxScaleDefinition, 3},
+	}
+	for _, a := range risk.Axes {
+		ax := riskpages.ScaleAxis{Key: string(a)}
+		for n := 1; n <= risk.ScaleMax; n++ {
+			pt := m.Scales.Point(a, n)
+			sp := riskpages.ScalePointForm{N: n, Label: pt.Label.In(ctx), Definition: pt.Definition.In(ctx)}
+			point := i18n.T(ctx, "risk.scale.point", i18n.T(ctx, "risk."+string(a)), n)
+			for _, pr := range parts {
+				f := risk.ScaleField(a, n, pr.part, pr.lang)
+				sp.Fields = append(sp.Fields, components.FieldProps{Name: f, Label: i18n.T(ctx, pr.key), Value: in.Scales[f],
+					Error: st.Errors[f], MaxLength: pr.max, Rows: pr.rows, Required: true})
+				p.ErrorLabels = append(p.ErrorLabels, components.FieldLabel{Name: f, Label: point + " – " + i18n.T(ctx, pr.key)})
+			}
+			ax.Points = append(ax.Points, sp)
 		}
+		p.Scales = append(p.Scales, ax)
+	}
+	p.ErrorLabels = append(p.ErrorLabels, components.FieldLabel{Name: "tolerance", Label: i18n.T(ctx, "risk.tolerance")})
+	for _, h := range hist {
+		by := h.CreatedBy
+		if by == "" {
+			by = "–"
+		}
+		p.History = append(p.History, riskpages.MethodVersionRow{Version: h.Version, Date: i18n.DateTime(ctx, h.CreatedAt), By: by,
+			Changes: methodChangesText(ctx, h), Href: fmt.Sprintf("%s/risks/method?version=%d", base, h.Version), Current: h.Version == current})
 	}
 	s.render(w, r, st.status(), riskpages.Method(p))
+}
+
+// methodChangesText words what a method version changed, in short.
+func methodChangesText(ctx context.Context, h risk.MethodRecord) string {
+	if h.Version == 1 {
+		return i18n.T(ctx, "risk.method.history.first")
+	}
+	if len(h.Changes) == 0 {
+		return i18n.T(ctx, "risk.method.history.none")
+	}
+	parts := make([]string, 0, len(h.Changes))
+	for _, c := range h.Changes {
+		if c.Point > 0 {
+			parts = append(parts, i18n.T(ctx, "risk.scale.point", i18n.T(ctx, "risk."+c.Field), c.Point))
+		} else {
+			parts = append(parts, i18n.T(ctx, "audit.field."+c.Field))
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 func (s *Server) riskMethodSave(w http.ResponseWriter, r *http.Request) {
@@ -191,11 +300,14 @@ func (s *Server) riskMethodSave(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	version, _ := strconv.Atoi(r.PostForm.Get("version"))
-	in := risk.MethodInput{Cells: map[string]string{}, Tolerance: r.PostForm.Get("tolerance"), Version: version}
+	in := risk.MethodInput{Cells: map[string]string{}, Tolerance: r.PostForm.Get("tolerance"), Scales: map[string]string{}, Version: version}
 	for l := 1; l <= risk.ScaleMax; l++ {
 		for i := 1; i <= risk.ScaleMax; i++ {
 			in.Cells[risk.CellField(l, i)] = r.PostForm.Get(risk.CellField(l, i))
 		}
+	}
+	for f := range risk.ScaleFields(risk.Scales{}) {
+		in.Scales[f] = r.PostForm.Get(f)
 	}
 	_, err := risk.SaveMethod(ctx, s.Pool, actor, in)
 	if c, ok := risk.IsConflict(err); ok {
@@ -280,8 +392,8 @@ func (s *Server) renderRiskAnalysis(w http.ResponseWriter, r *http.Request, st a
 	p := riskpages.AnalysisProps{Shell: s.shell(r, "risk.title", "risks"), Base: base, ID: a.ID, Period: a.Period, Status: string(a.Status),
 		ReviewDate: i18n.Date(ctx, a.ReviewDate), ReviewOverdue: a.ReviewOverdue(day), MethodVersion: a.MethodVersion,
 		Tolerance: levelKey(m.Tolerance), CanEdit: actor.Can(authz.RiskEdit), Editable: a.Status.Editable(), Conflict: st.Conflict,
-		Notice: s.Sessions.PopString(ctx, sessFlash), Scenarios: a.Scenarios, Heat: heatProps(ctx, base, a.ID, m.Matrix, counts),
-		Residual: residualHeatProps(ctx, base, a.ID, m.Matrix, residual), ImportReport: st.Import, Form: riskpages.AnalysisForm{Period: a.Period, ReviewDate: a.ReviewDate.Format("2006-01-02"), Version: a.Version}}
+		Notice: s.Sessions.PopString(ctx, sessFlash), Scenarios: a.Scenarios, Heat: heatProps(ctx, base, a.ID, m, counts),
+		Residual: residualHeatProps(ctx, base, a.ID, m, residual), ImportReport: st.Import, Form: riskpages.AnalysisForm{Period: a.Period, ReviewDate: a.ReviewDate.Format("2006-01-02"), Version: a.Version}}
 	if st.Form == "status" {
 		p.StatusErrors = st.Errors
 	} else if st.Form == "" {
@@ -938,14 +1050,6 @@ func threatOptions(ctx context.Context, own []risk.EntityThreat) ([]components.O
 	return opts, names
 }
 
-func scaleOptions(ctx context.Context) []components.Option {
-	out := []components.Option{}
-	for n := 1; n <= risk.ScaleMax; n++ {
-		out = append(out, components.Option{Value: strconv.Itoa(n), Label: strconv.Itoa(n)})
-	}
-	return out
-}
-
 func scenarioName(ctx context.Context, sc risk.Scenario) string {
 	if sc.ThreatCode != nil {
 		if t, ok := risk.Threats().Threat(*sc.ThreatCode); ok {
@@ -1024,8 +1128,8 @@ func (s *Server) renderRiskScenarios(w http.ResponseWriter, r *http.Request, st 
 	}
 	base := entityBase(actor.EntityID)
 	p := riskpages.ScenariosProps{Shell: s.shell(r, "risk.step.threats", "risks"), Base: base, AnalysisID: a.ID, Period: a.Period,
-		Truncated: len(rows) == risk.MaxScenarioList, Scale: scaleOptions(ctx), CanEdit: actor.Can(authz.RiskEdit) && a.Status.Editable(),
-		Errors: st.Errors, Notice: s.Sessions.PopString(ctx, sessFlash), Heat: heatProps(ctx, base, a.ID, m.Matrix, counts)}
+		Truncated: len(rows) == risk.MaxScenarioList, Scale: scaleGuide(ctx, m), CanEdit: actor.Can(authz.RiskEdit) && a.Status.Editable(),
+		Errors: st.Errors, Notice: s.Sessions.PopString(ctx, sessFlash), Heat: heatProps(ctx, base, a.ID, m, counts)}
 	var filters []string
 	if f.Likelihood > 0 {
 		filters = append(filters, i18n.T(ctx, "risk.likelihood")+" "+strconv.Itoa(f.Likelihood))
@@ -1126,7 +1230,7 @@ func (s *Server) renderRiskScenario(w http.ResponseWriter, r *http.Request, st s
 	threatName := scenarioName(ctx, sc)
 	p := riskpages.ScenarioProps{Shell: s.shell(r, "risk.step.threats", "risks"), Base: entityBase(actor.EntityID), AnalysisID: a.ID,
 		Period: a.Period, ID: sc.ID, Title: sc.JewelName + " × " + threatName, Level: levelKey(sc.Level),
-		AboveTolerance: risk.AboveTolerance(sc.Level, m.Tolerance), Scale: scaleOptions(ctx),
+		AboveTolerance: risk.AboveTolerance(sc.Level, m.Tolerance), Scale: scaleGuide(ctx, m),
 		CanEdit: actor.Can(authz.RiskEdit) && a.Status.Editable(), Errors: st.Errors, Conflict: st.Conflict, Notice: s.Sessions.PopString(ctx, sessFlash)}
 	if sc.ThreatCode != nil {
 		if t, ok := risk.Threats().Threat(*sc.ThreatCode); ok {

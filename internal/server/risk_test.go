@@ -227,12 +227,9 @@ func TestRiskVersionConflictKeepsInput(t *testing.T) {
 	admin := a.LoginDemo(t, authz.Admin)
 	method := admin.Get(t, base+"/risks/method")
 	mv := hiddenVersion.FindStringSubmatch(method.Body)
-	in := url.Values{"version": {mv[1]}, "tolerance": {"3"}}
-	for l := 1; l <= 5; l++ {
-		for i := 1; i <= 5; i++ {
-			in.Set(risk.CellField(l, i), strconv.Itoa(int(risk.DefaultMatrix()[l-1][i-1])))
-		}
-	}
+	mf := risk.MethodForm(risk.DefaultMethod())
+	mf.Tolerance, mf.Version = "3", mustAtoi(mv[1])
+	in := methodValues(mf)
 	if r := admin.PostForm(t, base+"/risks/method", in); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("method save: %d %s", r.StatusCode, r.Body)
 	}
@@ -244,6 +241,18 @@ func TestRiskVersionConflictKeepsInput(t *testing.T) {
 	if r := admin.PostForm(t, base+"/risks/method", in); r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, tr(t, "risk.error.monotone")) {
 		t.Errorf("non-monotone matrix: %d", r.StatusCode)
 	}
+}
+
+// methodValues is the method form as a browser posts it.
+func methodValues(in risk.MethodInput) url.Values {
+	v := url.Values{"version": {strconv.Itoa(in.Version)}, "tolerance": {in.Tolerance}}
+	for k, x := range in.Cells {
+		v.Set(k, x)
+	}
+	for k, x := range in.Scales {
+		v.Set(k, x)
+	}
+	return v
 }
 
 func mustAtoi(s string) int {

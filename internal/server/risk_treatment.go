@@ -87,6 +87,8 @@ func (s *Server) renderRiskTreatment(w http.ResponseWriter, r *http.Request, st 
 		InherentLevel: levelKey(sc.Level), InherentL: sc.Likelihood, InherentI: sc.Impact,
 		ResidualLevel: levelKey(sc.ResidualLevel), ResidualL: sc.ResidualLikelihood, ResidualI: sc.ResidualImpact,
 		AboveTolerance: risk.AboveTolerance(sc.ResidualLevel, m.Tolerance), Justify: sc.Justification,
+		InherentValues: scoreText(ctx, m, sc.Likelihood, sc.Impact), ResidualValues: scoreText(ctx, m, sc.ResidualLikelihood, sc.ResidualImpact),
+		Scale:               scaleGuide(ctx, m),
 		AcceptanceRequested: sc.Acceptance != nil && *sc.Acceptance == risk.AcceptanceRequested,
 		ReviewDue:           sc.ReviewDue(today()),
 		CanEdit:             actor.Can(authz.RiskEdit) && a.Status.Editable(), Errors: st.Errors, Conflict: st.Conflict,

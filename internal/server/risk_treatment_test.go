@@ -56,7 +56,7 @@ func TestRiskResilienceAndTreatment(t *testing.T) {
 		t.Fatalf("save controls: %d %s", r.StatusCode, r.Body)
 	}
 	r = c.Get(t, page)
-	if !strings.Contains(r.Body, `data-residual="low"`) || !strings.Contains(r.Body, tr(t, "risk.residual.values", 1, 3)) {
+	if !strings.Contains(r.Body, `data-residual="low"`) || !strings.Contains(r.Body, tr(t, "risk.scored.values", 1, tr(t, "risk.likelihood.1"), 3, tr(t, "risk.impact.3"))) {
 		t.Errorf("residual after controls (1×3 low) not shown")
 	}
 	// The analysis shows the residual heat map beside the inherent one; the

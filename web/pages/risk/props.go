@@ -45,18 +45,62 @@ type MethodCell struct {
 	Error              string
 }
 
-// MethodProps is the method page: scales, matrix and tolerance.
+// MethodProps is the method page: scales, matrix and tolerance, and the
+// versions saved before.
 type MethodProps struct {
-	Shell     layout.Props
-	Base      string
-	Version   int
-	Default   bool
-	Rows      [5][5]MethodCell // Rows[0] is likelihood 5
-	Tolerance string
-	CanEdit   bool
-	Errors    map[string]string
-	Conflict  []components.Fact
-	Notice    string
+	Shell   layout.Props
+	Base    string
+	Version int
+	Default bool
+	// Viewing is an older version shown read-only (0 for the current), with
+	// the current version's number in Current.
+	Viewing, Current int
+	Scales           []ScaleAxis
+	Rows             [5][5]MethodCell // Rows[0] is likelihood 5
+	Tolerance        string
+	CanEdit          bool
+	Errors           map[string]string
+	ErrorLabels      []components.FieldLabel
+	Conflict         []components.Fact
+	Notice           string
+	History          []MethodVersionRow
+}
+
+// ScaleAxis is one scale of the method ("likelihood" or "impact") with its
+// points.
+type ScaleAxis struct {
+	Key    string
+	Points []ScalePointForm
+}
+
+// ScalePointForm is one point of a scale: its texts in the page's language
+// and, for the form, its four fields (label and definition, NL and EN).
+type ScalePointForm struct {
+	N                 int
+	Label, Definition string
+	Fields            []components.FieldProps
+}
+
+// MethodVersionRow is one saved version of the method.
+type MethodVersionRow struct {
+	Version       int
+	Date, By      string
+	Changes, Href string
+	Current       bool
+}
+
+// ScaleText is one point of a scale as an analysis's method defines it.
+type ScaleText struct {
+	N                 int
+	Label, Definition string
+}
+
+// ScaleGuide is the likelihood and impact scales of the method version an
+// analysis uses: the options of the scenario form and their definitions.
+type ScaleGuide struct {
+	MethodVersion              int
+	Likelihood, Impact         []ScaleText
+	LikelihoodOpts, ImpactOpts []components.Option
 }
 
 // Step is one step of the four-step stepper.
@@ -266,7 +310,7 @@ type ScenariosProps struct {
 	Truncated  bool
 	Jewels     []components.Option
 	Threats    []components.Option
-	Scale      []components.Option
+	Scale      ScaleGuide
 	Form       ScenarioForm
 	CanEdit    bool
 	Errors     map[string]string
@@ -287,7 +331,7 @@ type ScenarioProps struct {
 	ThreatText     string
 	Jewels         []components.Option
 	Threats        []components.Option
-	Scale          []components.Option
+	Scale          ScaleGuide
 	Form           ScenarioForm
 	CanEdit        bool
 	Errors         map[string]string

@@ -1,0 +1,1 @@
+ALTER TABLE risk_methods DROP COLUMN scales;
