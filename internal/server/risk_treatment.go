@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/weerbaar/weerbaar/internal/authz"
+	"github.com/weerbaar/weerbaar/internal/evidence"
 	"github.com/weerbaar/weerbaar/internal/i18n"
 	"github.com/weerbaar/weerbaar/internal/measure"
 	"github.com/weerbaar/weerbaar/internal/risk"
@@ -149,16 +150,46 @@ func (s *Server) renderRiskTreatment(w http.ResponseWriter, r *http.Request, st 
 	}
 	if st.Input != nil && st.Input.Mitigation != nil {
 		in := st.Input.Mitigation
-		p.MitigationForm = riskpages.MitigationForm{Title: in.Title, Requirement: in.RequirementCode, Owner: in.OwnerID, Due: in.DueDate}
+		p.MitigationForm = mitigationForm(*in)
 	}
 	p.Owners = []components.Option{{Value: "", Label: i18n.T(ctx, "soa.no_owner")}}
 	for _, ow := range data.Owners {
 		p.Owners = append(p.Owners, components.Option{Value: strconv.FormatInt(ow.ID, 10), Label: ow.Name})
 	}
+	// The actions' evidence, grouped per action (two queries whatever the
+	// number of actions).
+	subjects := make([]evidence.Subject, len(data.Mitigations))
+	for k, mt := range data.Mitigations {
+		subjects[k] = evidence.Subject{Type: risk.SubjectMitigation, Ref: strconv.FormatInt(mt.ID, 10)}
+	}
+	items, err := s.evidence().ListSubjects(ctx, actor.EntityID, subjects)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	byAction := map[string][]evidence.Item{}
+	for _, it := range items {
+		byAction[it.SubjectRef] = append(byAction[it.SubjectRef], it)
+	}
+	ev := measures.EvidenceProps{Base: base, RelatedTitle: "risk.mitigation.evidence", None: "risk.mitigation.evidence_none",
+		NoneOwn: "risk.mitigation.evidence_own"}
 	for _, mt := range data.Mitigations {
-		p.Mitigations = append(p.Mitigations, riskpages.MitigationRow{Title: mt.Title, Requirement: mt.RequirementCode,
-			RequirementHref: base + "/requirements/" + mt.RequirementCode, Owner: mt.OwnerName, Due: i18n.Date(ctx, mt.DueDate),
-			Overdue: mt.Overdue(today()), Done: mt.Done})
+		ref := strconv.FormatInt(mt.ID, 10)
+		p.Mitigations = append(p.Mitigations, riskpages.MitigationRow{ID: mt.ID, Title: mt.Title, Href: mitigationURL(base, mt.ID),
+			Requirement: mt.RequirementCode, RequirementHref: base + "/requirements/" + mt.RequirementCode, Owner: mt.OwnerName,
+			Due: i18n.Date(ctx, mt.DueDate), State: mt.State(today()), Evidence: len(byAction[ref])})
+		if len(byAction[ref]) == 0 {
+			continue
+		}
+		g := measures.EvidenceGroup{Ref: ref, Label: i18n.T(ctx, "evidence.subject.risk_mitigation") + ": " + mt.Title,
+			URL: mitigationURL(base, mt.ID)}
+		for _, it := range byAction[ref] {
+			g.Items = append(g.Items, evidenceItemProps(it))
+		}
+		ev.Related = append(ev.Related, g)
+	}
+	if len(data.Mitigations) > 0 {
+		p.Evidence = &ev
 	}
 	status := http.StatusOK
 	if st.Status != 0 {
@@ -243,8 +274,7 @@ func (s *Server) riskMitigationCreate(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	in := risk.MitigationInput{Title: r.PostFormValue("title"), RequirementCode: r.PostFormValue("requirement"),
-		OwnerID: r.PostFormValue("owner"), DueDate: r.PostFormValue("due_date")}
+	in := mitigationInput(r)
 	_, err = risk.AddMitigation(r.Context(), s.Pool, authz.ActorFrom(r.Context()), id, in, known)
 	s.treatmentSaved(w, r, id, err, treatmentInput{Mitigation: &in})
 }
@@ -261,7 +291,7 @@ func riskActionRows(ctx context.Context, base string, rows []risk.ActionRow) []m
 				threat = t.Name.In(ctx)
 			}
 		}
-		out = append(out, measures.RiskAction{Title: a.Title, Scenario: a.JewelName + " × " + threat,
+		out = append(out, measures.RiskAction{Title: a.Title, ActionHref: mitigationURL(base, a.ID), Scenario: a.JewelName + " × " + threat,
 			Href: fmt.Sprintf("%s/risks/scenarios/%d/resilience", base, a.ScenarioID), Owner: a.OwnerName,
 			Due: i18n.Date(ctx, a.DueDate), Overdue: a.Overdue(day), Done: a.Done})
 	}
