@@ -152,15 +152,7 @@ type RegisterRow struct {
 
 // TreatmentState is the row's treatment as the register's filter names
 // it: a treatment, "requested" or "none".
-func (r RegisterRow) TreatmentState() string {
-	switch {
-	case r.Treatment == nil:
-		return TreatmentNone
-	case r.Acceptance != nil && *r.Acceptance == AcceptanceRequested:
-		return TreatmentRequested
-	}
-	return *r.Treatment
-}
+func (r RegisterRow) TreatmentState() string { return TreatmentState(r.Treatment, r.Acceptance) }
 
 // Aspects returns the row's affected aspects.
 func (r RegisterRow) Aspects() Aspects {
