@@ -303,7 +303,7 @@ func seedPumpStations(ctx context.Context, pool *pgxpool.Pool, officer authz.Act
 		return fmt.Errorf("demo pumping station treatment: %w", err)
 	}
 	m, err := risk.AddMitigation(ctx, pool, officer, sc.ID, risk.MitigationInput{Title: "Inbraakdetectie op alle pompstations",
-		Description: "Deur- en bewegingsmelders op alle pompstations, doorgemeld aan de meldkamer van de bedrijfsvoering.",
+		Description:     "Deur- en bewegingsmelders op alle pompstations, doorgemeld aan de meldkamer van de bedrijfsvoering.",
 		RequirementCode: "13.3", OwnerID: strconv.FormatInt(officer.UserID, 10), DueDate: day.AddDate(0, 0, -14).Format(time.DateOnly)}, known)
 	if err != nil {
 		return fmt.Errorf("demo pumping station action: %w", err)
