@@ -15,6 +15,7 @@ import (
 	"github.com/weerbaar/weerbaar/internal/audit"
 	"github.com/weerbaar/weerbaar/internal/authz"
 	"github.com/weerbaar/weerbaar/internal/db"
+	"github.com/weerbaar/weerbaar/internal/evidence"
 	"github.com/weerbaar/weerbaar/internal/validate"
 )
 
@@ -579,16 +580,20 @@ func Owners(ctx context.Context, q db.Querier, entityID int64) ([]Owner, error) 
 }
 
 // TreatmentData is what the resilience and treatment page of a scenario
-// shows besides the scenario: its controls, its mitigation actions and the
-// members who can own one.
+// shows besides the scenario: its controls, its mitigation actions with
+// their evidence and the members who can own one.
 type TreatmentData struct {
 	Controls    []Control
 	Mitigations []Mitigation
-	Owners      []Owner
+	// Evidence is each action's live evidence (as evidence.Store lists it:
+	// newest first, files with their versions), parallel to Mitigations.
+	Evidence [][]evidence.Item
+	Owners   []Owner
 }
 
-// LoadTreatment reads a scenario's controls, mitigation actions and the
-// possible owners in one query (the page keeps the query budget).
+// LoadTreatment reads a scenario's controls, mitigation actions with their
+// evidence and the possible owners in one query (the page keeps the query
+// budget).
 func LoadTreatment(ctx context.Context, q db.Querier, entityID, scenarioID int64) (TreatmentData, error) {
 	var controls, mitigations, owners []byte
 	err := q.QueryRow(ctx, `SELECT
@@ -596,11 +601,21 @@ func LoadTreatment(ctx context.Context, q db.Querier, entityID, scenarioID int64
 			ORDER BY c.requirement_code) FROM risk_scenario_controls c WHERE c.entity_id = @entity AND c.scenario_id = @scenario), '[]'),
 		coalesce((SELECT json_agg(json_build_object('id', m.id, 'title', m.title, 'code', m.requirement_code, 'owner', m.owner_id,
 			'owner_name', coalesce(u.name, ''), 'due', m.due_date, 'done', m.done, 'done_on', m.done_on, 'description', m.description,
-			'version', m.version) ORDER BY m.done, m.due_date, m.id)
+			'version', m.version, 'evidence', coalesce((SELECT json_agg(json_build_object('ID', i.id, 'EntityID', i.entity_id,
+				'SubjectType', i.subject_type, 'SubjectRef', i.subject_ref, 'Kind', i.kind, 'Title', i.title, 'URL', coalesce(i.url, ''),
+				'Description', i.description, 'CreatedAt', i.created_at, 'CreatedBy', coalesce(iu.name, ''),
+				'Versions', coalesce((SELECT json_agg(json_build_object('ID', v.id, 'ItemID', v.item_id, 'No', v.version_no,
+					'Filename', v.filename, 'ContentType', v.content_type, 'Size', v.size, 'SHA256', v.sha256,
+					'UploadedAt', v.uploaded_at, 'UploadedBy', coalesce(vu.name, '')) ORDER BY v.version_no DESC)
+					FROM evidence_versions v LEFT JOIN users vu ON vu.id = v.uploaded_by
+					WHERE v.entity_id = i.entity_id AND v.item_id = i.id), '[]')) ORDER BY i.created_at DESC, i.id DESC)
+				FROM evidence_items i LEFT JOIN users iu ON iu.id = i.created_by
+				WHERE i.entity_id = @entity AND i.subject_type = @subject AND i.subject_ref = m.id::text AND i.deleted_at IS NULL), '[]'))
+			ORDER BY m.done, m.due_date, m.id)
 			FROM risk_mitigations m LEFT JOIN users u ON u.id = m.owner_id WHERE m.entity_id = @entity AND m.scenario_id = @scenario), '[]'),
 		coalesce((SELECT json_agg(json_build_object('id', u.id, 'name', u.name) ORDER BY u.name, u.id)
 			FROM memberships ms JOIN users u ON u.id = ms.user_id WHERE ms.entity_id = @entity AND ms.accepted_at IS NOT NULL), '[]')`,
-		pgx.StrictNamedArgs{"entity": entityID, "scenario": scenarioID}).Scan(&controls, &mitigations, &owners)
+		pgx.StrictNamedArgs{"entity": entityID, "scenario": scenarioID, "subject": SubjectMitigation}).Scan(&controls, &mitigations, &owners)
 	if err != nil {
 		return TreatmentData{}, fmt.Errorf("treatment of scenario %d: %w", scenarioID, err)
 	}
@@ -611,16 +626,17 @@ func LoadTreatment(ctx context.Context, q db.Querier, entityID, scenarioID int64
 		Reduces string `json:"reduces"`
 	}
 	var ms []struct {
-		ID        int64  `json:"id"`
-		Title     string `json:"title"`
-		Code      string `json:"code"`
-		Owner     int64  `json:"owner"`
-		OwnerName string `json:"owner_name"`
-		Due       string `json:"due"`
-		Done      bool   `json:"done"`
-		DoneOn    string `json:"done_on"`
-		Desc      string `json:"description"`
-		Version   int    `json:"version"`
+		ID        int64           `json:"id"`
+		Title     string          `json:"title"`
+		Code      string          `json:"code"`
+		Owner     int64           `json:"owner"`
+		OwnerName string          `json:"owner_name"`
+		Due       string          `json:"due"`
+		Done      bool            `json:"done"`
+		DoneOn    string          `json:"done_on"`
+		Desc      string          `json:"description"`
+		Version   int             `json:"version"`
+		Evidence  []evidence.Item `json:"evidence"`
 	}
 	if err := errors.Join(json.Unmarshal(controls, &cs), json.Unmarshal(mitigations, &ms), json.Unmarshal(owners, &out.Owners)); err != nil {
 		return TreatmentData{}, fmt.Errorf("treatment of scenario %d: %w", scenarioID, err)
@@ -643,6 +659,7 @@ func LoadTreatment(ctx context.Context, q db.Querier, entityID, scenarioID int64
 			mt.DoneOn = &on
 		}
 		out.Mitigations = append(out.Mitigations, mt)
+		out.Evidence = append(out.Evidence, m.Evidence)
 	}
 	return out, nil
 }

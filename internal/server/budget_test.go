@@ -63,6 +63,8 @@ func TestQueryBudget(t *testing.T) {
 		"{supplierID}": `SELECT max(id) FROM risk_suppliers WHERE entity_id = $1`,
 		"{scenarioID}": `SELECT max(id) FROM risk_scenarios WHERE entity_id = $1`,
 		"{threatID}":   `SELECT max(id) FROM risk_threats WHERE entity_id = $1`,
+		// The demo's last action: done, with evidence.
+		"{mitigationID}": `SELECT max(id) FROM risk_mitigations WHERE entity_id = $1`,
 	} {
 		var id *int64
 		if err := a.Pool.QueryRow(ctx, sql, entityID).Scan(&id); err != nil || id == nil {

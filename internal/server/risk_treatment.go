@@ -7,7 +7,6 @@ import (
 	"strconv"
 
 	"github.com/weerbaar/weerbaar/internal/authz"
-	"github.com/weerbaar/weerbaar/internal/evidence"
 	"github.com/weerbaar/weerbaar/internal/i18n"
 	"github.com/weerbaar/weerbaar/internal/measure"
 	"github.com/weerbaar/weerbaar/internal/risk"
@@ -156,34 +155,19 @@ func (s *Server) renderRiskTreatment(w http.ResponseWriter, r *http.Request, st 
 	for _, ow := range data.Owners {
 		p.Owners = append(p.Owners, components.Option{Value: strconv.FormatInt(ow.ID, 10), Label: ow.Name})
 	}
-	// The actions' evidence, grouped per action (two queries whatever the
-	// number of actions).
-	subjects := make([]evidence.Subject, len(data.Mitigations))
-	for k, mt := range data.Mitigations {
-		subjects[k] = evidence.Subject{Type: risk.SubjectMitigation, Ref: strconv.FormatInt(mt.ID, 10)}
-	}
-	items, err := s.evidence().ListSubjects(ctx, actor.EntityID, subjects)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	byAction := map[string][]evidence.Item{}
-	for _, it := range items {
-		byAction[it.SubjectRef] = append(byAction[it.SubjectRef], it)
-	}
 	ev := measures.EvidenceProps{Base: base, RelatedTitle: "risk.mitigation.evidence", None: "risk.mitigation.evidence_none",
 		NoneOwn: "risk.mitigation.evidence_own"}
-	for _, mt := range data.Mitigations {
-		ref := strconv.FormatInt(mt.ID, 10)
+	for k, mt := range data.Mitigations {
+		items := data.Evidence[k]
 		p.Mitigations = append(p.Mitigations, riskpages.MitigationRow{ID: mt.ID, Title: mt.Title, Href: mitigationURL(base, mt.ID),
 			Requirement: mt.RequirementCode, RequirementHref: base + "/requirements/" + mt.RequirementCode, Owner: mt.OwnerName,
-			Due: i18n.Date(ctx, mt.DueDate), State: mt.State(today()), Evidence: len(byAction[ref])})
-		if len(byAction[ref]) == 0 {
+			Due: i18n.Date(ctx, mt.DueDate), State: mt.State(today()), Evidence: len(items)})
+		if len(items) == 0 {
 			continue
 		}
-		g := measures.EvidenceGroup{Ref: ref, Label: i18n.T(ctx, "evidence.subject.risk_mitigation") + ": " + mt.Title,
+		g := measures.EvidenceGroup{Ref: strconv.FormatInt(mt.ID, 10), Label: i18n.T(ctx, "evidence.subject.risk_mitigation") + ": " + mt.Title,
 			URL: mitigationURL(base, mt.ID)}
-		for _, it := range byAction[ref] {
+		for _, it := range items {
 			g.Items = append(g.Items, evidenceItemProps(it))
 		}
 		ev.Related = append(ev.Related, g)
