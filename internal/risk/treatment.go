@@ -422,6 +422,11 @@ func AddMitigation(ctx context.Context, pool *pgxpool.Pool, actor authz.Actor, s
 			return err
 		}
 		_, after := audit.Diff(nil, mitigationAudit(out))
+		for k, v := range after {
+			if v == "" { // no description, not done: nothing to say
+				delete(after, k)
+			}
+		}
 		return audit.Record(ctx, tx, audit.Event{EntityID: actor.EntityID, Action: "risk_mitigation.created", ObjectType: "risk_mitigation",
 			ObjectID: strconv.FormatInt(id, 10), After: after})
 	})
