@@ -11,6 +11,7 @@ import (
 	"github.com/weerbaar/weerbaar/internal/audit"
 	"github.com/weerbaar/weerbaar/internal/auth"
 	"github.com/weerbaar/weerbaar/internal/authz"
+	"github.com/weerbaar/weerbaar/internal/evidence"
 	"github.com/weerbaar/weerbaar/internal/i18n"
 	"github.com/weerbaar/weerbaar/internal/measure"
 	"github.com/weerbaar/weerbaar/internal/risk"
@@ -290,6 +291,38 @@ func seedRisk(ctx context.Context, pool *pgxpool.Pool, officer authz.Actor) erro
 			OwnerID: strconv.FormatInt(officer.UserID, 10), DueDate: day.AddDate(0, m.dueMonths, 0).Format(time.DateOnly)}, known); err != nil {
 			return fmt.Errorf("demo mitigation %s: %w", m.title, err)
 		}
+	}
+	return seedPumpStations(ctx, pool, officer, current[[2]string{"Distributie en drukbeheer", "sabotage"}], day, known)
+}
+
+// seedPumpStations: sabotage of a pumping station was left undecided in
+// 2026; in 2027 the officer treats it (the comparison of the cycles shows
+// the new decision): intrusion detection at the pumping stations, already
+// done, with the acceptance test report attached as evidence.
+func seedPumpStations(ctx context.Context, pool *pgxpool.Pool, officer authz.Actor, scenarioID int64, day time.Time, known func(string) bool) error {
+	sc, err := risk.GetScenario(ctx, pool, officer.EntityID, scenarioID)
+	if err != nil {
+		return fmt.Errorf("demo pumping station scenario: %w", err)
+	}
+	if _, err := risk.SaveTreatment(ctx, pool, officer, sc.ID, risk.TreatmentInput{Treatment: risk.TreatMitigate, Version: sc.Version,
+		Justification: "Na de inbraak bij een collega-drinkwaterbedrijf: detectie op alle pompstations, zodat sabotage binnen minuten wordt opgemerkt."},
+		day); err != nil {
+		return fmt.Errorf("demo pumping station treatment: %w", err)
+	}
+	m, err := risk.AddMitigation(ctx, pool, officer, sc.ID, risk.MitigationInput{Title: "Inbraakdetectie op alle pompstations",
+		Description:     "Deur- en bewegingsmelders op alle pompstations, doorgemeld aan de meldkamer van de bedrijfsvoering.",
+		RequirementCode: "13.3", OwnerID: strconv.FormatInt(officer.UserID, 10), DueDate: day.AddDate(0, 0, -14).Format(time.DateOnly)}, known)
+	if err != nil {
+		return fmt.Errorf("demo pumping station action: %w", err)
+	}
+	if _, err := risk.SetMitigationDone(ctx, pool, officer, m.ID, true, m.Version, day.AddDate(0, 0, -20)); err != nil {
+		return fmt.Errorf("demo pumping station action done: %w", err)
+	}
+	store := &evidence.Store{Pool: pool}
+	if _, err := store.AddLink(ctx, officer, evidence.Subject{Type: risk.SubjectMitigation, Ref: strconv.FormatInt(m.ID, 10)},
+		"Opleverrapport inbraakdetectie pompstations", "https://intranet.drinkwater-demo.nl/techniek/oplevering-inbraakdetectie",
+		"Alle pompstations getest; meldingen komen binnen twee minuten bij de meldkamer binnen."); err != nil {
+		return fmt.Errorf("demo pumping station evidence: %w", err)
 	}
 	return nil
 }

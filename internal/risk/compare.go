@@ -18,6 +18,9 @@ type CycleScenario struct {
 	Jewel  string
 	Threat ThreatRef
 	Level  Level
+	// Treatment is the treatment decision as TreatmentState words it
+	// ("none", "requested" or a treatment).
+	Treatment string
 }
 
 // Cycle is what of an analysis the comparison looks at.
@@ -33,17 +36,39 @@ type LevelChange struct {
 	From, To Level
 }
 
-// CycleDiff is what changed from one cycle to the next. Treatment changes
-// (step 4) belong here once scenarios carry a treatment.
+// TreatmentChange is a scenario present in both cycles whose treatment
+// decision changed (TreatmentState values).
+type TreatmentChange struct {
+	Jewel    string
+	Threat   ThreatRef
+	From, To string
+}
+
+// CycleDiff is what changed from one cycle to the next.
 type CycleDiff struct {
 	JewelsAdded, JewelsRemoved       []string
 	ScenariosAdded, ScenariosRemoved []CycleScenario
 	LevelsChanged                    []LevelChange
+	TreatmentsChanged                []TreatmentChange
 }
 
 // Empty reports whether nothing changed.
 func (d CycleDiff) Empty() bool {
-	return len(d.JewelsAdded)+len(d.JewelsRemoved)+len(d.ScenariosAdded)+len(d.ScenariosRemoved)+len(d.LevelsChanged) == 0
+	return len(d.JewelsAdded)+len(d.JewelsRemoved)+len(d.ScenariosAdded)+len(d.ScenariosRemoved)+len(d.LevelsChanged)+
+		len(d.TreatmentsChanged) == 0
+}
+
+// TreatmentState words a scenario's treatment decision: "none" while
+// undecided, "requested" while the acceptance waits for the management
+// body, otherwise the treatment (the register's filter values).
+func TreatmentState(treatment, acceptance *string) string {
+	switch {
+	case treatment == nil:
+		return TreatmentNone
+	case acceptance != nil && *acceptance == AcceptanceRequested:
+		return TreatmentRequested
+	}
+	return *treatment
 }
 
 type scenarioKey struct {
@@ -53,8 +78,9 @@ type scenarioKey struct {
 
 // CompareCycles is the difference from one cycle to another: jewels added
 // and removed (by name), scenarios added and removed and levels changed
-// (scenarios matched by jewel name and threat). Lists are sorted by name,
-// level changes by the size of the change, largest first. Pure.
+// and treatment decisions changed (scenarios matched by jewel name and
+// threat). Lists are sorted by name, level changes by the size of the
+// change, largest first. Pure.
 func CompareCycles(from, to Cycle) CycleDiff {
 	var d CycleDiff
 	inFrom, inTo := map[string]bool{}, map[string]bool{}
@@ -81,11 +107,15 @@ func CompareCycles(from, to Cycle) CycleDiff {
 		k := scenarioKey{s.Jewel, s.Threat}
 		after[k] = true
 		old, ok := before[k]
-		switch {
-		case !ok:
+		if !ok {
 			d.ScenariosAdded = append(d.ScenariosAdded, s)
-		case old.Level != s.Level:
+			continue
+		}
+		if old.Level != s.Level {
 			d.LevelsChanged = append(d.LevelsChanged, LevelChange{Jewel: s.Jewel, Threat: s.Threat, From: old.Level, To: s.Level})
+		}
+		if old.Treatment != s.Treatment {
+			d.TreatmentsChanged = append(d.TreatmentsChanged, TreatmentChange{Jewel: s.Jewel, Threat: s.Threat, From: old.Treatment, To: s.Treatment})
 		}
 	}
 	for _, s := range from.Scenarios {
@@ -100,6 +130,9 @@ func CompareCycles(from, to Cycle) CycleDiff {
 	}
 	slices.SortFunc(d.ScenariosAdded, byName)
 	slices.SortFunc(d.ScenariosRemoved, byName)
+	slices.SortFunc(d.TreatmentsChanged, func(a, b TreatmentChange) int {
+		return cmp.Or(cmp.Compare(a.Jewel, b.Jewel), cmp.Compare(a.Threat.String(), b.Threat.String()))
+	})
 	slices.SortFunc(d.LevelsChanged, func(a, b LevelChange) int {
 		abs := func(n Level) int { return max(int(n), -int(n)) }
 		return cmp.Or(cmp.Compare(abs(b.To-b.From), abs(a.To-a.From)), cmp.Compare(b.To, a.To),
@@ -111,7 +144,7 @@ func CompareCycles(from, to Cycle) CycleDiff {
 // LoadCycles reads the jewels and scenarios of two analyses of the entity
 // in one query, for CompareCycles.
 func LoadCycles(ctx context.Context, q db.Querier, entityID, fromID, toID int64) (from, to Cycle, err error) {
-	rows, err := q.Query(ctx, `SELECT j.analysis_id, j.name, s.threat_code, s.threat_id, s.inherent_level
+	rows, err := q.Query(ctx, `SELECT j.analysis_id, j.name, s.threat_code, s.threat_id, s.inherent_level, s.treatment, s.acceptance
 		FROM risk_jewels j LEFT JOIN risk_scenarios s ON s.entity_id = j.entity_id AND s.jewel_id = j.id
 		WHERE j.entity_id = @entity AND j.analysis_id IN (@from, @to)
 		ORDER BY j.analysis_id, j.name`, pgx.StrictNamedArgs{"entity": entityID, "from": fromID, "to": toID})
@@ -123,8 +156,9 @@ func LoadCycles(ctx context.Context, q db.Querier, entityID, fromID, toID int64)
 	var code *string
 	var threat *int64
 	var level *int16
+	var treatment, acceptance *string
 	last := map[*Cycle]string{}
-	_, err = pgx.ForEachRow(rows, []any{&analysis, &name, &code, &threat, &level}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&analysis, &name, &code, &threat, &level, &treatment, &acceptance}, func() error {
 		for _, c := range []struct {
 			id int64
 			c  *Cycle
@@ -137,7 +171,7 @@ func LoadCycles(ctx context.Context, q db.Querier, entityID, fromID, toID int64)
 				last[c.c] = name
 			}
 			if level != nil {
-				s := CycleScenario{Jewel: name, Level: Level(*level)}
+				s := CycleScenario{Jewel: name, Level: Level(*level), Treatment: TreatmentState(treatment, acceptance)}
 				if code != nil {
 					s.Threat.Code = *code
 				} else if threat != nil {

@@ -20,6 +20,9 @@ const (
 	SubjectJewel    = "risk_jewel"
 	SubjectSupplier = "risk_supplier"
 	SubjectScenario = "risk_scenario"
+	// SubjectMitigation is a mitigation action of a scenario's treatment
+	// (e.g. proof that it was carried out).
+	SubjectMitigation = "risk_mitigation"
 )
 
 // The module declares its subject types when it is linked into a program
@@ -32,6 +35,8 @@ func init() {
 		Permission: authz.RiskEdit, URL: recordURL("suppliers"), Exists: rowExists("risk_suppliers")})
 	evidence.Register(evidence.SubjectType{Name: SubjectScenario, Label: "evidence.subject.risk_scenario",
 		Permission: authz.RiskEdit, URL: recordURL("scenarios"), Exists: rowExists("risk_scenarios")})
+	evidence.Register(evidence.SubjectType{Name: SubjectMitigation, Label: "evidence.subject.risk_mitigation",
+		Permission: authz.RiskEdit, URL: recordURL("mitigations"), Exists: rowExists("risk_mitigations")})
 }
 
 func recordURL(collection string) func(entityID int64, ref string) string {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -67,8 +68,31 @@ type RegisterFilter struct {
 	Threat     ThreatRef // zero: any threat
 	OwnerID    int64     // the jewel's owner
 	SupplierID int64     // a supplier the scenario's jewel depends on
-	// Treatment and overdue filters belong to step 4 (treatment columns
-	// of risk_scenarios); they go here and into registerWhere.
+	// Treatment is one of RegisterTreatments ("" any): a treatment
+	// decision, "none" (not decided yet) or "requested" (acceptance
+	// requested from the management body, still open). "accept" means
+	// accepted, within tolerance.
+	Treatment string
+	// Overdue keeps the scenarios with an open mitigation action past its
+	// due date or an acceptance past its review date, as of Today.
+	Overdue bool
+	// Today is the day overdue is measured on (zero: today, UTC).
+	Today time.Time
+}
+
+// Register treatment filter values besides the four treatments.
+const (
+	TreatmentNone      = "none"
+	TreatmentRequested = "requested"
+)
+
+// RegisterTreatments lists the treatment filter's values in form order.
+var RegisterTreatments = []string{TreatMitigate, TreatAccept, TreatTransfer, TreatAvoid, TreatmentNone, TreatmentRequested}
+
+// ValidRegisterTreatment reports whether t is a treatment filter value
+// ("" included: no filter).
+func ValidRegisterTreatment(t string) bool {
+	return t == "" || slices.Contains(RegisterTreatments, t)
 }
 
 // Cursor is a keyset position in the register: the sort key and id of a
@@ -119,7 +143,16 @@ type RegisterRow struct {
 	Likelihood int     `db:"inherent_likelihood"`
 	Impact     int     `db:"inherent_impact"`
 	Level      Level   `db:"inherent_level"`
+	Treatment  *string `db:"treatment"`
+	Acceptance *string `db:"acceptance"`
+	// Overdue: an open mitigation action past its due date or an
+	// acceptance past its review date.
+	Overdue bool `db:"overdue"`
 }
+
+// TreatmentState is the row's treatment as the register's filter names
+// it: a treatment, "requested" or "none".
+func (r RegisterRow) TreatmentState() string { return TreatmentState(r.Treatment, r.Acceptance) }
 
 // Aspects returns the row's affected aspects.
 func (r RegisterRow) Aspects() Aspects {
@@ -161,9 +194,17 @@ type RegisterPage struct {
 	HasPrev, HasNext bool
 }
 
+// registerOverdue is the overdue condition of a scenario s: an open
+// mitigation action past its due date (risk_mitigations_open_due_idx) or
+// an acceptance past its review date.
+const registerOverdue = `(EXISTS (SELECT 1 FROM risk_mitigations m WHERE m.scenario_id = s.id AND NOT m.done
+		AND m.due_date < @today AND m.entity_id = @entity)
+	OR (s.acceptance = 'accepted' AND s.acceptance_expires <= @today))`
+
 const registerSelect = `SELECT s.id, s.jewel_id, j.name AS jewel_name, coalesce(o.name, '') AS owner_name, s.threat_code,
 	s.threat_id, coalesce(t.name, '') AS threat_name, s.availability, s.integrity, s.confidentiality,
-	s.inherent_likelihood, s.inherent_impact, s.inherent_level
+	s.inherent_likelihood, s.inherent_impact, s.inherent_level, s.treatment, s.acceptance,
+	coalesce(` + registerOverdue + `, false) AS overdue
 	FROM risk_scenarios s JOIN risk_jewels j ON j.id = s.jewel_id LEFT JOIN users o ON o.id = j.owner_id
 	LEFT JOIN risk_threats t ON t.id = s.threat_id
 	WHERE s.entity_id = @entity AND s.analysis_id = @analysis
@@ -171,11 +212,20 @@ const registerSelect = `SELECT s.id, s.jewel_id, j.name AS jewel_name, coalesce(
 		AND (@code = '' OR s.threat_code = @code) AND (@threat = 0 OR s.threat_id = @threat)
 		AND (@owner = 0 OR j.owner_id = @owner)
 		AND (@supplier = 0 OR EXISTS (SELECT 1 FROM risk_jewel_suppliers js
-			WHERE js.jewel_id = s.jewel_id AND js.supplier_id = @supplier AND js.entity_id = @entity))`
+			WHERE js.jewel_id = s.jewel_id AND js.supplier_id = @supplier AND js.entity_id = @entity))
+		AND (@treatment = '' OR CASE @treatment WHEN 'none' THEN s.treatment IS NULL
+			WHEN 'requested' THEN s.acceptance = 'requested' WHEN 'accept' THEN s.acceptance = 'accepted'
+			ELSE s.treatment = @treatment END)
+		AND (NOT @overdue OR ` + registerOverdue + `)`
 
 func registerArgs(entityID, analysisID int64, f RegisterFilter) pgx.StrictNamedArgs {
+	day := f.Today
+	if day.IsZero() {
+		day = time.Now().UTC()
+	}
 	return pgx.StrictNamedArgs{"entity": entityID, "analysis": analysisID, "level": int(f.Level), "jewel": f.JewelID,
-		"code": f.Threat.Code, "threat": f.Threat.ID, "owner": f.OwnerID, "supplier": f.SupplierID}
+		"code": f.Threat.Code, "threat": f.Threat.ID, "owner": f.OwnerID, "supplier": f.SupplierID,
+		"treatment": f.Treatment, "overdue": f.Overdue, "today": day.Format(time.DateOnly)}
 }
 
 // orderBy is the ORDER BY of sort (desc flips it, for reading backwards).

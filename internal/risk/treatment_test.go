@@ -3,7 +3,9 @@ package risk_test
 import (
 	"errors"
 	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/weerbaar/weerbaar/internal/db"
 	"github.com/weerbaar/weerbaar/internal/risk"
@@ -160,5 +162,125 @@ func TestMitigations(t *testing.T) {
 	data, err := risk.LoadTreatment(f.ctx, f.pool, f.anna.EntityID, sc.ID)
 	if err != nil || len(data.Mitigations) != 1 || data.Mitigations[0].DueDate.Format("2006-01-02") != "2027-03-01" || len(data.Owners) != 2 {
 		t.Errorf("treatment data %+v %v", data, err)
+	}
+}
+
+// TestMitigationLifecycle edits an action, marks it done (date and who
+// recorded, idempotent), reopens it and deletes it, each version-checked,
+// entity-scoped and audited; the requirement lists it with its state.
+func TestMitigationLifecycle(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	sc := f.ransomware(t)
+	known := knownCodes("6.2", "4.2")
+	if _, err := f.pool.Exec(f.ctx, `UPDATE memberships SET accepted_at = now()`); err != nil {
+		t.Fatal(err)
+	}
+	owner := strconv.FormatInt(f.admin.UserID, 10)
+	m, err := risk.AddMitigation(f.ctx, f.pool, f.anna, sc.ID, risk.MitigationInput{Title: "Offline back-ups", RequirementCode: "6.2",
+		OwnerID: owner, DueDate: "2027-03-01"}, known)
+	if err != nil || m.Version != 1 || m.OwnerName != "Beheer" {
+		t.Fatalf("add: %+v %v", m, err)
+	}
+	edit := risk.MitigationInput{Title: "Offline back-ups testen", Description: "Elk kwartaal", RequirementCode: "4.2", OwnerID: owner,
+		DueDate: "2027-04-01", Version: m.Version}
+	if _, err := risk.UpdateMitigation(f.ctx, f.pool, f.bert, m.ID, edit, known); !errors.Is(err, db.ErrNotFound) {
+		t.Errorf("other entity's edit: %v", err)
+	}
+	bad := edit
+	bad.RequirementCode, bad.OwnerID = "9.9", strconv.FormatInt(f.bert.UserID, 10)
+	if fe := validate.Fields(func() error { _, err := risk.UpdateMitigation(f.ctx, f.pool, f.anna, m.ID, bad, known); return err }()); fe["requirement"] == "" || fe["owner"] == "" {
+		t.Errorf("bad edit: %v", fe)
+	}
+	up, err := risk.UpdateMitigation(f.ctx, f.pool, f.anna, m.ID, edit, known)
+	if err != nil || up.Title != "Offline back-ups testen" || up.Description != "Elk kwartaal" || up.RequirementCode != "4.2" || up.Version != 2 {
+		t.Fatalf("edit: %+v %v", up, err)
+	}
+	if _, err := risk.UpdateMitigation(f.ctx, f.pool, f.anna, m.ID, edit, known); !errors.Is(err, db.ErrConflict) {
+		t.Errorf("stale edit: %v", err)
+	}
+	done, err := risk.SetMitigationDone(f.ctx, f.pool, f.anna, m.ID, true, up.Version, f.day)
+	if err != nil || !done.Done || done.DoneOn == nil || !done.DoneOn.Equal(f.day) || done.DoneBy == "" || done.State(f.day.AddDate(1, 0, 0)) != "done" {
+		t.Fatalf("done: %+v %v", done, err)
+	}
+	again, err := risk.SetMitigationDone(f.ctx, f.pool, f.anna, m.ID, true, done.Version, f.day.AddDate(0, 0, 5))
+	if err != nil || again.Version != done.Version || !again.DoneOn.Equal(f.day) {
+		t.Errorf("done twice moved the date: %+v %v", again, err)
+	}
+	acts, err := risk.RequirementActions(f.ctx, f.pool, f.anna.EntityID, "4.2")
+	if err != nil || len(acts) != 1 || !acts[0].Done || acts[0].JewelName == "" {
+		t.Errorf("requirement actions with the done one: %+v %v", acts, err)
+	}
+	if own, err := risk.OwnerActions(f.ctx, f.pool, f.anna.EntityID, f.admin.UserID); err != nil || len(own) != 0 {
+		t.Errorf("owner's open actions include a done one: %+v %v", own, err)
+	}
+	open, err := risk.SetMitigationDone(f.ctx, f.pool, f.anna, m.ID, false, done.Version, f.day)
+	if err != nil || open.Done || open.DoneOn != nil || open.DoneBy != "" {
+		t.Errorf("reopen: %+v %v", open, err)
+	}
+	if _, err := risk.DeleteMitigation(f.ctx, f.pool, f.anna, m.ID, done.Version); !errors.Is(err, db.ErrConflict) {
+		t.Errorf("stale delete: %v", err)
+	}
+	if _, err := risk.DeleteMitigation(f.ctx, f.pool, f.bert, m.ID, open.Version); !errors.Is(err, db.ErrNotFound) {
+		t.Errorf("other entity's delete: %v", err)
+	}
+	if _, err := risk.DeleteMitigation(f.ctx, f.pool, f.anna, m.ID, open.Version); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := risk.GetMitigation(f.ctx, f.pool, f.anna.EntityID, m.ID); !errors.Is(err, db.ErrNotFound) {
+		t.Errorf("deleted action still there: %v", err)
+	}
+	var actions []string
+	if err := f.pool.QueryRow(f.ctx, `SELECT array_agg(action ORDER BY id) FROM audit_log WHERE object_type = 'risk_mitigation' AND object_id = $1`,
+		strconv.FormatInt(m.ID, 10)).Scan(&actions); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"risk_mitigation.created", "risk_mitigation.updated", "risk_mitigation.done", "risk_mitigation.reopened", "risk_mitigation.deleted"}
+	if strings.Join(actions, " ") != strings.Join(want, " ") {
+		t.Errorf("audited %v, want %v", actions, want)
+	}
+}
+
+func TestMitigationState(t *testing.T) {
+	t.Parallel()
+	day := time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		due  time.Time
+		done bool
+		want string
+	}{
+		{day.AddDate(0, 0, 1), false, "open"},
+		{day, false, "open"}, // due today is not late yet
+		{day.AddDate(0, 0, -1), false, "overdue"},
+		{day.AddDate(0, 0, -1), true, "done"},
+		{day.AddDate(0, 0, 1), true, "done"},
+	} {
+		m := risk.Mitigation{DueDate: tc.due, Done: tc.done}
+		if got := m.State(day); got != tc.want {
+			t.Errorf("due %s done %v: %s, want %s", tc.due.Format(time.DateOnly), tc.done, got, tc.want)
+		}
+	}
+}
+
+func TestTreatmentState(t *testing.T) {
+	t.Parallel()
+	s := func(v string) *string { return &v }
+	for _, tc := range []struct {
+		treatment, acceptance *string
+		want                  string
+	}{
+		{nil, nil, risk.TreatmentNone},
+		{s("mitigate"), nil, "mitigate"},
+		{s("accept"), s("accepted"), "accept"},
+		{s("accept"), s("requested"), risk.TreatmentRequested},
+		{s("transfer"), nil, "transfer"},
+		{s("avoid"), nil, "avoid"},
+	} {
+		if got := risk.TreatmentState(tc.treatment, tc.acceptance); got != tc.want || !risk.ValidRegisterTreatment(got) {
+			t.Errorf("%v/%v: %s, want %s", tc.treatment, tc.acceptance, got, tc.want)
+		}
+	}
+	if risk.ValidRegisterTreatment("maybe") || !risk.ValidRegisterTreatment("") {
+		t.Errorf("ValidRegisterTreatment accepts junk or refuses no filter")
 	}
 }

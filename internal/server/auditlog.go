@@ -141,6 +141,7 @@ var auditActionKeys = map[string]bool{
 	"risk_scenario.controls_saved": true, "risk_scenario.treated": true, "risk_scenario.acceptance_requested": true, "risk_mitigation.created": true,
 	"training.record_created": true, "training.record_changed": true, "training.record_deleted": true, "training.appointment_set": true,
 	"risk_jewel.deleted": true, "risk_supplier.deleted": true, "risk_scenario.deleted": true, "risk_threat.deleted": true,
+	"risk_mitigation.updated": true, "risk_mitigation.done": true, "risk_mitigation.reopened": true, "risk_mitigation.deleted": true,
 }
 
 // auditFieldOrder is the order change lines are listed in: the order of the
@@ -155,7 +156,7 @@ var auditFieldOrder = []string{
 	"engine_version", "title", "target", "url", "description", "kind", "version", "filename", "content_type", "file_size",
 	"sha256", "version_id", "deleted", "catalogue_edition", "state", "state_of_art", "cost_level", "adopted_target", "target_reason",
 	"period", "review_date", "method_version", "jewels", "scenarios", "copied_from", "note", "matrix", "tolerance", "level", "availability", "integrity", "confidentiality", "rto_hours", "rpo_hours", "suppliers", "depends_on", "service", "certifications", "certification_expiry", "last_assessed", "assessment_result", "jewel_id", "threat", "clause_incident", "clause_audit", "clause_vulnerability", "clause_subcontracting", "clause_exit",
-	"controls", "residual_likelihood", "residual_impact", "residual_level", "treatment", "acceptance", "scenario_id", "requirement",
+	"controls", "residual_likelihood", "residual_impact", "residual_level", "treatment", "acceptance", "scenario_id", "requirement", "done_on",
 	"user_id", "course", "provider", "topics", "started_on", "completed_on", "certified", "valid_until", "appointed_on",
 	"jewel", "threat_name", "mitigations", "dependents",
 	"likelihood_1", "likelihood_2", "likelihood_3", "likelihood_4", "likelihood_5", "impact_1", "impact_2", "impact_3", "impact_4", "impact_5",

@@ -1317,5 +1317,11 @@ func (s *Server) riskEvidencePages() map[string]func(w http.ResponseWriter, r *h
 			s.renderRiskScenario(w, r.WithContext(context.WithValue(r.Context(), chi.RouteCtxKey, rctx)),
 				scenarioState{Status: failed, Form: "evidence"}, ev)
 		}),
+		risk.SubjectMitigation: record(func(w http.ResponseWriter, r *http.Request, id int64, ev *measures.EvidenceProps) {
+			rctx := chi.NewRouteContext()
+			rctx.URLParams.Add("mitigationID", strconv.FormatInt(id, 10))
+			s.renderRiskMitigation(w, r.WithContext(context.WithValue(r.Context(), chi.RouteCtxKey, rctx)),
+				mitigationState{Status: failed, Form: "evidence"}, false, ev)
+		}),
 	}
 }

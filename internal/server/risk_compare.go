@@ -80,6 +80,14 @@ func (s *Server) riskCompare(w http.ResponseWriter, r *http.Request) {
 		for _, c := range d.LevelsChanged {
 			p.LevelsChanged = append(p.LevelsChanged, row(c.Jewel, c.Threat, c.From, c.To))
 		}
+		for _, c := range d.TreatmentsChanged {
+			name := names[c.Threat.String()]
+			if name == "" {
+				name = i18n.T(ctx, "risk.compare.unknown_threat")
+			}
+			p.TreatmentsChanged = append(p.TreatmentsChanged, riskpages.CompareTreatment{Jewel: c.Jewel, Threat: name,
+				FromKey: c.From, ToKey: c.To, From: registerTreatmentLabel(ctx, c.From), To: registerTreatmentLabel(ctx, c.To)})
+		}
 		for _, c := range d.ScenariosAdded {
 			p.ScenariosAdded = append(p.ScenariosAdded, row(c.Jewel, c.Threat, 0, c.Level))
 		}

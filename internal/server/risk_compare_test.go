@@ -22,9 +22,9 @@ func compareSection(body, key string) string {
 }
 
 // TestRiskCompareCycles compares the demo's adopted 2026 cycle with the
-// 2027 draft after the draft gained a jewel, lost one and had a scenario's
-// level raised; the reverse comparison mirrors it; another entity's
-// analysis is a 404.
+// 2027 draft after the draft gained a jewel, lost one, had a scenario's
+// level raised and a treatment changed; the reverse comparison mirrors it;
+// another entity's analysis is a 404.
 func TestRiskCompareCycles(t *testing.T) {
 	t.Parallel()
 	a, id := startWithDemo(t, apptest.Options{})
@@ -37,6 +37,13 @@ func TestRiskCompareCycles(t *testing.T) {
 	plain := c.Get(t, base)
 	if plain.StatusCode != http.StatusOK || !strings.Contains(plain.Body, ">2026<") {
 		t.Fatalf("compare page: %d %s", plain.StatusCode, plain.Body)
+	}
+	// The demo's 2027 draft decided the pumping stations' sabotage, left
+	// open in 2026: the only treatment change.
+	if got := compareSection(plain.Body, "treatments-changed"); strings.Count(got, "<tr ") != 1 ||
+		!strings.Contains(got, `data-treatment-from="none" data-treatment-to="mitigate"`) || !strings.Contains(got, "Distributie en drukbeheer") ||
+		!strings.Contains(got, tr(t, "risk.treatment.none")) || !strings.Contains(got, tr(t, "risk.treatment.mitigate")) {
+		t.Errorf("demo treatments changed: %q", got)
 	}
 
 	var removed, raised, raisedThreat string
@@ -62,6 +69,14 @@ func TestRiskCompareCycles(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// SCADA × ransomware: mitigate in 2026, transferred in the draft.
+	var moved string
+	if err := a.Pool.QueryRow(ctx, `UPDATE risk_scenarios s SET treatment = 'transfer' FROM risk_jewels j
+		WHERE j.id = s.jewel_id AND s.analysis_id = $1 AND s.threat_code = 'ransomware' AND s.treatment = 'mitigate' RETURNING j.name`,
+		draft).Scan(&moved); err != nil {
+		t.Fatal(err)
+	}
+
 	page := c.Get(t, fmt.Sprintf("%s?from=%d&to=%d", base, adopted, draft))
 	if page.StatusCode != http.StatusOK {
 		t.Fatalf("compare: %d", page.StatusCode)
@@ -76,6 +91,11 @@ func TestRiskCompareCycles(t *testing.T) {
 	if strings.Count(levels, "<tr>") != 1 || !strings.Contains(levels, raised) || !strings.Contains(levels, `data-level="critical"`) {
 		t.Errorf("levels changed: %q (want %s / %s)", levels, raised, raisedThreat)
 	}
+	treatments := compareSection(page.Body, "treatments-changed")
+	if !strings.Contains(treatments, `data-treatment-from="mitigate" data-treatment-to="transfer"`) || !strings.Contains(treatments, moved) ||
+		!strings.Contains(treatments, tr(t, "risk.treatment.transfer")) {
+		t.Errorf("treatments changed: %q (want %s mitigate → transfer)", treatments, moved)
+	}
 	if compareSection(page.Body, "scenarios-removed") == "" && strings.Contains(plain.Body, removed) {
 		t.Errorf("the removed jewel's scenarios are not listed as removed")
 	}
@@ -85,7 +105,8 @@ func TestRiskCompareCycles(t *testing.T) {
 	// Reversed: added and removed swap.
 	back := c.Get(t, fmt.Sprintf("%s?from=%d&to=%d", base, draft, adopted))
 	if !strings.Contains(compareSection(back.Body, "jewels-removed"), "Nieuw meetnet") ||
-		!strings.Contains(compareSection(back.Body, "jewels-added"), removed) {
+		!strings.Contains(compareSection(back.Body, "jewels-added"), removed) ||
+		!strings.Contains(compareSection(back.Body, "treatments-changed"), `data-treatment-from="transfer" data-treatment-to="mitigate"`) {
 		t.Errorf("reverse comparison does not mirror")
 	}
 	if same := c.Get(t, fmt.Sprintf("%s?from=%d&to=%d", base, draft, draft)); !strings.Contains(same.Body, `data-compare="same"`) {

@@ -107,6 +107,11 @@ func TestRiskDeleteJewelWithItsScenarios(t *testing.T) {
 	// depended on it stays.
 	form = deleteForm(t, r.Body)
 	form.Set("confirm", "yes")
+	mitigationsBefore := count(t, a, `SELECT count(*) FROM risk_mitigations WHERE analysis_id = $1`, draft)
+	ownMitigations := count(t, a, `SELECT count(*) FROM risk_mitigations m JOIN risk_scenarios s ON s.id = m.scenario_id WHERE s.jewel_id = $1`, jewel)
+	if ownMitigations == 0 {
+		t.Fatalf("the jewel's scenarios should have mitigation actions for this test")
+	}
 	r = officer.PostForm(t, page+"/delete", form)
 	if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != analysisPage+"#jewels" {
 		t.Fatalf("confirmed deletion: %d %q %s", r.StatusCode, r.Header.Get("Location"), r.Body)
@@ -124,8 +129,8 @@ func TestRiskDeleteJewelWithItsScenarios(t *testing.T) {
 	if n := count(t, a, `SELECT count(*) FROM risk_jewels WHERE analysis_id = $1 AND name = 'Drinkwaterzuivering'`, draft); n != 1 {
 		t.Errorf("the jewel that depended on it: %d", n)
 	}
-	if n := count(t, a, `SELECT count(*) FROM risk_mitigations WHERE analysis_id = $1`, draft); n != 0 {
-		t.Errorf("mitigation actions of the deleted scenarios remain: %d", n)
+	if n := count(t, a, `SELECT count(*) FROM risk_mitigations WHERE analysis_id = $1`, draft); n != mitigationsBefore-ownMitigations {
+		t.Errorf("mitigation actions after the deletion: %d, want %d (the deleted scenarios' %d gone, the others kept)", n, mitigationsBefore-ownMitigations, ownMitigations)
 	}
 	if after := officer.Get(t, analysisPage); !strings.Contains(after.Body, tr(t, "risk.deleted.jewel")) || strings.Contains(after.Body, "SCADA zuiveringsinstallaties") {
 		t.Errorf("analysis after deletion")

@@ -48,6 +48,18 @@ func parseRegister(q url.Values) (registerRequest, bool) {
 	if !ok[0] || !ok[1] || !ok[2] || !ok[3] {
 		return rr, false
 	}
+	f.Treatment = q.Get("treatment")
+	if !risk.ValidRegisterTreatment(f.Treatment) {
+		return rr, false
+	}
+	switch q.Get("overdue") {
+	case "":
+	case "1":
+		f.Overdue = true
+	default:
+		return rr, false
+	}
+	f.Today = today()
 	if v := q.Get("threat"); v != "" {
 		ref, good := risk.ParseThreatRef(v)
 		if !good {
@@ -59,7 +71,8 @@ func parseRegister(q url.Values) (registerRequest, bool) {
 	rr.query.Sort, sortOK = risk.ParseRegisterSort(q.Get("sort"))
 	rr.sortRefused = !sortOK
 	rr.form = riskpages.RegisterForm{Level: q.Get("level"), Jewel: q.Get("jewel"), Threat: q.Get("threat"),
-		Owner: q.Get("owner"), Supplier: q.Get("supplier"), Sort: rr.query.Sort.String()}
+		Owner: q.Get("owner"), Supplier: q.Get("supplier"), Treatment: q.Get("treatment"), Overdue: q.Get("overdue"),
+		Sort: rr.query.Sort.String()}
 	for name, dst := range map[string]**risk.Cursor{"after": &rr.query.After, "before": &rr.query.Before} {
 		if v := q.Get(name); v != "" {
 			c, good := risk.ParseCursor(v)
@@ -77,7 +90,8 @@ func parseRegister(q url.Values) (registerRequest, bool) {
 // plus extra pairs.
 func registerQuery(f riskpages.RegisterForm, extra ...string) string {
 	v := url.Values{}
-	for k, s := range map[string]string{"level": f.Level, "jewel": f.Jewel, "threat": f.Threat, "owner": f.Owner, "supplier": f.Supplier} {
+	for k, s := range map[string]string{"level": f.Level, "jewel": f.Jewel, "threat": f.Threat, "owner": f.Owner, "supplier": f.Supplier,
+		"treatment": f.Treatment, "overdue": f.Overdue} {
 		if s != "" {
 			v.Set(k, s)
 		}
@@ -148,6 +162,11 @@ func (s *Server) riskRegister(w http.ResponseWriter, r *http.Request) {
 			p.Owners = append(p.Owners, components.Option{Value: strconv.FormatInt(*j.OwnerID, 10), Label: j.OwnerName})
 		}
 	}
+	p.Treatments = []components.Option{anyOpt}
+	for _, t := range risk.RegisterTreatments {
+		p.Treatments = append(p.Treatments, components.Option{Value: t, Label: registerTreatmentLabel(ctx, t)})
+	}
+	p.Overdue = []components.Option{anyOpt, {Value: "1", Label: i18n.T(ctx, "risk.register.overdue.only")}}
 	for _, sp := range suppliers {
 		p.Suppliers = append(p.Suppliers, components.Option{Value: strconv.FormatInt(sp.ID, 10), Label: sp.Name})
 	}
@@ -176,7 +195,8 @@ func (s *Server) riskRegister(w http.ResponseWriter, r *http.Request) {
 		threat := names[row.Threat().String()]
 		p.Rows = append(p.Rows, riskpages.RegisterRow{Owner: row.OwnerName, ScenarioRow: riskpages.ScenarioRow{ID: row.ID,
 			Jewel: row.JewelName, Threat: threat, Aspects: aspectsText(ctx, row.Aspects()), Likelihood: row.Likelihood,
-			Impact: row.Impact, Level: levelKey(row.Level), AboveTolerance: risk.AboveTolerance(row.Level, m.Tolerance)}})
+			Impact: row.Impact, Level: levelKey(row.Level), AboveTolerance: risk.AboveTolerance(row.Level, m.Tolerance)},
+			TreatmentState: row.TreatmentState(), Treatment: registerTreatmentLabel(ctx, row.TreatmentState()), Overdue: row.Overdue})
 	}
 	if page.HasPrev {
 		p.First = path + registerQuery(rr.form)
@@ -187,6 +207,17 @@ func (s *Server) riskRegister(w http.ResponseWriter, r *http.Request) {
 		p.Last = path + registerQuery(rr.form, "page", "last")
 	}
 	s.render(w, r, http.StatusOK, riskpages.Register(p))
+}
+
+// registerTreatmentLabel names a value of the register's treatment filter.
+func registerTreatmentLabel(ctx context.Context, t string) string {
+	switch t {
+	case risk.TreatmentNone:
+		return i18n.T(ctx, "risk.treatment.none")
+	case risk.TreatmentRequested:
+		return i18n.T(ctx, "risk.acceptance.requested")
+	}
+	return i18n.T(ctx, "risk.treatment."+t)
 }
 
 func sortLabel(ctx context.Context, srt risk.RegisterSort) string {
@@ -230,11 +261,11 @@ func (s *Server) riskRegisterCSV(w http.ResponseWriter, r *http.Request) {
 	cw := newCSV(w, i18n.LangFrom(ctx))
 	cw.row(i18n.T(ctx, "risk.register.col.id"), i18n.T(ctx, "risk.jewel"), i18n.T(ctx, "risk.register.owner"), i18n.T(ctx, "risk.threat"),
 		i18n.T(ctx, "risk.aspects"), i18n.T(ctx, "risk.likelihood"), i18n.T(ctx, "risk.impact"), i18n.T(ctx, "risk.level"),
-		i18n.T(ctx, "risk.above_tolerance"))
+		i18n.T(ctx, "risk.above_tolerance"), i18n.T(ctx, "risk.register.treatment"), i18n.T(ctx, "risk.register.overdue"))
 	for _, row := range rows {
 		cw.row(strconv.FormatInt(row.ID, 10), row.JewelName, row.OwnerName, names[row.Threat().String()], aspectsText(ctx, row.Aspects()),
 			strconv.Itoa(row.Likelihood), strconv.Itoa(row.Impact), i18n.T(ctx, "risk.level."+row.Level.Key()),
-			yesNo(ctx, risk.AboveTolerance(row.Level, m.Tolerance)))
+			yesNo(ctx, risk.AboveTolerance(row.Level, m.Tolerance)), registerTreatmentLabel(ctx, row.TreatmentState()), yesNo(ctx, row.Overdue))
 	}
 	cw.flush()
 }

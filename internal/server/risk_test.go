@@ -287,9 +287,15 @@ func TestRiskIDsOfAnotherEntityAreNotFound(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	mt, err := risk.AddMitigation(ctx, a.Pool, actorB, sc.ID, risk.MitigationInput{Title: "Geheim", RequirementCode: "1.1",
+		OwnerID: strconv.FormatInt(adminB, 10), DueDate: testToday().Format("2006-01-02")}, func(string) bool { return true })
+	if err != nil {
+		t.Fatal(err)
+	}
 	c := a.LoginDemo(t, authz.Admin) // admin of the demo (A): every permission there
 	base := "/e/" + strconv.FormatInt(idA, 10) + "/risks"
-	ids := map[string]int64{"{analysisID}": an.ID, "{jewelID}": jw.ID, "{supplierID}": sup.ID, "{scenarioID}": sc.ID, "{threatID}": th.ID}
+	ids := map[string]int64{"{analysisID}": an.ID, "{jewelID}": jw.ID, "{supplierID}": sup.ID, "{scenarioID}": sc.ID, "{threatID}": th.ID,
+		"{mitigationID}": mt.ID}
 	checked := 0
 	for _, rt := range a.Server.Routes() {
 		if !strings.HasPrefix(rt.Pattern, "/e/{entityID}/risks/") || strings.Count(rt.Pattern, "ID}") < 2 {
@@ -299,9 +305,14 @@ func TestRiskIDsOfAnotherEntityAreNotFound(t *testing.T) {
 		for k, v := range ids {
 			path = strings.ReplaceAll(path, k, strconv.FormatInt(v, 10))
 		}
+		if strings.Contains(path, "ID}") {
+			t.Errorf("%s: no id of B for its parameter", rt.Pattern)
+			continue
+		}
 		values := url.Values{"name": {"x"}, "level": {"goal"}, "availability": {"1"}, "integrity": {"1"}, "confidentiality": {"1"},
 			"version": {"1"}, "status": {"review"}, "period": {"x"}, "review_date": {testToday().Format("2006-01-02")}, "aspects": {"availability"},
-			"jewel": {strconv.FormatInt(jw.ID, 10)}, "threat": {"c:ddos"}, "likelihood": {"1"}, "impact": {"1"}}
+			"jewel": {strconv.FormatInt(jw.ID, 10)}, "threat": {"c:ddos"}, "likelihood": {"1"}, "impact": {"1"},
+			"title": {"x"}, "requirement": {"1.1"}, "owner": {strconv.FormatInt(adminB, 10)}, "due_date": {testToday().Format("2006-01-02")}, "done": {"true"}}
 		var r apptest.Response
 		if rt.Method == http.MethodGet {
 			r = c.Get(t, path)
@@ -321,6 +332,11 @@ func TestRiskIDsOfAnotherEntityAreNotFound(t *testing.T) {
 	var names int
 	if err := a.Pool.QueryRow(context.Background(), `SELECT count(*) FROM risk_jewels WHERE entity_id = $1 AND name <> 'Geheim'`, entityB).Scan(&names); err != nil || names != 0 {
 		t.Errorf("B's jewels changed through A: %d %v", names, err)
+	}
+	var actions int
+	if err := a.Pool.QueryRow(context.Background(), `SELECT count(*) FROM risk_mitigations WHERE entity_id = $1 AND title = 'Geheim' AND NOT done`,
+		entityB).Scan(&actions); err != nil || actions != 1 {
+		t.Errorf("B's mitigation action changed through A: %d %v", actions, err)
 	}
 }
 

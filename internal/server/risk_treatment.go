@@ -151,16 +151,31 @@ func (s *Server) renderRiskTreatment(w http.ResponseWriter, r *http.Request, st 
 	}
 	if st.Input != nil && st.Input.Mitigation != nil {
 		in := st.Input.Mitigation
-		p.MitigationForm = riskpages.MitigationForm{Title: in.Title, Requirement: in.RequirementCode, Owner: in.OwnerID, Due: in.DueDate}
+		p.MitigationForm = mitigationForm(*in)
 	}
 	p.Owners = []components.Option{{Value: "", Label: i18n.T(ctx, "soa.no_owner")}}
 	for _, ow := range data.Owners {
 		p.Owners = append(p.Owners, components.Option{Value: strconv.FormatInt(ow.ID, 10), Label: ow.Name})
 	}
-	for _, mt := range data.Mitigations {
-		p.Mitigations = append(p.Mitigations, riskpages.MitigationRow{Title: mt.Title, Requirement: mt.RequirementCode,
-			RequirementHref: base + "/requirements/" + mt.RequirementCode, Owner: mt.OwnerName, Due: i18n.Date(ctx, mt.DueDate),
-			Overdue: mt.Overdue(today()), Done: mt.Done})
+	ev := measures.EvidenceProps{Base: base, RelatedTitle: "risk.mitigation.evidence", None: "risk.mitigation.evidence_none",
+		NoneOwn: "risk.mitigation.evidence_own"}
+	for k, mt := range data.Mitigations {
+		items := data.Evidence[k]
+		p.Mitigations = append(p.Mitigations, riskpages.MitigationRow{ID: mt.ID, Title: mt.Title, Href: mitigationURL(base, mt.ID),
+			Requirement: mt.RequirementCode, RequirementHref: base + "/requirements/" + mt.RequirementCode, Owner: mt.OwnerName,
+			Due: i18n.Date(ctx, mt.DueDate), State: mt.State(today()), Evidence: len(items)})
+		if len(items) == 0 {
+			continue
+		}
+		g := measures.EvidenceGroup{Ref: strconv.FormatInt(mt.ID, 10), Label: i18n.T(ctx, "evidence.subject.risk_mitigation") + ": " + mt.Title,
+			URL: mitigationURL(base, mt.ID)}
+		for _, it := range items {
+			g.Items = append(g.Items, evidenceItemProps(it))
+		}
+		ev.Related = append(ev.Related, g)
+	}
+	if len(data.Mitigations) > 0 {
+		p.Evidence = &ev
 	}
 	status := http.StatusOK
 	if st.Status != 0 {
@@ -245,8 +260,7 @@ func (s *Server) riskMitigationCreate(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	in := risk.MitigationInput{Title: r.PostFormValue("title"), RequirementCode: r.PostFormValue("requirement"),
-		OwnerID: r.PostFormValue("owner"), DueDate: r.PostFormValue("due_date")}
+	in := mitigationInput(r)
 	_, err = risk.AddMitigation(r.Context(), s.Pool, authz.ActorFrom(r.Context()), id, in, known)
 	s.treatmentSaved(w, r, id, err, treatmentInput{Mitigation: &in})
 }
@@ -263,7 +277,7 @@ func riskActionRows(ctx context.Context, base string, rows []risk.ActionRow) []m
 				threat = t.Name.In(ctx)
 			}
 		}
-		out = append(out, measures.RiskAction{Title: a.Title, Scenario: a.JewelName + " × " + threat,
+		out = append(out, measures.RiskAction{Title: a.Title, ActionHref: mitigationURL(base, a.ID), Scenario: a.JewelName + " × " + threat,
 			Href: fmt.Sprintf("%s/risks/scenarios/%d/resilience", base, a.ScenarioID), Owner: a.OwnerName,
 			Due: i18n.Date(ctx, a.DueDate), Overdue: a.Overdue(day), Done: a.Done})
 	}

@@ -218,6 +218,11 @@ func (s *Server) routeTable() []Route {
 		{post, "/e/{entityID}/risks/scenarios/{scenarioID}/controls", InEntity, authz.RiskEdit, s.riskControlsSave},
 		{post, "/e/{entityID}/risks/scenarios/{scenarioID}/treatment", InEntity, authz.RiskEdit, s.riskTreatmentSave},
 		{post, "/e/{entityID}/risks/scenarios/{scenarioID}/mitigations", InEntity, authz.RiskEdit, s.riskMitigationCreate},
+		{get, "/e/{entityID}/risks/mitigations/{mitigationID}", InEntity, authz.EntityRead, s.riskMitigation},
+		{post, "/e/{entityID}/risks/mitigations/{mitigationID}", InEntity, authz.RiskEdit, s.riskMitigationSave},
+		{post, "/e/{entityID}/risks/mitigations/{mitigationID}/done", InEntity, authz.RiskEdit, s.riskMitigationDone},
+		{get, "/e/{entityID}/risks/mitigations/{mitigationID}/delete", InEntity, authz.RiskEdit, s.riskMitigationDeleteConfirm},
+		{post, "/e/{entityID}/risks/mitigations/{mitigationID}/delete", InEntity, authz.RiskEdit, s.riskMitigationDelete},
 		{get, "/e/{entityID}/risks/{analysisID}", InEntity, authz.EntityRead, s.riskAnalysis},
 		{post, "/e/{entityID}/risks/{analysisID}", InEntity, authz.RiskEdit, s.riskAnalysisSave},
 		// Adopting needs EntityManage as well (checked by risk.SetStatus).
