@@ -1,0 +1,229 @@
+package risk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/weerbaar/weerbaar/internal/db"
+	"github.com/weerbaar/weerbaar/internal/i18n"
+)
+
+// ProposalScenario is what the proportionality proposal needs of a
+// scenario: its inherent (before existing controls) likelihood and impact,
+// and its name for the explanation.
+type ProposalScenario struct {
+	ID                 int64
+	Name               i18n.Text
+	Likelihood, Impact int
+}
+
+// Proposal is the analysis's proposal for the entity's likelihood and
+// impact factors of the proportionality engine (1..5), each with its
+// explanation.
+type Proposal struct {
+	Likelihood, Impact       int
+	LikelihoodWhy, ImpactWhy i18n.Msg
+	// Scenarios counts the analysis's scenarios; Significant those whose
+	// inherent level is above the tolerance.
+	Scenarios, Significant int
+}
+
+// Propose derives the factors from an analysis's scenarios under its
+// method. The factors are scored before existing controls (the engine's
+// guidance), so the inherent scores count, and only scenarios whose inherent
+// level lies above the entity's tolerance do: those are the risks the
+// entity cannot accept without a decision of its management body, i.e. the
+// significant incidents the factors are about.
+//
+//   - Likelihood is the inherent likelihood reached by at least a quarter of
+//     all scenarios (the upper quartile, k = ⌈n/4⌉-th highest) when every
+//     scenario within tolerance counts as 1. One frequent but otherwise
+//     isolated risk does not set the whole entity's likelihood; a quarter
+//     of the analysis does.
+//   - Impact is the highest inherent impact among the significant scenarios:
+//     the factor is the worst credible consequence of a significant
+//     incident, so one credible disaster is enough.
+//
+// No significant scenario gives 1 for both. Raising any scenario's
+// likelihood or impact never lowers either factor (the matrix is monotone,
+// so the scenario can only become significant, and an order statistic
+// never falls when one value rises). No scenarios give no proposal (nil).
+func Propose(m Method, scenarios []ProposalScenario) (*Proposal, error) {
+	if len(scenarios) == 0 {
+		return nil, nil
+	}
+	p := &Proposal{Likelihood: 1, Impact: 1, Scenarios: len(scenarios)}
+	likelihoods := make([]int, len(scenarios))
+	var worst *ProposalScenario
+	for k := range scenarios {
+		s := &scenarios[k]
+		lvl, err := m.Matrix.Score(s.Likelihood, s.Impact)
+		if err != nil {
+			return nil, fmt.Errorf("proposal, scenario %d: %w", s.ID, err)
+		}
+		likelihoods[k] = 1
+		if !AboveTolerance(lvl, m.Tolerance) {
+			continue
+		}
+		p.Significant++
+		likelihoods[k] = s.Likelihood
+		if worst == nil || s.Impact > worst.Impact {
+			worst = s
+		}
+	}
+	tol := i18n.M("risk.level." + m.Tolerance.Key())
+	if worst == nil {
+		p.LikelihoodWhy = i18n.M("risk.proposal.none", len(scenarios), tol, 1)
+		p.ImpactWhy = p.LikelihoodWhy
+		return p, nil
+	}
+	sort.Sort(sort.Reverse(sort.IntSlice(likelihoods)))
+	k := UpperQuartileRank(len(scenarios))
+	p.Likelihood = likelihoods[k-1]
+	reached := countAtLeast(likelihoods, p.Likelihood)
+	p.LikelihoodWhy = i18n.M("risk.proposal.likelihood", p.Likelihood, reached, len(scenarios), tol, k)
+	if p.Likelihood < ScaleMax {
+		p.LikelihoodWhy = i18n.Join(" ", p.LikelihoodWhy,
+			i18n.M("risk.proposal.likelihood_next", p.Likelihood+1, countAtLeast(likelihoods, p.Likelihood+1)))
+	}
+	p.Impact = worst.Impact
+	p.ImpactWhy = i18n.M("risk.proposal.impact", p.Impact, worst.Name, p.Significant, tol)
+	return p, nil
+}
+
+// UpperQuartileRank is k = ⌈n/4⌉: the rank from the top that at least a
+// quarter of n scenarios reach (at least 1).
+func UpperQuartileRank(n int) int {
+	return max(1, (n+3)/4)
+}
+
+func countAtLeast(values []int, v int) int {
+	n := 0
+	for _, x := range values {
+		if x >= v {
+			n++
+		}
+	}
+	return n
+}
+
+// ProposalBasis is the analysis the proposal is made from, with its method
+// and scenarios (each with its residual risk and the requirement codes of
+// its controls).
+type ProposalBasis struct {
+	Analysis  Analysis
+	Method    Method
+	Scenarios []BasisScenario
+}
+
+// BasisScenario is a scenario of the proposal's analysis.
+type BasisScenario struct {
+	ID                 int64    `db:"id"`
+	JewelName          string   `db:"jewel_name"`
+	ThreatCode         *string  `db:"threat_code"`
+	ThreatName         string   `db:"threat_name"` // entity threats only
+	Likelihood         int      `db:"inherent_likelihood"`
+	Impact             int      `db:"inherent_impact"`
+	Level              Level    `db:"inherent_level"`
+	ResidualLikelihood int      `db:"residual_likelihood"`
+	ResidualImpact     int      `db:"residual_impact"`
+	ResidualLevel      Level    `db:"residual_level"`
+	Controls           []string `db:"controls"`
+}
+
+// Name is "jewel × threat" in both languages.
+func (s BasisScenario) Name() i18n.Text {
+	threat := i18n.Text{NL: s.ThreatName, EN: s.ThreatName}
+	if s.ThreatCode != nil {
+		threat = i18n.Text{NL: *s.ThreatCode, EN: *s.ThreatCode}
+		if t, ok := Threats().Threat(*s.ThreatCode); ok {
+			threat = t.Name
+		}
+	}
+	return i18n.Text{NL: s.JewelName + " × " + threat.NL, EN: s.JewelName + " × " + threat.EN}
+}
+
+// Proposal is the proposal from the basis's scenarios (nil without
+// scenarios).
+func (b *ProposalBasis) Proposal() (*Proposal, error) {
+	in := make([]ProposalScenario, len(b.Scenarios))
+	for k, s := range b.Scenarios {
+		in[k] = ProposalScenario{ID: s.ID, Name: s.Name(), Likelihood: s.Likelihood, Impact: s.Impact}
+	}
+	return Propose(b.Method, in)
+}
+
+// LoadProposalBasis returns the analysis the entity's proposal comes from:
+// the newest adopted one, else the newest that is still being worked on
+// (concept or review); nil when there is neither. Two queries, whatever the
+// number of scenarios.
+func LoadProposalBasis(ctx context.Context, q db.Querier, entityID int64) (*ProposalBasis, error) {
+	a, err := db.GetOne[Analysis](ctx, q, "proposal analysis", `SELECT `+analysisColumns+`
+		WHERE a.entity_id = @entity AND a.status <> 'archived'
+		ORDER BY (a.status = 'adopted') DESC, a.created_at DESC, a.id DESC LIMIT 1`, pgx.StrictNamedArgs{"entity": entityID})
+	if errors.Is(err, db.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	b := &ProposalBasis{Analysis: a}
+	if b.Method, err = a.Method(); err != nil {
+		return nil, err
+	}
+	rows, err := q.Query(ctx, `SELECT s.id, j.name AS jewel_name, s.threat_code, coalesce(t.name, '') AS threat_name,
+			s.inherent_likelihood, s.inherent_impact, s.inherent_level, s.residual_likelihood, s.residual_impact, s.residual_level,
+			coalesce((SELECT array_agg(c.requirement_code ORDER BY c.requirement_code) FROM risk_scenario_controls c
+				WHERE c.entity_id = s.entity_id AND c.scenario_id = s.id), '{}') AS controls
+		FROM risk_scenarios s JOIN risk_jewels j ON j.id = s.jewel_id LEFT JOIN risk_threats t ON t.id = s.threat_id
+		WHERE s.entity_id = @entity AND s.analysis_id = @analysis
+		ORDER BY s.residual_level DESC, s.inherent_level DESC, s.id`, pgx.StrictNamedArgs{"entity": entityID, "analysis": a.ID})
+	if err != nil {
+		return nil, fmt.Errorf("scenarios of proposal analysis %d: %w", a.ID, err)
+	}
+	if b.Scenarios, err = pgx.CollectRows(rows, pgx.RowToStructByName[BasisScenario]); err != nil {
+		return nil, fmt.Errorf("scenarios of proposal analysis %d: %w", a.ID, err)
+	}
+	return b, nil
+}
+
+// MeasureRisks are the scenarios that depend on one measure: those with a
+// control (a requirement) that serves it, in the basis's order (highest
+// residual level first), and how many of them are above the tolerance.
+type MeasureRisks struct {
+	Scenarios      []BasisScenario
+	AboveTolerance int
+}
+
+// RisksByMeasure groups scenarios by the measures their controls serve;
+// measuresOf gives the measure codes a requirement serves (from the
+// entity's catalogue edition). A scenario appears once per measure however
+// many of its controls serve it.
+func RisksByMeasure(scenarios []BasisScenario, tolerance Level, measuresOf func(requirementCode string) []string) map[string]*MeasureRisks {
+	out := map[string]*MeasureRisks{}
+	for _, s := range scenarios {
+		seen := map[string]bool{}
+		for _, code := range s.Controls {
+			for _, m := range measuresOf(code) {
+				if seen[m] {
+					continue
+				}
+				seen[m] = true
+				mr := out[m]
+				if mr == nil {
+					mr = &MeasureRisks{}
+					out[m] = mr
+				}
+				mr.Scenarios = append(mr.Scenarios, s)
+				if AboveTolerance(s.ResidualLevel, tolerance) {
+					mr.AboveTolerance++
+				}
+			}
+		}
+	}
+	return out
+}
