@@ -70,16 +70,26 @@ func LoadFactors(ctx context.Context, q db.Querier, entityID int64) (Factors, er
 		return f, fmt.Errorf("factors of entity %d: %w", entityID, err)
 	}
 	f.Set = true
-	if srcID != nil {
-		f.Source = &FactorsSource{AnalysisID: *srcID}
-		if srcPeriod != nil {
-			f.Source.AnalysisPeriod = *srcPeriod
-		}
-		if err := json.Unmarshal(srcWhy, &f.Source.Explanation); err != nil {
-			return f, fmt.Errorf("factors of entity %d, source explanation: %w", entityID, err)
-		}
+	if f.Source, err = factorsSource(srcID, srcPeriod, srcWhy); err != nil {
+		return f, fmt.Errorf("factors of entity %d: %w", entityID, err)
 	}
 	return f, nil
+}
+
+// factorsSource reads the source columns of proportion_factors (nil when the
+// factors were saved by hand).
+func factorsSource(id *int64, period *string, why []byte) (*FactorsSource, error) {
+	if id == nil {
+		return nil, nil
+	}
+	src := &FactorsSource{AnalysisID: *id}
+	if period != nil {
+		src.AnalysisPeriod = *period
+	}
+	if err := json.Unmarshal(why, &src.Explanation); err != nil {
+		return nil, fmt.Errorf("source explanation: %w", err)
+	}
+	return src, nil
 }
 
 // FactorsInput is the factors form.
