@@ -126,3 +126,55 @@ func TestProposeMonotone(t *testing.T) {
 		}
 	}
 }
+
+func TestRisksByMeasure(t *testing.T) {
+	t.Parallel()
+	serves := map[string][]string{"5.1": {"d"}, "6.8": {"e", "i"}, "11.7": {"i", "j"}, "4.2": {"c"}}
+	measuresOf := func(code string) []string { return serves[code] }
+	in := []BasisScenario{
+		{ID: 1, ResidualLevel: High, Controls: []string{"5.1", "11.7"}},
+		{ID: 2, ResidualLevel: Medium, Controls: []string{"6.8", "11.7"}},  // i twice: counted once
+		{ID: 3, ResidualLevel: Critical, Controls: []string{"4.2", "9.9"}}, // 9.9 serves nothing
+		{ID: 4, ResidualLevel: Low},
+	}
+	got := RisksByMeasure(in, Medium, measuresOf)
+	want := map[string]struct {
+		ids   []int64
+		above int
+	}{"c": {[]int64{3}, 1}, "d": {[]int64{1}, 1}, "e": {[]int64{2}, 0}, "i": {[]int64{1, 2}, 1}, "j": {[]int64{1, 2}, 1}}
+	if len(got) != len(want) {
+		t.Fatalf("measures %v, want %v", got, want)
+	}
+	for code, w := range want {
+		g := got[code]
+		if g == nil {
+			t.Fatalf("measure %s missing", code)
+		}
+		var ids []int64
+		for _, s := range g.Scenarios {
+			ids = append(ids, s.ID)
+		}
+		if len(ids) != len(w.ids) || g.AboveTolerance != w.above {
+			t.Errorf("measure %s: scenarios %v above %d, want %v above %d", code, ids, g.AboveTolerance, w.ids, w.above)
+			continue
+		}
+		for k := range ids {
+			if ids[k] != w.ids[k] {
+				t.Errorf("measure %s: scenarios %v, want %v (basis order)", code, ids, w.ids)
+			}
+		}
+	}
+}
+
+func TestBasisScenarioName(t *testing.T) {
+	t.Parallel()
+	code := "disruption"
+	cat := BasisScenario{JewelName: "SCADA", ThreatCode: &code}.Name()
+	if cat.NL != "SCADA × Verstoring" || cat.EN != "SCADA × Disruption" {
+		t.Errorf("catalogue threat name %+v, want Dutch and English", cat)
+	}
+	own := BasisScenario{JewelName: "SCADA", ThreatName: "Dosering"}.Name()
+	if own.NL != "SCADA × Dosering" || own.EN != own.NL {
+		t.Errorf("entity threat name %+v", own)
+	}
+}
