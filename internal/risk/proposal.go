@@ -122,17 +122,17 @@ type ProposalBasis struct {
 
 // BasisScenario is a scenario of the proposal's analysis.
 type BasisScenario struct {
-	ID                 int64    `db:"id"`
-	JewelName          string   `db:"jewel_name"`
-	ThreatCode         *string  `db:"threat_code"`
-	ThreatName         string   `db:"threat_name"` // entity threats only
-	Likelihood         int      `db:"inherent_likelihood"`
-	Impact             int      `db:"inherent_impact"`
-	Level              Level    `db:"inherent_level"`
-	ResidualLikelihood int      `db:"residual_likelihood"`
-	ResidualImpact     int      `db:"residual_impact"`
-	ResidualLevel      Level    `db:"residual_level"`
-	Controls           []string `db:"controls"`
+	ID                 int64    `json:"id"`
+	JewelName          string   `json:"jewel_name"`
+	ThreatCode         *string  `json:"threat_code"`
+	ThreatName         string   `json:"threat_name"` // entity threats only
+	Likelihood         int      `json:"inherent_likelihood"`
+	Impact             int      `json:"inherent_impact"`
+	Level              Level    `json:"inherent_level"`
+	ResidualLikelihood int      `json:"residual_likelihood"`
+	ResidualImpact     int      `json:"residual_impact"`
+	ResidualLevel      Level    `json:"residual_level"`
+	Controls           []string `json:"controls"`
 }
 
 // Name is "jewel × threat" in both languages.
@@ -159,10 +159,24 @@ func (b *ProposalBasis) Proposal() (*Proposal, error) {
 
 // LoadProposalBasis returns the analysis the entity's proposal comes from:
 // the newest adopted one, else the newest that is still being worked on
-// (concept or review); nil when there is neither. Two queries, whatever the
-// number of scenarios.
+// (concept or review); nil when there is neither. One query, whatever the
+// number of scenarios: they come along as JSON, highest residual level
+// first, each with the requirement codes of its controls.
 func LoadProposalBasis(ctx context.Context, q db.Querier, entityID int64) (*ProposalBasis, error) {
-	a, err := db.GetOne[Analysis](ctx, q, "proposal analysis", `SELECT `+analysisColumns+`
+	type basisRow struct {
+		Analysis
+		Scenarios []BasisScenario `db:"basis_scenarios"`
+	}
+	row, err := db.GetOne[basisRow](ctx, q, "proposal analysis", `SELECT
+			(SELECT coalesce(json_agg(json_build_object('id', s.id, 'jewel_name', j.name, 'threat_code', s.threat_code,
+				'threat_name', coalesce(t.name, ''), 'inherent_likelihood', s.inherent_likelihood, 'inherent_impact', s.inherent_impact,
+				'inherent_level', s.inherent_level, 'residual_likelihood', s.residual_likelihood, 'residual_impact', s.residual_impact,
+				'residual_level', s.residual_level,
+				'controls', (SELECT coalesce(json_agg(c.requirement_code ORDER BY c.requirement_code), '[]') FROM risk_scenario_controls c
+					WHERE c.entity_id = s.entity_id AND c.scenario_id = s.id))
+				ORDER BY s.residual_level DESC, s.inherent_level DESC, s.id), '[]')
+			 FROM risk_scenarios s JOIN risk_jewels j ON j.id = s.jewel_id LEFT JOIN risk_threats t ON t.id = s.threat_id
+			 WHERE s.entity_id = a.entity_id AND s.analysis_id = a.id) AS basis_scenarios, `+analysisColumns+`
 		WHERE a.entity_id = @entity AND a.status <> 'archived'
 		ORDER BY (a.status = 'adopted') DESC, a.created_at DESC, a.id DESC LIMIT 1`, pgx.StrictNamedArgs{"entity": entityID})
 	if errors.Is(err, db.ErrNotFound) {
@@ -171,22 +185,9 @@ func LoadProposalBasis(ctx context.Context, q db.Querier, entityID int64) (*Prop
 	if err != nil {
 		return nil, err
 	}
-	b := &ProposalBasis{Analysis: a}
-	if b.Method, err = a.Method(); err != nil {
+	b := &ProposalBasis{Analysis: row.Analysis, Scenarios: row.Scenarios}
+	if b.Method, err = row.Analysis.Method(); err != nil {
 		return nil, err
-	}
-	rows, err := q.Query(ctx, `SELECT s.id, j.name AS jewel_name, s.threat_code, coalesce(t.name, '') AS threat_name,
-			s.inherent_likelihood, s.inherent_impact, s.inherent_level, s.residual_likelihood, s.residual_impact, s.residual_level,
-			coalesce((SELECT array_agg(c.requirement_code ORDER BY c.requirement_code) FROM risk_scenario_controls c
-				WHERE c.entity_id = s.entity_id AND c.scenario_id = s.id), '{}') AS controls
-		FROM risk_scenarios s JOIN risk_jewels j ON j.id = s.jewel_id LEFT JOIN risk_threats t ON t.id = s.threat_id
-		WHERE s.entity_id = @entity AND s.analysis_id = @analysis
-		ORDER BY s.residual_level DESC, s.inherent_level DESC, s.id`, pgx.StrictNamedArgs{"entity": entityID, "analysis": a.ID})
-	if err != nil {
-		return nil, fmt.Errorf("scenarios of proposal analysis %d: %w", a.ID, err)
-	}
-	if b.Scenarios, err = pgx.CollectRows(rows, pgx.RowToStructByName[BasisScenario]); err != nil {
-		return nil, fmt.Errorf("scenarios of proposal analysis %d: %w", a.ID, err)
 	}
 	return b, nil
 }

@@ -252,3 +252,47 @@ func TestProportionProposalFromRiskAnalysis(t *testing.T) {
 		t.Errorf("basis after archiving 2026 is not the 2027 draft")
 	}
 }
+
+// TestProportionProposalWith3000Scenarios: with a basis of 3,000 scenarios,
+// each with a control under measure d, the page stays within the query
+// budget, lists five scenarios for d and counts the rest.
+func TestProportionProposalWith3000Scenarios(t *testing.T) {
+	t.Parallel()
+	a, id := startWithDemo(t, apptest.Options{})
+	ctx := context.Background()
+	analysis := seedLargeAnalysis(t, a, id, 3000)
+	// The large analysis is the newest editable one; with 2026 archived it
+	// is the basis.
+	if _, err := a.Pool.Exec(ctx, `UPDATE risk_analyses SET status = 'archived' WHERE entity_id = $1 AND status = 'adopted'`, id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Pool.Exec(ctx, `INSERT INTO risk_scenario_controls (entity_id, analysis_id, scenario_id, requirement_code, effectiveness, reduces)
+		SELECT entity_id, analysis_id, id, '5.1', 1, 'likelihood' FROM risk_scenarios WHERE analysis_id = $1`, analysis); err != nil {
+		t.Fatal(err)
+	}
+	// Statistics as autovacuum would have them after a bulk load.
+	if _, err := a.Pool.Exec(ctx, `ANALYZE risk_scenarios, risk_scenario_controls, risk_jewels, risk_analyses`); err != nil {
+		t.Fatal(err)
+	}
+	c := a.LoginDemo(t, authz.SecurityOfficer)
+	start := time.Now()
+	r, n := c.GetCountingQueries(t, "/e/"+strconv.FormatInt(id, 10)+"/proportionality")
+	t.Logf("proportionality page with 3,000 scenarios: %d queries, %v", n, time.Since(start))
+
+	if r.StatusCode != http.StatusOK || n > 8 {
+		t.Fatalf("page: %d, %d queries", r.StatusCode, n)
+	}
+	if !strings.Contains(r.Body, fmt.Sprintf(`name="analysis_id" value="%d"`, analysis)) {
+		t.Errorf("the large analysis is not the basis")
+	}
+	i := strings.Index(r.Body, `data-testid="measure-risks-d"`)
+	if i < 0 {
+		t.Fatal("no row for measure d")
+	}
+	row := r.Body[i:]
+	row = row[:strings.Index(row, "</tr>")]
+	if !strings.Contains(row, `data-testid="count">3000<`) || strings.Count(row, "/resilience\"") != 5 ||
+		!strings.Contains(row, tr(t, "proportion.risk.more", 2995)) {
+		t.Errorf("measure d row: %s", row)
+	}
+}
