@@ -84,11 +84,17 @@ func Propose(m Method, scenarios []ProposalScenario) (*Proposal, error) {
 	sort.Sort(sort.Reverse(sort.IntSlice(likelihoods)))
 	k := UpperQuartileRank(len(scenarios))
 	p.Likelihood = likelihoods[k-1]
-	reached := countAtLeast(likelihoods, p.Likelihood)
-	p.LikelihoodWhy = i18n.M("risk.proposal.likelihood", p.Likelihood, reached, len(scenarios), tol, k)
-	if p.Likelihood < ScaleMax {
+	// Counts of significant scenarios only (the others count as 1 but are
+	// not "above the tolerance with likelihood 1 or more").
+	atLeast := func(v int) int { return min(countAtLeast(likelihoods, v), p.Significant) }
+	if p.Significant < k {
+		p.LikelihoodWhy = i18n.M("risk.proposal.likelihood_few", p.Likelihood, p.Significant, len(scenarios), tol, k)
+	} else {
+		p.LikelihoodWhy = i18n.M("risk.proposal.likelihood", p.Likelihood, atLeast(p.Likelihood), len(scenarios), tol, k)
+	}
+	if p.Likelihood < ScaleMax && p.Significant >= k {
 		p.LikelihoodWhy = i18n.Join(" ", p.LikelihoodWhy,
-			i18n.M("risk.proposal.likelihood_next", p.Likelihood+1, countAtLeast(likelihoods, p.Likelihood+1)))
+			i18n.M("risk.proposal.likelihood_next", p.Likelihood+1, atLeast(p.Likelihood+1)))
 	}
 	p.Impact = worst.Impact
 	p.ImpactWhy = i18n.M("risk.proposal.impact", p.Impact, worst.Name, p.Significant, tol)

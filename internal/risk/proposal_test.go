@@ -33,6 +33,10 @@ func TestProposeTable(t *testing.T) {
 		{"frequent but tolerable risks do not count", def, []ProposalScenario{sc(5, 1), sc(5, 1), sc(2, 5)}, 2, 5, 1},
 		// A stricter tolerance (low) makes more scenarios significant.
 		{"stricter tolerance", strict, []ProposalScenario{sc(5, 1), sc(5, 1), sc(2, 5)}, 5, 5, 3},
+		// n = 8: k = 2, but only one scenario is significant: likelihood 1,
+		// the impact still that of the one credible disaster.
+		{"fewer significant scenarios than a quarter", def, []ProposalScenario{sc(4, 5), sc(1, 1), sc(2, 2), sc(3, 1), sc(1, 4),
+			sc(2, 1), sc(1, 2), sc(3, 3)}, 1, 5, 1},
 		// The demo's twelve scenarios (internal/demo): k = 3; significant
 		// (4,5) (4,5) (2,5) (3,4) (3,4); effective 4 4 3 3 2 1… → 3; worst impact 5.
 		{"demo analysis", def, []ProposalScenario{sc(4, 5), sc(4, 5), sc(2, 5), sc(3, 3), sc(3, 4), sc(3, 3), sc(3, 4), sc(4, 2),
@@ -48,6 +52,16 @@ func TestProposeTable(t *testing.T) {
 			if p.Likelihood != c.wantL || p.Impact != c.wantI || p.Significant != c.significant || p.Scenarios != len(c.in) {
 				t.Errorf("got likelihood %d impact %d significant %d/%d, want %d %d %d", p.Likelihood, p.Impact, p.Significant, p.Scenarios,
 					c.wantL, c.wantI, c.significant)
+			}
+			wantKey := "risk.proposal.likelihood"
+			switch {
+			case c.significant == 0:
+				wantKey = "risk.proposal.none"
+			case c.significant < UpperQuartileRank(len(c.in)):
+				wantKey = "risk.proposal.likelihood_few"
+			}
+			if key := p.LikelihoodWhy.Key; key != wantKey && (key != "_join" || p.LikelihoodWhy.Args[1].(i18n.Msg).Key != wantKey) {
+				t.Errorf("likelihood explained by %v, want %s", p.LikelihoodWhy, wantKey)
 			}
 			for _, l := range []i18n.Lang{i18n.NL, i18n.EN} {
 				for _, msg := range []i18n.Msg{p.LikelihoodWhy, p.ImpactWhy} {
