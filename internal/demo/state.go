@@ -93,6 +93,10 @@ func seedState(ctx context.Context, pool *pgxpool.Pool, entityID int64) error {
 	if err := entity.RecordSubmission(ctx, pool, actor, time.Date(2026, 9, 15, 0, 0, 0, 0, time.UTC), "NCSC-REG-2026-1184"); err != nil {
 		return fmt.Errorf("demo submission: %w", err)
 	}
+	// Scored by hand before the risk analysis: the adopted 2026 analysis
+	// later proposes likelihood 3 and impact 5 (the manipulated dosing of
+	// chemicals and OT ransomware are credible disasters), which the
+	// officer can adopt on the proportionality page.
 	if err := measure.SaveFactors(ctx, pool, actor, measure.FactorsInput{Exposure: "3", Likelihood: "3", Impact: "4"}); err != nil {
 		return fmt.Errorf("demo factors: %w", err)
 	}

@@ -47,12 +47,17 @@ func loadEngineInputs(ctx context.Context, q db.Querier, entityID int64) (engine
 		exposure, likelihood, impact *int
 		factorsVersion               *int
 		factorsUpdated               *time.Time
+		factorsBy                    string
+		srcID                        *int64
+		srcPeriod                    *string
+		srcWhy                       []byte
 		class, size                  *string
 		custom                       []customSensitivity
 		considerations               []Consideration
 		points                       []pointRow
 	)
-	err := q.QueryRow(ctx, `SELECT f.exposure::int, f.likelihood::int, f.impact::int, f.version, f.updated_at, a.class::text, a.size::text,
+	err := q.QueryRow(ctx, `SELECT f.exposure::int, f.likelihood::int, f.impact::int, f.version, f.updated_at,
+			coalesce(fu.name, ''), f.source_analysis_id, ra.period, f.source_explanation, a.class::text, a.size::text,
 			coalesce(a.subsectors, '[]'), coalesce(a.rules, '[]'),
 			(SELECT coalesce(json_agg(json_build_object('code', s.measure_code::text,
 				'values', json_build_array(s.exposure::float8, s.size::float8, s.likelihood::float8, s.impact::float8, s.class::float8),
@@ -67,20 +72,25 @@ func loadEngineInputs(ctx context.Context, q db.Querier, entityID int64) (engine
 			 FROM entity_points p WHERE p.entity_id = e.id)
 		FROM (SELECT @entity::bigint AS id) e
 		LEFT JOIN proportion_factors f ON f.entity_id = e.id
+		LEFT JOIN users fu ON fu.id = f.updated_by
+		LEFT JOIN risk_analyses ra ON ra.entity_id = f.entity_id AND ra.id = f.source_analysis_id
 		LEFT JOIN LATERAL (SELECT class, size,
 				CASE WHEN jsonb_typeof(coalesce(inputs->'Subsectors', inputs->'subsectors')) = 'array'
 					THEN coalesce(inputs->'Subsectors', inputs->'subsectors') END AS subsectors,
 				(SELECT jsonb_agg(r->>'rule') FROM jsonb_array_elements(reasons) r) AS rules
 			FROM scope_assessments WHERE entity_id = e.id
 			ORDER BY created_at DESC, id DESC LIMIT 1) a ON true`, pgx.StrictNamedArgs{"entity": entityID}).
-		Scan(&exposure, &likelihood, &impact, &factorsVersion, &factorsUpdated, &class, &size, &in.Subsectors, &in.Rules, &custom, &considerations, &points)
+		Scan(&exposure, &likelihood, &impact, &factorsVersion, &factorsUpdated, &factorsBy, &srcID, &srcPeriod, &srcWhy, &class, &size, &in.Subsectors, &in.Rules, &custom, &considerations, &points)
 	if err != nil {
 		return in, fmt.Errorf("proportionality inputs of entity %d: %w", entityID, err)
 	}
 	in.Factors = Factors{Exposure: 3, Likelihood: 3, Impact: 3}
 	if factorsVersion != nil {
 		in.Factors = Factors{Exposure: *exposure, Likelihood: *likelihood, Impact: *impact, Set: true,
-			Version: *factorsVersion, UpdatedAt: factorsUpdated}
+			Version: *factorsVersion, UpdatedAt: factorsUpdated, UpdatedBy: factorsBy}
+		if in.Factors.Source, err = factorsSource(srcID, srcPeriod, srcWhy); err != nil {
+			return in, fmt.Errorf("proportionality inputs of entity %d: %w", entityID, err)
+		}
 	}
 	if class != nil {
 		in.Assessed, in.Class, in.Size = true, *class, *size

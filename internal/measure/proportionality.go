@@ -30,13 +30,39 @@ type Factors struct {
 	Set                          bool
 	Version                      int
 	UpdatedAt                    *time.Time
+	UpdatedBy                    string
+	// Source is set while the likelihood and impact are the ones adopted
+	// from a risk analysis's proposal (until they are saved by hand).
+	Source *FactorsSource
+}
+
+// FactorsSource is the risk analysis the likelihood and impact were adopted
+// from, with the explanation as it was shown.
+type FactorsSource struct {
+	AnalysisID     int64
+	AnalysisPeriod string
+	Explanation    SourceExplanation
+}
+
+// SourceExplanation is the proposal's explanation, stored as messages so it
+// reads in either language later.
+type SourceExplanation struct {
+	Likelihood i18n.Msg `json:"likelihood"`
+	Impact     i18n.Msg `json:"impact"`
 }
 
 // LoadFactors returns the entity's factors, or the middle scores when unset.
 func LoadFactors(ctx context.Context, q db.Querier, entityID int64) (Factors, error) {
 	f := Factors{Exposure: 3, Likelihood: 3, Impact: 3}
-	err := q.QueryRow(ctx, `SELECT exposure, likelihood, impact, version, updated_at FROM proportion_factors WHERE entity_id = $1`,
-		entityID).Scan(&f.Exposure, &f.Likelihood, &f.Impact, &f.Version, &f.UpdatedAt)
+	var srcID *int64
+	var srcPeriod *string
+	var srcWhy []byte
+	err := q.QueryRow(ctx, `SELECT p.exposure, p.likelihood, p.impact, p.version, p.updated_at, coalesce(u.name, ''),
+			p.source_analysis_id, a.period, p.source_explanation
+		FROM proportion_factors p LEFT JOIN users u ON u.id = p.updated_by
+		LEFT JOIN risk_analyses a ON a.entity_id = p.entity_id AND a.id = p.source_analysis_id
+		WHERE p.entity_id = $1`,
+		entityID).Scan(&f.Exposure, &f.Likelihood, &f.Impact, &f.Version, &f.UpdatedAt, &f.UpdatedBy, &srcID, &srcPeriod, &srcWhy)
 	if errors.Is(db.MapError(err), db.ErrNotFound) {
 		return f, nil
 	}
@@ -44,7 +70,26 @@ func LoadFactors(ctx context.Context, q db.Querier, entityID int64) (Factors, er
 		return f, fmt.Errorf("factors of entity %d: %w", entityID, err)
 	}
 	f.Set = true
+	if f.Source, err = factorsSource(srcID, srcPeriod, srcWhy); err != nil {
+		return f, fmt.Errorf("factors of entity %d: %w", entityID, err)
+	}
 	return f, nil
+}
+
+// factorsSource reads the source columns of proportion_factors (nil when the
+// factors were saved by hand).
+func factorsSource(id *int64, period *string, why []byte) (*FactorsSource, error) {
+	if id == nil {
+		return nil, nil
+	}
+	src := &FactorsSource{AnalysisID: *id}
+	if period != nil {
+		src.AnalysisPeriod = *period
+	}
+	if err := json.Unmarshal(why, &src.Explanation); err != nil {
+		return nil, fmt.Errorf("source explanation: %w", err)
+	}
+	return src, nil
 }
 
 // FactorsInput is the factors form.
@@ -76,7 +121,8 @@ func SaveFactors(ctx context.Context, pool *pgxpool.Pool, actor authz.Actor, in 
 		tag, err := tx.Exec(ctx, `INSERT INTO proportion_factors AS p (entity_id, exposure, likelihood, impact, updated_by)
 			VALUES ($1, $2, $3, $4, $5)
 			ON CONFLICT (entity_id) DO UPDATE SET exposure = excluded.exposure, likelihood = excluded.likelihood,
-				impact = excluded.impact, updated_by = excluded.updated_by, updated_at = now(), version = p.version + 1
+				impact = excluded.impact, updated_by = excluded.updated_by, updated_at = now(), version = p.version + 1,
+				source_analysis_id = NULL, source_explanation = NULL
 			WHERE p.version = $6`, actor.EntityID, f.Exposure, f.Likelihood, f.Impact, actor.UserID, in.Version)
 		if err != nil {
 			return fmt.Errorf("save factors: %w", err)
@@ -85,8 +131,9 @@ func SaveFactors(ctx context.Context, pool *pgxpool.Pool, actor authz.Actor, in 
 			return &Conflict{Current: cur}
 		}
 		before, after := audit.Diff(
-			map[string]any{"exposure": cur.Exposure, "likelihood": cur.Likelihood, "impact": cur.Impact, "set": cur.Set},
-			map[string]any{"exposure": f.Exposure, "likelihood": f.Likelihood, "impact": f.Impact, "set": true})
+			map[string]any{"exposure": cur.Exposure, "likelihood": cur.Likelihood, "impact": cur.Impact, "set": cur.Set,
+				"source_analysis": cur.Source.label()},
+			map[string]any{"exposure": f.Exposure, "likelihood": f.Likelihood, "impact": f.Impact, "set": true, "source_analysis": ""})
 		if err := audit.Record(ctx, tx, audit.Event{EntityID: actor.EntityID, Action: "proportion.factors_changed",
 			ObjectType: "proportion_factors", ObjectID: strconv.FormatInt(actor.EntityID, 10), Before: before, After: after}); err != nil {
 			return err

@@ -76,6 +76,17 @@ func TestEveryMutationWritesOneAuditRow(t *testing.T) {
 		{"remove", "membership.removed", true, func() apptest.Response {
 			return admin.PostForm(t, base+"/users/"+auditorID+"/remove", nil)
 		}},
+		{"risk proposal", "proportion.factors_from_risk", true, func() apptest.Response {
+			var version int
+			var analysis int64
+			if err := a.Pool.QueryRow(context.Background(), `SELECT (SELECT version FROM proportion_factors WHERE entity_id = $1),
+				(SELECT min(id) FROM risk_analyses WHERE entity_id = $1 AND status = 'adopted')`, id).Scan(&version, &analysis); err != nil {
+				t.Fatal(err)
+			}
+			// The demo's proposal (risk.TestProposeTable "demo analysis").
+			return off.PostForm(t, base+"/proportionality/from-risk", url.Values{"version": {strconv.Itoa(version)},
+				"analysis_id": {strconv.FormatInt(analysis, 10)}, "likelihood": {"3"}, "impact": {"5"}})
+		}},
 		{"password change", "user.password_changed", false, func() apptest.Response {
 			return off.PostForm(t, "/account/password", url.Values{"password": {demo.Password}, "new_password": {"a much better passphrase"}, "confirm": {"a much better passphrase"}})
 		}},

@@ -669,6 +669,9 @@ type proportionForm = FormState[url.Values, bool]
 func (s *Server) renderProportion(w http.ResponseWriter, r *http.Request, st proportionForm) {
 	status, sensCode, conflict := st.status(), st.Form, st.Conflict
 	errs, sensErrs := st.Errors, map[string]string(nil)
+	if sensCode == riskProposalForm {
+		sensCode = ""
+	}
 	if sensCode != "" {
 		errs, sensErrs = nil, st.Errors
 	}
@@ -731,12 +734,129 @@ func (s *Server) renderProportion(w http.ResponseWriter, r *http.Request, st pro
 	for _, ms := range o.Measures {
 		labels[ms.Measure.Code] = ms.Measure.Label.In(ctx)
 	}
+	if src := o.Factors.Source; src != nil && o.Factors.UpdatedAt != nil {
+		p.Source = i18n.T(ctx, "proportion.risk.source", src.AnalysisPeriod, i18n.Date(ctx, *o.Factors.UpdatedAt), o.Factors.UpdatedBy)
+		p.SourceWhy = []string{src.Explanation.Likelihood.In(ctx), src.Explanation.Impact.In(ctx)}
+	}
+	if st.Form == riskProposalForm {
+		p.Conflict = false
+	}
+	if p.Risk, err = s.riskProposal(r, o, st.Form == riskProposalForm && conflict); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	for _, sv := range o.Sensitivities {
 		p.Sensitivities = append(p.Sensitivities, measures.SensitivityRow{Code: sv.Code, Label: labels[sv.Code],
 			Exposure: sv.Value.Exposure, Size: sv.Value.Size, Likelihood: sv.Value.Likelihood, Impact: sv.Value.Impact,
 			Class: sv.Value.Class, Rationale: sv.Rationale.In(ctx), Custom: sv.Custom, Version: sv.Version})
 	}
 	s.render(w, r, status, measures.Proportion(p))
+}
+
+// riskProposalForm names the proposal's form in proportionForm.Form.
+const riskProposalForm = "risk-proposal"
+
+// maxMeasureRisks is how many scenarios a measure's row lists; the rest are
+// counted and found in the register.
+const maxMeasureRisks = 5
+
+// riskProposal builds the card "Voorstel uit de risicoanalyse" (two
+// queries): the proposal of the entity's adopted (else newest editable)
+// analysis beside the current factors, and per measure the scenarios whose
+// controls serve it with their residual level.
+func (s *Server) riskProposal(r *http.Request, o measure.Overview, conflict bool) (measures.RiskProposal, error) {
+	ctx := r.Context()
+	actor := authz.ActorFrom(ctx)
+	base := entityBase(actor.EntityID)
+	out := measures.RiskProposal{Conflict: conflict}
+	basis, err := risk.LoadProposalBasis(ctx, s.Pool, actor.EntityID)
+	if err != nil {
+		return out, err
+	}
+	var p *risk.Proposal
+	if basis != nil {
+		if p, err = basis.Proposal(); err != nil {
+			return out, err
+		}
+	}
+	if p == nil {
+		out.None = i18n.T(ctx, "proportion.risk.none")
+		return out, nil
+	}
+	a := basis.Analysis
+	out.AnalysisID, out.Likelihood, out.Impact = a.ID, p.Likelihood, p.Impact
+	out.RegisterHref = base + "/risks/" + strconv.FormatInt(a.ID, 10) + "/register"
+	if a.Status == risk.StatusAdopted {
+		out.Basis = i18n.T(ctx, "proportion.risk.basis_adopted", a.Period)
+	} else {
+		out.Basis = i18n.T(ctx, "proportion.risk.basis_editable", a.Period, i18n.T(ctx, "risk.status."+string(a.Status)))
+	}
+	for _, f := range []struct {
+		name          string
+		current, next int
+		why           i18n.Msg
+	}{{"likelihood", o.Factors.Likelihood, p.Likelihood, p.LikelihoodWhy}, {"impact", o.Factors.Impact, p.Impact, p.ImpactWhy}} {
+		out.Factors = append(out.Factors, measures.ProposalFactor{Name: f.name, Label: i18n.T(ctx, "proportion.factor."+f.name),
+			Current: factorLevel(ctx, f.name, strconv.Itoa(f.current)), Proposed: factorLevel(ctx, f.name, strconv.Itoa(f.next)),
+			Why: f.why.In(ctx), Changed: f.current != f.next})
+	}
+	// Equal values adopted from this very analysis need no second
+	// acceptance; equal values scored by hand may still be adopted, so the
+	// page records where they come from.
+	out.Same = o.Factors.Set && o.Factors.Likelihood == p.Likelihood && o.Factors.Impact == p.Impact &&
+		o.Factors.Source != nil && o.Factors.Source.AnalysisID == a.ID
+	out.CanAccept = actor.Can(authz.MeasureEdit)
+	ed, err := s.edition(r)
+	if err != nil {
+		return out, err
+	}
+	byMeasure := risk.RisksByMeasure(basis.Scenarios, basis.Method.Tolerance, func(code string) []string {
+		req, ok := ed.Requirement(code)
+		if !ok {
+			return nil
+		}
+		return req.Measures
+	})
+	for _, ms := range o.Measures {
+		row := measures.MeasureRiskRow{Code: ms.Measure.Code, Label: ms.Measure.Label.In(ctx)}
+		if mr := byMeasure[ms.Measure.Code]; mr != nil {
+			row.Count, row.Above = len(mr.Scenarios), mr.AboveTolerance
+			for k, sc := range mr.Scenarios {
+				if k == maxMeasureRisks {
+					row.More = len(mr.Scenarios) - k
+					break
+				}
+				row.Top = append(row.Top, measures.RiskLink{Name: sc.Name().In(ctx), Level: sc.ResidualLevel.Key(),
+					Href:  base + "/risks/scenarios/" + strconv.FormatInt(sc.ID, 10) + "/resilience",
+					Above: risk.AboveTolerance(sc.ResidualLevel, basis.Method.Tolerance)})
+			}
+		}
+		out.Measures = append(out.Measures, row)
+	}
+	return out, nil
+}
+
+// acceptRiskProposal adopts the risk analysis's proposal for the likelihood
+// and impact factors, as the page showed it.
+func (s *Server) acceptRiskProposal(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	actor := authz.ActorFrom(ctx)
+	version, _ := strconv.Atoi(r.PostFormValue("version"))
+	analysisID, err := strconv.ParseInt(r.PostFormValue("analysis_id"), 10, 64)
+	l, errL := strconv.Atoi(r.PostFormValue("likelihood"))
+	i, errI := strconv.Atoi(r.PostFormValue("impact"))
+	if err != nil || errL != nil || errI != nil {
+		s.errorPage(w, r, http.StatusBadRequest)
+		return
+	}
+	err = measure.AcceptRiskProposal(ctx, s.Pool, actor, measure.RiskProposalInput{AnalysisID: analysisID, Likelihood: l, Impact: i, Version: version})
+	if _, ok := measure.IsConflict(err); ok {
+		s.renderProportion(w, r, proportionForm{Status: http.StatusConflict, Form: riskProposalForm, Conflict: true})
+		return
+	}
+	s.afterSave(w, r, err, func(errs map[string]string) {
+		s.renderProportion(w, r, proportionForm{Status: http.StatusUnprocessableEntity, Form: riskProposalForm, Errors: errs})
+	}, "proportion.risk.accepted", entityBase(actor.EntityID)+"/proportionality")
 }
 
 func (s *Server) saveFactors(w http.ResponseWriter, r *http.Request) {

@@ -183,6 +183,7 @@ func (s *Server) routeTable() []Route {
 		{get, "/e/{entityID}/soa.csv", InEntity, authz.EntityRead, s.soaCSV},
 		{get, "/e/{entityID}/proportionality", InEntity, authz.EntityRead, s.proportionality},
 		{post, "/e/{entityID}/proportionality/factors", InEntity, authz.MeasureEdit, s.saveFactors},
+		{post, "/e/{entityID}/proportionality/from-risk", InEntity, authz.MeasureEdit, s.acceptRiskProposal},
 		{post, "/e/{entityID}/proportionality/sensitivities/{code}", InEntity, authz.EntityManage, s.saveSensitivity},
 		// Risk analysis (internal/risk): cycles, method, threats, and per
 		// analysis the crown jewels, suppliers and scenarios. Records have
