@@ -108,7 +108,7 @@ func mainPages(base string) []string {
 	return []string{
 		base + "/", base + "/scope", base + "/scope/wizard", base + "/registration/edit", base + "/measures",
 		base + "/measures/d", base + "/requirements/5.1", base + "/soa", base + "/proportionality", base + "/audit",
-		base + "/users", "/account",
+		base + "/users", "/account", base + "/board", base + "/board/training", base + "/risks/method",
 	}
 }
 
