@@ -58,8 +58,7 @@ func CurrentForBoard(ctx context.Context, q db.Querier, entityID int64, limit in
 	err = q.QueryRow(ctx, `WITH a AS (
 			SELECT a.id, a.period, a.status, a.review_date, m.tolerance FROM risk_analyses a
 			JOIN risk_methods m ON m.entity_id = a.entity_id AND m.method_version = a.method_version
-			WHERE a.entity_id = @entity AND a.status <> 'archived'
-			ORDER BY a.status = 'adopted' DESC, a.created_at DESC, a.id DESC LIMIT 1)
+			WHERE `+countingAnalysis+`)
 		SELECT a.id, a.period, a.status, a.review_date, a.tolerance,
 			(SELECT count(*) FROM risk_scenarios s WHERE s.entity_id = @entity AND s.analysis_id = a.id AND s.residual_level > a.tolerance)::int,
 			(SELECT coalesce(json_agg(t), '[]') FROM (

@@ -183,8 +183,7 @@ func LoadProposalBasis(ctx context.Context, q db.Querier, entityID int64) (*Prop
 				ORDER BY s.residual_level DESC, s.inherent_level DESC, s.id), '[]')
 			 FROM risk_scenarios s JOIN risk_jewels j ON j.id = s.jewel_id LEFT JOIN risk_threats t ON t.id = s.threat_id
 			 WHERE s.entity_id = a.entity_id AND s.analysis_id = a.id) AS basis_scenarios, `+analysisColumns+`
-		WHERE a.entity_id = @entity AND a.status <> 'archived'
-		ORDER BY (a.status = 'adopted') DESC, a.created_at DESC, a.id DESC LIMIT 1`, pgx.StrictNamedArgs{"entity": entityID})
+		WHERE `+countingAnalysis, pgx.StrictNamedArgs{"entity": entityID})
 	if errors.Is(err, db.ErrNotFound) {
 		return nil, nil
 	}

@@ -361,6 +361,12 @@ func (a Analysis) ReviewOverdue(day time.Time) bool {
 	return a.Status != StatusArchived && a.ReviewDate.Before(day)
 }
 
+// countingAnalysis picks, from risk_analyses aliased a, the analysis that
+// counts for the board and for the proportionality proposal: the newest
+// adopted one, else the newest still being worked on.
+const countingAnalysis = `a.entity_id = @entity AND a.status <> 'archived'
+	ORDER BY (a.status = 'adopted') DESC, a.created_at DESC, a.id DESC LIMIT 1`
+
 const analysisColumns = `a.id, a.entity_id, a.period, a.status, a.review_date, a.method_version, a.copied_from,
 	coalesce(ab.name, '') AS adopted_by, a.adopted_at, a.adoption_note, coalesce(ub.name, '') AS updated_by, a.updated_at, a.version,
 	(SELECT count(*) FROM risk_jewels j WHERE j.entity_id = a.entity_id AND j.analysis_id = a.id)::int AS jewels,

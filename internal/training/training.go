@@ -345,10 +345,6 @@ var ErrHasEvidence = errors.New("the record has evidence attached")
 // SaveAppointment stores the date a member was appointed to the board,
 // version-checked (0: none stored yet), audit-logged.
 func SaveAppointment(ctx context.Context, pool *pgxpool.Pool, actor authz.Actor, userID int64, date string, version int) error {
-	d, err := time.Parse("2006-01-02", strings.TrimSpace(date))
-	if err != nil || d.Year() < 1950 || d.Year() > 2200 {
-		return validate.Errors{"appointed_on": "validate.date"}.Err()
-	}
 	if !mayRecordFor(actor, userID) {
 		return ErrForbidden
 	}
@@ -365,6 +361,12 @@ func SaveAppointment(ctx context.Context, pool *pgxpool.Pool, actor authz.Actor,
 		}
 		if role != string(authz.BoardMember) {
 			return db.ErrNotFound
+		}
+		// The member is looked up first: another entity's member is absent,
+		// whatever the date.
+		d, err := time.Parse("2006-01-02", strings.TrimSpace(date))
+		if err != nil || d.Year() < 1950 || d.Year() > 2200 {
+			return validate.Errors{"appointed_on": "validate.date"}.Err()
 		}
 		if curVersion != version {
 			return &Conflict{}
