@@ -131,7 +131,10 @@ func seedState(ctx context.Context, pool *pgxpool.Pool, entityID int64) error {
 			return fmt.Errorf("demo considerations %s: %w", c.code, err)
 		}
 	}
-	return seedRisk(ctx, pool, actor)
+	if err := seedRisk(ctx, pool, actor); err != nil {
+		return err
+	}
+	return seedApprovals(ctx, pool, actor)
 }
 
 // MinimalPDF returns a small valid one-page PDF with a title line, for demo

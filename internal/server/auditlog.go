@@ -138,6 +138,8 @@ var auditActionKeys = map[string]bool{
 	"catalogue.adopted": true, "measure.considerations_changed": true, "point.updated": true,
 	"risk_analysis.created": true, "risk_analysis.updated": true, "risk_analysis.status_changed": true, "risk_method.saved": true, "risk_jewel.created": true, "risk_jewel.updated": true, "risk_jewel.imported": true, "risk_supplier.created": true, "risk_supplier.updated": true, "risk_threat.created": true, "risk_threat.updated": true, "risk_scenario.created": true, "risk_scenario.updated": true,
 	"risk_scenario.controls_saved": true, "risk_scenario.treated": true, "risk_scenario.acceptance_requested": true, "risk_mitigation.created": true,
+	"approval.submitted": true, "approval.withdrawn": true, "approval.decided": true, "approval.approved": true, "approval.rejected": true,
+	"approval.settings_changed": true,
 }
 
 // auditFieldOrder is the order change lines are listed in: the order of the
@@ -153,6 +155,7 @@ var auditFieldOrder = []string{
 	"sha256", "version_id", "deleted", "catalogue_edition", "state", "state_of_art", "cost_level", "adopted_target", "target_reason",
 	"period", "review_date", "method_version", "jewels", "scenarios", "copied_from", "note", "matrix", "tolerance", "level", "availability", "integrity", "confidentiality", "rto_hours", "rpo_hours", "suppliers", "depends_on", "service", "certifications", "certification_expiry", "last_assessed", "assessment_result", "jewel_id", "threat", "clause_incident", "clause_audit", "clause_vulnerability", "clause_subcontracting", "clause_exit",
 	"controls", "residual_likelihood", "residual_impact", "residual_level", "treatment", "acceptance", "scenario_id", "requirement",
+	"subject", "snapshot_hash", "required", "eligible", "cover_note", "decision", "comment", "reauth", "quorum", "min_approvals", "reject_at_first",
 }
 
 // auditUserIDs lists the user ids that rows mention: actors, members (object

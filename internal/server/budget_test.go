@@ -63,6 +63,7 @@ func TestQueryBudget(t *testing.T) {
 		"{supplierID}": `SELECT max(id) FROM risk_suppliers WHERE entity_id = $1`,
 		"{scenarioID}": `SELECT max(id) FROM risk_scenarios WHERE entity_id = $1`,
 		"{threatID}":   `SELECT max(id) FROM risk_threats WHERE entity_id = $1`,
+		"{requestID}":  `SELECT max(id) FROM approval_requests WHERE entity_id = $1`,
 	} {
 		var id *int64
 		if err := a.Pool.QueryRow(ctx, sql, entityID).Scan(&id); err != nil || id == nil {
