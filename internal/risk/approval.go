@@ -210,3 +210,126 @@ func orEmpty(s *string) string {
 	}
 	return *s
 }
+
+// KindAcceptance is the approval kind of a residual risk above the
+// entity's tolerance that the treatment asks to accept: only the management
+// body may accept it. The reference is the scenario id; approval records the
+// acceptance (by the deciding board member, for AcceptanceMonths).
+const KindAcceptance = "risk_acceptance"
+
+func init() {
+	approval.Register(approval.Kind{Name: KindAcceptance, Label: "approval.kind.risk_acceptance", Permission: authz.RiskEdit,
+		Snapshot: acceptanceSnapshot, Subjects: acceptanceSubjects,
+		URL: func(entityID int64, ref string) string {
+			return fmt.Sprintf("/e/%d/risks/scenarios/%s/resilience", entityID, ref)
+		},
+		ValueKeys: map[string]string{"treatment": "risk.treatment.", "level": "risk.level.", "residual_level": "risk.level.",
+			"tolerance": "risk.level.", "acceptance": "approval.value.acceptance."},
+		Approved: acceptApproved,
+	})
+}
+
+// threatText is a scenario's threat as bilingual text.
+func threatText(sc Scenario) i18n.Text {
+	if sc.ThreatCode != nil {
+		if t, ok := Threats().Threat(*sc.ThreatCode); ok {
+			return t.Name
+		}
+		return i18n.Text{NL: *sc.ThreatCode, EN: *sc.ThreatCode}
+	}
+	return i18n.Text{NL: sc.ThreatName, EN: sc.ThreatName}
+}
+
+func acceptanceTitle(sc Scenario) i18n.Text {
+	t := threatText(sc)
+	return i18n.Text{NL: "Restrisico accepteren: " + sc.JewelName + " × " + t.NL, EN: "Accept residual risk: " + sc.JewelName + " × " + t.Lang(i18n.EN)}
+}
+
+func acceptanceSubjects(ctx context.Context, q db.Querier, entityID int64) ([]approval.Subject, error) {
+	rows, err := q.Query(ctx, `SELECT `+scenarioColumns+` WHERE s.entity_id = @entity AND s.acceptance = 'requested' ORDER BY s.residual_level DESC, s.id`,
+		pgx.StrictNamedArgs{"entity": entityID})
+	if err != nil {
+		return nil, fmt.Errorf("requested acceptances of entity %d: %w", entityID, err)
+	}
+	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[Scenario])
+	if err != nil {
+		return nil, err
+	}
+	out := make([]approval.Subject, 0, len(list))
+	for _, sc := range list {
+		out = append(out, approval.Subject{Ref: strconv.FormatInt(sc.ID, 10), Title: acceptanceTitle(sc)})
+	}
+	return out, nil
+}
+
+type snapAcceptance struct {
+	Period             string `json:"period"`
+	Tolerance          string `json:"tolerance"`
+	Scenario           string `json:"ref"`
+	Likelihood         int    `json:"likelihood"`
+	Impact             int    `json:"impact"`
+	Level              string `json:"level"`
+	ResidualLikelihood int    `json:"residual_likelihood"`
+	ResidualImpact     int    `json:"residual_impact"`
+	ResidualLevel      string `json:"residual_level"`
+	Treatment          string `json:"treatment"`
+	Justification      string `json:"justification"`
+}
+
+// acceptanceSnapshot is what the board accepts: the scenario's risk before
+// and after controls against the tolerance, and the justification. A
+// scenario whose treatment does not ask for or hold an acceptance is not a
+// subject (db.ErrNotFound).
+func acceptanceSnapshot(ctx context.Context, q db.Querier, entityID int64, ref string) (approval.Content, error) {
+	id, ok := parseRef(ref)
+	if !ok {
+		return approval.Content{}, fmt.Errorf("scenario %q: %w", ref, db.ErrNotFound)
+	}
+	sc, err := GetScenario(ctx, q, entityID, id)
+	if err != nil {
+		return approval.Content{}, err
+	}
+	if sc.Acceptance == nil {
+		return approval.Content{}, fmt.Errorf("scenario %d asks no acceptance: %w", id, db.ErrNotFound)
+	}
+	a, err := GetAnalysis(ctx, q, entityID, sc.AnalysisID)
+	if err != nil {
+		return approval.Content{}, err
+	}
+	tol := Level(a.ToleranceCode)
+	threat := threatText(sc)
+	data := snapAcceptance{Period: a.Period, Tolerance: tol.Key(), Scenario: sc.JewelName + " × " + orEmpty(sc.ThreatCode) + sc.ThreatName,
+		Likelihood: sc.Likelihood, Impact: sc.Impact, Level: sc.Level.Key(), ResidualLikelihood: sc.ResidualLikelihood,
+		ResidualImpact: sc.ResidualImpact, ResidualLevel: sc.ResidualLevel.Key(), Treatment: orEmpty(sc.Treatment), Justification: sc.Justification}
+	return approval.Content{Data: data, Title: acceptanceTitle(sc), Summary: i18n.Text{
+		NL: fmt.Sprintf("In risicoanalyse %s blijft voor %s bij de dreiging %s na de bestaande maatregelen een restrisico over (kans %d, impact %d) dat boven de risicotolerantie ligt. Met uw goedkeuring accepteert het bestuur dit restrisico voor %d maanden, met de onderbouwing hieronder.",
+			a.Period, sc.JewelName, threat.NL, sc.ResidualLikelihood, sc.ResidualImpact, AcceptanceMonths),
+		EN: fmt.Sprintf("In risk analysis %s, %s under the threat %s keeps a residual risk after existing controls (likelihood %d, impact %d) above the risk tolerance. By approving, the board accepts this residual risk for %d months, with the justification below.",
+			a.Period, sc.JewelName, threat.Lang(i18n.EN), sc.ResidualLikelihood, sc.ResidualImpact, AcceptanceMonths),
+	}}, nil
+}
+
+// acceptApproved records the board's acceptance on the scenario, in the
+// decision's transaction: accepted by the board member whose decision
+// reached the quorum, for AcceptanceMonths. A scenario whose treatment
+// changed meanwhile (no longer asking) stays as it is.
+func acceptApproved(ctx context.Context, tx pgx.Tx, actor authz.Actor, req approval.Request) error {
+	id, ok := parseRef(req.SubjectRef)
+	if !ok {
+		return nil
+	}
+	tag, err := tx.Exec(ctx, `UPDATE risk_scenarios SET acceptance = 'accepted', accepted_by = @actor, accepted_at = now(),
+			acceptance_expires = (now() AT TIME ZONE 'Europe/Amsterdam')::date + make_interval(months => @months),
+			updated_by = @actor, updated_at = now(), version = version + 1
+		WHERE entity_id = @entity AND id = @id AND acceptance = 'requested'`,
+		pgx.StrictNamedArgs{"actor": actor.UserID, "months": AcceptanceMonths, "entity": actor.EntityID, "id": id})
+	if err != nil {
+		return fmt.Errorf("accept scenario %d: %w", id, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return nil
+	}
+	return audit.Record(ctx, tx, audit.Event{EntityID: actor.EntityID, Action: "risk_scenario.accepted_by_board",
+		ObjectType: "risk_scenario", ObjectID: req.SubjectRef, Before: map[string]any{"acceptance": AcceptanceRequested},
+		After: map[string]any{"acceptance": AcceptanceAccepted, "snapshot_hash": req.SnapshotHash}})
+}

@@ -139,7 +139,7 @@ var auditActionKeys = map[string]bool{
 	"risk_analysis.created": true, "risk_analysis.updated": true, "risk_analysis.status_changed": true, "risk_method.saved": true, "risk_jewel.created": true, "risk_jewel.updated": true, "risk_jewel.imported": true, "risk_supplier.created": true, "risk_supplier.updated": true, "risk_threat.created": true, "risk_threat.updated": true, "risk_scenario.created": true, "risk_scenario.updated": true,
 	"risk_scenario.controls_saved": true, "risk_scenario.treated": true, "risk_scenario.acceptance_requested": true, "risk_mitigation.created": true,
 	"approval.submitted": true, "approval.withdrawn": true, "approval.decided": true, "approval.approved": true, "approval.rejected": true,
-	"approval.settings_changed": true,
+	"approval.settings_changed": true, "risk_scenario.accepted_by_board": true,
 }
 
 // auditFieldOrder is the order change lines are listed in: the order of the

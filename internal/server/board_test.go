@@ -239,3 +239,38 @@ func TestBoardDecidesWithATOTPCodeOnce(t *testing.T) {
 		t.Errorf("decision: %q %q %v", method, state, err)
 	}
 }
+
+// TestBoardAcceptsAResidualRisk: the demo's scenario whose residual risk
+// above tolerance awaits the board is offered on the new-request form; once
+// the board approves it, the scenario is accepted by the board member.
+func TestBoardAcceptsAResidualRisk(t *testing.T) {
+	t.Parallel()
+	a, id := startWithDemo(t, apptest.Options{})
+	base := "/e/" + strconv.FormatInt(id, 10)
+	scenario := firstID(t, a, `SELECT min(id) FROM risk_scenarios WHERE entity_id = $1 AND acceptance = 'requested'`, id)
+	subject := "risk_acceptance:" + strconv.FormatInt(scenario, 10)
+	officer := a.LoginDemo(t, authz.SecurityOfficer)
+	if r := officer.Get(t, base+"/board/requests/new"); !strings.Contains(r.Body, `value="`+subject+`"`) {
+		t.Fatalf("new-request form does not offer the requested acceptance: %d", r.StatusCode)
+	}
+	// A scenario without a requested acceptance is not a subject.
+	other := firstID(t, a, `SELECT min(id) FROM risk_scenarios WHERE entity_id = $1 AND acceptance IS NULL`, id)
+	if r := officer.PostForm(t, base+"/board/requests", url.Values{"subject": {"risk_acceptance:" + strconv.FormatInt(other, 10)}}); r.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("acceptance of a scenario that asks none: %d", r.StatusCode)
+	}
+	r := officer.PostForm(t, base+"/board/requests", url.Values{"subject": {subject}, "cover_note": {"Leverancierstoegang: MFA volgt in Q2."}})
+	if r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("submit: %d %s", r.StatusCode, r.Body)
+	}
+	reqPage := r.Header.Get("Location")
+	reqID, _ := strconv.ParseInt(reqPage[strings.LastIndex(reqPage, "/")+1:], 10, 64)
+	board := a.LoginDemo(t, authz.BoardMember)
+	if r := board.PostForm(t, reqPage+"/decide", url.Values{"decision": {"approve"}, "secret": {demo.Password}, "hash": {hashOf(t, a, reqID)}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("board accepts: %d %s", r.StatusCode, r.Body)
+	}
+	var acceptance, by string
+	if err := a.Pool.QueryRow(context.Background(), `SELECT s.acceptance, u.name FROM risk_scenarios s JOIN users u ON u.id = s.accepted_by
+		WHERE s.id = $1`, scenario).Scan(&acceptance, &by); err != nil || acceptance != "accepted" || by != "Pieter Jansen" {
+		t.Errorf("scenario after the board's approval: %q %q %v", acceptance, by, err)
+	}
+}
