@@ -46,7 +46,7 @@ func quorumText(ctx context.Context, q approval.Quorum, min int, first bool) str
 }
 
 func progressText(ctx context.Context, r approval.Request) string {
-	return i18n.T(ctx, "approval.progress", r.Approvals, r.Required, len(r.Eligible))
+	return i18n.T(ctx, "approval.progress", r.Approvals, r.Required) + " · " + i18n.N(ctx, "approval.members", len(r.Eligible))
 }
 
 func requestRows(ctx context.Context, base string, list []approval.Request) []board.RequestRow {

@@ -117,7 +117,7 @@ func TestBoardApprovesTheMeasurePlan(t *testing.T) {
 		t.Errorf("second decision: %d", r.StatusCode)
 	}
 	done := auditor.Get(t, reqPage)
-	if !strings.Contains(done.Body, `data-testid="request-state">`+tr(t, "approval.state.approved")) || !strings.Contains(done.Body, "Pieter Jansen") ||
+	if !strings.Contains(done.Body, `data-state="approved"`) || !strings.Contains(done.Body, "Pieter Jansen") ||
 		!strings.Contains(done.Body, hash) || !strings.Contains(done.Body, tr(t, "approval.reauth.password")) {
 		t.Errorf("approved request page for the auditor: %d", done.StatusCode)
 	}
@@ -272,5 +272,58 @@ func TestBoardAcceptsAResidualRisk(t *testing.T) {
 	if err := a.Pool.QueryRow(context.Background(), `SELECT s.acceptance, u.name FROM risk_scenarios s JOIN users u ON u.id = s.accepted_by
 		WHERE s.id = $1`, scenario).Scan(&acceptance, &by); err != nil || acceptance != "accepted" || by != "Pieter Jansen" {
 		t.Errorf("scenario after the board's approval: %q %q %v", acceptance, by, err)
+	}
+}
+
+// TestBoardQuorumSettingsAndWithdraw: the admin sets the quorum (422 with
+// the input kept, 409 on a stale version, 403 for others); the officer
+// withdraws their own pending request, which then cannot be decided.
+func TestBoardQuorumSettingsAndWithdraw(t *testing.T) {
+	t.Parallel()
+	a, id := startWithDemo(t, apptest.Options{})
+	base := "/e/" + strconv.FormatInt(id, 10)
+	admin := a.LoginDemo(t, authz.Admin)
+	officer := a.LoginDemo(t, authz.SecurityOfficer)
+	bad := url.Values{"version": {"0"}, "quorum": {"at_least"}, "min_approvals": {"0"}}
+	if r := admin.PostForm(t, base+"/board/settings", bad); r.StatusCode != http.StatusUnprocessableEntity ||
+		!strings.Contains(r.Body, `id="f-min_approvals-error"`) || !strings.Contains(r.Body, `value="0"`) {
+		t.Errorf("invalid quorum: %d", r.StatusCode)
+	}
+	if r := officer.PostForm(t, base+"/board/settings", url.Values{"version": {"0"}, "quorum": {"all"}}); r.StatusCode != http.StatusForbidden {
+		t.Errorf("officer sets the quorum: %d", r.StatusCode)
+	}
+	if r := admin.PostForm(t, base+"/board/settings", url.Values{"version": {"0"}, "quorum": {"all"}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save quorum: %d %s", r.StatusCode, r.Body)
+	}
+	stale := url.Values{"version": {"0"}, "quorum": {"at_least"}, "min_approvals": {"3"}}
+	if r := admin.PostForm(t, base+"/board/settings", stale); r.StatusCode != http.StatusConflict ||
+		!strings.Contains(r.Body, tr(t, "approval.quorum.conflict")) || !strings.Contains(r.Body, `value="3"`) {
+		t.Errorf("stale quorum: %d", r.StatusCode)
+	}
+	if r := officer.Get(t, base+"/board/requests"); !strings.Contains(r.Body, tr(t, "approval.quorum.all")) {
+		t.Errorf("quorum not shown")
+	}
+	// The demo's pending request (the 2027 analysis) is the officer's.
+	req := firstID(t, a, `SELECT id FROM approval_requests WHERE entity_id = $1 AND state = 'pending'`, id)
+	page := fmt.Sprintf("%s/board/requests/%d", base, req)
+	if r := admin.PostForm(t, page+"/withdraw", nil); r.StatusCode != http.StatusForbidden {
+		t.Errorf("admin withdraws the officer's request: %d", r.StatusCode)
+	}
+	if r := officer.PostForm(t, page+"/withdraw", nil); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("withdraw: %d %s", r.StatusCode, r.Body)
+	}
+	if r := officer.Get(t, page); !strings.Contains(r.Body, `data-state="withdrawn"`) || strings.Contains(r.Body, "/withdraw") {
+		t.Errorf("withdrawn request page: %d", r.StatusCode)
+	}
+	board := a.LoginDemo(t, authz.BoardMember)
+	if r := board.PostForm(t, page+"/decide", url.Values{"decision": {"approve"}, "secret": {demo.Password}, "hash": {hashOf(t, a, req)}}); r.StatusCode != http.StatusConflict {
+		t.Errorf("decide a withdrawn request: %d", r.StatusCode)
+	}
+	// Filters: the withdrawn request under its state, not under pending.
+	if r := officer.Get(t, base+"/board/requests?state=pending"); strings.Contains(r.Body, page+`"`) {
+		t.Errorf("withdrawn request listed as pending")
+	}
+	if r := officer.Get(t, base+"/board/requests?state=withdrawn&kind=risk_analysis"); !strings.Contains(r.Body, page+`"`) {
+		t.Errorf("withdrawn request not under its filter")
 	}
 }
