@@ -368,7 +368,23 @@ func (t auditText) value(r audit.Row, field string, v any) string {
 		}
 		return i18n.T(ctx, "audit.value.empty")
 	}
+	if r.ObjectType == "approval_request" || r.ObjectType == "approval_settings" {
+		switch field {
+		case "state":
+			return i18n.T(ctx, "approval.state."+str)
+		case "decision":
+			return i18n.T(ctx, "approval.decision."+str)
+		case "reauth":
+			return i18n.T(ctx, "approval.reauth."+str)
+		case "quorum":
+			return i18n.T(ctx, "approval.quorum."+str)
+		case "kind":
+			return kindLabel(ctx, str)
+		}
+	}
 	switch field {
+	case "acceptance":
+		return i18n.T(ctx, "approval.value.acceptance."+str)
 	case "owner_id":
 		return t.user(str, nil, nil)
 	case "status":
