@@ -284,7 +284,7 @@ func (s *Server) renderBoardRequest(w http.ResponseWriter, r *http.Request, st d
 	p := board.DetailProps{Shell: s.shell(r, "approval.detail.title", "board"), Base: base, ID: req.ID,
 		Title: req.Title.In(ctx), KindLabel: kindLabel(ctx, req.Kind), Summary: req.Summary.In(ctx), CoverNote: req.CoverNote,
 		SubmittedBy: req.SubmitterName, SubmittedAt: i18n.DateTime(ctx, req.SubmittedAt), State: string(req.State),
-		Hash: req.SnapshotHash, QuorumText: quorumText(ctx, req.Quorum, req.MinApprovals, req.RejectAtFirst),
+		Hash: req.SnapshotHash, HashVerified: approval.Hash([]byte(req.Snapshot)) == req.SnapshotHash, QuorumText: quorumText(ctx, req.Quorum, req.MinApprovals, req.RejectAtFirst),
 		Progress: progressText(ctx, req), Awaiting: req.Awaiting, HasPrevious: hasPrev, Errors: st.Errors,
 		Notice: s.Sessions.PopString(ctx, sessFlash)}
 	if k.URL != nil {
@@ -391,4 +391,27 @@ func approvalProps(ctx context.Context, base, kind, ref string, st approval.Stat
 		p.SubmitHref = fmt.Sprintf("%s/board/requests/new?subject=%s", base, subjectValue(kind, ref))
 	}
 	return p
+}
+
+// boardSnapshot downloads a request's frozen content: the canonical JSON
+// exactly as hashed, so an auditor can recompute the SHA-256 shown on the
+// page (sha256sum of the file).
+func (s *Server) boardSnapshot(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	actor := authz.ActorFrom(ctx)
+	id, ok := s.idParam(w, r, "requestID")
+	if !ok {
+		return
+	}
+	req, err := approval.Get(ctx, s.Pool, actor.EntityID, id)
+	if errors.Is(err, db.ErrNotFound) {
+		s.errorPage(w, r, http.StatusNotFound)
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	attachment(w, "application/json", fmt.Sprintf("%s-%d-%s.json", i18n.T(ctx, "approval.snapshot.file"), req.ID, req.SnapshotHash[:12]))
+	_, _ = w.Write([]byte(req.Snapshot))
 }

@@ -2,6 +2,8 @@ package server_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -121,6 +123,14 @@ func TestBoardApprovesTheMeasurePlan(t *testing.T) {
 		!strings.Contains(done.Body, hash) || !strings.Contains(done.Body, tr(t, "approval.reauth.password")) {
 		t.Errorf("approved request page for the auditor: %d", done.StatusCode)
 	}
+	if !strings.Contains(done.Body, `data-testid="hash-verified"`) {
+		t.Errorf("request page does not verify the hash")
+	}
+	// The auditor downloads the frozen content and recomputes the hash.
+	snap := auditor.Get(t, reqPage+"/snapshot.json")
+	if sum := sha256.Sum256([]byte(snap.Body)); snap.StatusCode != http.StatusOK || hex.EncodeToString(sum[:]) != hash {
+		t.Errorf("snapshot download: %d, hash %x, want %s", snap.StatusCode, sum, hash)
+	}
 	if r := officer.Get(t, base+"/measures"); !strings.Contains(r.Body, `data-approval="approved"`) || !strings.Contains(r.Body, hash) {
 		t.Errorf("measures page after approval: %d", r.StatusCode)
 	}
@@ -173,6 +183,9 @@ func TestBoardRequestsOfAnotherEntityAreNotFound(t *testing.T) {
 	page := fmt.Sprintf("/e/%d/board/requests/%d", entityB, theirs)
 	if r := c.Get(t, page); r.StatusCode != http.StatusNotFound {
 		t.Errorf("read another entity's request: %d", r.StatusCode)
+	}
+	if r := c.Get(t, page+"/snapshot.json"); r.StatusCode != http.StatusNotFound {
+		t.Errorf("download another entity's snapshot: %d", r.StatusCode)
 	}
 	if r := c.PostForm(t, page+"/decide", url.Values{"decision": {"approve"}, "secret": {demo.Password}, "hash": {hashOf(t, a, theirs)}}); r.StatusCode != http.StatusNotFound {
 		t.Errorf("decide another entity's request: %d", r.StatusCode)

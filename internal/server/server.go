@@ -232,6 +232,7 @@ func (s *Server) routeTable() []Route {
 		{get, "/e/{entityID}/board/requests/new", InEntity, authz.ApprovalRequest, s.boardNewRequest},
 		{post, "/e/{entityID}/board/requests", InEntity, authz.ApprovalRequest, s.boardSubmit},
 		{get, "/e/{entityID}/board/requests/{requestID}", InEntity, authz.EntityRead, s.boardRequest},
+		{get, "/e/{entityID}/board/requests/{requestID}/snapshot.json", InEntity, authz.EntityRead, s.boardSnapshot},
 		{post, "/e/{entityID}/board/requests/{requestID}/decide", InEntity, authz.ApprovalDecide, s.boardDecide},
 		{post, "/e/{entityID}/board/requests/{requestID}/withdraw", InEntity, authz.ApprovalRequest, s.boardWithdraw},
 		{post, "/e/{entityID}/board/settings", InEntity, authz.EntityManage, s.boardSettingsSave},
