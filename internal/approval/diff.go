@@ -124,21 +124,26 @@ func diffObject(path []string, b, a map[string]any, out *[]Change) {
 	}
 }
 
-// keyOf returns the element key field shared by every element of both
-// arrays, or "".
+// keyOf returns the element key field that every element of both arrays
+// has, with values unique within each array; "" when there is none (the
+// elements are then compared by position).
 func keyOf(arrays ...[]any) string {
 	for _, f := range elementKeys {
 		ok, seen := true, false
 		for _, arr := range arrays {
+			values := map[string]bool{}
 			for _, e := range arr {
 				seen = true
 				m, isObj := e.(map[string]any)
 				if !isObj {
 					return ""
 				}
-				if _, has := m[f]; !has {
+				v, has := m[f]
+				if !has || values[text(v)] {
 					ok = false
+					break
 				}
+				values[text(v)] = true
 			}
 		}
 		if ok && seen {
@@ -165,7 +170,8 @@ func diffArray(path []string, b, a []any, out *[]Change) {
 		}
 		return
 	}
-	id := func(e any) string { return plain(text(e.(map[string]any)[key])) }
+	// Matched on the key's canonical JSON (0 and "0" differ); shown plain.
+	id := func(e any) string { return text(e.(map[string]any)[key]) }
 	inA := map[string]any{}
 	for _, e := range a {
 		inA[id(e)] = e
@@ -174,7 +180,7 @@ func diffArray(path []string, b, a []any, out *[]Change) {
 	for _, e := range b {
 		k := id(e)
 		seen[k] = true
-		p := append(slices.Clone(path), "["+k+"]")
+		p := append(slices.Clone(path), "["+plain(k)+"]")
 		if ae, ok := inA[k]; ok {
 			diffValue(p, e, ae, out)
 		} else {
@@ -183,7 +189,7 @@ func diffArray(path []string, b, a []any, out *[]Change) {
 	}
 	for _, e := range a {
 		if k := id(e); !seen[k] {
-			*out = append(*out, Change{Type: Added, Path: append(slices.Clone(path), "["+k+"]"), After: text(e)})
+			*out = append(*out, Change{Type: Added, Path: append(slices.Clone(path), "["+plain(k)+"]"), After: text(e)})
 		}
 	}
 }
