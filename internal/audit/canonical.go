@@ -344,3 +344,24 @@ func cleanText(s string, max int) string {
 // stamp is the stored and hashed form of a time: UTC, whole microseconds
 // (PostgreSQL keeps no more, and the hash must survive the round trip).
 func stamp(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+
+// Canonical returns v (anything encoding/json can marshal) as canonical JSON,
+// written exactly as the log writes its changes: members sorted by key, no
+// whitespace, numbers in plain decimal notation, NUL replaced by U+FFFD. Other
+// modules hash content through it (approval snapshots), so the same content
+// always yields the same bytes whatever the key order of its maps.
+func Canonical(v any) ([]byte, error) {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("canonical JSON: %w", err)
+	}
+	d, err := decodeJSON(raw)
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	if err := writeCanonical(&b, stripNUL(d)); err != nil {
+		return nil, fmt.Errorf("canonical JSON: %w", err)
+	}
+	return b.Bytes(), nil
+}

@@ -160,14 +160,9 @@ var demoMitigations = []struct {
 }
 
 // seedRisk gives the demo a risk analysis: cycle 2026, adopted by the board
-// (recorded by the admin), and cycle 2027 as its copy, in concept, where
+// (approved through an approval request), and cycle 2027 as its copy, in concept, where
 // the officer is working.
 func seedRisk(ctx context.Context, pool *pgxpool.Pool, officer authz.Actor) error {
-	admin, err := auth.GetUserByEmail(ctx, pool, Accounts[0].Email)
-	if err != nil {
-		return err
-	}
-	adminActor := authz.Actor{UserID: admin.ID, Email: admin.Email, Name: admin.Name, EntityID: officer.EntityID, Role: authz.Admin}
 	day := time.Now().UTC().Truncate(24 * time.Hour)
 	a, err := risk.CreateAnalysis(ctx, pool, officer, risk.AnalysisInput{Period: "2026", ReviewDate: day.AddDate(0, 1, 0).Format("2006-01-02")}, day)
 	if err != nil {
@@ -254,14 +249,20 @@ func seedRisk(ctx context.Context, pool *pgxpool.Pool, officer authz.Actor) erro
 	if err := risk.SetStatus(ctx, pool, officer, a.ID, risk.StatusReview, "", 1); err != nil {
 		return fmt.Errorf("demo review: %w", err)
 	}
-	adminCtx := audit.WithMeta(ctx, audit.Meta{ActorID: admin.ID, ActorEmail: admin.Email})
-	if err := risk.SetStatus(adminCtx, pool, adminActor, a.ID, risk.StatusAdopted,
-		"Directiebesluit 2026-14, vastgesteld in de vergadering van de raad van bestuur.", 2); err != nil {
+	// The board adopts it by approving it (internal/approval).
+	if _, err := boardApproves(ctx, pool, officer, risk.KindAnalysis, strconv.FormatInt(a.ID, 10),
+		"Risicoanalyse 2026 ter vaststelling, besproken in de vergadering van de raad van bestuur."); err != nil {
 		return fmt.Errorf("demo adoption: %w", err)
 	}
 	// After the 2026 cycle the board asked for impact definitions in the
 	// company's own terms (connections, boil-water advice, euros): method
 	// version 2, used by the 2027 cycle; 2026 keeps version 1.
+	admin, err := auth.GetUserByEmail(ctx, pool, Accounts[0].Email)
+	if err != nil {
+		return err
+	}
+	adminActor := authz.Actor{UserID: admin.ID, Email: admin.Email, Name: admin.Name, EntityID: officer.EntityID, Role: authz.Admin}
+	adminCtx := audit.WithMeta(ctx, audit.Meta{ActorID: admin.ID, ActorEmail: admin.Email})
 	if err := seedMethodScales(adminCtx, pool, adminActor); err != nil {
 		return err
 	}

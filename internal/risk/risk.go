@@ -592,8 +592,8 @@ func UpdateAnalysis(ctx context.Context, pool *pgxpool.Pool, actor authz.Actor, 
 
 // SetStatus moves an analysis along its workflow after a version check.
 // Adopting records who adopted it, when, and the note (the decision's
-// reference); the board module will replace the admin's recording with an
-// approval request.
+// reference). When the entity has board members, the board adopts through
+// an approval request (approval.go) and the admin's recording is refused.
 func SetStatus(ctx context.Context, pool *pgxpool.Pool, actor authz.Actor, id int64, to Status, note string, version int) error {
 	note = strings.TrimSpace(note)
 	return db.InTx(ctx, pool, func(tx pgx.Tx) error {
@@ -612,6 +612,11 @@ func SetStatus(ctx context.Context, pool *pgxpool.Pool, actor authz.Actor, id in
 		}
 		if to == StatusAdopted && note == "" {
 			return validate.Field("note", "risk.error.adoption_note")
+		}
+		if to == StatusAdopted {
+			if err := boardAdopts(ctx, tx, actor.EntityID); err != nil {
+				return err
+			}
 		}
 		tag, err := tx.Exec(ctx, `UPDATE risk_analyses SET status = @to, updated_by = @actor, updated_at = now(), version = version + 1,
 			adopted_by = CASE WHEN @to = 'adopted' THEN @actor ELSE adopted_by END,

@@ -142,6 +142,8 @@ var auditActionKeys = map[string]bool{
 	"training.record_created": true, "training.record_changed": true, "training.record_deleted": true, "training.appointment_set": true,
 	"risk_jewel.deleted": true, "risk_supplier.deleted": true, "risk_scenario.deleted": true, "risk_threat.deleted": true,
 	"risk_mitigation.updated": true, "risk_mitigation.done": true, "risk_mitigation.reopened": true, "risk_mitigation.deleted": true,
+	"approval.submitted": true, "approval.withdrawn": true, "approval.decided": true, "approval.approved": true, "approval.rejected": true,
+	"approval.settings_changed": true, "risk_scenario.accepted_by_board": true,
 }
 
 // auditFieldOrder is the order change lines are listed in: the order of the
@@ -160,6 +162,7 @@ var auditFieldOrder = []string{
 	"user_id", "course", "provider", "topics", "started_on", "completed_on", "certified", "valid_until", "appointed_on",
 	"jewel", "threat_name", "mitigations", "dependents",
 	"likelihood_1", "likelihood_2", "likelihood_3", "likelihood_4", "likelihood_5", "impact_1", "impact_2", "impact_3", "impact_4", "impact_5",
+	"subject", "snapshot_hash", "required", "eligible", "cover_note", "decision", "comment", "reauth", "quorum", "min_approvals", "reject_at_first",
 }
 
 // auditUserIDs lists the user ids that rows mention: actors, members (object
@@ -396,7 +399,23 @@ func (t auditText) value(r audit.Row, field string, v any) string {
 		}
 		return i18n.T(ctx, "audit.value.empty")
 	}
+	if r.ObjectType == "approval_request" || r.ObjectType == "approval_settings" {
+		switch field {
+		case "state":
+			return i18n.T(ctx, "approval.state."+str)
+		case "decision":
+			return i18n.T(ctx, "approval.decision."+str)
+		case "reauth":
+			return i18n.T(ctx, "approval.reauth."+str)
+		case "quorum":
+			return i18n.T(ctx, "approval.quorum."+str)
+		case "kind":
+			return kindLabel(ctx, str)
+		}
+	}
 	switch field {
+	case "acceptance":
+		return i18n.T(ctx, "approval.value.acceptance."+str)
 	case "owner_id":
 		return t.user(str, nil, nil)
 	case "status":

@@ -83,6 +83,13 @@ func TestAuthorisationMatrix(t *testing.T) {
 		}
 		riskIDs[param] = strconv.FormatInt(id, 10)
 	}
+	// The demo's first approval request (decided: withdrawing it is a
+	// conflict for those who may withdraw, not a change).
+	var requestID int64
+	if err := a.Pool.QueryRow(context.Background(), `SELECT min(id) FROM approval_requests WHERE entity_id = $1`, entityID).Scan(&requestID); err != nil {
+		t.Fatalf("demo approval request: %v", err)
+	}
+	riskIDs["{requestID}"] = strconv.FormatInt(requestID, 10)
 	fill := func(p string) string {
 		for param, id := range riskIDs {
 			p = strings.ReplaceAll(p, param, id)

@@ -66,6 +66,7 @@ func TestQueryBudget(t *testing.T) {
 		"{recordID}":   `SELECT max(id) FROM training_records WHERE entity_id = $1`,
 		// The demo's last action: done, with evidence.
 		"{mitigationID}": `SELECT max(id) FROM risk_mitigations WHERE entity_id = $1`,
+		"{requestID}":    `SELECT max(id) FROM approval_requests WHERE entity_id = $1`,
 	} {
 		var id *int64
 		if err := a.Pool.QueryRow(ctx, sql, entityID).Scan(&id); err != nil || id == nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/weerbaar/weerbaar/internal/approval"
 	"github.com/weerbaar/weerbaar/internal/authz"
 	"github.com/weerbaar/weerbaar/internal/db"
 	"github.com/weerbaar/weerbaar/internal/entity"
@@ -77,6 +78,12 @@ func (s *Server) measureList(w http.ResponseWriter, r *http.Request) {
 	p := measures.ListProps{Shell: s.shell(r, "measures.title", "measures"), Base: base, Bars: maturityBars(ctx, base, o),
 		Readiness: int(o.Readiness*100 + 0.5), Ready: o.Ready, Total: o.Applicable, ScopeAssessed: o.ScopeAssessed, FactorsSet: o.Factors.Set,
 		Edition: o.CatalogueVersion, Notice: s.Sessions.PopString(ctx, sessFlash), Regulation: regulationProps(ctx, o.Binding)}
+	plan, err := approval.StatusOf(ctx, s.Pool, actor.EntityID, measure.KindPlan, measure.PlanRef, measure.PlanContent(o).Data)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	p.Approval = approvalProps(ctx, base, measure.KindPlan, measure.PlanRef, plan)
 	if ed, err := s.edition(r); err != nil {
 		s.serverError(w, r, err)
 		return

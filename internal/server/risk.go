@@ -13,6 +13,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/weerbaar/weerbaar/internal/approval"
 	"github.com/weerbaar/weerbaar/internal/authz"
 	"github.com/weerbaar/weerbaar/internal/db"
 	"github.com/weerbaar/weerbaar/internal/evidence"
@@ -377,7 +378,16 @@ func (s *Server) renderRiskAnalysis(w http.ResponseWriter, r *http.Request, st a
 		s.serverError(w, r, err)
 		return
 	}
-	counts, err := risk.InherentCounts(ctx, s.Pool, actor.EntityID, a.ID)
+	// All scenarios, for the board's approval standing of the analysis and
+	// the inherent heat map's counts (one query for both).
+	scenarios, err := risk.AllScenarios(ctx, s.Pool, actor.EntityID, a.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	counts := risk.CountInherent(scenarios)
+	ref := strconv.FormatInt(a.ID, 10)
+	standing, err := approval.StatusOf(ctx, s.Pool, actor.EntityID, risk.KindAnalysis, ref, risk.AnalysisContent(a, jewels, scenarios).Data)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -393,7 +403,8 @@ func (s *Server) renderRiskAnalysis(w http.ResponseWriter, r *http.Request, st a
 		ReviewDate: i18n.Date(ctx, a.ReviewDate), ReviewOverdue: a.ReviewOverdue(day), MethodVersion: a.MethodVersion,
 		Tolerance: levelKey(m.Tolerance), CanEdit: actor.Can(authz.RiskEdit), Editable: a.Status.Editable(), Conflict: st.Conflict,
 		Notice: s.Sessions.PopString(ctx, sessFlash), Scenarios: a.Scenarios, Heat: heatProps(ctx, base, a.ID, m, counts),
-		Residual: residualHeatProps(ctx, base, a.ID, m, residual), ImportReport: st.Import, Form: riskpages.AnalysisForm{Period: a.Period, ReviewDate: a.ReviewDate.Format("2006-01-02"), Version: a.Version}}
+		Residual: residualHeatProps(ctx, base, a.ID, m, residual), ImportReport: st.Import,
+		Approval: approvalProps(ctx, base, risk.KindAnalysis, ref, standing), Form: riskpages.AnalysisForm{Period: a.Period, ReviewDate: a.ReviewDate.Format("2006-01-02"), Version: a.Version}}
 	if st.Form == "status" {
 		p.StatusErrors = st.Errors
 	} else if st.Form == "" {

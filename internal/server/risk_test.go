@@ -17,6 +17,7 @@ import (
 	"github.com/weerbaar/weerbaar/internal/apptest"
 	"github.com/weerbaar/weerbaar/internal/audit"
 	"github.com/weerbaar/weerbaar/internal/authz"
+	"github.com/weerbaar/weerbaar/internal/demo"
 	"github.com/weerbaar/weerbaar/internal/i18n"
 	"github.com/weerbaar/weerbaar/internal/risk"
 )
@@ -54,9 +55,10 @@ func TestRiskAnalysisPagesOfTheDemo(t *testing.T) {
 		!strings.Contains(list.Body, tr(t, "risk.status.adopted")) || strings.Contains(list.Body, tr(t, "module.unavailable.title")) {
 		t.Fatalf("risk list: %d %s", list.StatusCode, list.Body)
 	}
-	// The adopted cycle records who adopted it; the draft is its copy.
+	// The adopted cycle records who adopted it (the board, through an
+	// approval request); the draft is its copy.
 	old := c.Get(t, fmt.Sprintf("%s/risks/%d", base, adopted))
-	if !strings.Contains(old.Body, "Anne de Beheerder") || !strings.Contains(old.Body, "Directiebesluit 2026-14") ||
+	if !strings.Contains(old.Body, "Pieter Jansen") || !strings.Contains(old.Body, "Bestuursbesluit #") ||
 		strings.Contains(old.Body, "/jewels/new") {
 		t.Errorf("adopted analysis: %s", old.Body)
 	}
@@ -164,7 +166,10 @@ func TestRiskStepsThroughHTTP(t *testing.T) {
 	}
 }
 
-func TestRiskAdoptionNeedsAnAdmin(t *testing.T) {
+// TestRiskAdoptionByTheBoard: with board members, an admin no longer
+// records the adoption; the analysis is submitted to the board, and its
+// approval adopts it.
+func TestRiskAdoptionByTheBoard(t *testing.T) {
 	t.Parallel()
 	a, id := startWithDemo(t, apptest.Options{})
 	base := "/e/" + strconv.FormatInt(id, 10)
@@ -182,8 +187,21 @@ func TestRiskAdoptionNeedsAnAdmin(t *testing.T) {
 		!strings.Contains(r.Body, tr(t, "risk.error.adoption_note")) {
 		t.Errorf("adopt without decision: %d", r.StatusCode)
 	}
-	if r := admin.PostForm(t, page+"/status", url.Values{"status": {"adopted"}, "version": {"2"}, "note": {"Besluit RvB 2027-03"}}); r.StatusCode != http.StatusSeeOther {
-		t.Fatalf("admin adopts: %d %s", r.StatusCode, r.Body)
+	if r := admin.PostForm(t, page+"/status", url.Values{"status": {"adopted"}, "version": {"2"}, "note": {"Besluit RvB 2027-03"}}); r.StatusCode != http.StatusUnprocessableEntity ||
+		!strings.Contains(r.Body, tr(t, "risk.error.board_adopts")) {
+		t.Fatalf("admin adopts beside the board: %d", r.StatusCode)
+	}
+	// The demo already submitted the draft: the board member approves it.
+	req := firstID(t, a, `SELECT id FROM approval_requests WHERE entity_id = $1 AND kind = 'risk_analysis' AND subject_ref = $2 AND state = 'pending'`,
+		id, strconv.FormatInt(draft, 10))
+	board := a.LoginDemo(t, authz.BoardMember)
+	reqPage := fmt.Sprintf("%s/board/requests/%d", base, req)
+	if r := board.PostForm(t, reqPage+"/decide", url.Values{"decision": {"approve"}, "secret": {demo.Password},
+		"hash": {hashOf(t, a, req)}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("board approves: %d %s", r.StatusCode, r.Body)
+	}
+	if r := officer.Get(t, page); !strings.Contains(r.Body, "Pieter Jansen") || !strings.Contains(r.Body, `data-status="adopted"`) {
+		t.Errorf("approved analysis not adopted: %d", r.StatusCode)
 	}
 	// Adopted: the content is locked.
 	jewel := firstID(t, a, `SELECT max(id) FROM risk_jewels WHERE entity_id = $1`, id)

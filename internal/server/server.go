@@ -249,6 +249,18 @@ func (s *Server) routeTable() []Route {
 		{get, "/e/{entityID}/board/training/{recordID}", InEntity, authz.EntityRead, s.trainingRecord},
 		{post, "/e/{entityID}/board/training/{recordID}", InEntity, authz.TrainingRecord, s.trainingRecordSave},
 		{post, "/e/{entityID}/board/training/{recordID}/delete", InEntity, authz.TrainingRecord, s.trainingRecordDelete},
+		// The management body's approvals (internal/approval): everyone of
+		// the entity reads them; officers and admins submit, board members
+		// decide (after re-entering a password or TOTP code), admins set the
+		// quorum.
+		{get, "/e/{entityID}/board/requests", InEntity, authz.EntityRead, s.boardRequests},
+		{get, "/e/{entityID}/board/requests/new", InEntity, authz.ApprovalRequest, s.boardNewRequest},
+		{post, "/e/{entityID}/board/requests", InEntity, authz.ApprovalRequest, s.boardSubmit},
+		{get, "/e/{entityID}/board/requests/{requestID}", InEntity, authz.EntityRead, s.boardRequest},
+		{get, "/e/{entityID}/board/requests/{requestID}/snapshot.json", InEntity, authz.EntityRead, s.boardSnapshot},
+		{post, "/e/{entityID}/board/requests/{requestID}/decide", InEntity, authz.ApprovalDecide, s.boardDecide},
+		{post, "/e/{entityID}/board/requests/{requestID}/withdraw", InEntity, authz.ApprovalRequest, s.boardWithdraw},
+		{post, "/e/{entityID}/board/settings", InEntity, authz.EntityManage, s.boardSettingsSave},
 		{get, "/e/{entityID}/incidents", InEntity, authz.EntityRead, s.unavailableModule("incidents")},
 		{get, "/e/{entityID}/audit", InEntity, authz.AuditRead, s.auditLog},
 		{get, "/e/{entityID}/audit.csv", InEntity, authz.AuditRead, s.auditCSV},

@@ -345,9 +345,6 @@ var ErrHasEvidence = errors.New("the record has evidence attached")
 // SaveAppointment stores the date a member was appointed to the board,
 // version-checked (0: none stored yet), audit-logged.
 func SaveAppointment(ctx context.Context, pool *pgxpool.Pool, actor authz.Actor, userID int64, date string, version int) error {
-	if !mayRecordFor(actor, userID) {
-		return ErrForbidden
-	}
 	return db.InTx(ctx, pool, func(tx pgx.Tx) error {
 		var role string
 		var before *time.Time
@@ -367,6 +364,9 @@ func SaveAppointment(ctx context.Context, pool *pgxpool.Pool, actor authz.Actor,
 		d, err := time.Parse("2006-01-02", strings.TrimSpace(date))
 		if err != nil || d.Year() < 1950 || d.Year() > 2200 {
 			return validate.Errors{"appointed_on": "validate.date"}.Err()
+		}
+		if !mayRecordFor(actor, userID) {
+			return ErrForbidden
 		}
 		if curVersion != version {
 			return &Conflict{}

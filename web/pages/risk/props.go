@@ -175,6 +175,8 @@ type AnalysisProps struct {
 	Scenarios     int
 	ImportReport  []ImportRow
 	ImportNotice  string
+	// Approval is the board's approval of this analysis version.
+	Approval components.ApprovalProps
 }
 
 // Check is one checkbox of a multiple choice.

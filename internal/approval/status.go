@@ -1,0 +1,78 @@
+package approval
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/weerbaar/weerbaar/internal/db"
+)
+
+// Standing is a record's approval state as pages show it.
+type Standing string
+
+// The standings of a record.
+const (
+	// Never: no request for the record was ever approved.
+	Never Standing = "never"
+	// Approved: the current content is exactly what was last approved.
+	Approved Standing = "approved"
+	// Outdated ("verouderd"): the content changed since it was last approved.
+	Outdated Standing = "outdated"
+)
+
+// Status is a record's approval standing: the last approved request, whether
+// the current content still has its hash (and if not, what changed), and a
+// pending request, if any.
+type Status struct {
+	Standing    Standing
+	CurrentHash string
+	// LastID, LastHash and LastAt describe the last approved request (zero
+	// when Never).
+	LastID   int64
+	LastHash string
+	LastAt   *time.Time
+	// PendingID is the pending request for the record (0 when none).
+	PendingID int64
+	// Changes are what changed since the last approval (when Outdated).
+	Changes []Change
+}
+
+// StatusOf compares current (a kind's Content.Data for kind and ref) with the
+// record's last approved snapshot, in one query.
+func StatusOf(ctx context.Context, q db.Querier, entityID int64, kind, ref string, current any) (Status, error) {
+	doc, hash, err := Canonical(current)
+	if err != nil {
+		return Status{}, err
+	}
+	st := Status{Standing: Never, CurrentHash: hash}
+	var lastID, pendingID *int64
+	var lastDoc, lastHash *string
+	err = q.QueryRow(ctx, `SELECT a.id, a.snapshot, a.snapshot_hash, a.decided_at,
+			(SELECT p.id FROM approval_requests p WHERE p.entity_id = @entity AND p.kind = @kind AND p.subject_ref = @ref AND p.state = 'pending')
+		FROM (SELECT 1) one LEFT JOIN LATERAL (SELECT r.id, r.snapshot, r.snapshot_hash, r.decided_at FROM approval_requests r
+			WHERE r.entity_id = @entity AND r.kind = @kind AND r.subject_ref = @ref AND r.state = 'approved'
+			ORDER BY r.decided_at DESC, r.id DESC LIMIT 1) a ON true`,
+		pgx.StrictNamedArgs{"entity": entityID, "kind": kind, "ref": ref}).Scan(&lastID, &lastDoc, &lastHash, &st.LastAt, &pendingID)
+	if err != nil {
+		return Status{}, fmt.Errorf("approval status of %s %s: %w", kind, ref, err)
+	}
+	if pendingID != nil {
+		st.PendingID = *pendingID
+	}
+	if lastID == nil {
+		return st, nil
+	}
+	st.LastID, st.LastHash = *lastID, *lastHash
+	if st.LastHash == hash {
+		st.Standing = Approved
+		return st, nil
+	}
+	st.Standing = Outdated
+	if st.Changes, err = DiffSnapshots([]byte(*lastDoc), doc); err != nil {
+		return Status{}, err
+	}
+	return st, nil
+}
