@@ -142,6 +142,7 @@ var auditActionKeys = map[string]bool{
 	"training.record_created": true, "training.record_changed": true, "training.record_deleted": true, "training.appointment_set": true,
 	"risk_jewel.deleted": true, "risk_supplier.deleted": true, "risk_scenario.deleted": true, "risk_threat.deleted": true,
 	"risk_mitigation.updated": true, "risk_mitigation.done": true, "risk_mitigation.reopened": true, "risk_mitigation.deleted": true,
+	"board_report.generated": true, "board_report.discussed": true,
 }
 
 // auditFieldOrder is the order change lines are listed in: the order of the
@@ -159,6 +160,7 @@ var auditFieldOrder = []string{
 	"controls", "residual_likelihood", "residual_impact", "residual_level", "treatment", "acceptance", "scenario_id", "requirement", "done_on",
 	"user_id", "course", "provider", "topics", "started_on", "completed_on", "certified", "valid_until", "appointed_on",
 	"jewel", "threat_name", "mitigations", "dependents",
+	"report_day", "readiness", "risks_above", "discussed_on", "minutes_ref",
 	"likelihood_1", "likelihood_2", "likelihood_3", "likelihood_4", "likelihood_5", "impact_1", "impact_2", "impact_3", "impact_4", "impact_5",
 }
 
@@ -245,7 +247,7 @@ func (t auditText) object(r audit.Row, before, after map[string]any) string {
 		}
 	case "board_appointment":
 		return t.user(r.ObjectID, before, after)
-	case "risk_analysis", "risk_jewel", "risk_supplier", "risk_threat", "risk_scenario", "risk_mitigation", "training_record":
+	case "risk_analysis", "risk_jewel", "risk_supplier", "risk_threat", "risk_scenario", "risk_mitigation", "training_record", "board_report":
 		// A deleted scenario is named by its jewel and threat as recorded.
 		if jewel, ok := before["jewel"].(string); ok && r.ObjectType == "risk_scenario" && after == nil {
 			threat, _ := before["threat_name"].(string)
@@ -411,7 +413,7 @@ func (t auditText) value(r audit.Row, field string, v any) string {
 		return i18n.T(ctx, "scope.size."+str)
 	case "subsectors":
 		return subsectorNames(ctx, str)
-	case "submitted_on", "due_date":
+	case "submitted_on", "due_date", "report_day", "discussed_on":
 		if d, err := time.ParseInLocation("2006-01-02", str, i18n.Amsterdam); err == nil {
 			return i18n.Date(ctx, d)
 		}

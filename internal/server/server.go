@@ -249,6 +249,15 @@ func (s *Server) routeTable() []Route {
 		{get, "/e/{entityID}/board/training/{recordID}", InEntity, authz.EntityRead, s.trainingRecord},
 		{post, "/e/{entityID}/board/training/{recordID}", InEntity, authz.TrainingRecord, s.trainingRecordSave},
 		{post, "/e/{entityID}/board/training/{recordID}/delete", InEntity, authz.TrainingRecord, s.trainingRecordDelete},
+		// Oversight reports (internal/oversight; Art. 20(1)): officers and
+		// admins make them (ApprovalRequest: they put things before the
+		// board); recording the board's discussion takes TrainingRecord, the
+		// permission of the board's own art. 20 records (officers, admins,
+		// board members — not auditors).
+		{get, "/e/{entityID}/board/reports", InEntity, authz.EntityRead, s.boardReports},
+		{post, "/e/{entityID}/board/reports", InEntity, authz.ApprovalRequest, s.boardReportCreate},
+		{get, "/e/{entityID}/board/reports/{reportID}", InEntity, authz.EntityRead, s.boardReport},
+		{post, "/e/{entityID}/board/reports/{reportID}/discussion", InEntity, authz.TrainingRecord, s.boardReportDiscussion},
 		{get, "/e/{entityID}/incidents", InEntity, authz.EntityRead, s.unavailableModule("incidents")},
 		{get, "/e/{entityID}/audit", InEntity, authz.AuditRead, s.auditLog},
 		{get, "/e/{entityID}/audit.csv", InEntity, authz.AuditRead, s.auditCSV},
