@@ -66,6 +66,9 @@ func TestBoardReports(t *testing.T) {
 			t.Errorf("report page lacks %q", want)
 		}
 	}
+	if strings.Contains(r.Body, "%!") || strings.Contains(officer.Get(t, e+"/board").Body, "%!") {
+		t.Errorf("a message was formatted with the wrong arguments")
+	}
 	// The report is frozen: finishing the action later does not change it.
 	if _, err := a.Pool.Exec(ctx, `UPDATE risk_mitigations SET done = true, done_on = current_date WHERE id = $1`, action); err != nil {
 		t.Fatal(err)
@@ -84,6 +87,10 @@ func TestBoardReports(t *testing.T) {
 	if r = officer.PostForm(t, disc, in); r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, tr(t, "validate.date")) ||
 		!strings.Contains(r.Body, `value="Notulen RvB 12-2026, punt 3"`) {
 		t.Fatalf("bad date: %d, want 422 with the input kept", r.StatusCode)
+	}
+	in.Set("discussed_on", "2020-01-01")
+	if r = officer.PostForm(t, disc, in); r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, tr(t, "oversight.error.before_report")) {
+		t.Errorf("date before the report: %d, want 422", r.StatusCode)
 	}
 	in.Set("discussed_on", time.Now().AddDate(0, 0, 5).Format(time.DateOnly))
 	if r = officer.PostForm(t, disc, in); r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, tr(t, "oversight.error.future")) {
