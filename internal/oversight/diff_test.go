@@ -105,7 +105,7 @@ func TestDiff(t *testing.T) {
 		}, want{readiness: Delta{40, 40}, above: Delta{2, 2}, measures: empty, newRisks: empty, closedRisks: empty,
 			newOverdue: empty, closedOver: empty, newDue: empty, closedDue: empty,
 			training: []TrainingChange{{Name: "Pieter", From: "valid", To: "expiring"}, {Name: "Joost", To: "due"}, {Name: "Marieke", From: "due"}}}},
-		{"from no analysis to one", func(c *Content) {
+		{"fewer risks above tolerance", func(c *Content) {
 			c.Risks = Risks{Analysis: true, Above: 1, Items: risks("scada|c:ransomware")}
 		}, want{readiness: Delta{40, 40}, above: Delta{2, 1}, measures: empty, newRisks: empty, closedRisks: []string{"lims|e:x"},
 			newOverdue: empty, closedOver: empty, newDue: empty, closedDue: empty}},

@@ -61,7 +61,9 @@ func TestBoardReports(t *testing.T) {
 	r = officer.Get(t, page)
 	for _, want := range []string{`data-testid="board-report"`, `data-measure="a"`, `data-measure="j"`, tr(t, "oversight.changes.since"),
 		fmt.Sprintf(`href="%s/%d"`, base, demoReport), tr(t, "oversight.changes.new_overdue"), "Laatste IT/OT-koppelingen achter de datadiode",
-		tr(t, "oversight.incidents.pending"), `data-discussed="false"`, `data-state="expiring"`} {
+		tr(t, "oversight.incidents.pending"), `data-discussed="false"`, `data-state="expiring"`,
+		// The LIMS risk was accepted 13 months ago: its acceptance has ended.
+		`data-expired="true"`, "Laboratoriuminformatiesysteem (LIMS)"} {
 		if !strings.Contains(r.Body, want) {
 			t.Errorf("report page lacks %q", want)
 		}
