@@ -46,13 +46,14 @@ const (
 	ApprovalRequest Permission = "approval.request"
 	ApprovalDecide  Permission = "approval.decide"
 	ExportCreate    Permission = "export.create"
-	// TrainingRecord records training (Art. 20(2)): officers and admins for
-	// anyone, board members their own (checked by internal/training).
-	TrainingRecord Permission = "training.record"
+	// BoardRecord keeps the board's own Art. 20 records: training (officers
+	// and admins for anyone, board members their own — checked by
+	// internal/training) and the discussion of oversight reports.
+	BoardRecord Permission = "board.record"
 )
 
 // officer is what a security officer does day to day; the admin has it too.
-var officer = []Permission{EntityRead, ScopeEdit, MeasureEdit, EvidenceEdit, RiskEdit, IncidentEdit, ApprovalRequest, ExportCreate, TrainingRecord}
+var officer = []Permission{EntityRead, ScopeEdit, MeasureEdit, EvidenceEdit, RiskEdit, IncidentEdit, ApprovalRequest, ExportCreate, BoardRecord}
 
 // table is the one permission table. Auditors read everything of their entity
 // (EntityRead, AuditRead) and change nothing; exporting evidence creates no
@@ -60,7 +61,7 @@ var officer = []Permission{EntityRead, ScopeEdit, MeasureEdit, EvidenceEdit, Ris
 var table = map[Role][]Permission{
 	Admin:           append(slices.Clone(officer), UserManage, EntityManage, AuditRead),
 	SecurityOfficer: officer,
-	BoardMember:     {EntityRead, ApprovalDecide, TrainingRecord},
+	BoardMember:     {EntityRead, ApprovalDecide, BoardRecord},
 	Auditor:         {EntityRead, AuditRead, ExportCreate},
 }
 
@@ -73,7 +74,7 @@ func Allowed(role Role, p Permission) bool {
 // the authorisation test.
 func Permissions() []Permission {
 	return []Permission{EntityRead, EntityManage, UserManage, AuditRead, ScopeEdit, MeasureEdit, EvidenceEdit,
-		RiskEdit, IncidentEdit, ApprovalRequest, ApprovalDecide, ExportCreate, TrainingRecord}
+		RiskEdit, IncidentEdit, ApprovalRequest, ApprovalDecide, ExportCreate, BoardRecord}
 }
 
 // Actor is the signed-in user acting within one entity.

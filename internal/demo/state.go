@@ -141,7 +141,10 @@ func seedState(ctx context.Context, pool *pgxpool.Pool, entityID int64) error {
 	if err := seedTraining(ctx, pool, actor); err != nil {
 		return err
 	}
-	return seedApprovals(ctx, pool, actor)
+	if err := seedApprovals(ctx, pool, actor); err != nil {
+		return err
+	}
+	return seedOversight(ctx, pool, actor)
 }
 
 // MinimalPDF returns a small valid one-page PDF with a title line, for demo

@@ -144,6 +144,7 @@ var auditActionKeys = map[string]bool{
 	"risk_mitigation.updated": true, "risk_mitigation.done": true, "risk_mitigation.reopened": true, "risk_mitigation.deleted": true,
 	"approval.submitted": true, "approval.withdrawn": true, "approval.decided": true, "approval.approved": true, "approval.rejected": true,
 	"approval.settings_changed": true, "risk_scenario.accepted_by_board": true,
+	"board_report.generated": true, "board_report.discussed": true,
 }
 
 // auditFieldOrder is the order change lines are listed in: the order of the
@@ -161,6 +162,7 @@ var auditFieldOrder = []string{
 	"controls", "residual_likelihood", "residual_impact", "residual_level", "treatment", "acceptance", "scenario_id", "requirement", "done_on",
 	"user_id", "course", "provider", "topics", "started_on", "completed_on", "certified", "valid_until", "appointed_on",
 	"jewel", "threat_name", "mitigations", "dependents",
+	"report_day", "readiness", "risks_above", "discussed_on", "minutes_ref",
 	"likelihood_1", "likelihood_2", "likelihood_3", "likelihood_4", "likelihood_5", "impact_1", "impact_2", "impact_3", "impact_4", "impact_5",
 	"subject", "snapshot_hash", "required", "eligible", "cover_note", "decision", "comment", "reauth", "quorum", "min_approvals", "reject_at_first",
 }
@@ -248,7 +250,7 @@ func (t auditText) object(r audit.Row, before, after map[string]any) string {
 		}
 	case "board_appointment":
 		return t.user(r.ObjectID, before, after)
-	case "risk_analysis", "risk_jewel", "risk_supplier", "risk_threat", "risk_scenario", "risk_mitigation", "training_record":
+	case "risk_analysis", "risk_jewel", "risk_supplier", "risk_threat", "risk_scenario", "risk_mitigation", "training_record", "board_report":
 		// A deleted scenario is named by its jewel and threat as recorded.
 		if jewel, ok := before["jewel"].(string); ok && r.ObjectType == "risk_scenario" && after == nil {
 			threat, _ := before["threat_name"].(string)
@@ -430,7 +432,7 @@ func (t auditText) value(r audit.Row, field string, v any) string {
 		return i18n.T(ctx, "scope.size."+str)
 	case "subsectors":
 		return subsectorNames(ctx, str)
-	case "submitted_on", "due_date":
+	case "submitted_on", "due_date", "report_day", "discussed_on":
 		if d, err := time.ParseInLocation("2006-01-02", str, i18n.Amsterdam); err == nil {
 			return i18n.Date(ctx, d)
 		}

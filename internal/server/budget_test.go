@@ -64,6 +64,7 @@ func TestQueryBudget(t *testing.T) {
 		"{scenarioID}": `SELECT max(id) FROM risk_scenarios WHERE entity_id = $1`,
 		"{threatID}":   `SELECT max(id) FROM risk_threats WHERE entity_id = $1`,
 		"{recordID}":   `SELECT max(id) FROM training_records WHERE entity_id = $1`,
+		"{reportID}":   `SELECT max(id) FROM board_reports WHERE entity_id = $1`,
 		// The demo's last action: done, with evidence.
 		"{mitigationID}": `SELECT max(id) FROM risk_mitigations WHERE entity_id = $1`,
 		"{requestID}":    `SELECT max(id) FROM approval_requests WHERE entity_id = $1`,

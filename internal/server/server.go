@@ -243,12 +243,12 @@ func (s *Server) routeTable() []Route {
 		{get, "/e/{entityID}/board", InEntity, authz.EntityRead, s.boardHome},
 		// Training of the management body (internal/training; Art. 20(2)).
 		{get, "/e/{entityID}/board/training", InEntity, authz.EntityRead, s.trainingOverview},
-		{post, "/e/{entityID}/board/training", InEntity, authz.TrainingRecord, s.trainingRecordCreate},
-		{get, "/e/{entityID}/board/training/new", InEntity, authz.TrainingRecord, s.trainingRecordNew},
-		{post, "/e/{entityID}/board/training/appointments/{userID}", InEntity, authz.TrainingRecord, s.trainingAppointmentSave},
+		{post, "/e/{entityID}/board/training", InEntity, authz.BoardRecord, s.trainingRecordCreate},
+		{get, "/e/{entityID}/board/training/new", InEntity, authz.BoardRecord, s.trainingRecordNew},
+		{post, "/e/{entityID}/board/training/appointments/{userID}", InEntity, authz.BoardRecord, s.trainingAppointmentSave},
 		{get, "/e/{entityID}/board/training/{recordID}", InEntity, authz.EntityRead, s.trainingRecord},
-		{post, "/e/{entityID}/board/training/{recordID}", InEntity, authz.TrainingRecord, s.trainingRecordSave},
-		{post, "/e/{entityID}/board/training/{recordID}/delete", InEntity, authz.TrainingRecord, s.trainingRecordDelete},
+		{post, "/e/{entityID}/board/training/{recordID}", InEntity, authz.BoardRecord, s.trainingRecordSave},
+		{post, "/e/{entityID}/board/training/{recordID}/delete", InEntity, authz.BoardRecord, s.trainingRecordDelete},
 		// The management body's approvals (internal/approval): everyone of
 		// the entity reads them; officers and admins submit, board members
 		// decide (after re-entering a password or TOTP code), admins set the
@@ -261,6 +261,15 @@ func (s *Server) routeTable() []Route {
 		{post, "/e/{entityID}/board/requests/{requestID}/decide", InEntity, authz.ApprovalDecide, s.boardDecide},
 		{post, "/e/{entityID}/board/requests/{requestID}/withdraw", InEntity, authz.ApprovalRequest, s.boardWithdraw},
 		{post, "/e/{entityID}/board/settings", InEntity, authz.EntityManage, s.boardSettingsSave},
+		// Oversight reports (internal/oversight; Art. 20(1)): officers and
+		// admins make them (ApprovalRequest: they put things before the
+		// board); recording the board's discussion takes BoardRecord, the
+		// permission of the board's own Art. 20 records (officers, admins,
+		// board members — not auditors).
+		{get, "/e/{entityID}/board/reports", InEntity, authz.EntityRead, s.boardReports},
+		{post, "/e/{entityID}/board/reports", InEntity, authz.ApprovalRequest, s.boardReportCreate},
+		{get, "/e/{entityID}/board/reports/{reportID}", InEntity, authz.EntityRead, s.boardReport},
+		{post, "/e/{entityID}/board/reports/{reportID}/discussion", InEntity, authz.BoardRecord, s.boardReportDiscussion},
 		{get, "/e/{entityID}/incidents", InEntity, authz.EntityRead, s.unavailableModule("incidents")},
 		{get, "/e/{entityID}/audit", InEntity, authz.AuditRead, s.auditLog},
 		{get, "/e/{entityID}/audit.csv", InEntity, authz.AuditRead, s.auditCSV},

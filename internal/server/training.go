@@ -49,12 +49,12 @@ func (s *Server) renderTraining(w http.ResponseWriter, r *http.Request, st appoi
 	}
 	p := board.TrainingProps{Shell: s.shell(r, "training.title", "board"), Base: entityBase(actor.EntityID),
 		LawDate: i18n.Date(ctx, training.LawInForce), LawVerified: training.LawInForceVerified,
-		CanRecord: actor.Can(authz.TrainingRecord), Conflict: st.Conflict, Notice: s.Sessions.PopString(ctx, sessFlash)}
+		CanRecord: actor.Can(authz.BoardRecord), Conflict: st.Conflict, Notice: s.Sessions.PopString(ctx, sessFlash)}
 	for _, m := range members {
 		row := board.TrainingMember{UserID: m.UserID, Name: m.Name, Board: m.Board, Appointed: displayDate(ctx, m.AppointedOn),
 			AppointedValue: dateValue(m.AppointedOn), AppointmentVersion: m.AppointmentVersion,
 			Deadline: i18n.Date(ctx, m.Assessment.Deadline), State: string(m.Assessment.State),
-			CanAppoint: actor.Can(authz.TrainingRecord) && (actor.Role != authz.BoardMember || actor.UserID == m.UserID)}
+			CanAppoint: actor.Can(authz.BoardRecord) && (actor.Role != authz.BoardMember || actor.UserID == m.UserID)}
 		if c := m.Current(); c != nil {
 			row.CertificateID = c.ID
 			row.Certificate = c.Course + " — " + c.Provider
@@ -150,7 +150,7 @@ func (s *Server) renderTrainingRecord(w http.ResponseWriter, r *http.Request, id
 		s.serverError(w, r, err)
 		return
 	}
-	mayEdit := actor.Can(authz.TrainingRecord) && (actor.Role != authz.BoardMember || id == 0 || rec.UserID == actor.UserID)
+	mayEdit := actor.Can(authz.BoardRecord) && (actor.Role != authz.BoardMember || id == 0 || rec.UserID == actor.UserID)
 	p := board.RecordProps{Shell: s.shell(r, "training.title", "board"), Base: entityBase(actor.EntityID), ID: id,
 		Title: rec.Course, Errors: st.Errors, Conflict: st.Conflict, CanEdit: mayEdit, DeleteError: deleteError,
 		Notice: s.Sessions.PopString(ctx, sessFlash),

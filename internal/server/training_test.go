@@ -41,7 +41,7 @@ func TestBoardTraining(t *testing.T) {
 
 	r := officer.Get(t, base)
 	row := fmt.Sprintf(`data-member="%d" data-state="expiring"`, boardID)
-	if r.StatusCode != http.StatusOK || !strings.Contains(r.Body, row) || !strings.Contains(r.Body, tr(t, "training.attention.one")) {
+	if r.StatusCode != http.StatusOK || !strings.Contains(r.Body, row) || !strings.Contains(r.Body, tr(t, "training.attention.one", 1)) {
 		t.Fatalf("overview: %d, board member's certificate not shown as ending soon\n%s", r.StatusCode, r.Body)
 	}
 	if !strings.Contains(r.Body, fmt.Sprintf(`data-member="%d" data-state="due"`, officerID)) || !strings.Contains(r.Body, tr(t, "training.staff")) {

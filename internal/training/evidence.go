@@ -18,7 +18,7 @@ const SubjectRecord = "training_record"
 
 func init() {
 	evidence.Register(evidence.SubjectType{Name: SubjectRecord, Label: "evidence.subject.training_record",
-		Permission: authz.TrainingRecord,
+		Permission: authz.BoardRecord,
 		URL: func(entityID int64, ref string) string {
 			return fmt.Sprintf("/e/%d/board/training/%s", entityID, ref)
 		},

@@ -1,0 +1,2 @@
+DROP TABLE board_reports;
+DROP FUNCTION board_reports_frozen();
