@@ -107,6 +107,11 @@ type Filter struct {
 	ForUser int64
 }
 
+// mineCondition holds for a pending request that the user @user may still
+// decide.
+const mineCondition = `(r.state = 'pending' AND @user = ANY(r.eligible) AND NOT EXISTS
+	(SELECT 1 FROM approval_decisions d WHERE d.entity_id = r.entity_id AND d.request_id = r.id AND d.user_id = @user))`
+
 // ListLimit is the most requests List returns (newest first); an entity
 // submits a handful a year, so the inbox needs no further pages.
 const ListLimit = 200
@@ -115,8 +120,7 @@ const ListLimit = 200
 func List(ctx context.Context, q db.Querier, entityID int64, f Filter) ([]Request, error) {
 	rows, err := q.Query(ctx, `SELECT `+requestColumns+` WHERE r.entity_id = @entity
 		AND (@state = '' OR r.state = @state) AND (@kind = '' OR r.kind = @kind)
-		AND (@user = 0 OR (r.state = 'pending' AND @user = ANY(r.eligible) AND NOT EXISTS
-			(SELECT 1 FROM approval_decisions d WHERE d.entity_id = r.entity_id AND d.request_id = r.id AND d.user_id = @user)))
+		AND (@user = 0 OR `+mineCondition+`)
 		ORDER BY r.submitted_at DESC, r.id DESC LIMIT `+strconv.Itoa(ListLimit),
 		pgx.StrictNamedArgs{"entity": entityID, "state": string(f.State), "kind": f.Kind, "user": f.ForUser})
 	if err != nil {

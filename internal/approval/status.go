@@ -3,6 +3,7 @@ package approval
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -34,6 +35,8 @@ type Status struct {
 	LastID   int64
 	LastHash string
 	LastAt   *time.Time
+	// LastSnapshot is the canonical document last approved ("" when Never).
+	LastSnapshot string
 	// PendingID is the pending request for the record (0 when none).
 	PendingID int64
 	// Changes are what changed since the last approval (when Outdated).
@@ -65,14 +68,71 @@ func StatusOf(ctx context.Context, q db.Querier, entityID int64, kind, ref strin
 	if lastID == nil {
 		return st, nil
 	}
-	st.LastID, st.LastHash = *lastID, *lastHash
-	if st.LastHash == hash {
+	return compare(st, *lastID, *lastHash, *lastDoc, doc)
+}
+
+// compare completes st (the current content's document doc) with the last
+// approved request: approved when the hashes match, else outdated with the
+// changes.
+func compare(st Status, lastID int64, lastHash, lastDoc string, doc []byte) (Status, error) {
+	st.LastID, st.LastHash, st.LastSnapshot = lastID, lastHash, lastDoc
+	if lastHash == st.CurrentHash {
 		st.Standing = Approved
 		return st, nil
 	}
 	st.Standing = Outdated
-	if st.Changes, err = DiffSnapshots([]byte(*lastDoc), doc); err != nil {
+	var err error
+	if st.Changes, err = DiffSnapshots([]byte(lastDoc), doc); err != nil {
 		return Status{}, err
 	}
 	return st, nil
+}
+
+// BoardView is what the board's first screen needs of approvals, in one
+// query: the pending requests userID may still decide (newest first) and
+// the standing of one record (kind, ref) whose current content is current.
+func BoardView(ctx context.Context, q db.Querier, entityID, userID int64, kind, ref string, current any) ([]Request, Status, error) {
+	doc, hash, err := Canonical(current)
+	if err != nil {
+		return nil, Status{}, err
+	}
+	type row struct {
+		Mine    bool `db:"mine"`
+		Last    bool `db:"last"`
+		Pending bool `db:"pending_for_record"`
+		Request
+	}
+	rows, err := q.Query(ctx, `SELECT `+mineCondition+` AS mine,
+			r.id = (SELECT l.id FROM approval_requests l WHERE l.entity_id = r.entity_id AND l.kind = @kind AND l.subject_ref = @ref
+				AND l.state = 'approved' ORDER BY l.decided_at DESC, l.id DESC LIMIT 1) AS last,
+			(r.kind = @kind AND r.subject_ref = @ref AND r.state = 'pending') AS pending_for_record, `+requestColumns+`
+		WHERE r.entity_id = @entity AND (`+mineCondition+` OR (r.kind = @kind AND r.subject_ref = @ref AND r.state = 'pending')
+			OR r.id = (SELECT l.id FROM approval_requests l WHERE l.entity_id = r.entity_id AND l.kind = @kind AND l.subject_ref = @ref
+				AND l.state = 'approved' ORDER BY l.decided_at DESC, l.id DESC LIMIT 1))
+		ORDER BY r.submitted_at DESC, r.id DESC LIMIT `+strconv.Itoa(ListLimit),
+		pgx.StrictNamedArgs{"entity": entityID, "user": userID, "kind": kind, "ref": ref})
+	if err != nil {
+		return nil, Status{}, fmt.Errorf("approvals for the board of entity %d: %w", entityID, err)
+	}
+	found, err := pgx.CollectRows(rows, pgx.RowToStructByName[row])
+	if err != nil {
+		return nil, Status{}, fmt.Errorf("approvals for the board of entity %d: %w", entityID, err)
+	}
+	st := Status{Standing: Never, CurrentHash: hash}
+	var mine []Request
+	for _, f := range found {
+		if f.Mine {
+			mine = append(mine, f.Request)
+		}
+		if f.Pending {
+			st.PendingID = f.ID
+		}
+		if f.Last {
+			st.LastAt = f.DecidedAt
+			if st, err = compare(st, f.ID, f.SnapshotHash, f.Snapshot, doc); err != nil {
+				return nil, Status{}, err
+			}
+		}
+	}
+	return mine, st, nil
 }

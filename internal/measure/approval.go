@@ -2,6 +2,7 @@ package measure
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"time"
@@ -114,4 +115,37 @@ func PlanContent(o Overview) approval.Content {
 			applicable, len(o.Measures), len(p.NotApplicable), o.Ready, o.Applicable, pct),
 	}
 	return approval.Content{Data: p, Title: planTitle, Summary: summary}
+}
+
+// MaturityChange is one measure's current maturity beside the maturity in
+// the last approved plan.
+type MaturityChange struct {
+	Code          string
+	Approved, Now float64
+}
+
+// MaturitySinceApproval compares the current maturity of each applicable
+// measure with the approved plan's snapshot (the canonical document the
+// board approved): the board's trend since its last decision. Measures
+// that are new or no longer applicable are left out. Pure.
+func MaturitySinceApproval(approvedDoc string, o Overview) ([]MaturityChange, error) {
+	var approved plan
+	if err := json.Unmarshal([]byte(approvedDoc), &approved); err != nil {
+		return nil, fmt.Errorf("approved measure plan: %w", err)
+	}
+	then := map[string]float64{}
+	for _, m := range approved.Measures {
+		if m.Applicable {
+			then[m.Code] = m.Maturity
+		}
+	}
+	var out []MaturityChange
+	for _, ms := range o.Measures {
+		before, ok := then[ms.Measure.Code]
+		if !ok || !ms.Measure.Applicable {
+			continue
+		}
+		out = append(out, MaturityChange{Code: ms.Measure.Code, Approved: before, Now: math.Round(ms.Maturity.Value*10) / 10})
+	}
+	return out, nil
 }

@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/weerbaar/weerbaar/internal/approval"
 	"github.com/weerbaar/weerbaar/internal/authz"
 	"github.com/weerbaar/weerbaar/internal/i18n"
+	"github.com/weerbaar/weerbaar/internal/measure"
 	"github.com/weerbaar/weerbaar/internal/risk"
 	"github.com/weerbaar/weerbaar/internal/training"
 	"github.com/weerbaar/weerbaar/web/pages/board"
@@ -36,6 +38,29 @@ func (s *Server) boardHome(w http.ResponseWriter, r *http.Request) {
 	p.Class = o.ScopeClass
 	p.Bars = maturityBars(ctx, p.Base, o)
 	p.Readiness, p.Ready, p.Applicable = int(o.Readiness*100+0.5), o.Ready, o.Applicable
+
+	// What waits for my decision, and the measure plan's approval standing
+	// with the maturity trend since the board approved it: one query.
+	waiting, plan, err := approval.BoardView(ctx, s.Pool, e.ID, actor.UserID, measure.KindPlan, measure.PlanRef, measure.PlanContent(o).Data)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	p.Waiting = requestRows(ctx, p.Base, waiting)
+	p.Plan = approvalProps(ctx, p.Base, measure.KindPlan, measure.PlanRef, plan)
+	if plan.LastSnapshot != "" {
+		changes, err := measure.MaturitySinceApproval(plan.LastSnapshot, o)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		for _, c := range changes {
+			if c.Now != c.Approved {
+				p.Trend = append(p.Trend, board.TrendRow{Code: c.Code + ")", Approved: i18n.Decimal(ctx, c.Approved, 1),
+					Now: i18n.Decimal(ctx, c.Now, 1), Up: c.Now > c.Approved})
+			}
+		}
+	}
 
 	br, ok, err := risk.CurrentForBoard(ctx, s.Pool, e.ID, boardTopRisks)
 	if err != nil {

@@ -43,6 +43,21 @@ func TestBoardHome(t *testing.T) {
 	if want == 0 || m == nil || m[1] != strconv.Itoa(want) {
 		t.Errorf("risks above tolerance: page %v, database %d (the demo should have some)", m, want)
 	}
+	// The demo's pending request (the 2027 analysis) waits for the board
+	// member; the measure plan was approved and has changed since.
+	pending := firstID(t, a, `SELECT id FROM approval_requests WHERE entity_id = $1 AND state = 'pending'`, id)
+	if !strings.Contains(r.Body, fmt.Sprintf(`href="%s/board/requests/%d"`, base, pending)) || !strings.Contains(r.Body, `data-approval="outdated"`) {
+		t.Errorf("the board's screen lacks the waiting request or the plan's verouderd standing")
+	}
+	// A measure's maturity moves: the trend since the approved plan shows it.
+	if _, err := a.Pool.Exec(context.Background(), `INSERT INTO entity_measures (entity_id, measure_code, maturity_override, override_reason, catalogue_version)
+		SELECT $1, 'b', 5, 'test', catalogue_edition FROM entities WHERE id = $1
+		ON CONFLICT (entity_id, measure_code) DO UPDATE SET maturity_override = 5, override_reason = 'test'`, id); err != nil {
+		t.Fatal(err)
+	}
+	if r := bm.Get(t, base+"/"); !strings.Contains(r.Body, `data-trend="b)"`) {
+		t.Errorf("no trend row for measure b after its maturity rose")
+	}
 	if !strings.Contains(r.Body, tr(t, "training.state.expiring")) {
 		t.Errorf("the board member's own certificate ending soon is not shown")
 	}
