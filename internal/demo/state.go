@@ -138,7 +138,10 @@ func seedState(ctx context.Context, pool *pgxpool.Pool, entityID int64) error {
 	if err := seedRisk(ctx, pool, actor); err != nil {
 		return err
 	}
-	return seedTraining(ctx, pool, actor)
+	if err := seedTraining(ctx, pool, actor); err != nil {
+		return err
+	}
+	return seedIncidents(ctx, pool, actor)
 }
 
 // MinimalPDF returns a small valid one-page PDF with a title line, for demo

@@ -142,6 +142,8 @@ var auditActionKeys = map[string]bool{
 	"training.record_created": true, "training.record_changed": true, "training.record_deleted": true, "training.appointment_set": true,
 	"risk_jewel.deleted": true, "risk_supplier.deleted": true, "risk_scenario.deleted": true, "risk_threat.deleted": true,
 	"risk_mitigation.updated": true, "risk_mitigation.done": true, "risk_mitigation.reopened": true, "risk_mitigation.deleted": true,
+	"incident.created": true, "incident.updated": true, "incident.significance_assessed": true, "incident.status_changed": true,
+	"incident.entry_added": true, "incident.entry_corrected": true, "incident.report_submitted": true, "incident.report_requested": true,
 }
 
 // auditFieldOrder is the order change lines are listed in: the order of the
@@ -160,6 +162,7 @@ var auditFieldOrder = []string{
 	"user_id", "course", "provider", "topics", "started_on", "completed_on", "certified", "valid_until", "appointed_on",
 	"jewel", "threat_name", "mitigations", "dependents",
 	"likelihood_1", "likelihood_2", "likelihood_3", "likelihood_4", "likelihood_5", "impact_1", "impact_2", "impact_3", "impact_4", "impact_5",
+	"detected_at", "aware_at", "category", "handler_id", "cross_border", "suspected_malicious", "personal_data", "trust_service", "root_cause", "loss_eur", "trade_secrets", "death", "health_damage", "malicious_access", "operational_disruption", "planned_maintenance", "significance", "override", "override_judgement", "occurred_at", "entry", "corrects", "entry_id", "stage", "submitted_at", "recipients", "proof_ref", "summary", "due_at", "requested_at", "requested_by",
 }
 
 // auditUserIDs lists the user ids that rows mention: actors, members (object
@@ -245,7 +248,7 @@ func (t auditText) object(r audit.Row, before, after map[string]any) string {
 		}
 	case "board_appointment":
 		return t.user(r.ObjectID, before, after)
-	case "risk_analysis", "risk_jewel", "risk_supplier", "risk_threat", "risk_scenario", "risk_mitigation", "training_record":
+	case "risk_analysis", "risk_jewel", "risk_supplier", "risk_threat", "risk_scenario", "risk_mitigation", "training_record", "incident":
 		// A deleted scenario is named by its jewel and threat as recorded.
 		if jewel, ok := before["jewel"].(string); ok && r.ObjectType == "risk_scenario" && after == nil {
 			threat, _ := before["threat_name"].(string)

@@ -64,6 +64,8 @@ func TestQueryBudget(t *testing.T) {
 		"{scenarioID}": `SELECT max(id) FROM risk_scenarios WHERE entity_id = $1`,
 		"{threatID}":   `SELECT max(id) FROM risk_threats WHERE entity_id = $1`,
 		"{recordID}":   `SELECT max(id) FROM training_records WHERE entity_id = $1`,
+		// The demo's significant incident, with its clock.
+		"{incidentID}": `SELECT min(id) FROM incidents WHERE entity_id = $1`,
 		// The demo's last action: done, with evidence.
 		"{mitigationID}": `SELECT max(id) FROM risk_mitigations WHERE entity_id = $1`,
 	} {

@@ -21,7 +21,6 @@ import (
 	"github.com/weerbaar/weerbaar/internal/risk"
 	"github.com/weerbaar/weerbaar/web/layout"
 	"github.com/weerbaar/weerbaar/web/pages/dashboard"
-	"github.com/weerbaar/weerbaar/web/pages/module"
 	"github.com/weerbaar/weerbaar/web/pages/start"
 )
 
@@ -127,13 +126,6 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 		p.ShowMFA, p.Users, p.MFAUsers = true, users, mfa
 	}
 	s.render(w, r, http.StatusOK, dashboard.Page(p))
-}
-
-// unavailableModule serves the honest empty state of a module not built yet.
-func (s *Server) unavailableModule(key string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		s.render(w, r, http.StatusOK, module.Unavailable(s.shell(r, "nav."+key, key)))
-	}
 }
 
 // setLang remembers the chosen language in a cookie and, for a signed-in

@@ -655,7 +655,7 @@ func Page(p Props) templ.Component {
 var ObjectTypes = []string{"entity", "membership", "user", "scope_assessment", "registration", "measure", "requirement",
 	"requirement_point", "proportion_factors", "evidence",
 	"risk_analysis", "risk_method", "risk_jewel", "risk_supplier", "risk_threat", "risk_scenario", "risk_mitigation",
-	"training_record", "board_appointment"}
+	"training_record", "board_appointment", "incident"}
 
 func objectOptions(ctx context.Context) []components.Option {
 	out := []components.Option{{Value: "", Label: i18n.T(ctx, "audit.object.all")}}
