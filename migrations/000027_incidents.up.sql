@@ -73,12 +73,17 @@ CREATE TABLE incident_timeline (
     entity_id   bigint NOT NULL,
     incident_id bigint NOT NULL,
     occurred_at timestamptz NOT NULL,
-    entry       text NOT NULL CHECK (length(entry) BETWEEN 1 AND 2000),
+    -- event is set on entries the app writes itself, so they are shown in
+    -- the reader's language: 'status:<from>:<to>' or 'report:<stage>';
+    -- entry is then the note (may be empty).
+    event       text NOT NULL DEFAULT '' CHECK (event ~ '^(|status:[a-z]+:[a-z]+|report:[a-z_]+)$'),
+    entry       text NOT NULL CHECK (length(entry) <= 2000),
     -- corrects: the earlier entry this one corrects (same incident).
     corrects_id bigint,
     created_by  bigint REFERENCES users (id),
     created_at  timestamptz NOT NULL DEFAULT now(),
     UNIQUE (incident_id, id),
+    CHECK (entry <> '' OR event <> ''),
     FOREIGN KEY (entity_id, incident_id) REFERENCES incidents (entity_id, id),
     FOREIGN KEY (incident_id, corrects_id) REFERENCES incident_timeline (incident_id, id)
 );

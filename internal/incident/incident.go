@@ -677,11 +677,7 @@ func ChangeStatus(ctx context.Context, pool *pgxpool.Pool, actor authz.Actor, id
 		if tag.RowsAffected() == 0 {
 			return &Conflict{Current: cur}
 		}
-		entry := "status: " + string(cur.Status) + " → " + string(to)
-		if note != "" {
-			entry += " — " + note
-		}
-		if _, err := insertEntry(ctx, tx, actor, id, now, entry, nil); err != nil {
+		if _, err := insertEntry(ctx, tx, actor, id, now, "status:"+string(cur.Status)+":"+string(to), note, nil); err != nil {
 			return err
 		}
 		saved, err := Get(ctx, tx, actor.EntityID, id)

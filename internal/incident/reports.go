@@ -208,8 +208,7 @@ func Submit(ctx context.Context, pool *pgxpool.Pool, actor authz.Actor, incident
 				return err
 			}
 		}
-		if _, err := insertEntry(ctx, tx, actor, incidentID, at, "report "+string(stage)+" → "+strings.Join(recipients, ", ")+
-			" ("+proof+")", nil); err != nil {
+		if _, err := insertEntry(ctx, tx, actor, incidentID, at, "report:"+string(stage), strings.Join(recipients, ", ")+" · "+proof, nil); err != nil {
 			return err
 		}
 		after := map[string]any{"title": inc.Title, "stage": string(stage), "submitted_at": stamp(at),

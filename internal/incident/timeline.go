@@ -23,7 +23,10 @@ type Entry struct {
 	ID         int64     `db:"id"`
 	OccurredAt time.Time `db:"occurred_at"`
 	Text       string    `db:"entry"`
-	CorrectsID *int64    `db:"corrects_id"`
+	// Event is set on entries the app wrote (a status change, a report
+	// submitted): "status:<from>:<to>" or "report:<stage>".
+	Event      string `db:"event"`
+	CorrectsID *int64 `db:"corrects_id"`
 	// CorrectedBy are the entries that correct this one.
 	CorrectedBy []int64   `db:"corrected_by"`
 	CreatedBy   string    `db:"created_by"`
@@ -33,7 +36,7 @@ type Entry struct {
 // Timeline lists an incident's entries in the order things happened. One
 // query.
 func Timeline(ctx context.Context, q db.Querier, entityID, incidentID int64) ([]Entry, error) {
-	rows, err := q.Query(ctx, `SELECT t.id, t.occurred_at, t.entry, t.corrects_id,
+	rows, err := q.Query(ctx, `SELECT t.id, t.occurred_at, t.entry, t.event, t.corrects_id,
 			ARRAY(SELECT c.id FROM incident_timeline c WHERE c.incident_id = t.incident_id AND c.corrects_id = t.id ORDER BY c.id) AS corrected_by,
 			coalesce(u.name, '') AS created_by, t.created_at
 		FROM incident_timeline t LEFT JOIN users u ON u.id = t.created_by
@@ -53,11 +56,11 @@ type EntryInput struct {
 	Corrects   string
 }
 
-func insertEntry(ctx context.Context, tx pgx.Tx, actor authz.Actor, incidentID int64, at time.Time, text string, corrects *int64) (int64, error) {
+func insertEntry(ctx context.Context, tx pgx.Tx, actor authz.Actor, incidentID int64, at time.Time, event, text string, corrects *int64) (int64, error) {
 	var id int64
-	err := tx.QueryRow(ctx, `INSERT INTO incident_timeline (entity_id, incident_id, occurred_at, entry, corrects_id, created_by)
-		VALUES (@entity, @incident, @at, @entry, @corrects, @actor) RETURNING id`,
-		pgx.StrictNamedArgs{"entity": actor.EntityID, "incident": incidentID, "at": at, "entry": text,
+	err := tx.QueryRow(ctx, `INSERT INTO incident_timeline (entity_id, incident_id, occurred_at, event, entry, corrects_id, created_by)
+		VALUES (@entity, @incident, @at, @event, @entry, @corrects, @actor) RETURNING id`,
+		pgx.StrictNamedArgs{"entity": actor.EntityID, "incident": incidentID, "at": at, "event": event, "entry": text,
 			"corrects": corrects, "actor": actor.UserID}).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("add timeline entry: %w", err)
@@ -116,7 +119,7 @@ func AddEntry(ctx context.Context, pool *pgxpool.Pool, actor authz.Actor, incide
 			action = "incident.entry_corrected"
 			after["corrects"] = *corrects
 		}
-		id, err := insertEntry(ctx, tx, actor, incidentID, at, text, corrects)
+		id, err := insertEntry(ctx, tx, actor, incidentID, at, "", text, corrects)
 		if err != nil {
 			return err
 		}

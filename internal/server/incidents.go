@@ -341,7 +341,7 @@ func (s *Server) renderIncident(w http.ResponseWriter, r *http.Request, id int64
 	p.Clock.Stages = clockStages(ctx, inc, reports, names, now, st, in)
 
 	for _, e := range entries {
-		row := incidentpages.EntryRow{ID: e.ID, At: i18n.DateTime(ctx, e.OccurredAt), Text: e.Text, By: e.CreatedBy,
+		row := incidentpages.EntryRow{ID: e.ID, At: i18n.DateTime(ctx, e.OccurredAt), Text: entryText(ctx, e, names), By: e.CreatedBy,
 			CorrectedBy: e.CorrectedBy, Ref: incident.EntryRef(id, e.ID)}
 		if e.CorrectsID != nil {
 			row.Corrects = *e.CorrectsID
@@ -359,6 +359,34 @@ func (s *Server) renderIncident(w http.ResponseWriter, r *http.Request, id int64
 	}
 	p.Evidence = &ev
 	s.render(w, r, st.status(), incidentpages.Page(p))
+}
+
+// entryText words a timeline entry; the app's own entries (a status
+// change, a report submitted) in the reader's language.
+func entryText(ctx context.Context, e incident.Entry, names map[string]string) string {
+	parts := strings.Split(e.Event, ":")
+	var head string
+	switch {
+	case len(parts) == 3 && parts[0] == "status":
+		head = i18n.T(ctx, "incident.entry.event.status", i18n.T(ctx, "incident.status."+parts[1]), i18n.T(ctx, "incident.status."+parts[2]))
+	case len(parts) == 2 && parts[0] == "report":
+		head = i18n.T(ctx, "incident.entry.event.report", i18n.T(ctx, "incident.stage."+parts[1]))
+		to, proof, _ := strings.Cut(e.Text, " · ")
+		var list []string
+		for _, code := range strings.Split(to, ", ") {
+			if n, ok := names[code]; ok {
+				code = n
+			}
+			list = append(list, code)
+		}
+		return head + ": " + i18n.T(ctx, "incident.submitted.to", strings.Join(list, ", "), proof)
+	default:
+		return e.Text
+	}
+	if e.Text != "" {
+		return head + " — " + e.Text
+	}
+	return head
 }
 
 func derefString(s *string) string {
