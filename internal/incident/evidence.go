@@ -59,8 +59,10 @@ func init() {
 	evidence.Register(evidence.SubjectType{Name: SubjectEntry, Label: "evidence.subject.incident_entry",
 		Permission: authz.IncidentEdit,
 		URL: func(entityID int64, ref string) string {
-			incidentID, entryID, _ := parseEntryRef(ref)
-			return fmt.Sprintf("/e/%d/incidents/%d#entry-%d", entityID, incidentID, entryID)
+			// The incident's page, which lists the entries' evidence (the
+			// evidence routes add their own #evidence).
+			incidentID, _, _ := parseEntryRef(ref)
+			return fmt.Sprintf("/e/%d/incidents/%d", entityID, incidentID)
 		},
 		Exists: func(ctx context.Context, q db.Querier, entityID int64, ref string) (bool, error) {
 			incidentID, entryID, ok := parseEntryRef(ref)

@@ -20,6 +20,7 @@ import (
 	"github.com/weerbaar/weerbaar/internal/scope"
 	"github.com/weerbaar/weerbaar/web/components"
 	incidentpages "github.com/weerbaar/weerbaar/web/pages/incident"
+	"github.com/weerbaar/weerbaar/web/pages/measures"
 )
 
 // incidentInputs are the user's input of whichever incident form failed.
@@ -340,22 +341,51 @@ func (s *Server) renderIncident(w http.ResponseWriter, r *http.Request, id int64
 	}
 	p.Clock.Stages = clockStages(ctx, inc, reports, names, now, st, in)
 
+	// Evidence of the incident and of its entries, in one listing.
+	subj := evidence.Subject{Type: incident.SubjectIncident, Ref: strconv.FormatInt(id, 10)}
+	subjects := []evidence.Subject{subj}
+	for _, e := range entries {
+		subjects = append(subjects, evidence.Subject{Type: incident.SubjectEntry, Ref: incident.EntryRef(id, e.ID)})
+	}
+	items, err := s.evidence().ListSubjects(ctx, actor.EntityID, subjects)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	var own []evidence.Item
+	byEntry := map[string][]evidence.Item{}
+	for _, it := range items {
+		if it.SubjectType == incident.SubjectIncident {
+			own = append(own, it)
+		} else {
+			byEntry[it.SubjectRef] = append(byEntry[it.SubjectRef], it)
+		}
+	}
+	ev := s.evidenceSection(r, subj, own)
+	ev.RelatedTitle = "incident.evidence.entries"
 	for _, e := range entries {
 		row := incidentpages.EntryRow{ID: e.ID, At: i18n.DateTime(ctx, e.OccurredAt), Text: entryText(ctx, e, names), By: e.CreatedBy,
 			CorrectedBy: e.CorrectedBy, Ref: incident.EntryRef(id, e.ID)}
 		if e.CorrectsID != nil {
 			row.Corrects = *e.CorrectsID
 		}
+		if ev.CanEdit {
+			row.Attach = evidenceAction(actor.EntityID, evidence.Subject{Type: incident.SubjectEntry, Ref: row.Ref})
+		}
+		if list := byEntry[row.Ref]; len(list) > 0 {
+			row.Evidence = len(list)
+			g := measures.EvidenceGroup{Ref: row.Ref, Label: i18n.T(ctx, "incident.entry.evidence_group", e.ID, row.At),
+				URL: fmt.Sprintf("%s/incidents/%d#entry-%d", base, id, e.ID)}
+			for _, it := range list {
+				g.Items = append(g.Items, evidenceItemProps(it))
+			}
+			ev.Related = append(ev.Related, g)
+		}
 		p.Timeline = append(p.Timeline, row)
 	}
 	if in.Entry != nil {
 		p.Entry = incidentpages.EntryForm{OccurredAt: in.Entry.OccurredAt, Text: in.Entry.Text, Corrects: in.Entry.Corrects}
 		p.EntryErrors = st.Errors
-	}
-	ev, err := s.evidenceProps(r, evidence.Subject{Type: incident.SubjectIncident, Ref: strconv.FormatInt(id, 10)})
-	if err != nil {
-		s.serverError(w, r, err)
-		return
 	}
 	p.Evidence = &ev
 	s.render(w, r, st.status(), incidentpages.Page(p))

@@ -160,6 +160,29 @@ func TestIncidentRegisterAssessReport(t *testing.T) {
 		t.Errorf("final report due %v, want %v", final, want)
 	}
 
+	// The CSIRT asks for an intermediate report; it is recorded and then submitted.
+	if r = officer.PostForm(t, page+"/reports/request", url.Values{"requested_at": {incident.LocalValue(now)}, "requested_by": {""}}); r.StatusCode != http.StatusUnprocessableEntity ||
+		!strings.Contains(r.Body, tr(t, "incident.error.requested_by")) {
+		t.Fatalf("request without who: %d", r.StatusCode)
+	}
+	if r = officer.PostForm(t, page+"/reports/request", url.Values{"requested_at": {incident.LocalValue(now)}, "requested_by": {"NCSC (analist)"},
+		"request_due_at": {incident.LocalValue(now.Add(48 * time.Hour))}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("request: %d %s", r.StatusCode, r.Body)
+	}
+	inter := firstID(t, a, `SELECT id FROM incident_reports WHERE incident_id = $1 AND stage = 'intermediate'`, incID)
+	if r = officer.Get(t, page); !strings.Contains(r.Body, `data-stage="intermediate"`) || !strings.Contains(r.Body, "NCSC (analist)") {
+		t.Errorf("the requested intermediate report is not on the clock")
+	}
+	sub.Set("stage", "intermediate")
+	sub.Set("report", strconv.FormatInt(inter, 10))
+	sub.Set("version", "1")
+	if r = officer.PostForm(t, page+"/reports/submit", sub); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("intermediate: %d %s", r.StatusCode, r.Body)
+	}
+	if firstID(t, a, `SELECT count(*) FROM incident_reports WHERE id = $1 AND submitted_at IS NOT NULL`, inter) != 1 {
+		t.Errorf("intermediate report not recorded as submitted")
+	}
+
 	// A stale edit of the facts: 409 with the input kept.
 	stale := url.Values{"version": {"1"}, "title": {"DDoS klantportal (bijgewerkt)"}, "detected_at": {in.Get("detected_at")},
 		"aware_at": {in.Get("aware_at")}, "category": {"ddos"}}
@@ -197,6 +220,20 @@ func TestIncidentRegisterAssessReport(t *testing.T) {
 	if !strings.Contains(r.Body, "<s>Scrubbing bij de provider aangezet om 14:10</s>") {
 		t.Errorf("the corrected entry should stay visible, struck through")
 	}
+	// Evidence attaches to an entry and is listed on the incident's page.
+	attach := fmt.Sprintf("/e/%d/evidence/attach/incident_entry/%s/link", id, incident.EntryRef(incID, entry))
+	if r = officer.PostForm(t, attach, url.Values{"link_title": {"Logboek scrubbing"}, "url": {"https://intranet.example/ddos"}}); r.StatusCode != http.StatusSeeOther ||
+		r.Header.Get("Location") != page+"#evidence" {
+		t.Fatalf("evidence on an entry: %d %q", r.StatusCode, r.Header.Get("Location"))
+	}
+	if r = officer.Get(t, page); !strings.Contains(r.Body, "Logboek scrubbing") || !strings.Contains(r.Body, tr(t, "incident.entry.evidence.one")) {
+		t.Errorf("the entry's evidence is not on the incident's page")
+	}
+	if r = officer.PostForm(t, fmt.Sprintf("/e/%d/evidence/attach/incident_entry/%s/link", id, incident.EntryRef(incID+1, entry)),
+		url.Values{"link_title": {"x"}, "url": {"https://x.example"}}); r.StatusCode != http.StatusNotFound {
+		t.Errorf("evidence on an entry under the wrong incident: %d, want 404", r.StatusCode)
+	}
+
 	// Another incident's entry cannot be corrected from here.
 	otherEntry := firstID(t, a, `SELECT min(t.id) FROM incident_timeline t JOIN incidents i ON i.id = t.incident_id
 		WHERE i.entity_id = $1 AND t.incident_id <> $2`, id, incID)
@@ -249,7 +286,7 @@ func TestIncidentRegisterAssessReport(t *testing.T) {
 	}
 
 	// Every change is in the audit log.
-	for _, action := range []string{"incident.created", "incident.significance_assessed", "incident.report_submitted", "incident.updated",
+	for _, action := range []string{"incident.created", "incident.significance_assessed", "incident.report_submitted", "incident.report_requested", "incident.updated",
 		"incident.entry_added", "incident.entry_corrected", "incident.status_changed"} {
 		if firstID(t, a, `SELECT count(*) FROM audit_log WHERE entity_id = $1 AND action = $2 AND object_id = $3`, id, action,
 			strconv.FormatInt(incID, 10)) == 0 {

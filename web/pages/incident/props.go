@@ -135,6 +135,10 @@ type EntryRow struct {
 	At, Text, By, Ref string
 	Corrects          int64
 	CorrectedBy       []int64
+	// Evidence counts the entry's evidence (listed in the evidence
+	// section); Attach is its attach route, "" when the reader may not.
+	Evidence int
+	Attach   string
 }
 
 // EntryForm is the timeline form's values.
