@@ -63,11 +63,11 @@ type Checklist struct {
 
 // Other is another incident of the entity, for the recurrence rule.
 type Other struct {
-	ID        int64
-	Title     string
-	AwareAt   time.Time
-	RootCause string
-	LossEUR   *int64
+	ID        int64     `json:"id"`
+	Title     string    `json:"title"`
+	AwareAt   time.Time `json:"aware_at"`
+	RootCause string    `json:"root_cause"`
+	LossEUR   *int64    `json:"loss_eur"`
 }
 
 // SignificanceFacts are what the assessment needs besides the checklist.
