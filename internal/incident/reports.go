@@ -2,6 +2,7 @@ package incident
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -281,4 +282,43 @@ func IsConflict(err error) (*Conflict, bool) {
 	var c *Conflict
 	ok := errors.As(err, &c)
 	return c, ok
+}
+
+// Deadline is a report still owed for an incident, for the dashboards.
+type Deadline struct {
+	IncidentID int64     `json:"id"`
+	Title      string    `json:"title"`
+	Stage      Stage     `json:"stage"`
+	DueAt      time.Time `json:"due_at"`
+}
+
+// BannerWithin is how close a deadline is before every member sees a
+// banner.
+const BannerWithin = 6 * time.Hour
+
+// DeadlinesColumn is an SQL expression (with @entity) giving the entity's
+// owed reports as JSON, nearest first: pages that keep a tight query
+// budget fold it into a query of their own (ParseDeadlines reads it).
+const DeadlinesColumn = `(SELECT coalesce(json_agg(json_build_object('id', d.incident_id, 'title', d.title, 'stage', d.stage,
+		'due_at', d.due_at) ORDER BY d.due_at, d.id), '[]')
+	FROM (SELECT r.id, r.incident_id, i.title, r.stage, r.due_at FROM incident_reports r JOIN incidents i ON i.id = r.incident_id
+		WHERE r.entity_id = @entity AND r.submitted_at IS NULL AND r.due_at IS NOT NULL AND i.status <> 'closed'
+		ORDER BY r.due_at, r.id LIMIT 10) d)`
+
+// ParseDeadlines reads DeadlinesColumn.
+func ParseDeadlines(raw []byte) ([]Deadline, error) {
+	var out []Deadline
+	if err := json.Unmarshal(raw, &out); err != nil {
+		return nil, fmt.Errorf("incident deadlines: %w", err)
+	}
+	return out, nil
+}
+
+// Deadlines reads the entity's owed reports, nearest first. One query.
+func Deadlines(ctx context.Context, q db.Querier, entityID int64) ([]Deadline, error) {
+	var raw []byte
+	if err := q.QueryRow(ctx, `SELECT `+DeadlinesColumn, pgx.StrictNamedArgs{"entity": entityID}).Scan(&raw); err != nil {
+		return nil, fmt.Errorf("incident deadlines of entity %d: %w", entityID, err)
+	}
+	return ParseDeadlines(raw)
 }

@@ -3,9 +3,11 @@ package server
 import (
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/weerbaar/weerbaar/internal/authz"
 	"github.com/weerbaar/weerbaar/internal/i18n"
+	"github.com/weerbaar/weerbaar/internal/incident"
 	"github.com/weerbaar/weerbaar/internal/risk"
 	"github.com/weerbaar/weerbaar/internal/training"
 	"github.com/weerbaar/weerbaar/web/pages/board"
@@ -56,6 +58,13 @@ func (s *Server) boardHome(w http.ResponseWriter, r *http.Request) {
 				Name: t.JewelName + " × " + topRiskThreat(r, t), Level: t.Level.Key(), Treatment: topRiskTreatment(r, t)})
 		}
 	}
+
+	deadlines, err := incident.Deadlines(ctx, s.Pool, e.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	p.Incidents = deadlineRows(ctx, p.Base, deadlines, time.Now())
 
 	mine, ok, err := training.Own(ctx, s.Pool, e.ID, actor.UserID, today())
 	if err != nil {

@@ -636,3 +636,14 @@ func (s *Server) incidentRequest(w http.ResponseWriter, r *http.Request) {
 		s.renderIncident(w, r, id, incidentState{Status: http.StatusUnprocessableEntity, Form: "request", Input: &incidentInputs{Request: &in}, Errors: errs})
 	}, "incident.request.saved", fmt.Sprintf("%s/incidents/%d#clock-h", entityBase(actor.EntityID), id))
 }
+
+// deadlineRows words the reports still owed for the dashboards.
+func deadlineRows(ctx context.Context, base string, list []incident.Deadline, now time.Time) []incidentpages.DeadlineRow {
+	rows := make([]incidentpages.DeadlineRow, 0, len(list))
+	for _, d := range list {
+		rows = append(rows, incidentpages.DeadlineRow{Href: fmt.Sprintf("%s/incidents/%d", base, d.IncidentID), Title: d.Title,
+			Stage: i18n.T(ctx, "incident.stage."+string(d.Stage)), Due: i18n.DateTime(ctx, d.DueAt), DueValue: d.DueAt.Format(time.RFC3339),
+			Countdown: countdown(ctx, d.DueAt, now), Overdue: now.After(d.DueAt), Soon: d.DueAt.Sub(now) <= incident.BannerWithin})
+	}
+	return rows
+}

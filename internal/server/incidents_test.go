@@ -52,6 +52,36 @@ func TestIncidentsOfTheDemo(t *testing.T) {
 	if strings.Contains(r.Body, `data-testid="significance-form"`) || strings.Contains(r.Body, `data-testid="timeline-form"`) {
 		t.Errorf("the board member sees forms to change the incident")
 	}
+
+	// Every member's first screen counts down to the notification; a
+	// banner appears when it is due within six hours, red once overdue.
+	home := "/e/" + strconv.FormatInt(id, 10) + "/"
+	for _, role := range []authz.Role{authz.BoardMember, authz.Auditor, authz.Admin, authz.SecurityOfficer} {
+		r = a.LoginDemo(t, role).Get(t, home)
+		if !strings.Contains(r.Body, `data-testid="incident-deadlines"`) || !strings.Contains(r.Body, "Ransomware op SCADA") ||
+			strings.Contains(r.Body, `data-testid="incident-banner"`) {
+			t.Errorf("%s: first screen without the incident deadlines, or with a banner 42 h ahead", role)
+		}
+	}
+	if _, err := a.Pool.Exec(context.Background(), `UPDATE incident_reports SET due_at = now() + interval '2 hours'
+		WHERE incident_id = $1 AND stage = 'notification'`, sig); err != nil {
+		t.Fatal(err)
+	}
+	if r = board.Get(t, home); !strings.Contains(r.Body, `data-testid="incident-banner"`) || !strings.Contains(r.Body, "alert-warning") {
+		t.Errorf("no banner 2 h before the notification is due")
+	}
+	if _, err := a.Pool.Exec(context.Background(), `UPDATE incident_reports SET due_at = now() - interval '1 hour'
+		WHERE incident_id = $1 AND stage = 'notification'`, sig); err != nil {
+		t.Fatal(err)
+	}
+	r = a.LoginDemo(t, authz.Auditor).Get(t, home)
+	if i := strings.Index(r.Body, `data-testid="incident-banner"`); i < 0 || !strings.Contains(r.Body[i:], "alert-danger") ||
+		!strings.Contains(r.Body, tr(t, "incident.countdown.overdue", tr(t, "incident.duration.hm", 1, 0))) {
+		t.Errorf("no red banner once the notification is overdue")
+	}
+	if r = board.Get(t, base); !strings.Contains(r.Body, `data-overdue="1"`) {
+		t.Errorf("the register does not mark the overdue report")
+	}
 }
 
 // TestIncidentRegisterAssessReport runs an incident from registration to

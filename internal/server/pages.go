@@ -18,6 +18,7 @@ import (
 	"github.com/weerbaar/weerbaar/internal/db"
 	"github.com/weerbaar/weerbaar/internal/entity"
 	"github.com/weerbaar/weerbaar/internal/i18n"
+	"github.com/weerbaar/weerbaar/internal/incident"
 	"github.com/weerbaar/weerbaar/internal/risk"
 	"github.com/weerbaar/weerbaar/web/layout"
 	"github.com/weerbaar/weerbaar/web/pages/dashboard"
@@ -116,11 +117,12 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 	}
 	// The user's mitigation actions and, for an admin, the MFA coverage, in
 	// one query (the dashboard keeps the query budget).
-	actions, users, mfa, err := dashboardActions(ctx, s.Pool, e.ID, actor.UserID, actor.Can(authz.UserManage))
+	actions, users, mfa, deadlines, err := dashboardActions(ctx, s.Pool, e.ID, actor.UserID, actor.Can(authz.UserManage))
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
+	p.Incidents = deadlineRows(ctx, p.Base, deadlines, time.Now())
 	p.RiskActions = riskActionRows(ctx, p.Base, actions)
 	if actor.Can(authz.UserManage) {
 		p.ShowMFA, p.Users, p.MFAUsers = true, users, mfa
@@ -190,10 +192,11 @@ func isSiteRooted(p string) bool {
 // dashboardActions reads the user's open risk mitigation actions and, when
 // withMFA, how many active members there are and how many of them use a
 // second factor (the rule of entity.Member.Active, not disabled, and
-// MFAEnabled), in one query.
-func dashboardActions(ctx context.Context, q db.Querier, entityID, userID int64, withMFA bool) (actions []risk.ActionRow, users, mfa int, err error) {
-	var raw []byte
-	err = q.QueryRow(ctx, `SELECT
+// MFAEnabled), and the reports still owed for incidents, in one query.
+func dashboardActions(ctx context.Context, q db.Querier, entityID, userID int64, withMFA bool) (actions []risk.ActionRow, users, mfa int,
+	deadlines []incident.Deadline, err error) {
+	var raw, rawDeadlines []byte
+	err = q.QueryRow(ctx, `SELECT `+incident.DeadlinesColumn+`,
 		CASE WHEN @mfa THEN (SELECT count(*) FROM memberships m JOIN users u ON u.id = m.user_id
 			WHERE m.entity_id = @entity AND m.accepted_at IS NOT NULL AND u.password_hash <> '' AND u.disabled_at IS NULL)::int ELSE 0 END,
 		CASE WHEN @mfa THEN (SELECT count(*) FROM memberships m JOIN users u ON u.id = m.user_id
@@ -209,12 +212,15 @@ func dashboardActions(ctx context.Context, q db.Querier, entityID, userID int64,
 				LEFT JOIN risk_threats t ON t.id = s.threat_id LEFT JOIN users u ON u.id = m.owner_id
 				WHERE m.entity_id = @entity AND m.owner_id = @user AND NOT m.done
 				ORDER BY m.due_date, m.id LIMIT @limit) a), '[]')`,
-		pgx.StrictNamedArgs{"mfa": withMFA, "entity": entityID, "user": userID, "limit": risk.MaxActionRows}).Scan(&users, &mfa, &raw)
+		pgx.StrictNamedArgs{"mfa": withMFA, "entity": entityID, "user": userID, "limit": risk.MaxActionRows}).Scan(&rawDeadlines, &users, &mfa, &raw)
 	if err != nil {
-		return nil, 0, 0, fmt.Errorf("dashboard actions: %w", err)
+		return nil, 0, 0, nil, fmt.Errorf("dashboard actions: %w", err)
 	}
 	if err := json.Unmarshal(raw, &actions); err != nil {
-		return nil, 0, 0, fmt.Errorf("dashboard actions: %w", err)
+		return nil, 0, 0, nil, fmt.Errorf("dashboard actions: %w", err)
 	}
-	return actions, users, mfa, nil
+	if deadlines, err = incident.ParseDeadlines(rawDeadlines); err != nil {
+		return nil, 0, 0, nil, err
+	}
+	return actions, users, mfa, deadlines, nil
 }
