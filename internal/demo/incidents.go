@@ -137,12 +137,13 @@ func seedIncidents(ctx context.Context, pool *pgxpool.Pool, officer authz.Actor)
 	return nil
 }
 
-// recipientCodes are the codes of the bodies the demo reports to.
+// recipientCodes are the codes of the bodies the demo reports to (the
+// CSIRT, the competent authority and the supervisor of its subsectors).
 func recipientCodes(inc incident.Incident) []string {
 	var codes []string
-	for _, r := range scopeRecipients(inc.Subsectors) {
-		if r != "" {
-			codes = append(codes, r)
+	for _, r := range scope.Recipients(inc.Subsectors) {
+		if r.Code != "" {
+			codes = append(codes, r.Code)
 		}
 	}
 	return codes
@@ -154,12 +155,4 @@ func otherIfNone(codes []string) string {
 		return "NCSC"
 	}
 	return ""
-}
-
-func scopeRecipients(subsectors []string) []string {
-	var codes []string
-	for _, r := range scope.Recipients(subsectors) {
-		codes = append(codes, r.Code)
-	}
-	return codes
 }

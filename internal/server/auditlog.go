@@ -321,6 +321,11 @@ func (t auditText) changes(r audit.Row, before, after map[string]any) []string {
 	names = append(names, rest...)
 	var out []string
 	for _, k := range names {
+		// An incident's title names the object in the sentence; it is a
+		// change only when the facts were recorded or edited.
+		if k == "title" && r.ObjectType == "incident" && r.Action != "incident.created" && r.Action != "incident.updated" {
+			continue
+		}
 		label := t.fieldLabel(r, k)
 		b, hasB := before[k]
 		a, hasA := after[k]
@@ -369,8 +374,10 @@ func (t auditText) value(r audit.Row, field string, v any) string {
 				return i18n.Int(ctx, n) + " B"
 			case field == "turnover_eur" || field == "balance_eur":
 				return i18n.Money(ctx, n*100)
-			case field == "owner_id":
+			case field == "owner_id" || field == "handler_id":
 				return t.user(str, nil, nil)
+			case field == "loss_eur":
+				return i18n.Money(ctx, n*100)
 			case field == "version_id":
 				return str
 			}
@@ -398,6 +405,16 @@ func (t auditText) value(r audit.Row, field string, v any) string {
 			return i18n.T(ctx, "measures.adopted_target.none")
 		}
 		return i18n.T(ctx, "audit.value.empty")
+	}
+	if r.ObjectType == "incident" {
+		switch field {
+		case "status", "category", "stage":
+			return i18n.T(ctx, "incident."+field+"."+str)
+		case "trade_secrets", "death", "health_damage", "malicious_access", "operational_disruption":
+			return i18n.T(ctx, "incident.answer."+str)
+		case "significance", "override":
+			return i18n.T(ctx, "incident.outcome."+str)
+		}
 	}
 	switch field {
 	case "owner_id":
