@@ -400,7 +400,6 @@ func entryText(ctx context.Context, e incident.Entry, names map[string]string) s
 	case len(parts) == 3 && parts[0] == "status":
 		head = i18n.T(ctx, "incident.entry.event.status", i18n.T(ctx, "incident.status."+parts[1]), i18n.T(ctx, "incident.status."+parts[2]))
 	case len(parts) == 2 && parts[0] == "report":
-		head = i18n.T(ctx, "incident.entry.event.report", i18n.T(ctx, "incident.stage."+parts[1]))
 		to, proof, _ := strings.Cut(e.Text, " · ")
 		var list []string
 		for _, code := range strings.Split(to, ", ") {
@@ -409,7 +408,7 @@ func entryText(ctx context.Context, e incident.Entry, names map[string]string) s
 			}
 			list = append(list, code)
 		}
-		return head + ": " + i18n.T(ctx, "incident.submitted.to", strings.Join(list, ", "), proof)
+		return i18n.T(ctx, "incident.entry.event.report", i18n.T(ctx, "incident.stage."+parts[1]), strings.Join(list, ", "), proof)
 	default:
 		return e.Text
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -52,6 +53,23 @@ func TestIncidentsOfTheDemo(t *testing.T) {
 	if strings.Contains(r.Body, `data-testid="significance-form"`) || strings.Contains(r.Body, `data-testid="timeline-form"`) {
 		t.Errorf("the board member sees forms to change the incident")
 	}
+
+	// No catalogue key shows as such, in Dutch or in English.
+	rawKey := regexp.MustCompile(`(incident|audit)\.[a-z_]+\.[a-z_.]+`)
+	if k := rawKey.FindString(r.Body); k != "" {
+		t.Errorf("Dutch incident page shows the key %s", k)
+	}
+	if resp := board.PostForm(t, "/lang", url.Values{"lang": {"en"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("switch to English: %d", resp.StatusCode)
+	}
+	en := board.Get(t, fmt.Sprintf("%s/%d", base, sig))
+	if !strings.Contains(en.Body, trEN(t, "incident.clock")) || !strings.Contains(en.Body, trEN(t, "incident.stage.notification")) {
+		t.Errorf("English incident page is not in English")
+	}
+	if k := rawKey.FindString(en.Body); k != "" {
+		t.Errorf("English incident page shows the key %s", k)
+	}
+	board.PostForm(t, "/lang", url.Values{"lang": {"nl"}})
 
 	// Every member's first screen counts down to the notification; a
 	// banner appears when it is due within six hours, red once overdue.
