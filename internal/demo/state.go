@@ -144,7 +144,10 @@ func seedState(ctx context.Context, pool *pgxpool.Pool, entityID int64) error {
 	if err := seedApprovals(ctx, pool, actor); err != nil {
 		return err
 	}
-	return seedOversight(ctx, pool, actor)
+	if err := seedOversight(ctx, pool, actor); err != nil {
+		return err
+	}
+	return seedIncidents(ctx, pool, actor)
 }
 
 // MinimalPDF returns a small valid one-page PDF with a title line, for demo

@@ -145,6 +145,8 @@ var auditActionKeys = map[string]bool{
 	"approval.submitted": true, "approval.withdrawn": true, "approval.decided": true, "approval.approved": true, "approval.rejected": true,
 	"approval.settings_changed": true, "risk_scenario.accepted_by_board": true,
 	"board_report.generated": true, "board_report.discussed": true,
+	"incident.created": true, "incident.updated": true, "incident.significance_assessed": true, "incident.status_changed": true,
+	"incident.entry_added": true, "incident.entry_corrected": true, "incident.report_submitted": true, "incident.report_requested": true,
 }
 
 // auditFieldOrder is the order change lines are listed in: the order of the
@@ -165,6 +167,7 @@ var auditFieldOrder = []string{
 	"report_day", "readiness", "risks_above", "discussed_on", "minutes_ref",
 	"likelihood_1", "likelihood_2", "likelihood_3", "likelihood_4", "likelihood_5", "impact_1", "impact_2", "impact_3", "impact_4", "impact_5",
 	"subject", "snapshot_hash", "required", "eligible", "cover_note", "decision", "comment", "reauth", "quorum", "min_approvals", "reject_at_first",
+	"detected_at", "aware_at", "category", "handler_id", "cross_border", "suspected_malicious", "personal_data", "trust_service", "root_cause", "loss_eur", "trade_secrets", "death", "health_damage", "malicious_access", "operational_disruption", "planned_maintenance", "significance", "override", "override_judgement", "occurred_at", "entry", "corrects", "entry_id", "stage", "submitted_at", "recipients", "proof_ref", "summary", "due_at", "requested_at", "requested_by",
 }
 
 // auditUserIDs lists the user ids that rows mention: actors, members (object
@@ -250,7 +253,7 @@ func (t auditText) object(r audit.Row, before, after map[string]any) string {
 		}
 	case "board_appointment":
 		return t.user(r.ObjectID, before, after)
-	case "risk_analysis", "risk_jewel", "risk_supplier", "risk_threat", "risk_scenario", "risk_mitigation", "training_record", "board_report":
+	case "risk_analysis", "risk_jewel", "risk_supplier", "risk_threat", "risk_scenario", "risk_mitigation", "training_record", "board_report", "incident":
 		// A deleted scenario is named by its jewel and threat as recorded.
 		if jewel, ok := before["jewel"].(string); ok && r.ObjectType == "risk_scenario" && after == nil {
 			threat, _ := before["threat_name"].(string)
@@ -323,6 +326,11 @@ func (t auditText) changes(r audit.Row, before, after map[string]any) []string {
 	names = append(names, rest...)
 	var out []string
 	for _, k := range names {
+		// An incident's title names the object in the sentence; it is a
+		// change only when the facts were recorded or edited.
+		if k == "title" && r.ObjectType == "incident" && r.Action != "incident.created" && r.Action != "incident.updated" {
+			continue
+		}
 		label := t.fieldLabel(r, k)
 		b, hasB := before[k]
 		a, hasA := after[k]
@@ -371,8 +379,10 @@ func (t auditText) value(r audit.Row, field string, v any) string {
 				return i18n.Int(ctx, n) + " B"
 			case field == "turnover_eur" || field == "balance_eur":
 				return i18n.Money(ctx, n*100)
-			case field == "owner_id":
+			case field == "owner_id" || field == "handler_id":
 				return t.user(str, nil, nil)
+			case field == "loss_eur":
+				return i18n.Money(ctx, n*100)
 			case field == "version_id":
 				return str
 			}
@@ -413,6 +423,16 @@ func (t auditText) value(r audit.Row, field string, v any) string {
 			return i18n.T(ctx, "approval.quorum."+str)
 		case "kind":
 			return kindLabel(ctx, str)
+		}
+	}
+	if r.ObjectType == "incident" {
+		switch field {
+		case "status", "category", "stage":
+			return i18n.T(ctx, "incident."+field+"."+str)
+		case "trade_secrets", "death", "health_damage", "malicious_access", "operational_disruption":
+			return i18n.T(ctx, "incident.answer."+str)
+		case "significance", "override":
+			return i18n.T(ctx, "incident.outcome."+str)
 		}
 	}
 	switch field {

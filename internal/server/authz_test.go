@@ -76,7 +76,8 @@ func TestAuthorisationMatrix(t *testing.T) {
 	riskIDs := map[string]string{}
 	for param, table := range map[string]string{"{analysisID}": "risk_analyses", "{jewelID}": "risk_jewels",
 		"{supplierID}": "risk_suppliers", "{scenarioID}": "risk_scenarios", "{threatID}": "risk_threats",
-		"{recordID}": "training_records", "{mitigationID}": "risk_mitigations", "{reportID}": "board_reports"} {
+		"{recordID}": "training_records", "{mitigationID}": "risk_mitigations", "{reportID}": "board_reports",
+		"{incidentID}": "incidents"} {
 		var id int64
 		if err := a.Pool.QueryRow(context.Background(), `SELECT max(id) FROM `+table+` WHERE entity_id = $1`, entityID).Scan(&id); err != nil {
 			t.Fatalf("demo %s: %v", table, err)

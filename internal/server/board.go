@@ -2,11 +2,14 @@ package server
 
 import (
 	"fmt"
+	"github.com/jackc/pgx/v5"
 	"net/http"
+	"time"
 
 	"github.com/weerbaar/weerbaar/internal/approval"
 	"github.com/weerbaar/weerbaar/internal/authz"
 	"github.com/weerbaar/weerbaar/internal/i18n"
+	"github.com/weerbaar/weerbaar/internal/incident"
 	"github.com/weerbaar/weerbaar/internal/measure"
 	"github.com/weerbaar/weerbaar/internal/risk"
 	"github.com/weerbaar/weerbaar/internal/training"
@@ -82,7 +85,26 @@ func (s *Server) boardHome(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
-	mine, ok, err := training.Own(ctx, s.Pool, e.ID, actor.UserID, today())
+	// The reports owed for incidents and my own training: one query.
+	var rawDeadlines, rawTrigger, rawTraining []byte
+	if err := s.Pool.QueryRow(ctx, `SELECT `+incident.DeadlinesColumn+`, `+incident.ReviewTriggerColumn+`, `+training.OwnColumn,
+		pgx.StrictNamedArgs{"entity": e.ID, "user": actor.UserID}).Scan(&rawDeadlines, &rawTrigger, &rawTraining); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	deadlines, err := incident.ParseDeadlines(rawDeadlines)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	p.Incidents = deadlineRows(ctx, p.Base, deadlines, time.Now())
+	trigger, err := incident.ParseReviewTrigger(rawTrigger)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	p.RiskReview = withReviewTrigger(ctx, p.Base, p.RiskReview, trigger)
+	mine, ok, err := training.ParseOwn(rawTraining, today())
 	if err != nil {
 		s.serverError(w, r, err)
 		return

@@ -81,3 +81,40 @@ func TestBoardHome(t *testing.T) {
 		t.Errorf("officer's view of the board screen: %d", r.StatusCode)
 	}
 }
+
+// TestRiskReviewAfterSignificantIncident: a significant incident the entity
+// became aware of after the risk analysis was adopted asks for a review on
+// the officer's dashboard and on the board's screen (Annex 2.1); one from
+// before the adoption does not.
+func TestRiskReviewAfterSignificantIncident(t *testing.T) {
+	t.Parallel()
+	a, id := startWithDemo(t, apptest.Options{})
+	base := "/e/" + strconv.FormatInt(id, 10)
+	ctx := context.Background()
+	incidentID := firstID(t, a, `SELECT id FROM incidents WHERE entity_id = $1 AND significance = 'significant' ORDER BY id LIMIT 1`, id)
+	set := func(sql string) {
+		t.Helper()
+		if _, err := a.Pool.Exec(ctx, sql, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The demo's analysis is adopted when the demo is seeded, after the
+	// incident's awareness: no warning. Keep the review date ahead.
+	set(`UPDATE risk_analyses SET review_date = current_date + 60 WHERE entity_id = $1 AND status = 'adopted'`)
+	officer, board := a.LoginDemo(t, authz.SecurityOfficer), a.LoginDemo(t, authz.BoardMember)
+	for _, c := range []*apptest.Client{officer, board} {
+		if r := c.Get(t, base+"/"); strings.Contains(r.Body, `data-testid="risk-review-incident"`) {
+			t.Errorf("warning for an incident from before the adoption")
+		}
+	}
+	// Adopted ten days before the incident: both screens ask for a review
+	// and link the incident.
+	set(`UPDATE risk_analyses SET adopted_at = (SELECT aware_at FROM incidents WHERE entity_id = $1 AND significance = 'significant' ORDER BY id LIMIT 1) - interval '10 days'
+		WHERE entity_id = $1 AND status = 'adopted'`)
+	for name, c := range map[string]*apptest.Client{"officer": officer, "board": board} {
+		r := c.Get(t, base+"/")
+		if !strings.Contains(r.Body, `data-testid="risk-review-incident"`) || !strings.Contains(r.Body, fmt.Sprintf(`href="%s/incidents/%d"`, base, incidentID)) {
+			t.Errorf("%s: no review warning after the significant incident", name)
+		}
+	}
+}

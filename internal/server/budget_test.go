@@ -65,6 +65,8 @@ func TestQueryBudget(t *testing.T) {
 		"{threatID}":   `SELECT max(id) FROM risk_threats WHERE entity_id = $1`,
 		"{recordID}":   `SELECT max(id) FROM training_records WHERE entity_id = $1`,
 		"{reportID}":   `SELECT max(id) FROM board_reports WHERE entity_id = $1`,
+		// The demo's significant incident, with its clock.
+		"{incidentID}": `SELECT min(id) FROM incidents WHERE entity_id = $1`,
 		// The demo's last action: done, with evidence.
 		"{mitigationID}": `SELECT max(id) FROM risk_mitigations WHERE entity_id = $1`,
 		"{requestID}":    `SELECT max(id) FROM approval_requests WHERE entity_id = $1`,

@@ -18,10 +18,10 @@ import (
 	"github.com/weerbaar/weerbaar/internal/db"
 	"github.com/weerbaar/weerbaar/internal/entity"
 	"github.com/weerbaar/weerbaar/internal/i18n"
+	"github.com/weerbaar/weerbaar/internal/incident"
 	"github.com/weerbaar/weerbaar/internal/risk"
 	"github.com/weerbaar/weerbaar/web/layout"
 	"github.com/weerbaar/weerbaar/web/pages/dashboard"
-	"github.com/weerbaar/weerbaar/web/pages/module"
 	"github.com/weerbaar/weerbaar/web/pages/start"
 )
 
@@ -117,23 +117,18 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 	}
 	// The user's mitigation actions and, for an admin, the MFA coverage, in
 	// one query (the dashboard keeps the query budget).
-	actions, users, mfa, err := dashboardActions(ctx, s.Pool, e.ID, actor.UserID, actor.Can(authz.UserManage))
+	x, err := dashboardActions(ctx, s.Pool, e.ID, actor.UserID, actor.Can(authz.UserManage))
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	p.RiskActions = riskActionRows(ctx, p.Base, actions)
+	p.Incidents = deadlineRows(ctx, p.Base, x.deadlines, time.Now())
+	p.RiskActions = riskActionRows(ctx, p.Base, x.actions)
+	p.RiskReview = withReviewTrigger(ctx, p.Base, p.RiskReview, x.reviewTrigger)
 	if actor.Can(authz.UserManage) {
-		p.ShowMFA, p.Users, p.MFAUsers = true, users, mfa
+		p.ShowMFA, p.Users, p.MFAUsers = true, x.users, x.mfa
 	}
 	s.render(w, r, http.StatusOK, dashboard.Page(p))
-}
-
-// unavailableModule serves the honest empty state of a module not built yet.
-func (s *Server) unavailableModule(key string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		s.render(w, r, http.StatusOK, module.Unavailable(s.shell(r, "nav."+key, key)))
-	}
 }
 
 // setLang remembers the chosen language in a cookie and, for a signed-in
@@ -198,10 +193,19 @@ func isSiteRooted(p string) bool {
 // dashboardActions reads the user's open risk mitigation actions and, when
 // withMFA, how many active members there are and how many of them use a
 // second factor (the rule of entity.Member.Active, not disabled, and
-// MFAEnabled), in one query.
-func dashboardActions(ctx context.Context, q db.Querier, entityID, userID int64, withMFA bool) (actions []risk.ActionRow, users, mfa int, err error) {
-	var raw []byte
-	err = q.QueryRow(ctx, `SELECT
+// MFAEnabled), and the reports still owed for incidents, in one query.
+// dashboardExtras is what the dashboard reads besides the entity and the
+// measures, in one query.
+type dashboardExtras struct {
+	actions       []risk.ActionRow
+	users, mfa    int
+	deadlines     []incident.Deadline
+	reviewTrigger *incident.ReviewTrigger
+}
+
+func dashboardActions(ctx context.Context, q db.Querier, entityID, userID int64, withMFA bool) (x dashboardExtras, err error) {
+	var raw, rawDeadlines, rawTrigger []byte
+	err = q.QueryRow(ctx, `SELECT `+incident.DeadlinesColumn+`, `+incident.ReviewTriggerColumn+`,
 		CASE WHEN @mfa THEN (SELECT count(*) FROM memberships m JOIN users u ON u.id = m.user_id
 			WHERE m.entity_id = @entity AND m.accepted_at IS NOT NULL AND u.password_hash <> '' AND u.disabled_at IS NULL)::int ELSE 0 END,
 		CASE WHEN @mfa THEN (SELECT count(*) FROM memberships m JOIN users u ON u.id = m.user_id
@@ -217,12 +221,31 @@ func dashboardActions(ctx context.Context, q db.Querier, entityID, userID int64,
 				LEFT JOIN risk_threats t ON t.id = s.threat_id LEFT JOIN users u ON u.id = m.owner_id
 				WHERE m.entity_id = @entity AND m.owner_id = @user AND NOT m.done
 				ORDER BY m.due_date, m.id LIMIT @limit) a), '[]')`,
-		pgx.StrictNamedArgs{"mfa": withMFA, "entity": entityID, "user": userID, "limit": risk.MaxActionRows}).Scan(&users, &mfa, &raw)
+		pgx.StrictNamedArgs{"mfa": withMFA, "entity": entityID, "user": userID, "limit": risk.MaxActionRows}).Scan(&rawDeadlines, &rawTrigger, &x.users, &x.mfa, &raw)
 	if err != nil {
-		return nil, 0, 0, fmt.Errorf("dashboard actions: %w", err)
+		return x, fmt.Errorf("dashboard actions: %w", err)
 	}
-	if err := json.Unmarshal(raw, &actions); err != nil {
-		return nil, 0, 0, fmt.Errorf("dashboard actions: %w", err)
+	if err := json.Unmarshal(raw, &x.actions); err != nil {
+		return x, fmt.Errorf("dashboard actions: %w", err)
 	}
-	return actions, users, mfa, nil
+	if x.deadlines, err = incident.ParseDeadlines(rawDeadlines); err != nil {
+		return x, err
+	}
+	x.reviewTrigger, err = incident.ParseReviewTrigger(rawTrigger)
+	return x, err
+}
+
+// withReviewTrigger adds to the risk review warning a significant incident
+// since the analysis was adopted (Annex 2.1: review after significant
+// incidents); rv may be nil.
+func withReviewTrigger(ctx context.Context, base string, rv *dashboard.RiskReview, t *incident.ReviewTrigger) *dashboard.RiskReview {
+	if t == nil {
+		return rv
+	}
+	if rv == nil {
+		rv = &dashboard.RiskReview{}
+	}
+	rv.Incident, rv.IncidentDate = t.Title, i18n.Date(ctx, t.AwareAt.In(i18n.Amsterdam))
+	rv.IncidentHref = fmt.Sprintf("%s/incidents/%d", base, t.ID)
+	return rv
 }

@@ -173,17 +173,6 @@ func TestLocaleSwitch(t *testing.T) {
 	}
 }
 
-func TestModulesShowHonestEmptyState(t *testing.T) {
-	t.Parallel()
-	a, id := startWithDemo(t, apptest.Options{})
-	c := a.LoginDemo(t, authz.BoardMember)
-	resp := c.Get(t, "/e/"+strconv.FormatInt(id, 10)+"/incidents")
-	if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Body, tr(t, "module.unavailable.title")) ||
-		!strings.Contains(resp.Body, `aria-current="page"`) {
-		t.Fatalf("status %d body %s", resp.StatusCode, resp.Body)
-	}
-}
-
 func TestStaticFilesAreVersioned(t *testing.T) {
 	t.Parallel()
 	a := apptest.Start(t, apptest.Options{})

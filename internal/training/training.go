@@ -8,6 +8,7 @@ package training
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -384,51 +385,72 @@ func SaveAppointment(ctx context.Context, pool *pgxpool.Pool, actor authz.Actor,
 	})
 }
 
-// Own returns the training status of one member in one query (for the
-// board's first screen); ok is false when the user is not a board member
-// and has no training records.
-func Own(ctx context.Context, q db.Querier, entityID, userID int64, day time.Time) (m Member, ok bool, err error) {
-	var records []struct {
-		ID          int64   `json:"id"`
-		Course      string  `json:"course"`
-		Provider    string  `json:"provider"`
-		CompletedOn string  `json:"completed_on"`
-		Certified   bool    `json:"certified"`
-		ValidUntil  *string `json:"valid_until"`
-	}
-	err = q.QueryRow(ctx, `SELECT m.user_id, coalesce(m.invited_name, u.name), m.role = 'board_member', a.appointed_on,
-			coalesce(a.version, 0),
-			(SELECT coalesce(json_agg(json_build_object('id', t.id, 'course', t.course, 'provider', t.provider,
-				'completed_on', t.completed_on, 'certified', t.certified, 'valid_until', t.valid_until)
-				ORDER BY t.completed_on DESC, t.id DESC), '[]')
-			 FROM training_records t WHERE t.entity_id = m.entity_id AND t.user_id = m.user_id)
-		FROM memberships m JOIN users u ON u.id = m.user_id
-		LEFT JOIN board_appointments a ON a.entity_id = m.entity_id AND a.user_id = m.user_id
-		WHERE m.entity_id = @entity AND m.user_id = @user AND m.accepted_at IS NOT NULL`,
-		pgx.StrictNamedArgs{"entity": entityID, "user": userID}).
-		Scan(&m.UserID, &m.Name, &m.Board, &m.AppointedOn, &m.AppointmentVersion, &records)
-	if errors.Is(err, pgx.ErrNoRows) {
+// OwnColumn is a column expression (arguments @entity and @user) holding
+// one member's training as JSON (NULL when the user is no accepted member),
+// for pages that fold it into a query of their own; ParseOwn reads it.
+const OwnColumn = `(SELECT json_build_object('user_id', m.user_id, 'name', coalesce(m.invited_name, u.name),
+		'board', m.role = 'board_member', 'appointed_on', a.appointed_on,
+		'records', (SELECT coalesce(json_agg(json_build_object('id', t.id, 'course', t.course, 'provider', t.provider,
+			'completed_on', t.completed_on, 'certified', t.certified, 'valid_until', t.valid_until)
+			ORDER BY t.completed_on DESC, t.id DESC), '[]')
+		 FROM training_records t WHERE t.entity_id = m.entity_id AND t.user_id = m.user_id))
+	FROM memberships m JOIN users u ON u.id = m.user_id
+	LEFT JOIN board_appointments a ON a.entity_id = m.entity_id AND a.user_id = m.user_id
+	WHERE m.entity_id = @entity AND m.user_id = @user AND m.accepted_at IS NOT NULL)`
+
+// ParseOwn reads OwnColumn into the member with their status on day; ok is
+// false when the user is neither a board member nor has training records.
+func ParseOwn(raw []byte, day time.Time) (m Member, ok bool, err error) {
+	if len(raw) == 0 || string(raw) == "null" {
 		return m, false, nil
 	}
-	if err != nil {
-		return m, false, fmt.Errorf("training of user %d: %w", userID, err)
+	var own struct {
+		UserID      int64   `json:"user_id"`
+		Name        string  `json:"name"`
+		Board       bool    `json:"board"`
+		AppointedOn *string `json:"appointed_on"`
+		Records     []struct {
+			ID          int64   `json:"id"`
+			Course      string  `json:"course"`
+			Provider    string  `json:"provider"`
+			CompletedOn string  `json:"completed_on"`
+			Certified   bool    `json:"certified"`
+			ValidUntil  *string `json:"valid_until"`
+		} `json:"records"`
 	}
-	certs := make([]Certificate, 0, len(records))
-	for _, r := range records {
-		rec := Record{ID: r.ID, UserID: userID, MemberName: m.Name, Course: r.Course, Provider: r.Provider, Certified: r.Certified}
-		if rec.CompletedOn, err = time.Parse("2006-01-02", r.CompletedOn); err != nil {
+	if err := json.Unmarshal(raw, &own); err != nil {
+		return m, false, fmt.Errorf("own training: %w", err)
+	}
+	m = Member{UserID: own.UserID, Name: own.Name, Board: own.Board}
+	if m.AppointedOn, err = jsonDate(own.AppointedOn); err != nil {
+		return m, false, err
+	}
+	certs := make([]Certificate, 0, len(own.Records))
+	for _, r := range own.Records {
+		rec := Record{ID: r.ID, UserID: own.UserID, MemberName: own.Name, Course: r.Course, Provider: r.Provider, Certified: r.Certified}
+		completed, err := jsonDate(&r.CompletedOn)
+		if err != nil {
 			return m, false, err
 		}
-		if r.ValidUntil != nil {
-			d, err := time.Parse("2006-01-02", *r.ValidUntil)
-			if err != nil {
-				return m, false, err
-			}
-			rec.ValidUntil = &d
+		rec.CompletedOn = *completed
+		if rec.ValidUntil, err = jsonDate(r.ValidUntil); err != nil {
+			return m, false, err
 		}
 		m.Records = append(m.Records, rec)
 		certs = append(certs, rec.certificate())
 	}
 	m.Assessment = Assess(m.AppointedOn, certs, day)
 	return m, m.Board || len(m.Records) > 0, nil
+}
+
+// jsonDate reads a date as json_build_object writes it ("2026-08-15").
+func jsonDate(s *string) (*time.Time, error) {
+	if s == nil {
+		return nil, nil
+	}
+	d, err := time.Parse("2006-01-02", *s)
+	if err != nil {
+		return nil, fmt.Errorf("date %q: %w", *s, err)
+	}
+	return &d, nil
 }

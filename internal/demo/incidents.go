@@ -1,0 +1,158 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/weerbaar/weerbaar/internal/authz"
+	"github.com/weerbaar/weerbaar/internal/incident"
+	"github.com/weerbaar/weerbaar/internal/scope"
+)
+
+// seedIncidents tells two incidents of the drinking-water company: a
+// ransomware attack on the OT of a treatment plant that the officer became
+// aware of 30 hours ago (significant: the early warning went to the NCSC
+// and the ministry within the day, the notification is due in 42 hours),
+// and a phishing e-mail three weeks ago that was contained the same
+// morning, assessed as not significant and closed.
+func seedIncidents(ctx context.Context, pool *pgxpool.Pool, officer authz.Actor) error {
+	now := time.Now().UTC().Truncate(time.Minute)
+	opts, err := incident.LoadOptions(ctx, pool, officer.EntityID)
+	if err != nil {
+		return err
+	}
+	idOf := func(list []incident.Option, name string) []string {
+		for _, o := range list {
+			if o.Name == name {
+				return []string{strconv.FormatInt(o.ID, 10)}
+			}
+		}
+		return nil
+	}
+	local := incident.LocalValue
+	own := strconv.FormatInt(officer.UserID, 10)
+
+	// 1. Ransomware on the SCADA of a treatment plant.
+	aware := now.Add(-30 * time.Hour)
+	id, err := incident.Save(ctx, pool, officer, 0, incident.Input{
+		Title:       "Ransomware op SCADA zuivering Nieuwegein",
+		Description: "Versleutelde HMI's en een historian-server op productielocatie Nieuwegein; de zuivering draait handmatig op lokale bediening. Binnenkomst vermoedelijk via de onderhoudsverbinding van de OT-leverancier.",
+		DetectedAt:  local(aware.Add(-50 * time.Minute)), AwareAt: local(aware), Category: "ransomware", HandlerID: own,
+		MemberStates: []string{"NL"}, SuspectedMalicious: true, RootCause: "Misbruik onderhoudsverbinding OT-leverancier",
+		JewelIDs: idOf(opts.Jewels, "SCADA zuiveringsinstallaties"), SupplierIDs: idOf(opts.Suppliers, "AquaControl Automatisering B.V.")}, now)
+	if err != nil {
+		return fmt.Errorf("demo incident: %w", err)
+	}
+	for _, e := range []struct {
+		after time.Duration
+		text  string
+	}{
+		{-50 * time.Minute, "Operator meldt vastgelopen HMI's en een losgeldbericht op het scherm van de historian."},
+		{0, "Security officer bevestigt ransomware op het OT-netwerk; crisisteam bijeengeroepen."},
+		{40 * time.Minute, "Verbinding IT/OT en de onderhoudsverbinding van de leverancier verbroken; zuivering op lokale bediening."},
+		{3 * time.Hour, "Waterkwaliteit gecontroleerd: binnen de normen, geen wijziging van doseringen gevonden."},
+	} {
+		if err := incident.AddEntry(ctx, pool, officer, id, incident.EntryInput{OccurredAt: local(aware.Add(e.after)), Text: e.text}, now); err != nil {
+			return fmt.Errorf("demo timeline: %w", err)
+		}
+	}
+	inc, err := incident.Get(ctx, pool, officer.EntityID, id)
+	if err != nil {
+		return err
+	}
+	if err := incident.SaveSignificance(ctx, pool, officer, id, incident.SignificanceInput{Answers: map[incident.Criterion]string{
+		incident.CritTradeSecrets: "no", incident.CritDeath: "no", incident.CritHealth: "no",
+		incident.CritMaliciousAccess: "yes", incident.CritDisruption: "yes"}, Version: inc.Version}, now); err != nil {
+		return fmt.Errorf("demo significance: %w", err)
+	}
+	if inc, err = incident.Get(ctx, pool, officer.EntityID, id); err != nil {
+		return err
+	}
+	if err := incident.ChangeStatus(ctx, pool, officer, id, incident.StatusContained, "OT-netwerk geïsoleerd", inc.Version, aware.Add(2*time.Hour)); err != nil {
+		return fmt.Errorf("demo status: %w", err)
+	}
+	reports, err := incident.Reports(ctx, pool, officer.EntityID, id)
+	if err != nil {
+		return err
+	}
+	var early incident.Report
+	for _, r := range reports {
+		if r.Stage == incident.StageEarlyWarning {
+			early = r
+		}
+	}
+	if inc, err = incident.Get(ctx, pool, officer.EntityID, id); err != nil {
+		return err
+	}
+	recipients := recipientCodes(inc)
+	if err := incident.Submit(ctx, pool, officer, id, incident.SubmitInput{Stage: string(incident.StageEarlyWarning),
+		SubmittedAt: local(aware.Add(9 * time.Hour)), Recipients: recipients, Other: otherIfNone(recipients),
+		Summary:  "Vermoedelijk kwaadwillig (ransomware via leverancierstoegang); geen aanwijzingen voor grensoverschrijdende gevolgen.",
+		ProofRef: "NCSC-2026-0412", Version: early.Version}, recipients, now); err != nil {
+		return fmt.Errorf("demo early warning: %w", err)
+	}
+
+	// 2. A phishing e-mail, contained the same morning, not significant.
+	aware = now.AddDate(0, 0, -21).Add(-2 * time.Hour)
+	id, err = incident.Save(ctx, pool, officer, 0, incident.Input{
+		Title:       "Phishingmail met valse inlogpagina",
+		Description: "Een medewerker van de klantenservice vulde zijn wachtwoord in op een valse inlogpagina. MFA hield de aanvaller tegen.",
+		DetectedAt:  local(aware.Add(-20 * time.Minute)), AwareAt: local(aware), Category: "phishing", HandlerID: own,
+		RootCause: "Phishing gericht op klantenservice"}, now)
+	if err != nil {
+		return fmt.Errorf("demo incident: %w", err)
+	}
+	if err := incident.AddEntry(ctx, pool, officer, id, incident.EntryInput{OccurredAt: local(aware.Add(30 * time.Minute)),
+		Text: "Wachtwoord gereset, sessies ingetrokken; aanmeldlogboek toont alleen geweigerde pogingen (MFA)."}, now); err != nil {
+		return err
+	}
+	if inc, err = incident.Get(ctx, pool, officer.EntityID, id); err != nil {
+		return err
+	}
+	if err := incident.SaveSignificance(ctx, pool, officer, id, incident.SignificanceInput{LossEUR: "1500", Answers: map[incident.Criterion]string{
+		incident.CritTradeSecrets: "no", incident.CritDeath: "no", incident.CritHealth: "no",
+		incident.CritMaliciousAccess: "no", incident.CritDisruption: "no"}, Version: inc.Version}, now); err != nil {
+		return fmt.Errorf("demo significance: %w", err)
+	}
+	for _, step := range []struct {
+		to    incident.Status
+		after time.Duration
+		note  string
+	}{
+		{incident.StatusContained, time.Hour, "Account geblokkeerd en gereset"},
+		{incident.StatusResolved, 26 * time.Hour, "Valse pagina offline gehaald; waarschuwing aan alle medewerkers"},
+		{incident.StatusClosed, 5 * 24 * time.Hour, "Nabespreking gehouden; phishingoefening ingepland"},
+	} {
+		if inc, err = incident.Get(ctx, pool, officer.EntityID, id); err != nil {
+			return err
+		}
+		if err := incident.ChangeStatus(ctx, pool, officer, id, step.to, step.note, inc.Version, aware.Add(step.after)); err != nil {
+			return fmt.Errorf("demo status %s: %w", step.to, err)
+		}
+	}
+	return nil
+}
+
+// recipientCodes are the codes of the bodies the demo reports to (the
+// CSIRT, the competent authority and the supervisor of its subsectors).
+func recipientCodes(inc incident.Incident) []string {
+	var codes []string
+	for _, r := range scope.Recipients(inc.Subsectors) {
+		if r.Code != "" {
+			codes = append(codes, r.Code)
+		}
+	}
+	return codes
+}
+
+// otherIfNone names the NCSC when the scope gives no recipient codes.
+func otherIfNone(codes []string) string {
+	if len(codes) == 0 {
+		return "NCSC"
+	}
+	return ""
+}

@@ -1,0 +1,174 @@
+// Package incident renders the incident pages: the list, the form of a new
+// incident and an incident's page with its significance, reporting clock
+// and timeline. The handlers in internal/server fill the props, so these
+// templates never query.
+package incident
+
+import (
+	"github.com/weerbaar/weerbaar/web/components"
+	"github.com/weerbaar/weerbaar/web/layout"
+	"github.com/weerbaar/weerbaar/web/pages/measures"
+)
+
+// Row is one incident in the list.
+type Row struct {
+	ID                           int64
+	Title, Category, Status      string
+	Aware, Significance, Handler string
+	// NextStage and NextDue name the first report still owed, Countdown
+	// the time left (or how late it is), Overdue how many are late.
+	NextStage, NextDue, Countdown string
+	Overdue                       int
+}
+
+// ListProps is the incident register.
+type ListProps struct {
+	Shell    layout.Props
+	Base     string
+	Status   string
+	Statuses []components.Option
+	Rows     []Row
+	CanEdit  bool
+	Notice   string
+}
+
+// Form is the incident's facts as the form shows them.
+type Form struct {
+	Title, Description, DetectedAt, AwareAt, Category, HandlerID, RootCause string
+	MemberStates, Jewels, Suppliers                                         []string
+	CrossBorder, SuspectedMalicious, PersonalData, TrustService             bool
+	Version                                                                 int
+}
+
+// Check is one checkbox of a list (member states, jewels, suppliers).
+type Check struct {
+	Value, Label string
+}
+
+// FormProps is the facts form, on the new page and the incident's page.
+type FormProps struct {
+	Action     string
+	Form       Form
+	Errors     map[string]string
+	Categories []components.Option
+	Handlers   []components.Option
+	States     []Check
+	Jewels     []Check
+	Suppliers  []Check
+	CanEdit    bool
+}
+
+// NewProps is the page of a new incident.
+type NewProps struct {
+	Shell layout.Props
+	Base  string
+	Form  FormProps
+}
+
+// Criterion is one yes/no/unknown line of the significance checklist.
+type Criterion struct {
+	Name, Label, Value string
+}
+
+// SignificanceProps is the checklist with the result and its reasons.
+type SignificanceProps struct {
+	Outcome, OutcomeLabel string
+	// Assessed is the rules' result when an override differs from it.
+	Assessed   string
+	Overridden bool
+	Judgement  string
+	Reasons    []string
+	Threshold  string
+	Recurring  []string
+	// Guidance is set when the Regulation does not bind the entity.
+	Guidance          bool
+	Loss              string
+	Criteria          []Criterion
+	Planned           bool
+	Override          string
+	OverrideJudgement string
+	Errors            map[string]string
+	Version           int
+}
+
+// StageRow is one report on the clock.
+type StageRow struct {
+	Stage, Label string
+	ReportID     int64
+	Version      int
+	// Due is the due time in Europe/Amsterdam ("" when not due yet, Note
+	// says why), Countdown the time left or how late it is.
+	Due, DueValue, Countdown, Note string
+	Overdue, Submitted, Late       bool
+	SubmittedAt, Recipients, Proof string
+	Summary, SubmittedBy           string
+	RequestedAt, RequestedBy       string
+	// The form, when this is the report whose submission failed.
+	Form   SubmitForm
+	Errors map[string]string
+}
+
+// SubmitForm is the "mark submitted" form's values.
+type SubmitForm struct {
+	SubmittedAt, Other, Summary, ProofRef string
+	Recipients                            []string
+}
+
+// Recipient is a body the entity reports to.
+type Recipient struct {
+	Code, Label string
+}
+
+// ClockProps is the reporting clock of a significant incident.
+type ClockProps struct {
+	Stages     []StageRow
+	Recipients []Recipient
+	// Unknown is set when the entity's scope gives no recipients yet.
+	Unknown       bool
+	RequestErrors map[string]string
+	Request       [3]string // requested at, by, due
+}
+
+// EntryRow is one timeline entry.
+type EntryRow struct {
+	ID                int64
+	At, Text, By, Ref string
+	Corrects          int64
+	CorrectedBy       []int64
+	// Evidence counts the entry's evidence (listed in the evidence
+	// section); Attach is its attach route, "" when the reader may not.
+	Evidence int
+	Attach   string
+}
+
+// EntryForm is the timeline form's values.
+type EntryForm struct {
+	OccurredAt, Text, Corrects string
+}
+
+// PageProps is an incident's page.
+type PageProps struct {
+	Shell        layout.Props
+	Base         string
+	ID           int64
+	Title        string
+	Status       string
+	StatusLabel  string
+	Next         []components.Option
+	Version      int
+	Facts        []components.Fact
+	CanEdit      bool
+	Notice       string
+	Error        string
+	Conflict     []components.Fact
+	Significance SignificanceProps
+	Significant  bool
+	Clock        ClockProps
+	Timeline     []EntryRow
+	Entry        EntryForm
+	EntryErrors  map[string]string
+	StatusErrors map[string]string
+	Edit         FormProps
+	EditOpen     bool
+	Evidence     *measures.EvidenceProps
+}
