@@ -29,7 +29,7 @@ func TestOfficerTicksOffAnnexPoints(t *testing.T) {
 	err := chromedp.Run(ctx,
 		chromedp.Navigate(a.URL("/login")),
 		login(demo.Accounts[1].Email, demo.Password),
-		chromedp.WaitVisible(`main`, chromedp.ByQuery),
+		chromedp.WaitVisible(`nav.sidenav`, chromedp.ByQuery), // signed in: the login page has a main too
 		chromedp.Navigate(base+"/requirements/6.7"),
 		chromedp.AttributeValue(`[data-testid="regulation-binding"]`, "data-regulation", &regulation, nil, chromedp.ByQuery),
 		chromedp.SetValue(point+` select[name="state"]`, "done", chromedp.ByQuery),
