@@ -88,10 +88,10 @@ func ParseDeadlinesArgs(args []string) (DeadlinesRequest, error) {
 		return DeadlinesRequest{}, argErr("unexpected argument %q", fs.Arg(0))
 	}
 	switch {
-	case r.Aware == nil && r.Notified == nil:
-		return DeadlinesRequest{}, argErr("--aware or --notified is required")
 	case r.Aware == nil && r.TrustService:
 		return DeadlinesRequest{}, argErr("--trust-service needs --aware")
+	case r.Aware == nil && r.Notified == nil:
+		return DeadlinesRequest{}, argErr("--aware or --notified is required")
 	case r.Aware != nil && r.Notified != nil && r.Notified.Before(*r.Aware):
 		return DeadlinesRequest{}, argErr("--notified is before --aware")
 	}
