@@ -37,6 +37,10 @@ func TestHelpNeedsNoConfiguration(t *testing.T) {
 		{[]string{"genkey", "--help"}, []string{"usage: weerbaar genkey"}},
 		{[]string{"healthcheck", "--help"}, []string{"usage: weerbaar healthcheck", "WEERBAAR_ADDR"}},
 		{[]string{"scope", "--help"}, []string{"usage: weerbaar scope", "--employees N"}},
+		{[]string{"deadlines", "--help"}, []string{"usage: weerbaar deadlines --aware", "--trust-service", "+02:00"}},
+		{[]string{"significance", "-h"}, []string{"usage: weerbaar significance --turnover EUR", "--same-root-cause", "--lang en|nl"}},
+		{[]string{"help", "deadlines"}, []string{"usage: weerbaar deadlines"}},
+		{[]string{"help"}, []string{"deadlines --aware", "significance --turnover EUR"}},
 		{[]string{"help", "user"}, []string{"usage: weerbaar user <action>"}},
 	}
 	for _, tt := range tests {

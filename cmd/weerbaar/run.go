@@ -51,6 +51,12 @@ var commands = []command{
 	{"scope", "--subsector CODE… --employees N --turnover EUR --balance EUR | --list", "print the NIS2 classification as JSON; needs no database", func(_ context.Context, e *cmdEnv, args []string) error {
 		return scopeCmd(args, e.stdout, e.stderr)
 	}},
+	{"deadlines", `--aware "YYYY-MM-DD HH:MM" [--trust-service] [--notified "YYYY-MM-DD HH:MM"]`, "print an incident's report deadlines (Europe/Amsterdam) as JSON; needs no database", func(_ context.Context, e *cmdEnv, args []string) error {
+		return deadlinesCmd(args, e.stdout, e.stderr)
+	}},
+	{"significance", "--turnover EUR (--loss EUR | --incident EUR@YYYY-MM-DD… [--same-root-cause])", "print whether an incident's financial loss makes it significant as JSON; needs no database", func(_ context.Context, e *cmdEnv, args []string) error {
+		return significanceCmd(args, e.stdout, e.stderr)
+	}},
 	{"healthcheck", "", "exit 0 when the server on WEERBAAR_ADDR is ready (container health checks)", healthcheckCmd},
 }
 

@@ -49,7 +49,7 @@ const scopeUsage = `usage: weerbaar scope --subsector CODE [--subsector CODE…]
 // so it can be run before installing anything else.
 func scopeCmd(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 1 && (args[0] == "--list" || args[0] == "-list") {
-		return writeScopeJSON(stdout, subsectorsJSON(scope.Subsectors()))
+		return writeJSON(stdout, subsectorsJSON(scope.Subsectors()))
 	}
 	in, err := scope.ParseArgs(args)
 	if errors.Is(err, flag.ErrHelp) {
@@ -66,7 +66,7 @@ func scopeCmd(args []string, stdout, stderr io.Writer) error {
 		// ParseScopeArgs validated already; this is a defect, not bad input.
 		return fmt.Errorf("scope: %w", err)
 	}
-	return writeScopeJSON(stdout, resultJSON(res))
+	return writeJSON(stdout, resultJSON(res))
 }
 
 // The CLI's JSON keeps its documented shape: texts are rendered in both
@@ -129,7 +129,7 @@ func resultJSON(res scope.Result) cliResult {
 	return out
 }
 
-func writeScopeJSON(w io.Writer, v any) error {
+func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)

@@ -1,8 +1,11 @@
 package incident
 
 import (
+	"context"
 	"strings"
 	"time"
+
+	"github.com/weerbaar/weerbaar/internal/i18n"
 )
 
 // Significance per Implementing Regulation (EU) 2024/2690: the Art. 3
@@ -85,6 +88,19 @@ type Reason struct {
 	Key string
 	EUR int64
 	N   int
+}
+
+// In words the reason in the context's language (the page and the
+// `weerbaar significance` command use the same words).
+func (r Reason) In(ctx context.Context) string {
+	money := func(eur int64) string { return i18n.Money(ctx, eur*100) }
+	switch {
+	case strings.HasPrefix(r.Key, "incident.sig.reason.recurrence"):
+		return i18n.T(ctx, r.Key, r.N, money(r.EUR))
+	case r.Key == "incident.sig.reason.loss_exceeds", r.Key == "incident.sig.reason.loss_below", r.Key == "incident.sig.reason.turnover_unknown":
+		return i18n.T(ctx, r.Key, money(r.EUR))
+	}
+	return i18n.T(ctx, r.Key)
 }
 
 // Assessment is the result with its reasons.

@@ -297,7 +297,7 @@ func (s *Server) renderIncident(w http.ResponseWriter, r *http.Request, id int64
 		Overridden: inc.Override != nil, Judgement: inc.OverrideJudgement, Assessed: i18n.T(ctx, "incident.outcome."+string(a.Outcome)),
 		Threshold: money(ctx, a.ThresholdEUR), Guidance: !b.Bound, Version: inc.Version}
 	for _, reason := range a.Reasons {
-		sig.Reasons = append(sig.Reasons, reasonText(ctx, reason))
+		sig.Reasons = append(sig.Reasons, reason.In(ctx))
 	}
 	for _, o := range a.Recurring {
 		line := o.Title + " — " + i18n.Date(ctx, o.AwareAt)
