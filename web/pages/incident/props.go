@@ -171,4 +171,42 @@ type PageProps struct {
 	Edit         FormProps
 	EditOpen     bool
 	Evidence     *measures.EvidenceProps
+	Review       ReviewProps
+}
+
+// ReviewProps is the post-incident review: root cause, lessons learned and
+// follow-up actions linked to requirements of the ten measures.
+type ReviewProps struct {
+	Form         ReviewForm
+	Errors       map[string]string
+	Conflict     []components.Fact
+	Completed    string // when the review was completed, "" while open
+	Actions      []ReviewAction
+	ActionForm   ActionForm
+	ActionErrors map[string]string
+	Requirements []components.Option
+	Owners       []components.Option
+	// RiskHref links to the risk analysis to review after a significant
+	// incident (Annex 2.1 of Reg. 2024/2690); "" otherwise.
+	RiskHref string
+}
+
+// ReviewForm is the review form's input.
+type ReviewForm struct {
+	RootCause, Lessons string
+	Complete           bool
+	Version            int
+}
+
+// ReviewAction is one follow-up action with its done toggle.
+type ReviewAction struct {
+	ID, Version              int64
+	Title, Requirement, Href string
+	Owner, Due, DoneOn       string
+	Overdue                  bool
+}
+
+// ActionForm is the follow-up action form's input.
+type ActionForm struct {
+	Title, Requirement, Owner, Due string
 }
