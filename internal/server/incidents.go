@@ -290,6 +290,7 @@ func (s *Server) renderIncident(w http.ResponseWriter, r *http.Request, id int64
 		facts.Version = inc.Version
 	}
 	p.Edit = factsForm(ctx, fmt.Sprintf("%s/incidents/%d", base, id), facts, factErrs, opts, canEdit)
+	p.Edit.OnPage = true
 
 	// Significance, assessed live (other incidents may have changed).
 	a := inc.Assessment()

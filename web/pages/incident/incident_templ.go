@@ -717,8 +717,8 @@ func New(p NewProps) templ.Component {
 	})
 }
 
-func factLabels(ctx context.Context) []components.FieldLabel {
-	return components.Labels("title", i18n.T(ctx, "incident.field.title"), "description", i18n.T(ctx, "incident.field.description"),
+func factLabels(ctx context.Context, titleName string) []components.FieldLabel {
+	return components.Labels(titleName, i18n.T(ctx, "incident.field.title"), "description", i18n.T(ctx, "incident.field.description"),
 		"detected_at", i18n.T(ctx, "incident.field.detected_at"), "aware_at", i18n.T(ctx, "incident.field.aware_at"),
 		"category", i18n.T(ctx, "incident.field.category"), "handler_id", i18n.T(ctx, "incident.field.handler_id"),
 		"member_states", i18n.T(ctx, "incident.field.member_states"), "root_cause", i18n.T(ctx, "incident.field.root_cause"),
@@ -743,7 +743,7 @@ func Facts(p FormProps) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = components.ErrorSummary(p.Errors, factLabels(ctx)).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = components.ErrorSummary(p.summaryErrors(), factLabels(ctx, p.titleName())).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -777,7 +777,7 @@ func Facts(p FormProps) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = components.Field(components.FieldProps{Name: "title", Label: i18n.T(ctx, "incident.field.title"), Value: p.Form.Title, Error: p.Errors["title"], Required: true, MaxLength: 200}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = components.Field(components.FieldProps{ID: "f-" + p.titleName(), Name: "title", Label: i18n.T(ctx, "incident.field.title"), Value: p.Form.Title, Error: p.Errors["title"], Required: true, MaxLength: 200}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

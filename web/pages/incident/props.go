@@ -56,6 +56,33 @@ type FormProps struct {
 	Jewels     []Check
 	Suppliers  []Check
 	CanEdit    bool
+	// OnPage marks the facts form on the incident page, where the evidence
+	// section has a title field too: the incident's title field then gets
+	// its own id (ids must be unique on the page).
+	OnPage bool
+}
+
+// titleName is the name the title field's id and error link are built from.
+func (p FormProps) titleName() string {
+	if p.OnPage {
+		return "incident-title"
+	}
+	return "title"
+}
+
+// summaryErrors are the errors keyed as the error summary links them.
+func (p FormProps) summaryErrors() map[string]string {
+	if !p.OnPage || p.Errors["title"] == "" {
+		return p.Errors
+	}
+	out := make(map[string]string, len(p.Errors))
+	for k, v := range p.Errors {
+		if k == "title" {
+			k = p.titleName()
+		}
+		out[k] = v
+	}
+	return out
 }
 
 // NewProps is the page of a new incident.
