@@ -10,6 +10,7 @@ import (
 
 	"github.com/weerbaar/weerbaar/internal/authz"
 	"github.com/weerbaar/weerbaar/internal/incident"
+	"github.com/weerbaar/weerbaar/internal/measure"
 	"github.com/weerbaar/weerbaar/internal/scope"
 )
 
@@ -17,8 +18,11 @@ import (
 // ransomware attack on the OT of a treatment plant that the officer became
 // aware of 30 hours ago (significant: the early warning went to the NCSC
 // and the ministry within the day, the notification is due in 42 hours),
-// and a phishing e-mail three weeks ago that was contained the same
-// morning, assessed as not significant and closed.
+// a phishing e-mail three weeks ago that was contained the same morning,
+// assessed as not significant and closed, and a DDoS attack four months
+// ago that took the customer portal and the outage line down: significant,
+// every report submitted on time, closed, with a completed post-incident
+// review and a follow-up action on network security (6.7).
 func seedIncidents(ctx context.Context, pool *pgxpool.Pool, officer authz.Actor) error {
 	now := time.Now().UTC().Truncate(time.Minute)
 	opts, err := incident.LoadOptions(ctx, pool, officer.EntityID)
@@ -133,6 +137,108 @@ func seedIncidents(ctx context.Context, pool *pgxpool.Pool, officer authz.Actor)
 		if err := incident.ChangeStatus(ctx, pool, officer, id, step.to, step.note, inc.Version, aware.Add(step.after)); err != nil {
 			return fmt.Errorf("demo status %s: %w", step.to, err)
 		}
+	}
+	return seedClosedIncident(ctx, pool, officer, now)
+}
+
+// seedClosedIncident: the DDoS attack, reported at every stage before its
+// due time, and its review.
+func seedClosedIncident(ctx context.Context, pool *pgxpool.Pool, officer authz.Actor, now time.Time) error {
+	local := incident.LocalValue
+	own := strconv.FormatInt(officer.UserID, 10)
+	aware := now.AddDate(0, -4, 0).Add(-3 * time.Hour)
+	id, err := incident.Save(ctx, pool, officer, 0, incident.Input{
+		Title:       "DDoS-aanval op klantportaal en storingsnummer",
+		Description: "Een DDoS-aanval legde het klantportaal en de VoIP-aansluiting van het storingsnummer ruim zes uur plat; klanten konden geen storingen of waterkwaliteitsklachten melden.",
+		DetectedAt:  local(aware.Add(-25 * time.Minute)), AwareAt: local(aware), Category: "ddos", HandlerID: own,
+		MemberStates: []string{"NL"}, SuspectedMalicious: true, RootCause: "Geen DDoS-bescherming bij de hostingpartij"}, now)
+	if err != nil {
+		return fmt.Errorf("demo closed incident: %w", err)
+	}
+	inc, err := incident.Get(ctx, pool, officer.EntityID, id)
+	if err != nil {
+		return err
+	}
+	if err := incident.SaveSignificance(ctx, pool, officer, id, incident.SignificanceInput{LossEUR: "42000", Answers: map[incident.Criterion]string{
+		incident.CritTradeSecrets: "no", incident.CritDeath: "no", incident.CritHealth: "no",
+		incident.CritMaliciousAccess: "no", incident.CritDisruption: "yes"}, Version: inc.Version}, now); err != nil {
+		return fmt.Errorf("demo closed incident significance: %w", err)
+	}
+	if err := incident.AddEntry(ctx, pool, officer, id, incident.EntryInput{OccurredAt: local(aware.Add(90 * time.Minute)),
+		Text: "Hostingpartij zet verkeer om naar een scrubbingdienst; storingsnummer tijdelijk doorgeschakeld naar mobiele nummers."}, now); err != nil {
+		return err
+	}
+	if inc, err = incident.Get(ctx, pool, officer.EntityID, id); err != nil {
+		return err
+	}
+	recipients := recipientCodes(inc)
+	submit := func(stage incident.Stage, after time.Duration, summary, proof string) error {
+		reports, err := incident.Reports(ctx, pool, officer.EntityID, id)
+		if err != nil {
+			return err
+		}
+		version := 0
+		for _, r := range reports {
+			if r.Stage == stage {
+				version = r.Version
+			}
+		}
+		if err := incident.Submit(ctx, pool, officer, id, incident.SubmitInput{Stage: string(stage), SubmittedAt: local(aware.Add(after)),
+			Recipients: recipients, Other: otherIfNone(recipients), Summary: summary, ProofRef: proof, Version: version}, recipients, now); err != nil {
+			return fmt.Errorf("demo closed incident %s: %w", stage, err)
+		}
+		return nil
+	}
+	status := func(to incident.Status, after time.Duration, note string) error {
+		inc, err := incident.Get(ctx, pool, officer.EntityID, id)
+		if err != nil {
+			return err
+		}
+		if err := incident.ChangeStatus(ctx, pool, officer, id, to, note, inc.Version, aware.Add(after)); err != nil {
+			return fmt.Errorf("demo closed incident status %s: %w", to, err)
+		}
+		return nil
+	}
+	if err := submit(incident.StageEarlyWarning, 5*time.Hour,
+		"Vermoedelijk kwaadwillig (DDoS); geen aanwijzingen voor grensoverschrijdende gevolgen.", "NCSC-2026-0198"); err != nil {
+		return err
+	}
+	if err := status(incident.StatusContained, 7*time.Hour, "Verkeer loopt via scrubbingdienst; portaal en storingsnummer bereikbaar"); err != nil {
+		return err
+	}
+	if err := submit(incident.StageNotification, 46*time.Hour,
+		"Ernst: klantportaal en storingsnummer 6 uur onbereikbaar, drinkwaterlevering niet geraakt. Indicator: verkeer uit een botnet van IoT-apparaten.",
+		"NCSC-2026-0198-M"); err != nil {
+		return err
+	}
+	if err := status(incident.StatusResolved, 6*24*time.Hour, "Scrubbingdienst structureel ingeregeld"); err != nil {
+		return err
+	}
+	if err := submit(incident.StageFinal, 20*24*time.Hour,
+		"Grondoorzaak: geen DDoS-bescherming bij de hostingpartij. Maatregelen: permanente scrubbingdienst, storingsnummer via een tweede provider. Geen grensoverschrijdende gevolgen.",
+		"NCSC-2026-0198-E"); err != nil {
+		return err
+	}
+	if err := status(incident.StatusClosed, 22*24*time.Hour, "Eindrapport ingediend; evaluatie afgerond"); err != nil {
+		return err
+	}
+	if err := incident.SaveReview(ctx, pool, officer, id, incident.ReviewInput{Complete: true,
+		RootCause: "Het klantportaal en de VoIP-aansluiting stonden bij een hostingpartij zonder DDoS-bescherming; het contract regelde dat niet en de telefonie had geen tweede route.",
+		Lessons:   "Bereikbaarheid voor klanten is bij een storing net zo kritiek als de productie: leg DDoS-bescherming vast in contracten en geef het storingsnummer een tweede route. Het doorschakelen naar mobiele nummers stond niet in het draaiboek."},
+		aware.Add(21*24*time.Hour)); err != nil {
+		return fmt.Errorf("demo review: %w", err)
+	}
+	ed, err := measure.EntityEdition(ctx, pool, officer.EntityID)
+	if err != nil {
+		return err
+	}
+	known := func(code string) bool {
+		_, ok := ed.Requirement(code)
+		return ok
+	}
+	if err := incident.AddAction(ctx, pool, officer, id, incident.ActionInput{Title: "DDoS-bescherming en tweede route storingsnummer",
+		RequirementCode: "6.7", OwnerID: own, DueDate: now.AddDate(0, 1, 0).Format(time.DateOnly)}, known); err != nil {
+		return fmt.Errorf("demo follow-up action: %w", err)
 	}
 	return nil
 }

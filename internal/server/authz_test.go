@@ -77,7 +77,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 	for param, table := range map[string]string{"{analysisID}": "risk_analyses", "{jewelID}": "risk_jewels",
 		"{supplierID}": "risk_suppliers", "{scenarioID}": "risk_scenarios", "{threatID}": "risk_threats",
 		"{recordID}": "training_records", "{mitigationID}": "risk_mitigations", "{reportID}": "board_reports",
-		"{incidentID}": "incidents"} {
+		"{incidentID}": "incidents", "{actionID}": "incident_actions"} {
 		var id int64
 		if err := a.Pool.QueryRow(context.Background(), `SELECT max(id) FROM `+table+` WHERE entity_id = $1`, entityID).Scan(&id); err != nil {
 			t.Fatalf("demo %s: %v", table, err)

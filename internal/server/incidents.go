@@ -30,6 +30,8 @@ type incidentInputs struct {
 	Entry   *incident.EntryInput
 	Submit  *incident.SubmitInput
 	Request *incident.RequestInput
+	Review  *incident.ReviewInput
+	Action  *incident.ActionInput
 	// Error is an i18n key shown above the page (e.g. a report already
 	// submitted).
 	Error string
@@ -271,7 +273,10 @@ func (s *Server) renderIncident(w http.ResponseWriter, r *http.Request, id int64
 	p := incidentpages.PageProps{Shell: s.shell(r, "incident.title", "incidents"), Base: base, ID: id, Title: inc.Title,
 		Status: string(inc.Status), StatusLabel: i18n.T(ctx, "incident.status."+string(inc.Status)), Version: inc.Version,
 		Facts: incidentFacts(ctx, inc, opts), CanEdit: canEdit, Notice: s.Sessions.PopString(ctx, sessFlash),
-		Error: in.Error, Conflict: st.Conflict}
+		Error: in.Error}
+	if st.Form != "review" {
+		p.Conflict = st.Conflict
+	}
 	for _, next := range incident.NextStatuses(inc.Status) {
 		p.Next = append(p.Next, components.Option{Value: string(next), Label: i18n.T(ctx, "incident.status."+string(next))})
 	}
@@ -285,6 +290,7 @@ func (s *Server) renderIncident(w http.ResponseWriter, r *http.Request, id int64
 		facts.Version = inc.Version
 	}
 	p.Edit = factsForm(ctx, fmt.Sprintf("%s/incidents/%d", base, id), facts, factErrs, opts, canEdit)
+	p.Edit.OnPage = true
 
 	// Significance, assessed live (other incidents may have changed).
 	a := inc.Assessment()
@@ -388,6 +394,10 @@ func (s *Server) renderIncident(w http.ResponseWriter, r *http.Request, id int64
 		p.EntryErrors = st.Errors
 	}
 	p.Evidence = &ev
+	if p.Review, err = s.reviewProps(r, inc, opts, st, in); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	s.render(w, r, st.status(), incidentpages.Page(p))
 }
 
@@ -634,6 +644,163 @@ func (s *Server) incidentRequest(w http.ResponseWriter, r *http.Request) {
 	s.afterSave(w, r, err, func(errs map[string]string) {
 		s.renderIncident(w, r, id, incidentState{Status: http.StatusUnprocessableEntity, Form: "request", Input: &incidentInputs{Request: &in}, Errors: errs})
 	}, "incident.request.saved", fmt.Sprintf("%s/incidents/%d#clock-h", entityBase(actor.EntityID), id))
+}
+
+// reviewProps lays out the post-incident review with its follow-up actions
+// (one query).
+func (s *Server) reviewProps(r *http.Request, inc incident.Incident, opts incident.Options, st incidentState, in *incidentInputs) (incidentpages.ReviewProps, error) {
+	ctx := r.Context()
+	base := entityBase(inc.EntityID)
+	rv, err := incident.LoadReview(ctx, s.Pool, inc.EntityID, inc.ID)
+	if err != nil {
+		return incidentpages.ReviewProps{}, err
+	}
+	ed, err := s.edition(r)
+	if err != nil {
+		return incidentpages.ReviewProps{}, err
+	}
+	form := incident.ReviewForm(rv)
+	p := incidentpages.ReviewProps{}
+	if st.Form == "review" {
+		p.Conflict = st.Conflict
+	}
+	if in.Review != nil {
+		form, p.Errors = *in.Review, st.Errors
+		form.Version = rv.Version
+	}
+	p.Form = incidentpages.ReviewForm{RootCause: form.RootCause, Lessons: form.Lessons, Complete: form.Complete, Version: form.Version}
+	if rv.CompletedAt != nil {
+		p.Completed = i18n.Date(ctx, rv.CompletedAt.In(i18n.Amsterdam))
+	}
+	if inc.Effective() == incident.Significant {
+		p.RiskHref = base + "/risks"
+	}
+	day := today()
+	for _, a := range rv.Actions {
+		row := incidentpages.ReviewAction{ID: a.ID, Version: int64(a.Version), Title: a.Title, Requirement: a.RequirementCode,
+			Href: base + "/requirements/" + a.RequirementCode, Owner: a.OwnerName, Due: i18n.Date(ctx, a.DueDate), Overdue: a.Overdue(day)}
+		if req, ok := ed.Requirement(a.RequirementCode); ok {
+			row.Requirement = a.RequirementCode + " " + req.Title.In(ctx)
+		}
+		if a.DoneOn != nil {
+			row.DoneOn = i18n.Date(ctx, *a.DoneOn)
+		}
+		p.Actions = append(p.Actions, row)
+	}
+	p.Requirements = []components.Option{{Value: "", Label: i18n.T(ctx, "risk.control.none_chosen")}}
+	for _, rq := range ed.Requirements {
+		p.Requirements = append(p.Requirements, components.Option{Value: rq.Code, Label: rq.Code + " " + rq.Title.In(ctx)})
+	}
+	p.Owners = []components.Option{{Value: "", Label: i18n.T(ctx, "soa.no_owner")}}
+	for _, m := range opts.Members {
+		p.Owners = append(p.Owners, components.Option{Value: strconv.FormatInt(m.ID, 10), Label: m.Name})
+	}
+	if in.Action != nil {
+		p.ActionForm = incidentpages.ActionForm{Title: in.Action.Title, Requirement: in.Action.RequirementCode, Owner: in.Action.OwnerID, Due: in.Action.DueDate}
+		p.ActionErrors = st.Errors
+	}
+	return p, nil
+}
+
+// reviewFacts words a review as saved (the other person's version on a
+// conflict).
+func reviewFacts(ctx context.Context, rv incident.Review) []components.Fact {
+	facts := []components.Fact{
+		{Label: i18n.T(ctx, "incident.review.root_cause"), Value: rv.RootCause},
+		{Label: i18n.T(ctx, "incident.review.lessons"), Value: rv.Lessons},
+	}
+	if rv.UpdatedAt != nil {
+		facts = append(facts, components.Fact{Label: i18n.T(ctx, "conflict.saved_by"), Value: rv.UpdatedBy + ", " + i18n.DateTime(ctx, *rv.UpdatedAt)})
+	}
+	return facts
+}
+
+// reviewWriteError answers a review change that met a newer version (409,
+// input kept); it reports whether it answered.
+func (s *Server) reviewWriteError(w http.ResponseWriter, r *http.Request, id int64, err error, in incidentInputs) bool {
+	var c *incident.ReviewConflict
+	if !errors.As(err, &c) {
+		return false
+	}
+	if in.Review == nil && in.Action == nil {
+		in.Error = "incident.review.error.conflict"
+	}
+	s.renderIncident(w, r, id, incidentState{Status: http.StatusConflict, Form: "review", Input: &in, Conflict: reviewFacts(r.Context(), c.Current)})
+	return true
+}
+
+func (s *Server) incidentReview(w http.ResponseWriter, r *http.Request) {
+	id, ok := s.idParam(w, r, "incidentID")
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	actor := authz.ActorFrom(ctx)
+	version, _ := strconv.Atoi(r.PostFormValue("version"))
+	in := incident.ReviewInput{RootCause: r.PostFormValue("review_root_cause"), Lessons: r.PostFormValue("lessons"),
+		Complete: r.PostFormValue("complete") != "", Version: version}
+	err := incident.SaveReview(ctx, s.Pool, actor, id, in, time.Now())
+	if s.reviewWriteError(w, r, id, err, incidentInputs{Review: &in}) {
+		return
+	}
+	s.afterSave(w, r, err, func(errs map[string]string) {
+		s.renderIncident(w, r, id, incidentState{Status: http.StatusUnprocessableEntity, Form: "review", Input: &incidentInputs{Review: &in}, Errors: errs})
+	}, "incident.review.saved", fmt.Sprintf("%s/incidents/%d#review-h", entityBase(actor.EntityID), id))
+}
+
+func (s *Server) incidentActionAdd(w http.ResponseWriter, r *http.Request) {
+	id, ok := s.idParam(w, r, "incidentID")
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	actor := authz.ActorFrom(ctx)
+	known, err := s.knownRequirement(r)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	in := incident.ActionInput{Title: r.PostFormValue("action_title"), RequirementCode: r.PostFormValue("requirement"),
+		OwnerID: r.PostFormValue("owner"), DueDate: r.PostFormValue("due_date")}
+	err = incident.AddAction(ctx, s.Pool, actor, id, in, known)
+	s.afterSave(w, r, err, func(errs map[string]string) {
+		s.renderIncident(w, r, id, incidentState{Status: http.StatusUnprocessableEntity, Form: "action", Input: &incidentInputs{Action: &in}, Errors: errs})
+	}, "incident.review.action.saved", fmt.Sprintf("%s/incidents/%d#review-actions-h", entityBase(actor.EntityID), id))
+}
+
+func (s *Server) incidentActionDone(w http.ResponseWriter, r *http.Request) {
+	id, ok := s.idParam(w, r, "incidentID")
+	if !ok {
+		return
+	}
+	actionID, ok := s.idParam(w, r, "actionID")
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	actor := authz.ActorFrom(ctx)
+	version, _ := strconv.Atoi(r.PostFormValue("version"))
+	err := incident.SetActionDone(ctx, s.Pool, actor, id, actionID, r.PostFormValue("done") == "1", version, today())
+	if s.reviewWriteError(w, r, id, err, incidentInputs{}) {
+		return
+	}
+	s.afterSave(w, r, err, func(map[string]string) {}, "incident.review.action.saved",
+		fmt.Sprintf("%s/incidents/%d#review-actions-h", entityBase(actor.EntityID), id))
+}
+
+// incidentActionRows shows follow-up actions of post-incident reviews on a
+// requirement page or the dashboard, next to the risk mitigation actions,
+// each linked to its incident's review.
+func incidentActionRows(ctx context.Context, base string, rows []incident.Action) []measures.RiskAction {
+	out := make([]measures.RiskAction, 0, len(rows))
+	day := today()
+	for _, a := range rows {
+		href := fmt.Sprintf("%s/incidents/%d", base, a.IncidentID)
+		out = append(out, measures.RiskAction{Title: a.Title, ActionHref: fmt.Sprintf("%s#action-%d", href, a.ID),
+			Scenario: i18n.T(ctx, "incident.review.action.source", a.IncidentTitle), Href: href + "#review-h", Owner: a.OwnerName,
+			Due: i18n.Date(ctx, a.DueDate), Overdue: a.Overdue(day), Done: a.Done()})
+	}
+	return out
 }
 
 // deadlineRows words the reports still owed for the dashboards.

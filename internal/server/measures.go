@@ -493,12 +493,12 @@ func (s *Server) renderRequirement(w http.ResponseWriter, r *http.Request, st st
 		NARefused:  !req.Applicable && measure.CheckNotApplicable(checklist.Binding, req.WhereAppropriate) == measure.NARefused,
 	}
 	p.Points = pointsProps(ctx, base+"/requirements/"+code+"/points", checklist, catReq, actor.Can(authz.MeasureEdit), st.Point)
-	actions, err := risk.RequirementActions(ctx, s.Pool, actor.EntityID, code)
+	actions, followUps, err := requirementActions(ctx, s.Pool, actor.EntityID, code)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	p.RiskActions = riskActionRows(ctx, base, actions)
+	p.RiskActions = append(riskActionRows(ctx, base, actions), incidentActionRows(ctx, base, followUps)...)
 	for _, m := range all {
 		if req.Serves(m.Code) {
 			p.Measures = append(p.Measures, components.Option{Value: m.Code, Label: m.Label.In(ctx)})

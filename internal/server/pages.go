@@ -123,7 +123,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.Incidents = deadlineRows(ctx, p.Base, x.deadlines, time.Now())
-	p.RiskActions = riskActionRows(ctx, p.Base, x.actions)
+	p.RiskActions = append(riskActionRows(ctx, p.Base, x.actions), incidentActionRows(ctx, p.Base, x.incidentActions)...)
 	p.RiskReview = withReviewTrigger(ctx, p.Base, p.RiskReview, x.reviewTrigger)
 	if actor.Can(authz.UserManage) {
 		p.ShowMFA, p.Users, p.MFAUsers = true, x.users, x.mfa
@@ -197,31 +197,25 @@ func isSiteRooted(p string) bool {
 // dashboardExtras is what the dashboard reads besides the entity and the
 // measures, in one query.
 type dashboardExtras struct {
-	actions       []risk.ActionRow
-	users, mfa    int
-	deadlines     []incident.Deadline
-	reviewTrigger *incident.ReviewTrigger
+	actions    []risk.ActionRow
+	users, mfa int
+	deadlines  []incident.Deadline
+	// incidentActions are the user's open follow-up actions of
+	// post-incident reviews.
+	incidentActions []incident.Action
+	reviewTrigger   *incident.ReviewTrigger
 }
 
 func dashboardActions(ctx context.Context, q db.Querier, entityID, userID int64, withMFA bool) (x dashboardExtras, err error) {
-	var raw, rawDeadlines, rawTrigger []byte
+	var raw, rawDeadlines, rawTrigger, rawIncident []byte
 	err = q.QueryRow(ctx, `SELECT `+incident.DeadlinesColumn+`, `+incident.ReviewTriggerColumn+`,
 		CASE WHEN @mfa THEN (SELECT count(*) FROM memberships m JOIN users u ON u.id = m.user_id
 			WHERE m.entity_id = @entity AND m.accepted_at IS NOT NULL AND u.password_hash <> '' AND u.disabled_at IS NULL)::int ELSE 0 END,
 		CASE WHEN @mfa THEN (SELECT count(*) FROM memberships m JOIN users u ON u.id = m.user_id
 			WHERE m.entity_id = @entity AND m.accepted_at IS NOT NULL AND u.password_hash <> '' AND u.disabled_at IS NULL
 				AND u.totp_enabled_at IS NOT NULL)::int ELSE 0 END,
-		coalesce((SELECT json_agg(json_build_object('ID', a.id, 'ScenarioID', a.scenario_id, 'Title', a.title,
-				'RequirementCode', a.requirement_code, 'OwnerID', a.owner_id, 'OwnerName', a.owner_name,
-				'DueDate', a.due_date::timestamp AT TIME ZONE 'UTC', 'JewelName', a.jewel_name, 'ThreatCode', a.threat_code,
-				'ThreatName', a.threat_name) ORDER BY a.due_date, a.id)
-			FROM (SELECT m.id, m.scenario_id, m.title, m.requirement_code, m.owner_id, coalesce(u.name, '') AS owner_name,
-					m.due_date, j.name AS jewel_name, s.threat_code, coalesce(t.name, '') AS threat_name
-				FROM risk_mitigations m JOIN risk_scenarios s ON s.id = m.scenario_id JOIN risk_jewels j ON j.id = s.jewel_id
-				LEFT JOIN risk_threats t ON t.id = s.threat_id LEFT JOIN users u ON u.id = m.owner_id
-				WHERE m.entity_id = @entity AND m.owner_id = @user AND NOT m.done
-				ORDER BY m.due_date, m.id LIMIT @limit) a), '[]')`,
-		pgx.StrictNamedArgs{"mfa": withMFA, "entity": entityID, "user": userID, "limit": risk.MaxActionRows}).Scan(&rawDeadlines, &rawTrigger, &x.users, &x.mfa, &raw)
+		`+riskActionsColumn(`m.owner_id = @user AND NOT m.done`, `m.due_date, m.id`)+`, `+incident.OwnerActionsColumn,
+		pgx.StrictNamedArgs{"mfa": withMFA, "entity": entityID, "user": userID, "limit": risk.MaxActionRows}).Scan(&rawDeadlines, &rawTrigger, &x.users, &x.mfa, &raw, &rawIncident)
 	if err != nil {
 		return x, fmt.Errorf("dashboard actions: %w", err)
 	}
@@ -231,8 +225,47 @@ func dashboardActions(ctx context.Context, q db.Querier, entityID, userID int64,
 	if x.deadlines, err = incident.ParseDeadlines(rawDeadlines); err != nil {
 		return x, err
 	}
+	if x.incidentActions, err = incident.ParseActions(rawIncident); err != nil {
+		return x, err
+	}
 	x.reviewTrigger, err = incident.ParseReviewTrigger(rawTrigger)
 	return x, err
+}
+
+// riskActionsColumn is a column expression (arguments @entity, @limit and
+// those of cond): the risk mitigation actions matching cond (over
+// risk_mitigations m) in order, as a JSON array of risk.ActionRow.
+func riskActionsColumn(cond, order string) string {
+	return `coalesce((SELECT json_agg(json_build_object('ID', a.id, 'ScenarioID', a.scenario_id, 'Title', a.title,
+				'RequirementCode', a.requirement_code, 'OwnerID', a.owner_id, 'OwnerName', a.owner_name,
+				'DueDate', a.due_date::timestamp AT TIME ZONE 'UTC', 'Done', a.done, 'JewelName', a.jewel_name, 'ThreatCode', a.threat_code,
+				'ThreatName', a.threat_name) ORDER BY a.n)
+			FROM (SELECT m.id, m.scenario_id, m.title, m.requirement_code, m.owner_id, coalesce(u.name, '') AS owner_name,
+					m.due_date, m.done, j.name AS jewel_name, s.threat_code, coalesce(t.name, '') AS threat_name,
+					row_number() OVER (ORDER BY ` + order + `) AS n
+				FROM risk_mitigations m JOIN risk_scenarios s ON s.id = m.scenario_id JOIN risk_jewels j ON j.id = s.jewel_id
+				LEFT JOIN risk_threats t ON t.id = s.threat_id LEFT JOIN users u ON u.id = m.owner_id
+				WHERE m.entity_id = @entity AND ` + cond + `
+				ORDER BY ` + order + ` LIMIT @limit) a), '[]')`
+}
+
+// requirementActions reads the actions that improve a requirement — the
+// risk analysis's mitigation actions and the post-incident reviews'
+// follow-up actions — in one query.
+func requirementActions(ctx context.Context, q db.Querier, entityID int64, code string) ([]risk.ActionRow, []incident.Action, error) {
+	var rawRisk, rawIncident []byte
+	err := q.QueryRow(ctx, `SELECT `+riskActionsColumn(`m.requirement_code = @code`,
+		`m.done, CASE WHEN m.done THEN m.done_on END DESC, m.due_date, m.id`)+`, `+incident.RequirementActionsColumn,
+		pgx.StrictNamedArgs{"entity": entityID, "code": code, "limit": risk.MaxActionRows}).Scan(&rawRisk, &rawIncident)
+	if err != nil {
+		return nil, nil, fmt.Errorf("actions of requirement %s: %w", code, err)
+	}
+	var rows []risk.ActionRow
+	if err := json.Unmarshal(rawRisk, &rows); err != nil {
+		return nil, nil, fmt.Errorf("actions of requirement %s: %w", code, err)
+	}
+	acts, err := incident.ParseActions(rawIncident)
+	return rows, acts, err
 }
 
 // withReviewTrigger adds to the risk review warning a significant incident

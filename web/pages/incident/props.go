@@ -56,6 +56,33 @@ type FormProps struct {
 	Jewels     []Check
 	Suppliers  []Check
 	CanEdit    bool
+	// OnPage marks the facts form on the incident page, where the evidence
+	// section has a title field too: the incident's title field then gets
+	// its own id (ids must be unique on the page).
+	OnPage bool
+}
+
+// titleName is the name the title field's id and error link are built from.
+func (p FormProps) titleName() string {
+	if p.OnPage {
+		return "incident-title"
+	}
+	return "title"
+}
+
+// summaryErrors are the errors keyed as the error summary links them.
+func (p FormProps) summaryErrors() map[string]string {
+	if !p.OnPage || p.Errors["title"] == "" {
+		return p.Errors
+	}
+	out := make(map[string]string, len(p.Errors))
+	for k, v := range p.Errors {
+		if k == "title" {
+			k = p.titleName()
+		}
+		out[k] = v
+	}
+	return out
 }
 
 // NewProps is the page of a new incident.
@@ -171,4 +198,42 @@ type PageProps struct {
 	Edit         FormProps
 	EditOpen     bool
 	Evidence     *measures.EvidenceProps
+	Review       ReviewProps
+}
+
+// ReviewProps is the post-incident review: root cause, lessons learned and
+// follow-up actions linked to requirements of the ten measures.
+type ReviewProps struct {
+	Form         ReviewForm
+	Errors       map[string]string
+	Conflict     []components.Fact
+	Completed    string // when the review was completed, "" while open
+	Actions      []ReviewAction
+	ActionForm   ActionForm
+	ActionErrors map[string]string
+	Requirements []components.Option
+	Owners       []components.Option
+	// RiskHref links to the risk analysis to review after a significant
+	// incident (Annex 2.1 of Reg. 2024/2690); "" otherwise.
+	RiskHref string
+}
+
+// ReviewForm is the review form's input.
+type ReviewForm struct {
+	RootCause, Lessons string
+	Complete           bool
+	Version            int
+}
+
+// ReviewAction is one follow-up action with its done toggle.
+type ReviewAction struct {
+	ID, Version              int64
+	Title, Requirement, Href string
+	Owner, Due, DoneOn       string
+	Overdue                  bool
+}
+
+// ActionForm is the follow-up action form's input.
+type ActionForm struct {
+	Title, Requirement, Owner, Due string
 }

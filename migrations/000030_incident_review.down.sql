@@ -1,0 +1,2 @@
+DROP TABLE IF EXISTS incident_actions;
+DROP TABLE IF EXISTS incident_reviews;
