@@ -97,15 +97,19 @@ type Incident struct {
 	OverrideJudgement     string     `db:"override_judgement"`
 	ResolvedAt            *time.Time `db:"resolved_at"`
 	ClosedAt              *time.Time `db:"closed_at"`
-	UpdatedBy             string     `db:"updated_by"`
-	UpdatedAt             time.Time  `db:"updated_at"`
-	Version               int        `db:"version"`
-	JewelIDs              []int64    `db:"jewel_ids"`
-	SupplierIDs           []int64    `db:"supplier_ids"`
-	TurnoverEUR           *int64     `db:"turnover_eur"`
-	ScopeClass            *string    `db:"scope_class"`
-	Subsectors            []string   `db:"subsectors"`
-	Others                []Other    `db:"others"`
+	// GDPRNotifiedAt is when the breach was notified to the Autoriteit
+	// Persoonsgegevens (Art. 33 GDPR), GDPRRef its reference.
+	GDPRNotifiedAt *time.Time `db:"gdpr_notified_at"`
+	GDPRRef        string     `db:"gdpr_ref"`
+	UpdatedBy      string     `db:"updated_by"`
+	UpdatedAt      time.Time  `db:"updated_at"`
+	Version        int        `db:"version"`
+	JewelIDs       []int64    `db:"jewel_ids"`
+	SupplierIDs    []int64    `db:"supplier_ids"`
+	TurnoverEUR    *int64     `db:"turnover_eur"`
+	ScopeClass     *string    `db:"scope_class"`
+	Subsectors     []string   `db:"subsectors"`
+	Others         []Other    `db:"others"`
 }
 
 // Checklist is the incident's significance checklist.
@@ -175,7 +179,7 @@ const incidentSelect = `SELECT i.id, i.entity_id, i.title, i.description, i.dete
 		coalesce(m.invited_name, h.name, '') AS handler_name, i.member_states, i.cross_border, i.suspected_malicious,
 		i.personal_data, i.trust_service, i.root_cause, i.loss_eur, i.trade_secrets, i.death, i.health_damage,
 		i.malicious_access, i.operational_disruption, i.planned_maintenance, i.significance, i.override,
-		i.override_judgement, i.resolved_at, i.closed_at, coalesce(u.name, '') AS updated_by, i.updated_at, i.version,
+		i.override_judgement, i.resolved_at, i.closed_at, i.gdpr_notified_at, i.gdpr_ref, coalesce(u.name, '') AS updated_by, i.updated_at, i.version,
 		ARRAY(SELECT jewel_id FROM incident_jewels WHERE incident_id = i.id ORDER BY jewel_id) AS jewel_ids,
 		ARRAY(SELECT supplier_id FROM incident_suppliers WHERE incident_id = i.id ORDER BY supplier_id) AS supplier_ids,
 		(coalesce(a.inputs->'TurnoverEUR', a.inputs->'turnover_eur'))::bigint AS turnover_eur, a.class AS scope_class,

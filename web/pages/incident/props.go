@@ -171,4 +171,24 @@ type PageProps struct {
 	Edit         FormProps
 	EditOpen     bool
 	Evidence     *measures.EvidenceProps
+	// Drafts link to the draft reports (the stages and the message to the
+	// service's recipients); Voluntary: the incident is not significant, so
+	// a report is voluntary (Art. 30 NIS2).
+	Drafts    []components.Option
+	Voluntary bool
+	// GDPR is the breach notification to the Autoriteit Persoonsgegevens,
+	// for an incident involving personal data; nil otherwise.
+	GDPR *GDPRProps
+}
+
+// GDPRProps is the reminder of the breach notification (Art. 33 GDPR) with
+// its own due time, and the form recording it.
+type GDPRProps struct {
+	Due, DueValue, Countdown string
+	Overdue                  bool
+	// Done words when it was notified and the reference; "" when not yet.
+	Done    string
+	At, Ref string
+	Errors  map[string]string
+	Version int
 }
