@@ -132,9 +132,20 @@ func updates(entries []Entry) string {
 	return strings.Join(lines, "\n")
 }
 
-func crossBorder(inc Incident) Section {
-	s := section("cross_border", yesNo(inc.CrossBorder || len(inc.MemberStates) > 0), strings.Join(inc.MemberStates, ", "))
-	return s
+// abroad reports whether the incident may reach beyond the Netherlands:
+// marked cross-border, or another member state affected; the member
+// states are named then.
+func abroad(inc Incident) (bool, string) {
+	on := inc.CrossBorder || slices.ContainsFunc(inc.MemberStates, func(ms string) bool { return ms != "NL" })
+	if !on {
+		return false, ""
+	}
+	return true, strings.Join(inc.MemberStates, ", ")
+}
+
+func crossBorder(key string, inc Incident) Section {
+	on, states := abroad(inc)
+	return section(key, yesNo(on), states)
 }
 
 // BuildDraft is the draft of kind for the incident; false for an unknown
@@ -178,7 +189,7 @@ func BuildDraft(kind string, inc Incident, f DraftFacts) (Draft, bool) {
 		d.Sections = append(d.Sections, head...)
 		d.Sections = append(d.Sections, category,
 			section("suspected_malicious", yesNo(inc.SuspectedMalicious), ""),
-			crossBorder(inc))
+			crossBorder("cross_border", inc))
 	case string(StageNotification):
 		d.Sections = append(d.Sections, head...)
 		ew := i18n.M("incident.draft.early_warning_none")
@@ -188,7 +199,7 @@ func BuildDraft(kind string, inc Incident, f DraftFacts) (Draft, bool) {
 			}
 		}
 		d.Sections = append(d.Sections, category, section("early_warning", ew, ""),
-			section("suspected_malicious", yesNo(inc.SuspectedMalicious), ""), crossBorder(inc),
+			section("suspected_malicious", yesNo(inc.SuspectedMalicious), ""), crossBorder("cross_border", inc),
 			severity("severity"), impact(), fill("ioc", ""))
 	case string(StageIntermediate):
 		d.Sections = append(d.Sections, head...)
@@ -211,8 +222,7 @@ func BuildDraft(kind string, inc Incident, f DraftFacts) (Draft, bool) {
 		threat := section("threat", i18n.M("incident.category."+inc.Category), inc.RootCause)
 		d.Sections = append(d.Sections, fill("description", inc.Description), severity("final_severity"), impact(), threat,
 			fill("mitigation", updates(f.Entries)),
-			Section{Key: "final_cross_border", Label: labels["final_cross_border"], Value: yesNo(inc.CrossBorder || len(inc.MemberStates) > 0),
-				Own: strings.Join(inc.MemberStates, ", ")})
+			crossBorder("final_cross_border", inc))
 	case DraftServiceRecipients:
 		d.Sections = append(d.Sections,
 			section("subject", i18n.M("incident.draft.recipients_subject"), ""),

@@ -147,8 +147,20 @@ func TestDraftValuesFromTheIncident(t *testing.T) {
 			}
 		}
 	}
+	// Only the Netherlands affected and not marked cross-border: no.
+	home := draftIncident()
+	home.MemberStates = []string{"NL"}
+	d, _ := BuildDraft("early_warning", home, DraftFacts{})
+	if got := d.Sections[4].Render(i18n.EN); d.Sections[4].Key != "cross_border" || got != "No" {
+		t.Errorf("cross-border of an incident in NL only: %q", got)
+	}
+	home.CrossBorder = true
+	d, _ = BuildDraft("final", home, DraftFacts{})
+	if got := d.Sections[len(d.Sections)-1].Render(i18n.EN); got != "Yes\nNL" {
+		t.Errorf("final cross-border of an incident marked cross-border: %q", got)
+	}
 	// Without an early warning submitted the notification says so.
-	d, _ := BuildDraft("notification", inc, DraftFacts{})
+	d, _ = BuildDraft("notification", inc, DraftFacts{})
 	if got := d.Sections[3].Render(i18n.NL); got != i18n.Translate(i18n.NL, "incident.draft.early_warning_none") {
 		t.Errorf("no early warning: %q", got)
 	}

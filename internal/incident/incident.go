@@ -110,6 +110,9 @@ type Incident struct {
 	ScopeClass     *string    `db:"scope_class"`
 	Subsectors     []string   `db:"subsectors"`
 	Others         []Other    `db:"others"`
+	// Submissions are the reports' submissions per recipient (also the
+	// voluntary ones), by stage and recipient.
+	Submissions []Submission `db:"submissions"`
 }
 
 // Checklist is the incident's significance checklist.
@@ -187,7 +190,12 @@ const incidentSelect = `SELECT i.id, i.entity_id, i.title, i.description, i.dete
 		(SELECT coalesce(json_agg(json_build_object('id', o.id, 'title', o.title, 'aware_at', o.aware_at,
 			'root_cause', o.root_cause, 'loss_eur', o.loss_eur) ORDER BY o.aware_at, o.id), '[]')
 		 FROM incidents o WHERE o.entity_id = i.entity_id AND o.id <> i.id AND o.root_cause <> ''
-			AND o.aware_at BETWEEN i.aware_at - interval '6 months' AND i.aware_at) AS others
+			AND o.aware_at BETWEEN i.aware_at - interval '6 months' AND i.aware_at) AS others,
+		(SELECT coalesce(json_agg(json_build_object('id', s.id, 'stage', s.stage, 'recipient', s.recipient,
+			'submitted_at', s.submitted_at, 'channel', s.channel, 'reference', s.reference, 'voluntary', s.voluntary,
+			'updated_by', coalesce(su.name, ''), 'version', s.version) ORDER BY s.stage, s.recipient), '[]')
+		 FROM incident_report_submissions s LEFT JOIN users su ON su.id = s.updated_by
+		 WHERE s.entity_id = i.entity_id AND s.incident_id = i.id) AS submissions
 	FROM incidents i
 	LEFT JOIN users h ON h.id = i.handler_id
 	LEFT JOIN memberships m ON m.entity_id = i.entity_id AND m.user_id = i.handler_id

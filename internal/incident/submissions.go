@@ -21,30 +21,28 @@ import (
 // Channels are how a report reaches a recipient.
 var Channels = []string{"portal", "email", "phone"}
 
-// Submission is what was submitted to one recipient for one stage.
+// Submission is what was submitted to one recipient for one stage (read
+// with the incident: Incident.Submissions).
 type Submission struct {
-	ID          int64     `db:"id"`
-	Stage       Stage     `db:"stage"`
-	Recipient   string    `db:"recipient"`
-	SubmittedAt time.Time `db:"submitted_at"`
-	Channel     string    `db:"channel"`
-	Reference   string    `db:"reference"`
-	Voluntary   bool      `db:"voluntary"`
-	UpdatedBy   string    `db:"updated_by"`
-	Version     int       `db:"version"`
+	ID          int64     `json:"id"`
+	Stage       Stage     `json:"stage"`
+	Recipient   string    `json:"recipient"`
+	SubmittedAt time.Time `json:"submitted_at"`
+	Channel     string    `json:"channel"`
+	Reference   string    `json:"reference"`
+	Voluntary   bool      `json:"voluntary"`
+	UpdatedBy   string    `json:"updated_by"`
+	Version     int       `json:"version"`
 }
 
-// Submissions lists an incident's submissions per recipient. One query.
-func Submissions(ctx context.Context, q db.Querier, entityID, incidentID int64) ([]Submission, error) {
-	rows, err := q.Query(ctx, `SELECT s.id, s.stage, s.recipient, s.submitted_at, s.channel, s.reference, s.voluntary,
-			coalesce(u.name, '') AS updated_by, s.version
-		FROM incident_report_submissions s LEFT JOIN users u ON u.id = s.updated_by
-		WHERE s.entity_id = @entity AND s.incident_id = @incident ORDER BY s.stage, s.recipient`,
-		pgx.StrictNamedArgs{"entity": entityID, "incident": incidentID})
-	if err != nil {
-		return nil, fmt.Errorf("submissions of incident %d: %w", incidentID, err)
+// Sent is the submission of stage to recipient, if recorded.
+func (i Incident) Sent(stage, recipient string) (Submission, bool) {
+	for _, s := range i.Submissions {
+		if string(s.Stage) == stage && s.Recipient == recipient {
+			return s, true
+		}
 	}
-	return pgx.CollectRows(rows, pgx.RowToStructByName[Submission])
+	return Submission{}, false
 }
 
 // SubmissionInput is the per-recipient form of a draft page. Version is

@@ -112,11 +112,6 @@ func (s *Server) renderDraft(w http.ResponseWriter, r *http.Request, inc inciden
 			Fill: sec.Fill && sec.Own == "" && sec.Value.Key == ""})
 	}
 	if d.Kind != incident.DraftServiceRecipients {
-		subs, err := incident.Submissions(ctx, s.Pool, actor.EntityID, inc.ID)
-		if err != nil {
-			s.serverError(w, r, err)
-			return
-		}
 		for _, c := range incident.Channels {
 			p.Channels = append(p.Channels, components.Option{Value: c, Label: i18n.T(ctx, "incident.draft.channel."+c)})
 		}
@@ -127,10 +122,7 @@ func (s *Server) renderDraft(w http.ResponseWriter, r *http.Request, inc inciden
 			}
 			row := incidentpages.SubmissionRow{Code: rc.Code, Label: i18n.T(ctx, "incident.role."+string(rc.Role)) + ": " + rc.Name.In(ctx),
 				FormAt: incident.LocalValue(now), FormChannel: incident.Channels[0]}
-			if k := slices.IndexFunc(subs, func(x incident.Submission) bool {
-				return string(x.Stage) == d.Kind && x.Recipient == rc.Code
-			}); k >= 0 {
-				sub := subs[k]
+			if sub, ok := inc.Sent(d.Kind, rc.Code); ok {
 				row.Recorded, row.At, row.Reference, row.By, row.Voluntary, row.Version = true, i18n.DateTime(ctx, sub.SubmittedAt),
 					sub.Reference, sub.UpdatedBy, sub.Voluntary, sub.Version
 				row.Channel = i18n.T(ctx, "incident.draft.channel."+sub.Channel)

@@ -67,6 +67,16 @@ func TestIncidentDraftOfTheDemo(t *testing.T) {
 	if r := board.Get(t, page+"/reports/summary/draft"); r.StatusCode != http.StatusNotFound {
 		t.Errorf("unknown stage: %d, want 404", r.StatusCode)
 	}
+	// The early warning per recipient and the demo's voluntary report of
+	// the phishing near miss show on the incident pages.
+	if r := board.Get(t, page); !strings.Contains(r.Body, `data-testid="sent"`) || !strings.Contains(r.Body, "NCSC-2026-0412") {
+		t.Errorf("submissions per recipient not on the incident page")
+	}
+	near := firstID(t, a, `SELECT max(id) FROM incidents WHERE entity_id = $1`, id)
+	if r := board.Get(t, fmt.Sprintf("/e/%d/incidents/%d", id, near)); !strings.Contains(r.Body, `data-testid="voluntary"`) ||
+		!strings.Contains(r.Body, "NCSC-2026-0318 ("+tr(t, "incident.draft.voluntary")+")") {
+		t.Errorf("the voluntary report of the phishing near miss is not shown as such")
+	}
 	if r := board.Get(t, page+"/reports/service_recipients/draft"); !strings.Contains(r.Body, `data-key="measures"`) ||
 		strings.Contains(r.Body, `data-testid="submissions"`) {
 		t.Errorf("message to the service's recipients: %s", r.Body)
@@ -76,15 +86,16 @@ func TestIncidentDraftOfTheDemo(t *testing.T) {
 var recipientRE = regexp.MustCompile(`data-recipient="([^"]+)" data-recorded="false"`)
 
 // TestIncidentSubmissionPerRecipient: the officer records per recipient
-// when, how and under which reference the early warning went; a missing
+// when, how and under which reference the notification went (the demo
+// recorded the early warning per recipient already); a missing
 // reference is 422 with the input kept, a stale version 409, the auditor
 // 403, another entity's incident 404; everything is audited.
 func TestIncidentSubmissionPerRecipient(t *testing.T) {
 	t.Parallel()
 	a, id := startWithDemo(t, apptest.Options{})
 	sig := firstID(t, a, `SELECT min(id) FROM incidents WHERE entity_id = $1`, id)
-	draft := fmt.Sprintf("/e/%d/incidents/%d/reports/early_warning/draft", id, sig)
-	post := fmt.Sprintf("/e/%d/incidents/%d/reports/early_warning/submissions", id, sig)
+	draft := fmt.Sprintf("/e/%d/incidents/%d/reports/notification/draft", id, sig)
+	post := fmt.Sprintf("/e/%d/incidents/%d/reports/notification/submissions", id, sig)
 	officer := a.LoginDemo(t, authz.SecurityOfficer)
 	r := officer.Get(t, draft)
 	m := recipientRE.FindStringSubmatch(r.Body)
@@ -125,7 +136,7 @@ func TestIncidentSubmissionPerRecipient(t *testing.T) {
 	var ref, channel string
 	var voluntary bool
 	if err := a.Pool.QueryRow(context.Background(), `SELECT reference, channel, voluntary FROM incident_report_submissions
-		WHERE entity_id = $1 AND incident_id = $2 AND stage = 'early_warning' AND recipient = $3`, id, sig, code).Scan(&ref, &channel, &voluntary); err != nil ||
+		WHERE entity_id = $1 AND incident_id = $2 AND stage = 'notification' AND recipient = $3`, id, sig, code).Scan(&ref, &channel, &voluntary); err != nil ||
 		ref != "NCSC-2026-0413" || channel != "email" || voluntary {
 		t.Errorf("stored %q %q %v %v", ref, channel, voluntary, err)
 	}
@@ -163,8 +174,8 @@ func TestIncidentSubmissionPerRecipient(t *testing.T) {
 			t.Errorf("POST %s of another entity: %d, want 404", p.path, r.StatusCode)
 		}
 	}
-	if n := firstID(t, a, `SELECT count(*) FROM audit_log WHERE entity_id = $1 AND action = 'incident.submission_recorded' AND object_id = $2`,
-		id, strconv.FormatInt(sig, 10)); n != 2 {
+	if n := firstID(t, a, `SELECT count(*) FROM audit_log WHERE entity_id = $1 AND action = 'incident.submission_recorded' AND object_id = $2
+		AND changes::text LIKE '%"notification"%'`, id, strconv.FormatInt(sig, 10)); n != 2 {
 		t.Errorf("audit rows: %d, want 2 (record and correction)", n)
 	}
 }

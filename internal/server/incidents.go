@@ -346,7 +346,23 @@ func (s *Server) renderIncident(w http.ResponseWriter, r *http.Request, id int64
 	// significant is voluntary (Art. 30 NIS2).
 	p.Voluntary = inc.Effective() != incident.Significant
 	for _, k := range incident.DraftKinds {
-		p.Drafts = append(p.Drafts, components.Option{Value: k, Label: draftKindLabel(ctx, k)})
+		link := incidentpages.DraftLink{Kind: k, Label: draftKindLabel(ctx, k)}
+		for _, sub := range inc.Submissions {
+			if string(sub.Stage) != k {
+				continue
+			}
+			to := sub.Recipient
+			if n, ok := names[to]; ok {
+				to = n
+			}
+			line := i18n.T(ctx, "incident.draft.sent", to, i18n.DateTime(ctx, sub.SubmittedAt),
+				i18n.T(ctx, "incident.draft.channel."+sub.Channel), sub.Reference)
+			if sub.Voluntary {
+				line += " (" + i18n.T(ctx, "incident.draft.voluntary") + ")"
+			}
+			link.Sent = append(link.Sent, line)
+		}
+		p.Drafts = append(p.Drafts, link)
 	}
 	// The GDPR breach notification, on its own clock (Art. 33 GDPR).
 	if inc.PersonalData {

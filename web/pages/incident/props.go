@@ -174,11 +174,18 @@ type PageProps struct {
 	// Drafts link to the draft reports (the stages and the message to the
 	// service's recipients); Voluntary: the incident is not significant, so
 	// a report is voluntary (Art. 30 NIS2).
-	Drafts    []components.Option
+	Drafts    []DraftLink
 	Voluntary bool
 	// GDPR is the breach notification to the Autoriteit Persoonsgegevens,
 	// for an incident involving personal data; nil otherwise.
 	GDPR *GDPRProps
+}
+
+// DraftLink links to one draft with what was recorded as submitted for its
+// stage, one line per recipient.
+type DraftLink struct {
+	Kind, Label string
+	Sent        []string
 }
 
 // GDPRProps is the reminder of the breach notification (Art. 33 GDPR) with
