@@ -180,7 +180,9 @@ func BuildDraft(kind string, inc Incident, f DraftFacts) (Draft, bool) {
 	impact := func() Section {
 		v := i18n.M("incident.draft.impact", answer(inc.OperationalDisruption), answer(inc.HealthDamage), answer(inc.TradeSecrets))
 		if inc.LossEUR != nil {
-			v = i18n.M("incident.draft.impact_loss", v, *inc.LossEUR)
+			eur := float64(*inc.LossEUR)
+			v = i18n.M("incident.draft.impact_loss", v, i18n.Text{NL: i18n.FormatDecimal(i18n.NL, eur, 0, false),
+				EN: i18n.FormatDecimal(i18n.EN, eur, 0, false)})
 		}
 		return section("impact", v, "")
 	}
