@@ -14,7 +14,7 @@ import (
 	"github.com/weerbaar/weerbaar/internal/scope"
 )
 
-// seedIncidents tells two incidents of the drinking-water company: a
+// seedIncidents tells three incidents of the drinking-water company: a
 // ransomware attack on the OT of a treatment plant that the officer became
 // aware of 30 hours ago (significant: the early warning went to the NCSC
 // and the ministry within the day, the notification is due in 42 hours),
@@ -22,7 +22,9 @@ import (
 // assessed as not significant and closed, and a DDoS attack four months
 // ago that took the customer portal and the outage line down: significant,
 // every report submitted on time, closed, with a completed post-incident
-// review and a follow-up action on network security (6.7).
+// review and a follow-up action on network security (6.7);
+// the phishing incident was also reported voluntarily to the CSIRT as a
+// near miss.
 func seedIncidents(ctx context.Context, pool *pgxpool.Pool, officer authz.Actor) error {
 	now := time.Now().UTC().Truncate(time.Minute)
 	opts, err := incident.LoadOptions(ctx, pool, officer.EntityID)
@@ -99,6 +101,17 @@ func seedIncidents(ctx context.Context, pool *pgxpool.Pool, officer authz.Actor)
 		ProofRef: "NCSC-2026-0412", Version: early.Version}, recipients, now); err != nil {
 		return fmt.Errorf("demo early warning: %w", err)
 	}
+	// Per recipient: the NCSC's portal gave the reference, the ministry
+	// got the same report by e-mail.
+	for i, code := range recipients {
+		in := incident.SubmissionInput{Recipient: code, SubmittedAt: local(aware.Add(9 * time.Hour)), Channel: "portal", Reference: "NCSC-2026-0412"}
+		if i > 0 {
+			in.Channel, in.SubmittedAt, in.Reference = "email", local(aware.Add(9*time.Hour+10*time.Minute)), code+"-2026-0412"
+		}
+		if err := incident.RecordSubmission(ctx, pool, officer, id, incident.StageEarlyWarning, in, recipients, now); err != nil {
+			return fmt.Errorf("demo submission: %w", err)
+		}
+	}
 
 	// 2. A phishing e-mail, contained the same morning, not significant.
 	aware = now.AddDate(0, 0, -21).Add(-2 * time.Hour)
@@ -136,6 +149,19 @@ func seedIncidents(ctx context.Context, pool *pgxpool.Pool, officer authz.Actor)
 		}
 		if err := incident.ChangeStatus(ctx, pool, officer, id, step.to, step.note, inc.Version, aware.Add(step.after)); err != nil {
 			return fmt.Errorf("demo status %s: %w", step.to, err)
+		}
+	}
+	// Not significant, yet reported voluntarily to the CSIRT as a near
+	// miss (Art. 30 NIS2): the phishing kit may target other water
+	// companies.
+	if inc, err = incident.Get(ctx, pool, officer.EntityID, id); err != nil {
+		return err
+	}
+	if codes := recipientCodes(inc); len(codes) > 0 {
+		if err := incident.RecordSubmission(ctx, pool, officer, id, incident.StageEarlyWarning, incident.SubmissionInput{
+			Recipient: codes[0], SubmittedAt: local(aware.Add(3 * time.Hour)), Channel: "email", Reference: "NCSC-2026-0318"},
+			codes, now); err != nil {
+			return fmt.Errorf("demo voluntary report: %w", err)
 		}
 	}
 	return seedClosedIncident(ctx, pool, officer, now)

@@ -97,15 +97,22 @@ type Incident struct {
 	OverrideJudgement     string     `db:"override_judgement"`
 	ResolvedAt            *time.Time `db:"resolved_at"`
 	ClosedAt              *time.Time `db:"closed_at"`
-	UpdatedBy             string     `db:"updated_by"`
-	UpdatedAt             time.Time  `db:"updated_at"`
-	Version               int        `db:"version"`
-	JewelIDs              []int64    `db:"jewel_ids"`
-	SupplierIDs           []int64    `db:"supplier_ids"`
-	TurnoverEUR           *int64     `db:"turnover_eur"`
-	ScopeClass            *string    `db:"scope_class"`
-	Subsectors            []string   `db:"subsectors"`
-	Others                []Other    `db:"others"`
+	// GDPRNotifiedAt is when the breach was notified to the Autoriteit
+	// Persoonsgegevens (Art. 33 GDPR), GDPRRef its reference.
+	GDPRNotifiedAt *time.Time `db:"gdpr_notified_at"`
+	GDPRRef        string     `db:"gdpr_ref"`
+	UpdatedBy      string     `db:"updated_by"`
+	UpdatedAt      time.Time  `db:"updated_at"`
+	Version        int        `db:"version"`
+	JewelIDs       []int64    `db:"jewel_ids"`
+	SupplierIDs    []int64    `db:"supplier_ids"`
+	TurnoverEUR    *int64     `db:"turnover_eur"`
+	ScopeClass     *string    `db:"scope_class"`
+	Subsectors     []string   `db:"subsectors"`
+	Others         []Other    `db:"others"`
+	// Submissions are the reports' submissions per recipient (also the
+	// voluntary ones), by stage and recipient.
+	Submissions []Submission `db:"submissions"`
 }
 
 // Checklist is the incident's significance checklist.
@@ -175,7 +182,7 @@ const incidentSelect = `SELECT i.id, i.entity_id, i.title, i.description, i.dete
 		coalesce(m.invited_name, h.name, '') AS handler_name, i.member_states, i.cross_border, i.suspected_malicious,
 		i.personal_data, i.trust_service, i.root_cause, i.loss_eur, i.trade_secrets, i.death, i.health_damage,
 		i.malicious_access, i.operational_disruption, i.planned_maintenance, i.significance, i.override,
-		i.override_judgement, i.resolved_at, i.closed_at, coalesce(u.name, '') AS updated_by, i.updated_at, i.version,
+		i.override_judgement, i.resolved_at, i.closed_at, i.gdpr_notified_at, i.gdpr_ref, coalesce(u.name, '') AS updated_by, i.updated_at, i.version,
 		ARRAY(SELECT jewel_id FROM incident_jewels WHERE incident_id = i.id ORDER BY jewel_id) AS jewel_ids,
 		ARRAY(SELECT supplier_id FROM incident_suppliers WHERE incident_id = i.id ORDER BY supplier_id) AS supplier_ids,
 		(coalesce(a.inputs->'TurnoverEUR', a.inputs->'turnover_eur'))::bigint AS turnover_eur, a.class AS scope_class,
@@ -183,7 +190,12 @@ const incidentSelect = `SELECT i.id, i.entity_id, i.title, i.description, i.dete
 		(SELECT coalesce(json_agg(json_build_object('id', o.id, 'title', o.title, 'aware_at', o.aware_at,
 			'root_cause', o.root_cause, 'loss_eur', o.loss_eur) ORDER BY o.aware_at, o.id), '[]')
 		 FROM incidents o WHERE o.entity_id = i.entity_id AND o.id <> i.id AND o.root_cause <> ''
-			AND o.aware_at BETWEEN i.aware_at - interval '6 months' AND i.aware_at) AS others
+			AND o.aware_at BETWEEN i.aware_at - interval '6 months' AND i.aware_at) AS others,
+		(SELECT coalesce(json_agg(json_build_object('id', s.id, 'stage', s.stage, 'recipient', s.recipient,
+			'submitted_at', s.submitted_at, 'channel', s.channel, 'reference', s.reference, 'voluntary', s.voluntary,
+			'updated_by', coalesce(su.name, ''), 'version', s.version) ORDER BY s.stage, s.recipient), '[]')
+		 FROM incident_report_submissions s LEFT JOIN users su ON su.id = s.updated_by
+		 WHERE s.entity_id = i.entity_id AND s.incident_id = i.id) AS submissions
 	FROM incidents i
 	LEFT JOIN users h ON h.id = i.handler_id
 	LEFT JOIN memberships m ON m.entity_id = i.entity_id AND m.user_id = i.handler_id

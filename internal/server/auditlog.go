@@ -148,6 +148,7 @@ var auditActionKeys = map[string]bool{
 	"incident.created": true, "incident.updated": true, "incident.significance_assessed": true, "incident.status_changed": true,
 	"incident.entry_added": true, "incident.entry_corrected": true, "incident.report_submitted": true, "incident.report_requested": true,
 	"incident.review_saved": true, "incident.action_added": true, "incident.action_done": true,
+	"incident.submission_recorded": true, "incident.gdpr_notified": true,
 }
 
 // auditFieldOrder is the order change lines are listed in: the order of the
@@ -170,6 +171,7 @@ var auditFieldOrder = []string{
 	"subject", "snapshot_hash", "required", "eligible", "cover_note", "decision", "comment", "reauth", "quorum", "min_approvals", "reject_at_first",
 	"detected_at", "aware_at", "category", "handler_id", "cross_border", "suspected_malicious", "personal_data", "trust_service", "root_cause", "loss_eur", "trade_secrets", "death", "health_damage", "malicious_access", "operational_disruption", "planned_maintenance", "significance", "override", "override_judgement", "occurred_at", "entry", "corrects", "entry_id", "stage", "submitted_at", "recipients", "proof_ref", "summary", "due_at", "requested_at", "requested_by",
 	"lessons", "review_completed", "action_title",
+	"recipient", "channel", "voluntary", "gdpr_notified_at", "gdpr_ref",
 }
 
 // auditUserIDs lists the user ids that rows mention: actors, members (object
@@ -435,6 +437,8 @@ func (t auditText) value(r audit.Row, field string, v any) string {
 			return i18n.T(ctx, "incident.answer."+str)
 		case "significance", "override":
 			return i18n.T(ctx, "incident.outcome."+str)
+		case "channel":
+			return i18n.T(ctx, "incident.draft.channel."+str)
 		}
 	}
 	switch field {

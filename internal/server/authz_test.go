@@ -101,7 +101,8 @@ func TestAuthorisationMatrix(t *testing.T) {
 		}
 		r := strings.NewReplacer("{entityID}", strconv.FormatInt(entityID, 10), "{userID}", strconv.FormatInt(target, 10),
 			"{token}", "no-such-token", "*", "css/app.css", "{code}", code, "{itemID}", strconv.FormatInt(items[1], 10),
-			"{versionID}", strconv.FormatInt(versionID, 10), "{subjectType}", "requirement", "{subjectRef}", "1.1")
+			"{versionID}", strconv.FormatInt(versionID, 10), "{subjectType}", "requirement", "{subjectRef}", "1.1",
+			"{stage}", "notification")
 		return r.Replace(p)
 	}
 

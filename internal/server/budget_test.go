@@ -54,6 +54,8 @@ func TestQueryBudget(t *testing.T) {
 		"{versionID}": strconv.FormatInt(versionID, 10),
 		"{token}":     link[strings.LastIndex(link, "/")+1:],
 		"*":           "css/app.css",
+		// A draft report of the demo's significant incident.
+		"{stage}": "notification",
 	}
 	// The risk analysis's records: the demo's newest cycle (in concept, so
 	// its "new" forms are open) and a record of each kind in it.

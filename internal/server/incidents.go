@@ -32,6 +32,7 @@ type incidentInputs struct {
 	Request *incident.RequestInput
 	Review  *incident.ReviewInput
 	Action  *incident.ActionInput
+	GDPR    *incident.GDPRInput
 	// Error is an i18n key shown above the page (e.g. a report already
 	// submitted).
 	Error string
@@ -346,6 +347,44 @@ func (s *Server) renderIncident(w http.ResponseWriter, r *http.Request, id int64
 		p.Clock.Request[0] = incident.LocalValue(now)
 	}
 	p.Clock.Stages = clockStages(ctx, inc, reports, names, now, st, in)
+
+	// Drafts of the reports; a report of an incident that is not
+	// significant is voluntary (Art. 30 NIS2).
+	p.Voluntary = inc.Effective() != incident.Significant
+	for _, k := range incident.DraftKinds {
+		link := incidentpages.DraftLink{Kind: k, Label: draftKindLabel(ctx, k)}
+		for _, sub := range inc.Submissions {
+			if string(sub.Stage) != k {
+				continue
+			}
+			to := sub.Recipient
+			if n, ok := names[to]; ok {
+				to = n
+			}
+			line := i18n.T(ctx, "incident.draft.sent", to, i18n.DateTime(ctx, sub.SubmittedAt),
+				i18n.T(ctx, "incident.draft.channel."+sub.Channel), sub.Reference)
+			if sub.Voluntary {
+				line += " (" + i18n.T(ctx, "incident.draft.voluntary") + ")"
+			}
+			link.Sent = append(link.Sent, line)
+		}
+		p.Drafts = append(p.Drafts, link)
+	}
+	// The GDPR breach notification, on its own clock (Art. 33 GDPR).
+	if inc.PersonalData {
+		due := incident.GDPRDue(inc.AwareAt)
+		g := incidentpages.GDPRProps{Due: i18n.DateTime(ctx, due), DueValue: due.Format(time.RFC3339), Version: inc.Version,
+			At: incident.LocalValue(now)}
+		if inc.GDPRNotifiedAt != nil {
+			g.Done = i18n.T(ctx, "incident.gdpr.done", i18n.DateTime(ctx, *inc.GDPRNotifiedAt), inc.GDPRRef)
+		} else {
+			g.Countdown, g.Overdue = countdown(ctx, due, now), now.After(due)
+		}
+		if st.Form == "gdpr" && in.GDPR != nil {
+			g.At, g.Ref, g.Errors = in.GDPR.NotifiedAt, in.GDPR.Reference, st.Errors
+		}
+		p.GDPR = &g
+	}
 
 	// Evidence of the incident and of its entries, in one listing.
 	subj := evidence.Subject{Type: incident.SubjectIncident, Ref: strconv.FormatInt(id, 10)}

@@ -198,7 +198,15 @@ type PageProps struct {
 	Edit         FormProps
 	EditOpen     bool
 	Evidence     *measures.EvidenceProps
-	Review       ReviewProps
+	// Drafts link to the draft reports (the stages and the message to the
+	// service's recipients); Voluntary: the incident is not significant, so
+	// a report is voluntary (Art. 30 NIS2).
+	Drafts    []DraftLink
+	Voluntary bool
+	// GDPR is the breach notification to the Autoriteit Persoonsgegevens,
+	// for an incident involving personal data; nil otherwise.
+	GDPR   *GDPRProps
+	Review ReviewProps
 }
 
 // ReviewProps is the post-incident review: root cause, lessons learned and
@@ -236,4 +244,23 @@ type ReviewAction struct {
 // ActionForm is the follow-up action form's input.
 type ActionForm struct {
 	Title, Requirement, Owner, Due string
+}
+
+// DraftLink links to one draft with what was recorded as submitted for its
+// stage, one line per recipient.
+type DraftLink struct {
+	Kind, Label string
+	Sent        []string
+}
+
+// GDPRProps is the reminder of the breach notification (Art. 33 GDPR) with
+// its own due time, and the form recording it.
+type GDPRProps struct {
+	Due, DueValue, Countdown string
+	Overdue                  bool
+	// Done words when it was notified and the reference; "" when not yet.
+	Done    string
+	At, Ref string
+	Errors  map[string]string
+	Version int
 }

@@ -1,0 +1,257 @@
+package server_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/weerbaar/weerbaar/internal/apptest"
+	"github.com/weerbaar/weerbaar/internal/authz"
+	"github.com/weerbaar/weerbaar/internal/incident"
+)
+
+// TestIncidentDraftOfTheDemo: the notification draft of the demo's
+// ransomware incident shows the sections Art. 23(4)(b) asks, pre-filled,
+// as copyable text; the JSON download has the documented key set; every
+// stage and the message to the service's recipients have a draft; an
+// unknown stage is not found.
+func TestIncidentDraftOfTheDemo(t *testing.T) {
+	t.Parallel()
+	a, id := startWithDemo(t, apptest.Options{})
+	sig := firstID(t, a, `SELECT min(id) FROM incidents WHERE entity_id = $1`, id)
+	page := fmt.Sprintf("/e/%d/incidents/%d", id, sig)
+	board := a.LoginDemo(t, authz.BoardMember)
+	r := board.Get(t, page)
+	if r.StatusCode != http.StatusOK || !strings.Contains(r.Body, `data-testid="draft-notification"`) ||
+		!strings.Contains(r.Body, `data-testid="draft-service_recipients"`) || strings.Contains(r.Body, `data-testid="voluntary"`) {
+		t.Fatalf("incident page links no drafts: %d\n%s", r.StatusCode, r.Body)
+	}
+	r = board.Get(t, page+"/reports/notification/draft")
+	if r.StatusCode != http.StatusOK || !strings.Contains(r.Body, `data-kind="notification"`) ||
+		!strings.Contains(r.Body, `data-testid="draft-text"`) || !strings.Contains(r.Body, "Ransomware op SCADA zuivering Nieuwegein") ||
+		!strings.Contains(r.Body, "NCSC-2026-0412") || !strings.Contains(r.Body, `data-key="ioc"`) || !strings.Contains(r.Body, `data-key="severity"`) ||
+		strings.Contains(r.Body, `data-testid="draft-voluntary"`) || strings.Contains(r.Body, `data-testid="submission-`) {
+		t.Fatalf("notification draft for the board: %d\n%s", r.StatusCode, r.Body)
+	}
+	if k := regexp.MustCompile(`incident\.(draft|stage)\.[a-z_.]+`).FindString(r.Body); k != "" {
+		t.Errorf("draft page shows the key %s", k)
+	}
+	j := board.Get(t, page+"/reports/notification/draft.json")
+	if j.StatusCode != http.StatusOK || !strings.HasPrefix(j.Header.Get("Content-Type"), "application/json") {
+		t.Fatalf("draft JSON: %d %s", j.StatusCode, j.Header.Get("Content-Type"))
+	}
+	var doc incident.DraftJSON
+	if err := json.Unmarshal([]byte(j.Body), &doc); err != nil {
+		t.Fatalf("draft JSON: %v\n%s", err, j.Body)
+	}
+	var got []string
+	for _, s := range doc.Sections {
+		got = append(got, s.Key)
+	}
+	if doc.Kind != "notification" || doc.IncidentID != sig || doc.Voluntary || doc.Language != "nl" ||
+		strings.Join(got, ",") != "incident,aware_at,category,early_warning,suspected_malicious,cross_border,severity,impact,ioc" {
+		t.Errorf("draft JSON: %+v", doc)
+	}
+	for _, k := range incident.DraftKinds {
+		if r := board.Get(t, page+"/reports/"+k+"/draft"); r.StatusCode != http.StatusOK {
+			t.Errorf("draft %s: %d", k, r.StatusCode)
+		}
+	}
+	if r := board.Get(t, page+"/reports/summary/draft"); r.StatusCode != http.StatusNotFound {
+		t.Errorf("unknown stage: %d, want 404", r.StatusCode)
+	}
+	// The early warning per recipient and the demo's voluntary report of
+	// the phishing near miss show on the incident pages.
+	if r := board.Get(t, page); !strings.Contains(r.Body, `data-testid="sent"`) || !strings.Contains(r.Body, "NCSC-2026-0412") {
+		t.Errorf("submissions per recipient not on the incident page")
+	}
+	near := firstID(t, a, `SELECT min(id) FROM incidents WHERE entity_id = $1 AND significance = 'not_significant'`, id)
+	if r := board.Get(t, fmt.Sprintf("/e/%d/incidents/%d", id, near)); !strings.Contains(r.Body, `data-testid="voluntary"`) ||
+		!strings.Contains(r.Body, "NCSC-2026-0318 ("+tr(t, "incident.draft.voluntary")+")") {
+		t.Errorf("the voluntary report of the phishing near miss is not shown as such")
+	}
+	if r := board.Get(t, page+"/reports/service_recipients/draft"); !strings.Contains(r.Body, `data-key="measures"`) ||
+		strings.Contains(r.Body, `data-testid="submissions"`) {
+		t.Errorf("message to the service's recipients: %s", r.Body)
+	}
+}
+
+var recipientRE = regexp.MustCompile(`data-recipient="([^"]+)" data-recorded="false"`)
+
+// TestIncidentSubmissionPerRecipient: the officer records per recipient
+// when, how and under which reference the notification went (the demo
+// recorded the early warning per recipient already); a missing
+// reference is 422 with the input kept, a stale version 409, the auditor
+// 403, another entity's incident 404; everything is audited.
+func TestIncidentSubmissionPerRecipient(t *testing.T) {
+	t.Parallel()
+	a, id := startWithDemo(t, apptest.Options{})
+	sig := firstID(t, a, `SELECT min(id) FROM incidents WHERE entity_id = $1`, id)
+	draft := fmt.Sprintf("/e/%d/incidents/%d/reports/notification/draft", id, sig)
+	post := fmt.Sprintf("/e/%d/incidents/%d/reports/notification/submissions", id, sig)
+	officer := a.LoginDemo(t, authz.SecurityOfficer)
+	r := officer.Get(t, draft)
+	m := recipientRE.FindStringSubmatch(r.Body)
+	if r.StatusCode != http.StatusOK || m == nil {
+		t.Fatalf("draft with recipients: %d\n%s", r.StatusCode, r.Body)
+	}
+	code := m[1]
+	at := incident.LocalValue(time.Now().Add(-time.Hour))
+	in := url.Values{"recipient": {code}, "submitted_at": {at}, "channel": {"portal"}, "reference": {""}, "version": {"0"}}
+	if r = officer.PostForm(t, post, in); r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, tr(t, "incident.error.proof")) ||
+		!strings.Contains(r.Body, `value="`+at+`"`) {
+		t.Fatalf("missing reference: %d, want 422 with input kept\n%s", r.StatusCode, r.Body)
+	}
+	in.Set("channel", "fax")
+	in.Set("reference", "NCSC-2026-0412")
+	if r = officer.PostForm(t, post, in); r.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("unknown channel: %d, want 422", r.StatusCode)
+	}
+	in.Set("channel", "portal")
+	if r = officer.PostForm(t, post, in); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("record: %d\n%s", r.StatusCode, r.Body)
+	}
+	r = officer.Get(t, draft)
+	if !strings.Contains(r.Body, `data-recipient="`+code+`" data-recorded="true"`) || !strings.Contains(r.Body, "NCSC-2026-0412") ||
+		!strings.Contains(r.Body, tr(t, "incident.draft.channel.portal")) {
+		t.Errorf("recorded submission not shown:\n%s", r.Body)
+	}
+	// The same form again (version 0) after it was recorded: stale.
+	in.Set("reference", "NCSC-2026-0413")
+	if r = officer.PostForm(t, post, in); r.StatusCode != http.StatusConflict || !strings.Contains(r.Body, "NCSC-2026-0413") {
+		t.Errorf("stale: %d, want 409 with input kept", r.StatusCode)
+	}
+	in.Set("version", "1")
+	in.Set("channel", "email")
+	if r = officer.PostForm(t, post, in); r.StatusCode != http.StatusSeeOther {
+		t.Errorf("correct with the current version: %d", r.StatusCode)
+	}
+	var ref, channel string
+	var voluntary bool
+	if err := a.Pool.QueryRow(context.Background(), `SELECT reference, channel, voluntary FROM incident_report_submissions
+		WHERE entity_id = $1 AND incident_id = $2 AND stage = 'notification' AND recipient = $3`, id, sig, code).Scan(&ref, &channel, &voluntary); err != nil ||
+		ref != "NCSC-2026-0413" || channel != "email" || voluntary {
+		t.Errorf("stored %q %q %v %v", ref, channel, voluntary, err)
+	}
+	// A recipient that is not one of the entity's.
+	bad := url.Values{"recipient": {"XX"}, "submitted_at": {at}, "channel": {"phone"}, "reference": {"x"}, "version": {"0"}}
+	if r = officer.PostForm(t, post, bad); r.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("unknown recipient: %d, want 422", r.StatusCode)
+	}
+	// The auditor reads the draft but records nothing.
+	auditor := a.LoginDemo(t, authz.Auditor)
+	if r = auditor.Get(t, draft); r.StatusCode != http.StatusOK || strings.Contains(r.Body, `data-testid="submission-`) {
+		t.Errorf("auditor draft: %d", r.StatusCode)
+	}
+	for _, path := range []string{post, fmt.Sprintf("/e/%d/incidents/%d/gdpr", id, sig)} {
+		if r = auditor.PostForm(t, path, in); r.StatusCode != http.StatusForbidden {
+			t.Errorf("auditor POST %s: %d, want 403", path, r.StatusCode)
+		}
+	}
+	// Another entity's incident: not found.
+	otherID, _ := createEntityWithAdmin(t, a, "ander", "Andere Organisatie", "admin@ander.test")
+	foreign := firstID(t, a, `INSERT INTO incidents (entity_id, title, detected_at, aware_at, category, personal_data)
+		VALUES ($1, 'Elders', now(), now(), 'other', true) RETURNING id`, otherID)
+	fbase := fmt.Sprintf("/e/%d/incidents/%d", id, foreign)
+	for _, path := range []string{fbase + "/reports/early_warning/draft", fbase + "/reports/early_warning/draft.json"} {
+		if r = officer.Get(t, path); r.StatusCode != http.StatusNotFound {
+			t.Errorf("GET %s of another entity: %d, want 404", path, r.StatusCode)
+		}
+	}
+	in.Set("version", "0")
+	for _, p := range []struct {
+		path string
+		form url.Values
+	}{{fbase + "/reports/early_warning/submissions", in}, {fbase + "/gdpr", url.Values{"version": {"1"}, "gdpr_notified_at": {at}, "gdpr_ref": {"AP-1"}}}} {
+		if r = officer.PostForm(t, p.path, p.form); r.StatusCode != http.StatusNotFound {
+			t.Errorf("POST %s of another entity: %d, want 404", p.path, r.StatusCode)
+		}
+	}
+	if n := firstID(t, a, `SELECT count(*) FROM audit_log WHERE entity_id = $1 AND action = 'incident.submission_recorded' AND object_id = $2
+		AND changes::text LIKE '%"notification"%'`, id, strconv.FormatInt(sig, 10)); n != 2 {
+		t.Errorf("audit rows: %d, want 2 (record and correction)", n)
+	}
+}
+
+// TestIncidentGDPRAndVoluntary: an incident involving personal data shows
+// the breach notification to the Autoriteit Persoonsgegevens due 72 hours
+// after becoming aware, and the officer records it (audited, version-
+// checked); an incident that is not significant gets a voluntary report.
+func TestIncidentGDPRAndVoluntary(t *testing.T) {
+	t.Parallel()
+	a, id := startWithDemo(t, apptest.Options{})
+	base := fmt.Sprintf("/e/%d/incidents", id)
+	officer := a.LoginDemo(t, authz.SecurityOfficer)
+	now := time.Now()
+	aware := now.Add(-80 * time.Hour).Truncate(time.Minute)
+	r := officer.PostForm(t, base, url.Values{"version": {"0"}, "title": {"Klantgegevens gelekt"}, "description": {"Export van klantadressen gedeeld"},
+		"detected_at": {incident.LocalValue(aware)}, "aware_at": {incident.LocalValue(aware)}, "category": {"data_breach"}, "personal_data": {"on"}})
+	if r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("create: %d %s", r.StatusCode, r.Body)
+	}
+	page := r.Header.Get("Location")
+	incID, _ := strconv.ParseInt(page[strings.LastIndex(page, "/")+1:], 10, 64)
+	r = officer.Get(t, page)
+	due := incident.GDPRDue(aware).Format(time.RFC3339)
+	if !strings.Contains(r.Body, `data-testid="gdpr" data-done="false" data-overdue="true"`) || !strings.Contains(r.Body, `datetime="`+due+`" data-testid="gdpr-due"`) {
+		t.Fatalf("GDPR reminder due %s, overdue 8 h:\n%s", due, r.Body)
+	}
+	version := regexp.MustCompile(`action="[^"]*/gdpr" data-testid="gdpr-form"><input type="hidden" name="version" value="(\d+)"`).FindStringSubmatch(r.Body)
+	if version == nil {
+		t.Fatalf("no GDPR form")
+	}
+	at := incident.LocalValue(now.Add(-2 * time.Hour))
+	if r = officer.PostForm(t, page+"/gdpr", url.Values{"version": {version[1]}, "gdpr_notified_at": {at}, "gdpr_ref": {""}}); r.StatusCode != http.StatusUnprocessableEntity ||
+		!strings.Contains(r.Body, `value="`+at+`"`) {
+		t.Fatalf("GDPR without reference: %d, want 422 with input kept", r.StatusCode)
+	}
+	if r = officer.PostForm(t, page+"/gdpr", url.Values{"version": {"99"}, "gdpr_notified_at": {at}, "gdpr_ref": {"AP-2026-77"}}); r.StatusCode != http.StatusConflict {
+		t.Errorf("GDPR stale: %d, want 409", r.StatusCode)
+	}
+	if r = officer.PostForm(t, page+"/gdpr", url.Values{"version": {version[1]}, "gdpr_notified_at": {at}, "gdpr_ref": {"AP-2026-77"}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("GDPR record: %d %s", r.StatusCode, r.Body)
+	}
+	r = officer.Get(t, page)
+	if !strings.Contains(r.Body, `data-testid="gdpr" data-done="true"`) || !strings.Contains(r.Body, "AP-2026-77") {
+		t.Errorf("GDPR notification not shown as done")
+	}
+	if firstID(t, a, `SELECT count(*) FROM audit_log WHERE entity_id = $1 AND action = 'incident.gdpr_notified' AND object_id = $2`,
+		id, strconv.FormatInt(incID, 10)) != 1 {
+		t.Errorf("GDPR notification not audited")
+	}
+
+	// Not significant (all criteria no): a voluntary report (Art. 30).
+	if !strings.Contains(r.Body, `data-testid="voluntary"`) {
+		t.Errorf("a not-yet-significant incident offers no voluntary report")
+	}
+	d := officer.Get(t, page+"/reports/early_warning/draft")
+	m := recipientRE.FindStringSubmatch(d.Body)
+	if !strings.Contains(d.Body, `data-testid="draft-voluntary"`) || !strings.Contains(d.Body, `data-key="voluntary"`) || m == nil {
+		t.Fatalf("voluntary draft:\n%s", d.Body)
+	}
+	if r = officer.PostForm(t, page+"/reports/early_warning/submissions", url.Values{"recipient": {m[1]}, "submitted_at": {at},
+		"channel": {"email"}, "reference": {"CSIRT-VRIJ-1"}, "version": {"0"}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("voluntary record: %d %s", r.StatusCode, r.Body)
+	}
+	var voluntary bool
+	if err := a.Pool.QueryRow(context.Background(), `SELECT voluntary FROM incident_report_submissions WHERE incident_id = $1`, incID).Scan(&voluntary); err != nil || !voluntary {
+		t.Errorf("voluntary submission stored as %v (%v)", voluntary, err)
+	}
+	j := officer.Get(t, page+"/reports/early_warning/draft.json")
+	if !strings.Contains(j.Body, `"voluntary": true`) {
+		t.Errorf("JSON of a voluntary report: %s", j.Body)
+	}
+
+	// An incident without personal data has no GDPR reminder and refuses the record.
+	sig := firstID(t, a, `SELECT min(id) FROM incidents WHERE entity_id = $1`, id)
+	if r = officer.Get(t, fmt.Sprintf("%s/%d", base, sig)); strings.Contains(r.Body, `data-testid="gdpr"`) {
+		t.Errorf("GDPR reminder without personal data")
+	}
+}
