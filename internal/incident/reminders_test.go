@@ -245,6 +245,9 @@ func TestRemindersAtEachThreshold(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, rep := range reports {
+		if rep.Stage == incident.StageEarlyWarning && (rep.Reminders != 9 || rep.LastReminder == nil || !rep.LastReminder.Equal(f.clock.Now().Add(-3*time.Hour))) {
+			t.Errorf("the early warning shows %d reminders, the last at %v; want 9, the last 3 hours ago", rep.Reminders, rep.LastReminder)
+		}
 		if rep.Stage != incident.StageNotification {
 			continue
 		}
