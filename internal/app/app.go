@@ -18,6 +18,7 @@ import (
 	"github.com/weerbaar/weerbaar/internal/config"
 	"github.com/weerbaar/weerbaar/internal/db"
 	"github.com/weerbaar/weerbaar/internal/demo"
+	"github.com/weerbaar/weerbaar/internal/incident"
 	"github.com/weerbaar/weerbaar/internal/mail"
 	"github.com/weerbaar/weerbaar/internal/measure/catalogue"
 	"github.com/weerbaar/weerbaar/internal/server"
@@ -104,6 +105,9 @@ func Serve(ctx context.Context, cfg config.Config, opts ServeOptions, logger *sl
 
 	// Expired sessions are removed by a loop that ends with ctx.
 	go deleteExpiredSessions(ctx, database.Pool, logger)
+	// Deadline reminders run only with SMTP; shutdown waits for the mail
+	// being sent before the database closes.
+	remindersDone := StartReminders(ctx, cfg, database.Pool, logger, time.Now)
 	authSvc, err := NewAuthService(cfg, database.Pool)
 	if err != nil {
 		return err
@@ -146,6 +150,13 @@ func Serve(ctx context.Context, cfg config.Config, opts ServeOptions, logger *sl
 	if err := <-serveErr; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	if remindersDone != nil {
+		select {
+		case <-remindersDone:
+		case <-shutdownCtx.Done():
+			logger.Warn("incident reminders still running at shutdown")
+		}
+	}
 	logger.Info("stopped")
 	return nil
 }
@@ -185,6 +196,25 @@ func NewMailer(cfg config.Config) mail.Sender {
 		return nil
 	}
 	return mail.SMTP{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, Username: cfg.SMTPUser, Password: cfg.SMTPPassword}
+}
+
+// StartReminders starts the incident deadline reminders (one run a minute,
+// one instance at a time by advisory lock) when SMTP is configured, and
+// returns a channel closed when the scheduler has stopped after ctx ends;
+// without SMTP nothing starts and the channel is nil.
+func StartReminders(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, logger *slog.Logger, now func() time.Time) <-chan struct{} {
+	mailer := NewMailer(cfg)
+	if mailer == nil {
+		logger.Info("incident reminders off: SMTP not configured")
+		return nil
+	}
+	r := &incident.Reminders{Pool: pool, Mailer: mailer, BaseURL: cfg.BaseURL.String(), Logger: logger, Now: now}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		r.Run(ctx)
+	}()
+	return done
 }
 
 func printDemoAccounts(w io.Writer) {

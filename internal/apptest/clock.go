@@ -28,3 +28,6 @@ func (c *Clock) Advance(d time.Duration) {
 	defer c.mu.Unlock()
 	c.now = c.now.Add(d)
 }
+
+// NewClockAt starts at t.
+func NewClockAt(t time.Time) *Clock { return &Clock{now: t} }

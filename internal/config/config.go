@@ -48,7 +48,8 @@ type Config struct {
 	SessionIdleTimeout time.Duration
 	// SessionLifetime ends a session this long after sign-in, active or not.
 	SessionLifetime time.Duration
-	// SMTPAddr (host:port) enables e-mailing set-password links; empty sends nothing.
+	// SMTPAddr (host:port) enables e-mailing set-password links and incident
+	// deadline reminders; empty sends nothing.
 	SMTPAddr, SMTPFrom, SMTPUser, SMTPPassword string
 	// UploadLimit is the largest evidence file accepted, in bytes.
 	UploadLimit int64
@@ -75,7 +76,7 @@ var Vars = []Var{
 	{"WEERBAAR_SECRET_KEY_FILE", "(none)", "Instead of WEERBAAR_SECRET_KEY: a file holding the key; created with a new key when missing (`make run` uses `./var/secret.key`)."},
 	{"WEERBAAR_SESSION_IDLE_TIMEOUT", "30m", "A session ends after this long without activity (to within a tenth: up to 10 % sooner, never later)."},
 	{"WEERBAAR_SESSION_LIFETIME", "12h", "A session ends this long after sign-in, whatever the activity."},
-	{"WEERBAAR_SMTP_ADDR", "(none)", "SMTP server (host:port) to e-mail set-password links; without it links are only shown to the admin."},
+	{"WEERBAAR_SMTP_ADDR", "(none)", "SMTP server (host:port) to e-mail set-password links and incident deadline reminders; without it links are only shown to the admin and no reminders are sent."},
 	{"WEERBAAR_SMTP_FROM", "(none)", "Sender address of those e-mails; required with WEERBAAR_SMTP_ADDR."},
 	{"WEERBAAR_SMTP_USERNAME", "(none)", "SMTP user name, if the server needs authentication (sent only over TLS)."},
 	{"WEERBAAR_SMTP_PASSWORD", "(none)", "SMTP password."},

@@ -32,12 +32,18 @@ type Report struct {
 	ProofRef    string     `db:"proof_ref"`
 	SubmittedBy string     `db:"submitted_by"`
 	Version     int        `db:"version"`
+	// Reminders is how many deadline reminders were e-mailed for the
+	// report, the last at LastReminder.
+	Reminders    int        `db:"reminders"`
+	LastReminder *time.Time `db:"last_reminder"`
 }
 
 // Reports lists an incident's reports in stage order. One query.
 func Reports(ctx context.Context, q db.Querier, entityID, incidentID int64) ([]Report, error) {
 	rows, err := q.Query(ctx, `SELECT r.id, r.stage, r.due_at, r.requested_at, r.requested_by, r.submitted_at, r.recipients,
-			r.summary, r.proof_ref, coalesce(u.name, '') AS submitted_by, r.version
+			r.summary, r.proof_ref, coalesce(u.name, '') AS submitted_by, r.version,
+			(SELECT count(*)::int FROM incident_reminders x WHERE x.report_id = r.id AND x.state = 'sent') AS reminders,
+			(SELECT max(x.sent_at) FROM incident_reminders x WHERE x.report_id = r.id) AS last_reminder
 		FROM incident_reports r LEFT JOIN users u ON u.id = r.submitted_by
 		WHERE r.entity_id = @entity AND r.incident_id = @incident
 		ORDER BY array_position(ARRAY['early_warning', 'notification', 'intermediate', 'progress', 'final'], r.stage),

@@ -1,75 +1,29 @@
 package mail
 
 import (
-	"bufio"
 	"context"
 	"net"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/weerbaar/weerbaar/internal/mail/mailtest"
 )
 
-// fakeSMTP accepts one message and hands back its DATA part.
-func fakeSMTP(t *testing.T) (addr string, got chan string) {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	got = make(chan string, 1)
-	go func() {
-		c, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		defer c.Close()
-		_ = c.SetDeadline(time.Now().Add(10 * time.Second))
-		r := bufio.NewReader(c)
-		reply := func(s string) { _, _ = c.Write([]byte(s + "\r\n")) }
-		reply("220 fake ESMTP")
-		var data strings.Builder
-		inData := false
-		for {
-			line, err := r.ReadString('\n')
-			if err != nil {
-				return
-			}
-			if inData {
-				if line == ".\r\n" {
-					inData = false
-					got <- data.String()
-					reply("250 queued")
-					continue
-				}
-				data.WriteString(line)
-				continue
-			}
-			switch cmd := strings.ToUpper(strings.TrimSpace(line)); {
-			case strings.HasPrefix(cmd, "EHLO"), strings.HasPrefix(cmd, "HELO"):
-				reply("250 fake")
-			case cmd == "DATA":
-				inData = true
-				reply("354 go ahead")
-			case cmd == "QUIT":
-				reply("221 bye")
-				return
-			default:
-				reply("250 ok")
-			}
-		}
-	}()
-	return ln.Addr().String(), got
-}
-
 func TestSMTPSendsThePlainTextMessage(t *testing.T) {
-	addr, got := fakeSMTP(t)
-	s := SMTP{Addr: addr, From: "weerbaar@example.nl"}
-	if err := s.Send(context.Background(), "nieuw@example.nl", "Uw account / Your account", "Regel één\nhttps://x/set-password/abc"); err != nil {
+	srv := mailtest.Start(t)
+	s := SMTP{Addr: srv.Addr, From: "weerbaar@example.nl"}
+	if err := s.Send(context.Background(), "nieuw@example.nl", "Uw account / Your account", "Regel één\n.punt\nhttps://x/set-password/abc"); err != nil {
 		t.Fatal(err)
 	}
-	msg := <-got
-	for _, want := range []string{"To: nieuw@example.nl\r\n", "From: weerbaar@example.nl\r\n", "charset=utf-8", "Regel één\r\nhttps://x/set-password/abc"} {
+	got := srv.Messages()
+	if len(got) != 1 || got[0].From != "weerbaar@example.nl" || len(got[0].To) != 1 || got[0].To[0] != "nieuw@example.nl" {
+		t.Fatalf("envelope: %+v", got)
+	}
+	if got[0].Subject() != "Uw account / Your account" || got[0].Body() != "Regel één\n.punt\nhttps://x/set-password/abc" {
+		t.Errorf("subject %q body %q", got[0].Subject(), got[0].Body())
+	}
+	msg := got[0].Data
+	for _, want := range []string{"To: nieuw@example.nl\r\n", "From: weerbaar@example.nl\r\n", "charset=utf-8", "Regel één\r\n.punt\r\nhttps://x/set-password/abc"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("message lacks %q:\n%s", want, msg)
 		}

@@ -501,6 +501,9 @@ func clockStages(ctx context.Context, inc incident.Incident, reports []incident.
 		if due != nil {
 			r.Due, r.DueValue = i18n.DateTime(ctx, *due), due.Format(time.RFC3339)
 		}
+		if rep.Reminders > 0 && rep.LastReminder != nil {
+			r.Reminders = i18n.N(ctx, "incident.reminders", rep.Reminders, rep.Reminders, i18n.DateTime(ctx, *rep.LastReminder))
+		}
 		if rep.SubmittedAt != nil {
 			r.Submitted, r.SubmittedAt, r.Proof, r.Summary, r.SubmittedBy = true, i18n.DateTime(ctx, *rep.SubmittedAt), rep.ProofRef, rep.Summary, rep.SubmittedBy
 			r.Late = due != nil && rep.SubmittedAt.After(*due)

@@ -130,6 +130,8 @@ type StageRow struct {
 	SubmittedAt, Recipients, Proof string
 	Summary, SubmittedBy           string
 	RequestedAt, RequestedBy       string
+	// Reminders says how many deadline reminders were e-mailed ("" none).
+	Reminders string
 	// The form, when this is the report whose submission failed.
 	Form   SubmitForm
 	Errors map[string]string
