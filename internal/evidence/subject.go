@@ -2,11 +2,15 @@ package evidence
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"sync"
 	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/weerbaar/weerbaar/internal/authz"
 	"github.com/weerbaar/weerbaar/internal/db"
@@ -118,3 +122,25 @@ var Subjects = NewRegistry()
 
 // Register adds a subject type to Subjects; see Registry.Register.
 func Register(t SubjectType) { Subjects.Register(t) }
+
+// RowExists is the Exists of a subject type whose reference is the id of a
+// row of table (a constant of the declaring module, never input) with an
+// entity_id column. It also keeps the row from being deleted until the
+// transaction ends (FOR KEY SHARE): a deletion that locks the record FOR
+// UPDATE waits for the attachment to commit and then sees its evidence, or
+// the attachment waits for the deletion and finds no record.
+func RowExists(table string) func(ctx context.Context, q db.Querier, entityID int64, ref string) (bool, error) {
+	return func(ctx context.Context, q db.Querier, entityID int64, ref string) (bool, error) {
+		id, err := strconv.ParseInt(ref, 10, 64)
+		if err != nil || id <= 0 || strconv.FormatInt(id, 10) != ref {
+			return false, nil
+		}
+		var one int
+		err = q.QueryRow(ctx, `SELECT 1 FROM `+table+` WHERE entity_id = @entity AND id = @id FOR KEY SHARE`,
+			pgx.StrictNamedArgs{"entity": entityID, "id": id}).Scan(&one)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return false, nil
+		}
+		return err == nil, err
+	}
+}

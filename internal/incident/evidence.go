@@ -46,16 +46,7 @@ func init() {
 		URL: func(entityID int64, ref string) string {
 			return fmt.Sprintf("/e/%d/incidents/%s", entityID, ref)
 		},
-		Exists: func(ctx context.Context, q db.Querier, entityID int64, ref string) (bool, error) {
-			id, err := strconv.ParseInt(ref, 10, 64)
-			if err != nil || id <= 0 || strconv.FormatInt(id, 10) != ref {
-				return false, nil
-			}
-			var ok bool
-			err = q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM incidents WHERE entity_id = @entity AND id = @id)`,
-				pgx.StrictNamedArgs{"entity": entityID, "id": id}).Scan(&ok)
-			return ok, err
-		}})
+		Exists: evidence.RowExists("incidents")})
 	evidence.Register(evidence.SubjectType{Name: SubjectEntry, Label: "evidence.subject.incident_entry",
 		Permission: authz.IncidentEdit,
 		URL: func(entityID int64, ref string) string {

@@ -1,15 +1,9 @@
 package risk
 
 import (
-	"context"
-	"errors"
 	"fmt"
-	"strconv"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/weerbaar/weerbaar/internal/authz"
-	"github.com/weerbaar/weerbaar/internal/db"
 	"github.com/weerbaar/weerbaar/internal/evidence"
 )
 
@@ -30,40 +24,17 @@ const (
 // analysis's records needs RiskEdit besides EvidenceEdit.
 func init() {
 	evidence.Register(evidence.SubjectType{Name: SubjectJewel, Label: "evidence.subject.risk_jewel",
-		Permission: authz.RiskEdit, URL: recordURL("jewels"), Exists: rowExists("risk_jewels")})
+		Permission: authz.RiskEdit, URL: recordURL("jewels"), Exists: evidence.RowExists("risk_jewels")})
 	evidence.Register(evidence.SubjectType{Name: SubjectSupplier, Label: "evidence.subject.risk_supplier",
-		Permission: authz.RiskEdit, URL: recordURL("suppliers"), Exists: rowExists("risk_suppliers")})
+		Permission: authz.RiskEdit, URL: recordURL("suppliers"), Exists: evidence.RowExists("risk_suppliers")})
 	evidence.Register(evidence.SubjectType{Name: SubjectScenario, Label: "evidence.subject.risk_scenario",
-		Permission: authz.RiskEdit, URL: recordURL("scenarios"), Exists: rowExists("risk_scenarios")})
+		Permission: authz.RiskEdit, URL: recordURL("scenarios"), Exists: evidence.RowExists("risk_scenarios")})
 	evidence.Register(evidence.SubjectType{Name: SubjectMitigation, Label: "evidence.subject.risk_mitigation",
-		Permission: authz.RiskEdit, URL: recordURL("mitigations"), Exists: rowExists("risk_mitigations")})
+		Permission: authz.RiskEdit, URL: recordURL("mitigations"), Exists: evidence.RowExists("risk_mitigations")})
 }
 
 func recordURL(collection string) func(entityID int64, ref string) string {
 	return func(entityID int64, ref string) string {
 		return fmt.Sprintf("/e/%d/risks/%s/%s", entityID, collection, ref)
-	}
-}
-
-// rowExists checks that ref is the id of a row of table in the entity, and
-// keeps the row from being deleted until the transaction ends.
-// table is one of the constants above, never input.
-func rowExists(table string) func(ctx context.Context, q db.Querier, entityID int64, ref string) (bool, error) {
-	return func(ctx context.Context, q db.Querier, entityID int64, ref string) (bool, error) {
-		id, err := strconv.ParseInt(ref, 10, 64)
-		if err != nil || id <= 0 || strconv.FormatInt(id, 10) != ref {
-			return false, nil
-		}
-		// FOR KEY SHARE: a deletion of the record (which locks it FOR
-		// UPDATE, see lockRows) waits for this attachment to commit and then
-		// sees its evidence, or this attachment waits for the deletion and
-		// finds no record.
-		var one int
-		err = q.QueryRow(ctx, `SELECT 1 FROM `+table+` WHERE entity_id = @entity AND id = @id FOR KEY SHARE`,
-			pgx.StrictNamedArgs{"entity": entityID, "id": id}).Scan(&one)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return false, nil
-		}
-		return err == nil, err
 	}
 }
