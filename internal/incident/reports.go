@@ -320,15 +320,6 @@ func ParseDeadlines(raw []byte) ([]Deadline, error) {
 	return out, nil
 }
 
-// Deadlines reads the entity's owed reports, nearest first. One query.
-func Deadlines(ctx context.Context, q db.Querier, entityID int64) ([]Deadline, error) {
-	var raw []byte
-	if err := q.QueryRow(ctx, `SELECT `+DeadlinesColumn, pgx.StrictNamedArgs{"entity": entityID}).Scan(&raw); err != nil {
-		return nil, fmt.Errorf("incident deadlines of entity %d: %w", entityID, err)
-	}
-	return ParseDeadlines(raw)
-}
-
 // ReviewTriggerColumn is a column expression (argument @entity): the newest
 // significant incident the entity became aware of after its risk analysis
 // was last adopted, as JSON {"id", "title", "aware_at"}, or NULL. Annex 2.1
