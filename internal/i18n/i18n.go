@@ -109,6 +109,11 @@ func TranslateN(l Lang, key string, n int, args ...any) string {
 		form = ".one"
 	}
 	if len(args) == 0 {
+		// A ".one" message may spell its number out ("1 bestuurder",
+		// "één bestuurder"): only a message with a verb gets n.
+		if msg := Translate(l, key+form); !strings.Contains(msg, "%") {
+			return msg
+		}
 		args = []any{n}
 	}
 	return Translate(l, key+form, args...)

@@ -158,3 +158,16 @@ func TestPlurals(t *testing.T) {
 		}
 	}
 }
+
+// TestTranslateNWithoutVerb: a ".one" message that writes its number itself
+// reads as written, not with a formatting error appended.
+func TestTranslateNWithoutVerb(t *testing.T) {
+	for _, l := range []Lang{NL, EN} {
+		for _, key := range []string{"approval.members", "incident.entry.evidence", "approval.standing.changes"} {
+			one, other := TranslateN(l, key, 1), TranslateN(l, key, 3)
+			if strings.Contains(one, "%!") || strings.Contains(other, "%!") || !strings.Contains(other, "3") {
+				t.Errorf("%s %s: %q / %q", l, key, one, other)
+			}
+		}
+	}
+}

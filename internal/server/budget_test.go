@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"github.com/weerbaar/weerbaar/internal/i18n"
 	"net/http"
 	"slices"
 	"strconv"
@@ -122,6 +123,9 @@ func TestQueryBudget(t *testing.T) {
 			if resp.StatusCode >= 500 {
 				t.Errorf("%s GET %s: status %d", role, rt.Pattern, resp.StatusCode)
 			}
+			if problem := untranslated(resp.Body); problem != "" {
+				t.Errorf("%s GET %s: %s", role, rt.Pattern, problem)
+			}
 			if rt.Access == server.InEntity && authz.Allowed(role, rt.Permission) && resp.StatusCode != http.StatusOK {
 				t.Errorf("%s GET %s: status %d, want the page itself", role, rt.Pattern, resp.StatusCode)
 			}
@@ -201,4 +205,22 @@ func TestActiveSessionStaysAlive(t *testing.T) {
 			t.Fatalf("request %d of an active session: %d", i+1, r.StatusCode)
 		}
 	}
+}
+
+// catalogueKeys are the message keys of the Dutch catalogue; a page that
+// shows one as text lost its translation.
+var catalogueKeys = i18n.Keys(i18n.NL)
+
+// untranslated names what a page shows that a user should never read: a
+// message key as text (">risk.level.high<") or a fmt error ("%!d(MISSING)").
+func untranslated(body string) string {
+	if i := strings.Index(body, "%!"); i >= 0 {
+		return "formatting error " + body[i:min(len(body), i+40)]
+	}
+	for _, k := range catalogueKeys {
+		if strings.Contains(body, ">"+k+"<") || strings.Contains(body, "> "+k+" <") {
+			return "raw message key " + k
+		}
+	}
+	return ""
 }
