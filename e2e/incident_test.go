@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -58,6 +59,22 @@ func TestOfficerReportsASignificantIncident(t *testing.T) {
 	if vs := runAxe(ctx, t); len(vs) > 0 {
 		t.Errorf("incident page with its clock: axe-core found serious or critical violations:%s", describeViolations(vs))
 	}
+	// With JavaScript the countdown keeps itself current: move the due time
+	// into the past in the page and wait for the script's next tick to say
+	// it is overdue, mark included (no reload).
+	var live string
+	runStep(t, ctx, "the countdown updates without a reload",
+		chromedp.Evaluate(`document.querySelector('tr[data-stage="early_warning"] [data-testid="countdown"]').dataset.due =
+			new Date(Date.now() - 2*3600*1000 - 5*60*1000).toISOString()`, nil),
+		chromedp.Poll(`(() => { const el = document.querySelector('tr[data-stage="early_warning"] [data-testid="countdown"]');
+			return el.dataset.overdue === "true" && !el.querySelector("[data-overdue-mark]").hidden; })()`, nil,
+			chromedp.WithPollingTimeout(20*time.Second)),
+		chromedp.Text(`tr[data-stage="early_warning"] [data-testid="countdown"] [data-countdown-text]`, &live, chromedp.ByQuery),
+	)
+	if want := tr(t, "incident.countdown.overdue", tr(t, "incident.duration.hm", 2, 5)); live != want {
+		t.Errorf("live countdown after the due time moved 2 h 5 min into the past: %q, want %q", live, want)
+	}
+	runStep(t, ctx, "reload the incident page", chromedp.Reload(), chromedp.WaitVisible(`tr[data-stage="early_warning"]`, chromedp.ByQuery))
 	form := `form[data-testid="submit-early_warning"]`
 	var submitted, to string
 	runStep(t, ctx, "record the early warning as submitted",

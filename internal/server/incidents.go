@@ -45,7 +45,7 @@ type incidentState = FormState[incidentInputs, []components.Fact]
 func money(ctx context.Context, eur int64) string { return i18n.Money(ctx, eur*100) }
 
 // countdown words the time until due (or since) without JavaScript.
-func countdown(ctx context.Context, due, now time.Time) string {
+func countdown(ctx context.Context, due, now time.Time) components.CountdownProps {
 	d, overdue := incident.Remaining(due, now)
 	days, hours, mins := int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour), int(d%time.Hour/time.Minute)
 	var span string
@@ -54,10 +54,11 @@ func countdown(ctx context.Context, due, now time.Time) string {
 	} else {
 		span = i18n.T(ctx, "incident.duration.hm", hours, mins)
 	}
+	text := i18n.T(ctx, "incident.countdown.left", span)
 	if overdue {
-		return i18n.T(ctx, "incident.countdown.overdue", span)
+		text = i18n.T(ctx, "incident.countdown.overdue", span)
 	}
-	return i18n.T(ctx, "incident.countdown.left", span)
+	return components.CountdownProps{Due: due, Text: text, Overdue: overdue}
 }
 
 func statusOptions(ctx context.Context, all bool) []components.Option {
@@ -378,7 +379,8 @@ func (s *Server) renderIncident(w http.ResponseWriter, r *http.Request, id int64
 		if inc.GDPRNotifiedAt != nil {
 			g.Done = i18n.T(ctx, "incident.gdpr.done", i18n.DateTime(ctx, *inc.GDPRNotifiedAt), inc.GDPRRef)
 		} else {
-			g.Countdown, g.Overdue = countdown(ctx, due, now), now.After(due)
+			g.Countdown = countdown(ctx, due, now)
+			g.Overdue = g.Countdown.Overdue
 		}
 		if st.Form == "gdpr" && in.GDPR != nil {
 			g.At, g.Ref, g.Errors = in.GDPR.NotifiedAt, in.GDPR.Reference, st.Errors
@@ -517,7 +519,8 @@ func clockStages(ctx context.Context, inc incident.Incident, reports []incident.
 			}
 			r.Recipients = strings.Join(to, ", ")
 		} else if due != nil {
-			r.Countdown, r.Overdue = countdown(ctx, *due, now), now.After(*due)
+			r.Countdown = countdown(ctx, *due, now)
+			r.Overdue = r.Countdown.Overdue
 		}
 		r.Form.SubmittedAt = incident.LocalValue(now)
 		if st.Form == "submit" && in.Submit != nil && in.Submit.Stage == string(stage) &&

@@ -17,8 +17,9 @@ type Row struct {
 	Aware, Significance, Handler string
 	// NextStage and NextDue name the first report still owed, Countdown
 	// the time left (or how late it is), Overdue how many are late.
-	NextStage, NextDue, Countdown string
-	Overdue                       int
+	NextStage, NextDue string
+	Countdown          components.CountdownProps
+	Overdue            int
 }
 
 // ListProps is the incident register.
@@ -125,8 +126,9 @@ type StageRow struct {
 	Version      int
 	// Due is the due time in Europe/Amsterdam ("" when not due yet, Note
 	// says why), Countdown the time left or how late it is.
-	Due, DueValue, Countdown, Note string
-	Overdue, Submitted, Late       bool
+	Due, DueValue, Note      string
+	Countdown                components.CountdownProps
+	Overdue, Submitted, Late bool
 	SubmittedAt, Recipients, Proof string
 	Summary, SubmittedBy           string
 	RequestedAt, RequestedBy       string
@@ -258,8 +260,9 @@ type DraftLink struct {
 // GDPRProps is the reminder of the breach notification (Art. 33 GDPR) with
 // its own due time, and the form recording it.
 type GDPRProps struct {
-	Due, DueValue, Countdown string
-	Overdue                  bool
+	Due, DueValue string
+	Countdown     components.CountdownProps
+	Overdue       bool
 	// Done words when it was notified and the reference; "" when not yet.
 	Done    string
 	At, Ref string
