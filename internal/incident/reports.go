@@ -302,14 +302,25 @@ type Deadline struct {
 // banner.
 const BannerWithin = 6 * time.Hour
 
+// StageGDPR names, on the dashboards' deadline list, the breach
+// notification to the Autoriteit Persoonsgegevens (Art. 33 GDPR): not a
+// NIS2 stage, but due on its own 72-hour clock beside them.
+const StageGDPR Stage = "gdpr"
+
 // DeadlinesColumn is an SQL expression (with @entity) giving the entity's
-// owed reports as JSON, nearest first: pages that keep a tight query
-// budget fold it into a query of their own (ParseDeadlines reads it).
+// owed reports as JSON, nearest first — the NIS2 reports and, for incidents
+// with personal data, the GDPR breach notification not yet recorded (due
+// at aware + 72 h, GDPRDue) — so every member sees them on their first
+// screen. Pages that keep a tight query budget fold it into a query of
+// their own (ParseDeadlines reads it).
 const DeadlinesColumn = `(SELECT coalesce(json_agg(json_build_object('id', d.incident_id, 'title', d.title, 'stage', d.stage,
 		'due_at', d.due_at) ORDER BY d.due_at, d.id), '[]')
 	FROM (SELECT r.id, r.incident_id, i.title, r.stage, r.due_at FROM incident_reports r JOIN incidents i ON i.id = r.incident_id
 		WHERE r.entity_id = @entity AND r.submitted_at IS NULL AND r.due_at IS NOT NULL AND i.status <> 'closed'
-		ORDER BY r.due_at, r.id LIMIT 10) d)`
+		UNION ALL
+		SELECT 0, i.id, i.title, 'gdpr', i.aware_at + interval '72 hours' FROM incidents i
+		WHERE i.entity_id = @entity AND i.personal_data AND i.gdpr_notified_at IS NULL AND i.status <> 'closed'
+		ORDER BY due_at, id LIMIT 10) d)`
 
 // ParseDeadlines reads DeadlinesColumn.
 func ParseDeadlines(raw []byte) ([]Deadline, error) {

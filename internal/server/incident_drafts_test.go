@@ -14,6 +14,7 @@ import (
 
 	"github.com/weerbaar/weerbaar/internal/apptest"
 	"github.com/weerbaar/weerbaar/internal/authz"
+	"github.com/weerbaar/weerbaar/internal/i18n"
 	"github.com/weerbaar/weerbaar/internal/incident"
 )
 
@@ -203,6 +204,18 @@ func TestIncidentGDPRAndVoluntary(t *testing.T) {
 	if !strings.Contains(r.Body, `data-testid="gdpr" data-done="false" data-overdue="true"`) || !strings.Contains(r.Body, `datetime="`+due+`" data-testid="gdpr-due"`) {
 		t.Fatalf("GDPR reminder due %s, overdue 8 h:\n%s", due, r.Body)
 	}
+	// The breach notification is owed on every member's first screen too,
+	// with its own due time, until it is recorded.
+	gdprRow := regexp.MustCompile(`<tr data-overdue="true"><th scope="row" data-label="[^"]*"><a href="` + regexp.QuoteMeta(page) +
+		`">Klantgegevens gelekt</a></th><td data-label="[^"]*">` + regexp.QuoteMeta(i18n.Translate(i18n.NL, "incident.stage.gdpr")) +
+		`</td><td[^>]*><time datetime="` + regexp.QuoteMeta(due) + `"`)
+	board := a.LoginDemo(t, authz.BoardMember)
+	for who, first := range map[string]string{"officer": officer.Get(t, fmt.Sprintf("/e/%d/", id)).Body,
+		"board member": board.Get(t, fmt.Sprintf("/e/%d/board", id)).Body} {
+		if !gdprRow.MatchString(first) {
+			t.Errorf("%s's first screen lacks the overdue GDPR breach notification due %s", who, due)
+		}
+	}
 	version := regexp.MustCompile(`action="[^"]*/gdpr" data-testid="gdpr-form"><input type="hidden" name="version" value="(\d+)"`).FindStringSubmatch(r.Body)
 	if version == nil {
 		t.Fatalf("no GDPR form")
@@ -225,6 +238,9 @@ func TestIncidentGDPRAndVoluntary(t *testing.T) {
 	if firstID(t, a, `SELECT count(*) FROM audit_log WHERE entity_id = $1 AND action = 'incident.gdpr_notified' AND object_id = $2`,
 		id, strconv.FormatInt(incID, 10)) != 1 {
 		t.Errorf("GDPR notification not audited")
+	}
+	if gdprRow.MatchString(officer.Get(t, fmt.Sprintf("/e/%d/", id)).Body) {
+		t.Errorf("the recorded GDPR breach notification is still owed on the dashboard")
 	}
 
 	// Not significant (all criteria no): a voluntary report (Art. 30).
