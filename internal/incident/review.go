@@ -3,6 +3,7 @@ package incident
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -201,59 +202,192 @@ func SaveReview(ctx context.Context, pool *pgxpool.Pool, actor authz.Actor, inci
 	})
 }
 
-// ActionInput is the form of a follow-up action.
+// ActionInput is the form of a follow-up action; Version is the action's
+// when it is changed (unused when it is added).
 type ActionInput struct {
 	Title, RequirementCode, OwnerID, DueDate string
+	Version                                  int
+}
+
+// actionFields are a valid action form's values.
+type actionFields struct {
+	title, code string
+	owner       int64
+	due         time.Time
+}
+
+// checkAction validates an action form in tx: known reports whether a
+// requirement code is in the entity's edition; the owner must be an
+// accepted member of the entity.
+func checkAction(ctx context.Context, tx pgx.Tx, entityID int64, in ActionInput, known func(code string) bool) (actionFields, error) {
+	errs := validate.Errors{}
+	f := actionFields{title: strings.TrimSpace(in.Title), code: strings.TrimSpace(in.RequirementCode)}
+	if f.title == "" || len([]rune(f.title)) > 200 {
+		errs.Add("action_title", "incident.review.error.action_title")
+	}
+	if !known(f.code) {
+		errs.Add("requirement", "validate.choice")
+	}
+	var derr error
+	if f.due, derr = time.Parse(time.DateOnly, strings.TrimSpace(in.DueDate)); derr != nil {
+		errs.Add("due_date", "validate.date")
+	}
+	member := false
+	owner, oerr := strconv.ParseInt(strings.TrimSpace(in.OwnerID), 10, 64)
+	if oerr == nil {
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM memberships WHERE entity_id = @entity AND user_id = @user
+				AND accepted_at IS NOT NULL)`, pgx.StrictNamedArgs{"entity": entityID, "user": owner}).Scan(&member); err != nil {
+			return f, err
+		}
+	}
+	if !member {
+		errs.Add("owner", "validate.choice")
+	}
+	f.owner = owner
+	return f, errs.Err()
+}
+
+func (f actionFields) audit() map[string]any {
+	return map[string]any{"action_title": f.title, "requirement": f.code, "owner_id": f.owner, "due_date": f.due.Format(time.DateOnly)}
 }
 
 // AddAction adds a follow-up action to an incident's review, audit-logged.
-// known reports whether a requirement code is in the entity's edition; the
-// owner must be a member of the entity.
 func AddAction(ctx context.Context, pool *pgxpool.Pool, actor authz.Actor, incidentID int64, in ActionInput,
 	known func(code string) bool) error {
-	errs := validate.Errors{}
-	title, code := strings.TrimSpace(in.Title), strings.TrimSpace(in.RequirementCode)
-	if title == "" || len([]rune(title)) > 200 {
-		errs.Add("action_title", "incident.review.error.action_title")
-	}
-	if !known(code) {
-		errs.Add("requirement", "validate.choice")
-	}
-	due, derr := time.Parse(time.DateOnly, strings.TrimSpace(in.DueDate))
-	if derr != nil {
-		errs.Add("due_date", "validate.date")
-	}
-	owner, oerr := strconv.ParseInt(strings.TrimSpace(in.OwnerID), 10, 64)
 	return db.InTx(ctx, pool, func(tx pgx.Tx) error {
 		inc, err := Get(ctx, tx, actor.EntityID, incidentID)
 		if err != nil {
 			return err
 		}
-		member := false
-		if oerr == nil {
-			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM memberships WHERE entity_id = @entity AND user_id = @user
-				AND accepted_at IS NOT NULL)`, pgx.StrictNamedArgs{"entity": actor.EntityID, "user": owner}).Scan(&member); err != nil {
-				return err
-			}
-		}
-		if !member {
-			errs.Add("owner", "validate.choice")
-		}
-		if err := errs.Err(); err != nil {
+		f, err := checkAction(ctx, tx, actor.EntityID, in, known)
+		if err != nil {
 			return err
 		}
-		var id int64
-		if err := tx.QueryRow(ctx, `INSERT INTO incident_actions (entity_id, incident_id, title, requirement_code, owner_id,
+		if _, err := tx.Exec(ctx, `INSERT INTO incident_actions (entity_id, incident_id, title, requirement_code, owner_id,
 				due_date, created_by, updated_by)
-			VALUES (@entity, @incident, @title, @code, @owner, @due, @actor, @actor) RETURNING id`,
-			pgx.StrictNamedArgs{"entity": actor.EntityID, "incident": incidentID, "title": title, "code": code, "owner": owner,
-				"due": due, "actor": actor.UserID}).Scan(&id); err != nil {
+			VALUES (@entity, @incident, @title, @code, @owner, @due, @actor, @actor)`,
+			pgx.StrictNamedArgs{"entity": actor.EntityID, "incident": incidentID, "title": f.title, "code": f.code, "owner": f.owner,
+				"due": f.due, "actor": actor.UserID}); err != nil {
 			return fmt.Errorf("add follow-up action: %w", db.MapError(err))
 		}
 		return audit.Record(ctx, tx, audit.Event{EntityID: actor.EntityID, Action: "incident.action_added", ObjectType: "incident",
-			ObjectID: strconv.FormatInt(incidentID, 10), After: map[string]any{"title": inc.Title, "action_title": title,
-				"requirement": code, "owner_id": owner, "due_date": due.Format(time.DateOnly)}})
+			ObjectID: strconv.FormatInt(incidentID, 10), After: mergeName(f.audit(), inc.Title)})
 	})
+}
+
+// GetAction reads one follow-up action of an incident; another entity's
+// or another incident's action is db.ErrNotFound.
+func GetAction(ctx context.Context, q db.Querier, entityID, incidentID, actionID int64) (Action, error) {
+	var raw []byte
+	if err := q.QueryRow(ctx, `SELECT `+actionsColumn(`a.incident_id = @incident AND a.id = @id`),
+		pgx.StrictNamedArgs{"entity": entityID, "incident": incidentID, "id": actionID}).Scan(&raw); err != nil {
+		return Action{}, fmt.Errorf("follow-up action %d: %w", actionID, err)
+	}
+	list, err := ParseActions(raw)
+	if err != nil {
+		return Action{}, err
+	}
+	if len(list) == 0 {
+		return Action{}, fmt.Errorf("follow-up action %d: %w", actionID, db.ErrNotFound)
+	}
+	return list[0], nil
+}
+
+// ActionConflict is returned when a follow-up action changed after its
+// form was opened; Current is the action as saved.
+type ActionConflict struct{ Current Action }
+
+func (e *ActionConflict) Error() string { return "changed by someone else meanwhile" }
+
+// Unwrap lets callers test for db.ErrConflict.
+func (e *ActionConflict) Unwrap() error { return db.ErrConflict }
+
+// lockAction loads an action for a change and checks its version.
+func lockAction(ctx context.Context, tx pgx.Tx, entityID, incidentID, actionID int64, version int) (Action, error) {
+	if _, err := tx.Exec(ctx, `SELECT 1 FROM incident_actions WHERE entity_id = @entity AND incident_id = @incident AND id = @id FOR UPDATE`,
+		pgx.StrictNamedArgs{"entity": entityID, "incident": incidentID, "id": actionID}); err != nil {
+		return Action{}, err
+	}
+	cur, err := GetAction(ctx, tx, entityID, incidentID, actionID)
+	if err != nil {
+		return cur, err
+	}
+	if cur.Version != version {
+		return cur, &ActionConflict{Current: cur}
+	}
+	return cur, nil
+}
+
+func (a Action) fields() map[string]any {
+	owner := int64(0)
+	if a.OwnerID != nil {
+		owner = *a.OwnerID
+	}
+	return map[string]any{"action_title": a.Title, "requirement": a.RequirementCode, "owner_id": owner,
+		"due_date": a.DueDate.Format(time.DateOnly)}
+}
+
+// UpdateAction changes a follow-up action's title, requirement, owner and
+// due date after a version check, audit-logged with before and after.
+func UpdateAction(ctx context.Context, pool *pgxpool.Pool, actor authz.Actor, incidentID, actionID int64, in ActionInput,
+	known func(code string) bool) error {
+	return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+		inc, err := Get(ctx, tx, actor.EntityID, incidentID)
+		if err != nil {
+			return err
+		}
+		cur, err := lockAction(ctx, tx, actor.EntityID, incidentID, actionID, in.Version)
+		if err != nil {
+			return err
+		}
+		f, err := checkAction(ctx, tx, actor.EntityID, in, known)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE incident_actions SET title = @title, requirement_code = @code, owner_id = @owner,
+				due_date = @due, updated_by = @actor, updated_at = now(), version = version + 1
+			WHERE entity_id = @entity AND id = @id`, pgx.StrictNamedArgs{"entity": actor.EntityID, "id": actionID,
+			"title": f.title, "code": f.code, "owner": f.owner, "due": f.due, "actor": actor.UserID}); err != nil {
+			return fmt.Errorf("change follow-up action %d: %w", actionID, db.MapError(err))
+		}
+		before, after := audit.Diff(cur.fields(), f.audit())
+		if len(after) == 0 {
+			return nil
+		}
+		return audit.Record(ctx, tx, audit.Event{EntityID: actor.EntityID, Action: "incident.action_changed", ObjectType: "incident",
+			ObjectID: strconv.FormatInt(incidentID, 10), Before: before,
+			After: mergeName(mergeActionTitle(after, f.title), inc.Title)})
+	})
+}
+
+// DeleteAction removes a follow-up action after a version check; the audit
+// log keeps what it was.
+func DeleteAction(ctx context.Context, pool *pgxpool.Pool, actor authz.Actor, incidentID, actionID int64, version int) error {
+	return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+		inc, err := Get(ctx, tx, actor.EntityID, incidentID)
+		if err != nil {
+			return err
+		}
+		cur, err := lockAction(ctx, tx, actor.EntityID, incidentID, actionID, version)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM incident_actions WHERE entity_id = @entity AND id = @id`,
+			pgx.StrictNamedArgs{"entity": actor.EntityID, "id": actionID}); err != nil {
+			return fmt.Errorf("delete follow-up action %d: %w", actionID, err)
+		}
+		return audit.Record(ctx, tx, audit.Event{EntityID: actor.EntityID, Action: "incident.action_deleted", ObjectType: "incident",
+			ObjectID: strconv.FormatInt(incidentID, 10), Before: cur.fields(), After: map[string]any{"title": inc.Title}})
+	})
+}
+
+// mergeActionTitle names the action in a change's after-values so the audit
+// sentence says which action changed even when its title did not.
+func mergeActionTitle(m map[string]any, title string) map[string]any {
+	if _, ok := m["action_title"]; !ok {
+		m["action_title"] = title
+	}
+	return m
 }
 
 // SetActionDone marks a follow-up action done on day, or open again, after
@@ -309,4 +443,12 @@ func SetActionDone(ctx context.Context, pool *pgxpool.Pool, actor authz.Actor, i
 			ObjectID: strconv.FormatInt(incidentID, 10), Before: map[string]any{"done_on": str(cur.doneOn)},
 			After: map[string]any{"title": inc.Title, "action_title": cur.title, "done_on": str(doneOn)}})
 	})
+}
+
+// IsActionConflict reports whether err is a follow-up action's version
+// conflict.
+func IsActionConflict(err error) (*ActionConflict, bool) {
+	var c *ActionConflict
+	ok := errors.As(err, &c)
+	return c, ok
 }

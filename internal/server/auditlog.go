@@ -148,6 +148,7 @@ var auditActionKeys = map[string]bool{
 	"incident.created": true, "incident.updated": true, "incident.significance_assessed": true, "incident.status_changed": true,
 	"incident.entry_added": true, "incident.entry_corrected": true, "incident.report_submitted": true, "incident.report_requested": true,
 	"incident.review_saved": true, "incident.action_added": true, "incident.action_done": true,
+	"incident.action_changed": true, "incident.action_deleted": true,
 	"incident.submission_recorded": true, "incident.gdpr_notified": true,
 }
 

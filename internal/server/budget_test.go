@@ -58,6 +58,12 @@ func TestQueryBudget(t *testing.T) {
 		// A draft report of the demo's significant incident.
 		"{stage}": "notification",
 	}
+	// A follow-up action on the incident {incidentID} names (the demo's
+	// actions belong to its closed incident), so the action's page is walked.
+	if _, err := a.Pool.Exec(ctx, `INSERT INTO incident_actions (entity_id, incident_id, title, requirement_code, due_date)
+		SELECT $1, min(id), 'Budgetactie', '1.2', current_date FROM incidents WHERE entity_id = $1`, entityID); err != nil {
+		t.Fatal(err)
+	}
 	// The risk analysis's records: the demo's newest cycle (in concept, so
 	// its "new" forms are open) and a record of each kind in it.
 	for param, sql := range map[string]string{
@@ -73,6 +79,7 @@ func TestQueryBudget(t *testing.T) {
 		// The demo's last action: done, with evidence.
 		"{mitigationID}": `SELECT max(id) FROM risk_mitigations WHERE entity_id = $1`,
 		"{requestID}":    `SELECT max(id) FROM approval_requests WHERE entity_id = $1`,
+		"{actionID}":     `SELECT max(id) FROM incident_actions WHERE entity_id = $1`,
 	} {
 		var id *int64
 		if err := a.Pool.QueryRow(ctx, sql, entityID).Scan(&id); err != nil || id == nil {

@@ -5,12 +5,14 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/weerbaar/weerbaar/internal/db"
 	"github.com/weerbaar/weerbaar/internal/entity"
 	"github.com/weerbaar/weerbaar/internal/i18n"
 )
@@ -88,4 +90,19 @@ func nonEmpty(parts ...string) []string {
 		}
 	}
 	return out
+}
+
+// lookupFailed answers a failed load of a page's record: 404 for a record
+// that is not the entity's, the generic 500 page otherwise. It reports
+// whether it answered.
+func (s *Server) lookupFailed(w http.ResponseWriter, r *http.Request, err error) bool {
+	switch {
+	case err == nil:
+		return false
+	case errors.Is(err, db.ErrNotFound):
+		s.errorPage(w, r, http.StatusNotFound)
+	default:
+		s.serverError(w, r, err)
+	}
+	return true
 }

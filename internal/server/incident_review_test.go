@@ -177,3 +177,112 @@ func TestIncidentReview(t *testing.T) {
 		}
 	}
 }
+
+// TestIncidentFollowUpActionEditAndDelete: a follow-up action has its own
+// page where the officer changes it (422 with the input kept on a bad owner,
+// 409 with both versions on a stale form) and deletes it after a
+// confirmation step; the auditor reads it without forms and cannot change
+// it; another entity's action is 404; changes and the deletion are audited.
+func TestIncidentFollowUpActionEditAndDelete(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	a, id := startWithDemo(t, apptest.Options{})
+	base := "/e/" + strconv.FormatInt(id, 10)
+	closed := firstID(t, a, `SELECT id FROM incidents WHERE entity_id = $1 AND status = 'closed' AND significance = 'significant'`, id)
+	actionID := firstID(t, a, `SELECT min(id) FROM incident_actions WHERE incident_id = $1`, closed)
+	page := fmt.Sprintf("%s/incidents/%d/actions/%d", base, closed, actionID)
+	officer := a.LoginDemo(t, authz.SecurityOfficer)
+
+	r := officer.Get(t, fmt.Sprintf("%s/incidents/%d", base, closed))
+	if !strings.Contains(r.Body, `href="`+page+`"`) {
+		t.Fatalf("the incident page does not link the action to its page")
+	}
+	r = officer.Get(t, page)
+	if r.StatusCode != http.StatusOK || !strings.Contains(r.Body, `data-testid="action-edit-form"`) ||
+		!strings.Contains(r.Body, "DDoS-bescherming en tweede route storingsnummer") {
+		t.Fatalf("action page: %d\n%s", r.StatusCode, r.Body)
+	}
+	version := firstID(t, a, `SELECT version FROM incident_actions WHERE id = $1`, actionID)
+	adminID := firstID(t, a, `SELECT user_id FROM memberships WHERE entity_id = $1 AND role = 'admin' AND accepted_at IS NOT NULL ORDER BY user_id LIMIT 1`, id)
+	due := time.Now().AddDate(0, 2, 0).Format(time.DateOnly)
+	form := url.Values{"version": {strconv.FormatInt(version, 10)}, "action_title": {"Tweede scrubbingdienst contracteren"},
+		"requirement": {"6.7"}, "owner": {"999999"}, "due_date": {due}}
+	if r = officer.PostForm(t, page, form); r.StatusCode != http.StatusUnprocessableEntity ||
+		!strings.Contains(r.Body, "Tweede scrubbingdienst contracteren") || !strings.Contains(r.Body, `id="f-owner-error"`) {
+		t.Fatalf("bad owner: %d, want 422 with the input kept\n%s", r.StatusCode, r.Body)
+	}
+	form.Set("owner", strconv.FormatInt(adminID, 10))
+	if r = officer.PostForm(t, page, form); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("change: %d\n%s", r.StatusCode, r.Body)
+	}
+	var title, code string
+	var owner int64
+	var dueDate time.Time
+	if err := a.Pool.QueryRow(ctx, `SELECT title, requirement_code, owner_id, due_date FROM incident_actions WHERE id = $1`, actionID).
+		Scan(&title, &code, &owner, &dueDate); err != nil || title != "Tweede scrubbingdienst contracteren" || code != "6.7" ||
+		owner != adminID || dueDate.Format(time.DateOnly) != due {
+		t.Errorf("stored action: %q %q %d %s (%v)", title, code, owner, dueDate.Format(time.DateOnly), err)
+	}
+	// The same form again is stale: 409 with the saved version and the input.
+	form.Set("action_title", "Mijn andere titel")
+	if r = officer.PostForm(t, page, form); r.StatusCode != http.StatusConflict || !strings.Contains(r.Body, "Mijn andere titel") ||
+		!strings.Contains(r.Body, "Tweede scrubbingdienst contracteren") {
+		t.Errorf("stale change: %d, want 409 with both versions", r.StatusCode)
+	}
+
+	// The auditor reads the action without forms and cannot change it.
+	auditor := a.LoginDemo(t, authz.Auditor)
+	if r = auditor.Get(t, page); r.StatusCode != http.StatusOK || strings.Contains(r.Body, `data-testid="action-edit-form"`) ||
+		!strings.Contains(r.Body, "Tweede scrubbingdienst contracteren") {
+		t.Errorf("auditor's view of the action: %d", r.StatusCode)
+	}
+	for _, path := range []string{page, page + "/delete"} {
+		if r = auditor.PostForm(t, path, url.Values{"version": {"2"}}); r.StatusCode != http.StatusForbidden {
+			t.Errorf("auditor POST %s: %d, want 403", path, r.StatusCode)
+		}
+	}
+
+	// Deleting: a confirmation page, a stale version 409, then gone.
+	if r = officer.Get(t, page+"/delete"); r.StatusCode != http.StatusOK || !strings.Contains(r.Body, "data-confirm-delete") {
+		t.Fatalf("delete confirmation: %d", r.StatusCode)
+	}
+	if r = officer.PostForm(t, page+"/delete", url.Values{"version": {"1"}}); r.StatusCode != http.StatusConflict {
+		t.Errorf("stale delete: %d, want 409", r.StatusCode)
+	}
+	if r = officer.PostForm(t, page+"/delete", url.Values{"version": {strconv.FormatInt(version+1, 10)}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("delete: %d\n%s", r.StatusCode, r.Body)
+	}
+	if n := firstID(t, a, `SELECT count(*) FROM incident_actions WHERE id = $1`, actionID); n != 0 {
+		t.Errorf("the deleted action is still stored")
+	}
+	if r = officer.Get(t, page); r.StatusCode != http.StatusNotFound {
+		t.Errorf("deleted action's page: %d, want 404", r.StatusCode)
+	}
+	for _, action := range []string{"incident.action_changed", "incident.action_deleted"} {
+		if firstID(t, a, `SELECT count(*) FROM audit_log WHERE entity_id = $1 AND action = $2 AND object_id = $3`, id, action,
+			strconv.FormatInt(closed, 10)) != 1 {
+			t.Errorf("no audit row %s", action)
+		}
+	}
+
+	// Another entity's action, through this entity's incident or its own: 404.
+	otherID, _ := createEntityWithAdmin(t, a, "ander", "Andere Organisatie", "admin@ander.test")
+	var foreign, foreignAction int64
+	if err := a.Pool.QueryRow(ctx, `INSERT INTO incidents (entity_id, title, detected_at, aware_at, category)
+		VALUES ($1, 'Elders', now(), now(), 'other') RETURNING id`, otherID).Scan(&foreign); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Pool.QueryRow(ctx, `INSERT INTO incident_actions (entity_id, incident_id, title, requirement_code, due_date)
+		VALUES ($1, $2, 'Elders', '1.2', current_date) RETURNING id`, otherID, foreign).Scan(&foreignAction); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{fmt.Sprintf("%s/incidents/%d/actions/%d", base, foreign, foreignAction),
+		fmt.Sprintf("%s/incidents/%d/actions/%d", base, closed, foreignAction)} {
+		if r = officer.Get(t, p); r.StatusCode != http.StatusNotFound {
+			t.Errorf("GET %s: %d, want 404", p, r.StatusCode)
+		}
+		if r = officer.PostForm(t, p+"/delete", url.Values{"version": {"1"}}); r.StatusCode != http.StatusNotFound {
+			t.Errorf("POST %s/delete: %d, want 404", p, r.StatusCode)
+		}
+	}
+}

@@ -732,14 +732,7 @@ func (s *Server) reviewProps(r *http.Request, inc incident.Incident, opts incide
 		}
 		p.Actions = append(p.Actions, row)
 	}
-	p.Requirements = []components.Option{{Value: "", Label: i18n.T(ctx, "risk.control.none_chosen")}}
-	for _, rq := range ed.Requirements {
-		p.Requirements = append(p.Requirements, components.Option{Value: rq.Code, Label: rq.Code + " " + rq.Title.In(ctx)})
-	}
-	p.Owners = []components.Option{{Value: "", Label: i18n.T(ctx, "soa.no_owner")}}
-	for _, m := range opts.Members {
-		p.Owners = append(p.Owners, components.Option{Value: strconv.FormatInt(m.ID, 10), Label: m.Name})
-	}
+	p.Requirements, p.Owners = actionOptions(ctx, ed, opts.Members)
 	if in.Action != nil {
 		p.ActionForm = incidentpages.ActionForm{Title: in.Action.Title, Requirement: in.Action.RequirementCode, Owner: in.Action.OwnerID, Due: in.Action.DueDate}
 		p.ActionErrors = st.Errors
