@@ -11,7 +11,6 @@ import (
 	"github.com/weerbaar/weerbaar/internal/authz"
 	"github.com/weerbaar/weerbaar/internal/incident"
 	"github.com/weerbaar/weerbaar/internal/measure"
-	"github.com/weerbaar/weerbaar/internal/scope"
 )
 
 // seedIncidents tells three incidents of the drinking-water company: a
@@ -94,21 +93,25 @@ func seedIncidents(ctx context.Context, pool *pgxpool.Pool, officer authz.Actor)
 	if inc, err = incident.Get(ctx, pool, officer.EntityID, id); err != nil {
 		return err
 	}
-	recipients := recipientCodes(inc)
+	rc := incident.RecipientsOf(inc.Subsectors)
+	recipients := rc.All
 	if err := incident.Submit(ctx, pool, officer, id, incident.SubmitInput{Stage: string(incident.StageEarlyWarning),
 		SubmittedAt: local(aware.Add(9 * time.Hour)), Recipients: recipients, Other: otherIfNone(recipients),
 		Summary:  "Vermoedelijk kwaadwillig (ransomware via leverancierstoegang); geen aanwijzingen voor grensoverschrijdende gevolgen.",
-		ProofRef: "NCSC-2026-0412", Version: early.Version}, recipients, now); err != nil {
+		ProofRef: "NCSC-2026-0412", Version: early.Version}, rc, now); err != nil {
 		return fmt.Errorf("demo early warning: %w", err)
 	}
-	// Per recipient: the NCSC's portal gave the reference, the ministry
-	// got the same report by e-mail.
-	for i, code := range recipients {
-		in := incident.SubmissionInput{Recipient: code, SubmittedAt: local(aware.Add(9 * time.Hour)), Channel: "portal", Reference: "NCSC-2026-0412"}
-		if i > 0 {
-			in.Channel, in.SubmittedAt, in.Reference = "email", local(aware.Add(9*time.Hour+10*time.Minute)), code+"-2026-0412"
-		}
-		if err := incident.RecordSubmission(ctx, pool, officer, id, incident.StageEarlyWarning, in, recipients, now); err != nil {
+	// Per recipient: the NCSC's portal gave the reference (recorded with
+	// the report); the others got the same report by e-mail, under their
+	// own reference — corrected on the draft page.
+	if inc, err = incident.Get(ctx, pool, officer.EntityID, id); err != nil {
+		return err
+	}
+	for _, code := range recipients[min(1, len(recipients)):] {
+		sent, _ := inc.Sent(string(incident.StageEarlyWarning), 0, code)
+		in := incident.SubmissionInput{Recipient: code, SubmittedAt: local(aware.Add(9*time.Hour + 10*time.Minute)), Channel: "email",
+			Reference: code + "-2026-0412", Version: sent.Version}
+		if err := incident.RecordSubmission(ctx, pool, officer, id, incident.StageEarlyWarning, in, rc, now); err != nil {
 			return fmt.Errorf("demo submission: %w", err)
 		}
 	}
@@ -157,10 +160,10 @@ func seedIncidents(ctx context.Context, pool *pgxpool.Pool, officer authz.Actor)
 	if inc, err = incident.Get(ctx, pool, officer.EntityID, id); err != nil {
 		return err
 	}
-	if codes := recipientCodes(inc); len(codes) > 0 {
+	if rc := incident.RecipientsOf(inc.Subsectors); len(rc.All) > 0 {
 		if err := incident.RecordSubmission(ctx, pool, officer, id, incident.StageEarlyWarning, incident.SubmissionInput{
-			Recipient: codes[0], SubmittedAt: local(aware.Add(3 * time.Hour)), Channel: "email", Reference: "NCSC-2026-0318"},
-			codes, now); err != nil {
+			Recipient: rc.All[0], SubmittedAt: local(aware.Add(3 * time.Hour)), Channel: "email", Reference: "NCSC-2026-0318"},
+			rc, now); err != nil {
 			return fmt.Errorf("demo voluntary report: %w", err)
 		}
 	}
@@ -197,7 +200,8 @@ func seedClosedIncident(ctx context.Context, pool *pgxpool.Pool, officer authz.A
 	if inc, err = incident.Get(ctx, pool, officer.EntityID, id); err != nil {
 		return err
 	}
-	recipients := recipientCodes(inc)
+	rc := incident.RecipientsOf(inc.Subsectors)
+	recipients := rc.All
 	submit := func(stage incident.Stage, after time.Duration, summary, proof string) error {
 		reports, err := incident.Reports(ctx, pool, officer.EntityID, id)
 		if err != nil {
@@ -210,7 +214,7 @@ func seedClosedIncident(ctx context.Context, pool *pgxpool.Pool, officer authz.A
 			}
 		}
 		if err := incident.Submit(ctx, pool, officer, id, incident.SubmitInput{Stage: string(stage), SubmittedAt: local(aware.Add(after)),
-			Recipients: recipients, Other: otherIfNone(recipients), Summary: summary, ProofRef: proof, Version: version}, recipients, now); err != nil {
+			Recipients: recipients, Other: otherIfNone(recipients), Summary: summary, ProofRef: proof, Version: version}, rc, now); err != nil {
 			return fmt.Errorf("demo closed incident %s: %w", stage, err)
 		}
 		return nil
@@ -267,18 +271,6 @@ func seedClosedIncident(ctx context.Context, pool *pgxpool.Pool, officer authz.A
 		return fmt.Errorf("demo follow-up action: %w", err)
 	}
 	return nil
-}
-
-// recipientCodes are the codes of the bodies the demo reports to (the
-// CSIRT, the competent authority and the supervisor of its subsectors).
-func recipientCodes(inc incident.Incident) []string {
-	var codes []string
-	for _, r := range scope.Recipients(inc.Subsectors) {
-		if r.Code != "" {
-			codes = append(codes, r.Code)
-		}
-	}
-	return codes
 }
 
 // otherIfNone names the NCSC when the scope gives no recipient codes.

@@ -191,9 +191,9 @@ const incidentSelect = `SELECT i.id, i.entity_id, i.title, i.description, i.dete
 			'root_cause', o.root_cause, 'loss_eur', o.loss_eur) ORDER BY o.aware_at, o.id), '[]')
 		 FROM incidents o WHERE o.entity_id = i.entity_id AND o.id <> i.id AND o.root_cause <> ''
 			AND o.aware_at BETWEEN i.aware_at - interval '6 months' AND i.aware_at) AS others,
-		(SELECT coalesce(json_agg(json_build_object('id', s.id, 'stage', s.stage, 'recipient', s.recipient,
+		(SELECT coalesce(json_agg(json_build_object('id', s.id, 'stage', s.stage, 'report_id', s.report_id, 'recipient', s.recipient,
 			'submitted_at', s.submitted_at, 'channel', s.channel, 'reference', s.reference, 'voluntary', s.voluntary,
-			'updated_by', coalesce(su.name, ''), 'version', s.version) ORDER BY s.stage, s.recipient), '[]')
+			'updated_by', coalesce(su.name, ''), 'version', s.version) ORDER BY s.stage, s.report_id, s.recipient), '[]')
 		 FROM incident_report_submissions s LEFT JOIN users su ON su.id = s.updated_by
 		 WHERE s.entity_id = i.entity_id AND s.incident_id = i.id) AS submissions
 	FROM incidents i

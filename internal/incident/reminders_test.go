@@ -252,7 +252,7 @@ func TestRemindersAtEachThreshold(t *testing.T) {
 			continue
 		}
 		if err := incident.Submit(f.ctx, f.pool, f.officer, f.incident, incident.SubmitInput{Stage: string(rep.Stage),
-			SubmittedAt: incident.LocalValue(f.clock.Now()), Other: "NCSC", ProofRef: "NCSC-2026-17", Version: rep.Version}, nil, f.clock.Now()); err != nil {
+			SubmittedAt: incident.LocalValue(f.clock.Now()), Other: "NCSC", ProofRef: "NCSC-2026-17", Version: rep.Version}, incident.Recipients{}, f.clock.Now()); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -110,13 +110,15 @@ func syncReports(ctx context.Context, tx pgx.Tx, inc Incident, now time.Time) er
 	return nil
 }
 
-// SubmitInput is the "mark submitted" form of one report.
+// SubmitInput is the "mark submitted" form of one report. Channel is how
+// it reached the entity's recipients named (portal, e-mail, phone).
 type SubmitInput struct {
 	Stage       string
 	ReportID    string // intermediate reports only
 	SubmittedAt string
 	Recipients  []string
 	Other       string
+	Channel     string
 	Summary     string
 	ProofRef    string
 	Version     int
@@ -124,10 +126,21 @@ type SubmitInput struct {
 
 // Submit records that a report was submitted: when, to whom (codes of the
 // entity's recipients, plus any other named), what it said in short and the
-// proof (the portal's reference). Version-checked against the report,
-// audit-logged, and written to the timeline.
-func Submit(ctx context.Context, pool *pgxpool.Pool, actor authz.Actor, incidentID int64, in SubmitInput, allowed []string, now time.Time) error {
+// proof (the portal's reference). Each of the entity's recipients named
+// gets its per-recipient submission record too (unless one was recorded
+// already), so the draft pages and the clock read the same facts.
+// Version-checked against the report, audit-logged, and written to the
+// timeline.
+func Submit(ctx context.Context, pool *pgxpool.Pool, actor authz.Actor, incidentID int64, in SubmitInput, rc Recipients, now time.Time) error {
+	allowed := rc.All
 	errs := validate.Errors{}
+	channel := in.Channel
+	if channel == "" {
+		channel = Channels[0]
+	}
+	if !slices.Contains(Channels, channel) {
+		errs.Add("channel", "validate.choice")
+	}
 	stage := Stage(in.Stage)
 	if !slices.Contains(Stages, stage) {
 		return validate.Field("stage", "validate.choice")
@@ -204,28 +217,58 @@ func Submit(ctx context.Context, pool *pgxpool.Pool, actor authz.Actor, incident
 		if rep.Version != in.Version {
 			return &Conflict{Current: inc}
 		}
-		if _, err := tx.Exec(ctx, `UPDATE incident_reports SET submitted_at = @at, recipients = @recipients, summary = @summary,
-				proof_ref = @proof, submitted_by = @actor, updated_at = now(), version = version + 1
-			WHERE entity_id = @entity AND id = @id`, pgx.StrictNamedArgs{"entity": actor.EntityID, "id": rep.ID, "at": at,
-			"recipients": recipients, "summary": summary, "proof": proof, "actor": actor.UserID}); err != nil {
-			return fmt.Errorf("submit report: %w", err)
+		// The per-recipient records of the entity's recipients named; one
+		// recorded earlier on the draft page stays as it was.
+		reportRef := int64(0)
+		if stage == StageIntermediate {
+			reportRef = rep.ID
 		}
-		if stage == StageNotification {
-			if err := syncReports(ctx, tx, inc, now); err != nil {
-				return err
+		for _, code := range recipients {
+			if !slices.Contains(allowed, code) {
+				continue
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO incident_report_submissions (entity_id, incident_id, stage, report_id, recipient,
+					submitted_at, channel, reference, voluntary, updated_by)
+				VALUES (@entity, @incident, @stage, nullif(@report, 0), @recipient, @at, @channel, @reference, false, @actor)
+				ON CONFLICT DO NOTHING`, pgx.StrictNamedArgs{"entity": actor.EntityID, "incident": incidentID, "stage": string(stage),
+				"report": reportRef, "recipient": code, "at": at, "channel": channel, "reference": proof, "actor": actor.UserID}); err != nil {
+				return fmt.Errorf("submission of %s to %s: %w", stage, code, err)
 			}
 		}
-		if _, err := insertEntry(ctx, tx, actor, incidentID, at, "report:"+string(stage), strings.Join(recipients, ", ")+" · "+proof, nil); err != nil {
+		return markSubmitted(ctx, tx, actor, inc, rep, at, recipients, summary, proof, now, "channel", channel)
+	})
+}
+
+// markSubmitted records a report as submitted at at to recipients with its
+// proof, brings the final report's due time in step after the
+// notification, and writes the timeline entry and the audit row. extra
+// are further audit fields as key, value pairs.
+func markSubmitted(ctx context.Context, tx pgx.Tx, actor authz.Actor, inc Incident, rep Report, at time.Time,
+	recipients []string, summary, proof string, now time.Time, extra ...string) error {
+	if _, err := tx.Exec(ctx, `UPDATE incident_reports SET submitted_at = @at, recipients = @recipients, summary = @summary,
+			proof_ref = @proof, submitted_by = @actor, updated_at = now(), version = version + 1
+		WHERE entity_id = @entity AND id = @id`, pgx.StrictNamedArgs{"entity": actor.EntityID, "id": rep.ID, "at": at,
+		"recipients": recipients, "summary": summary, "proof": proof, "actor": actor.UserID}); err != nil {
+		return fmt.Errorf("submit report: %w", err)
+	}
+	if rep.Stage == StageNotification {
+		if err := syncReports(ctx, tx, inc, now); err != nil {
 			return err
 		}
-		after := map[string]any{"title": inc.Title, "stage": string(stage), "submitted_at": stamp(at),
-			"recipients": strings.Join(recipients, ", "), "proof_ref": proof, "summary": summary}
-		if rep.DueAt != nil {
-			after["due_at"] = stamp(*rep.DueAt)
-		}
-		return audit.Record(ctx, tx, audit.Event{EntityID: actor.EntityID, Action: "incident.report_submitted",
-			ObjectType: "incident", ObjectID: strconv.FormatInt(incidentID, 10), After: after})
-	})
+	}
+	if _, err := insertEntry(ctx, tx, actor, inc.ID, at, "report:"+string(rep.Stage), strings.Join(recipients, ", ")+" · "+proof, nil); err != nil {
+		return err
+	}
+	after := map[string]any{"title": inc.Title, "stage": string(rep.Stage), "submitted_at": stamp(at),
+		"recipients": strings.Join(recipients, ", "), "proof_ref": proof, "summary": summary}
+	if rep.DueAt != nil {
+		after["due_at"] = stamp(*rep.DueAt)
+	}
+	for i := 0; i+1 < len(extra); i += 2 {
+		after[extra[i]] = extra[i+1]
+	}
+	return audit.Record(ctx, tx, audit.Event{EntityID: actor.EntityID, Action: "incident.report_submitted",
+		ObjectType: "incident", ObjectID: strconv.FormatInt(inc.ID, 10), After: after})
 }
 
 // RequestInput records a request for an intermediate report (Art.

@@ -149,7 +149,7 @@ func TestProgressReportWhenStillHandled(t *testing.T) {
 	notified := aware.Add(30 * time.Hour)
 	for _, stage := range []incident.Stage{incident.StageEarlyWarning, incident.StageNotification} {
 		err := incident.Submit(f.ctx, f.pool, f.anna, id, incident.SubmitInput{Stage: string(stage), SubmittedAt: incident.LocalValue(notified),
-			Other: "NCSC", ProofRef: "REF-" + string(stage), Version: f.reports(t, id)[stage].Version}, nil, f.now)
+			Other: "NCSC", ProofRef: "REF-" + string(stage), Version: f.reports(t, id)[stage].Version}, incident.Recipients{}, f.now)
 		if err != nil {
 			t.Fatal(err)
 		}

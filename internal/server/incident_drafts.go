@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"time"
@@ -71,11 +72,11 @@ func (s *Server) loadDraft(w http.ResponseWriter, r *http.Request) (incident.Inc
 }
 
 func (s *Server) incidentDraft(w http.ResponseWriter, r *http.Request) {
-	inc, d, _, ok := s.loadDraft(w, r)
+	inc, d, reports, ok := s.loadDraft(w, r)
 	if !ok {
 		return
 	}
-	s.renderDraft(w, r, inc, d, draftState{})
+	s.renderDraft(w, r, inc, d, reports, draftState{})
 }
 
 // incidentDraftJSON is the draft as JSON in the reader's language; the key
@@ -91,7 +92,27 @@ func (s *Server) incidentDraftJSON(w http.ResponseWriter, r *http.Request) {
 	_ = enc.Encode(d.JSON(inc.ID, i18n.LangFrom(r.Context())))
 }
 
-func (s *Server) renderDraft(w http.ResponseWriter, r *http.Request, inc incident.Incident, d incident.Draft, st draftState) {
+// draftReport is the intermediate report a draft page records submissions
+// for: the one asked for (?report=, or the form's field), else the newest
+// request; nil when none was requested (each request is owed its own
+// report, Art. 23(4)(c) NIS2).
+func draftReport(r *http.Request, reports []incident.Report) *incident.Report {
+	var newest *incident.Report
+	want := r.FormValue("report")
+	for i := range reports {
+		rep := &reports[i]
+		if rep.Stage != incident.StageIntermediate {
+			continue
+		}
+		if strconv.FormatInt(rep.ID, 10) == want {
+			return rep
+		}
+		newest = rep
+	}
+	return newest
+}
+
+func (s *Server) renderDraft(w http.ResponseWriter, r *http.Request, inc incident.Incident, d incident.Draft, reports []incident.Report, st draftState) {
 	ctx := r.Context()
 	actor := authz.ActorFrom(ctx)
 	lang := i18n.LangFrom(ctx)
@@ -116,13 +137,26 @@ func (s *Server) renderDraft(w http.ResponseWriter, r *http.Request, inc inciden
 			p.Channels = append(p.Channels, components.Option{Value: c, Label: i18n.T(ctx, "incident.draft.channel."+c)})
 		}
 		p.Submissions = []incidentpages.SubmissionRow{}
+		reportID := int64(0)
+		if d.Kind == string(incident.StageIntermediate) {
+			rep := draftReport(r, reports)
+			if rep == nil {
+				p.NoRequest, p.Submissions = true, nil
+			} else {
+				reportID, p.ReportID = rep.ID, rep.ID
+				p.Request = i18n.T(ctx, "incident.requested", rep.RequestedBy, i18n.DateTime(ctx, *rep.RequestedAt))
+			}
+		}
 		for _, rc := range scope.Recipients(inc.Subsectors) {
+			if p.NoRequest {
+				break
+			}
 			if rc.Code == "" {
 				continue
 			}
 			row := incidentpages.SubmissionRow{Code: rc.Code, Label: i18n.T(ctx, "incident.role."+string(rc.Role)) + ": " + rc.Name.In(ctx),
 				FormAt: incident.LocalValue(now), FormChannel: incident.Channels[0]}
-			if sub, ok := inc.Sent(d.Kind, rc.Code); ok {
+			if sub, ok := inc.Sent(d.Kind, reportID, rc.Code); ok {
 				row.Recorded, row.At, row.Reference, row.By, row.Voluntary, row.Version = true, i18n.DateTime(ctx, sub.SubmittedAt),
 					sub.Reference, sub.UpdatedBy, sub.Voluntary, sub.Version
 				row.Channel = i18n.T(ctx, "incident.draft.channel."+sub.Channel)
@@ -151,22 +185,16 @@ func (s *Server) incidentSubmission(w http.ResponseWriter, r *http.Request) {
 	}
 	_ = r.ParseForm()
 	version, _ := strconv.Atoi(r.PostForm.Get("version"))
-	in := incident.SubmissionInput{Recipient: r.PostForm.Get("recipient"), SubmittedAt: r.PostForm.Get("submitted_at"),
+	in := incident.SubmissionInput{ReportID: r.PostForm.Get("report"), Recipient: r.PostForm.Get("recipient"), SubmittedAt: r.PostForm.Get("submitted_at"),
 		Channel: r.PostForm.Get("channel"), Reference: r.PostForm.Get("reference"), Version: version}
 	inc, err := incident.Get(ctx, s.Pool, actor.EntityID, id)
 	if err == nil {
-		var allowed []string
-		for _, rc := range scope.Recipients(inc.Subsectors) {
-			if rc.Code != "" {
-				allowed = append(allowed, rc.Code)
-			}
-		}
-		err = incident.RecordSubmission(ctx, s.Pool, actor, id, stage, in, allowed, time.Now())
+		err = incident.RecordSubmission(ctx, s.Pool, actor, id, stage, in, incident.RecipientsOf(inc.Subsectors), time.Now())
 	}
 	rerender := func(st draftState) {
-		inc, d, _, ok := s.loadDraft(w, r)
+		inc, d, reports, ok := s.loadDraft(w, r)
 		if ok {
-			s.renderDraft(w, r, inc, d, st)
+			s.renderDraft(w, r, inc, d, reports, st)
 		}
 	}
 	if c, ok := incident.IsConflict(err); ok {
@@ -180,7 +208,7 @@ func (s *Server) incidentSubmission(w http.ResponseWriter, r *http.Request) {
 	}
 	s.afterSave(w, r, err, func(errs map[string]string) {
 		rerender(draftState{Status: http.StatusUnprocessableEntity, Input: &in, Errors: errs})
-	}, "incident.draft.saved", fmt.Sprintf("%s/incidents/%d/reports/%s/draft#submissions-h", entityBase(actor.EntityID), id, stage))
+	}, "incident.draft.saved", draftURL(entityBase(actor.EntityID), id, stage, in.ReportID)+"#submissions-h")
 }
 
 func (s *Server) incidentGDPR(w http.ResponseWriter, r *http.Request) {
@@ -199,4 +227,14 @@ func (s *Server) incidentGDPR(w http.ResponseWriter, r *http.Request) {
 	s.afterSave(w, r, err, func(errs map[string]string) {
 		s.renderIncident(w, r, id, incidentState{Status: http.StatusUnprocessableEntity, Form: "gdpr", Input: &incidentInputs{GDPR: &in}, Errors: errs})
 	}, "incident.gdpr.saved", fmt.Sprintf("%s/incidents/%d#gdpr-h", entityBase(actor.EntityID), id))
+}
+
+// draftURL is the path of a stage's draft; an intermediate report's names
+// its request.
+func draftURL(base string, incidentID int64, stage incident.Stage, reportID string) string {
+	u := fmt.Sprintf("%s/incidents/%d/reports/%s/draft", base, incidentID, stage)
+	if stage == incident.StageIntermediate && reportID != "" {
+		u += "?report=" + url.QueryEscape(reportID)
+	}
+	return u
 }

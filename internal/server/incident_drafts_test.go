@@ -271,3 +271,126 @@ func TestIncidentGDPRAndVoluntary(t *testing.T) {
 		t.Errorf("GDPR reminder without personal data")
 	}
 }
+
+// TestReportSubmittedOnceEveryRequiredRecipientHasIt: the per-recipient
+// records of a draft page and the stage's report are one record. The
+// notification counts as submitted when the CSIRT and the competent
+// authority both have it — at the later of the two times, with both
+// references — and the final report's due time follows from it. Each
+// request for an intermediate report gets its own submissions; marking
+// one submitted on the incident page writes its per-recipient records with
+// the channel chosen.
+func TestReportSubmittedOnceEveryRequiredRecipientHasIt(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	a, id := startWithDemo(t, apptest.Options{})
+	sig := firstID(t, a, `SELECT min(id) FROM incidents WHERE entity_id = $1`, id) // open ransomware, early warning sent
+	inc, err := incident.Get(ctx, a.Pool, id, sig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc := incident.RecipientsOf(inc.Subsectors)
+	if len(rc.Required) != 2 || len(rc.All) <= len(rc.Required) {
+		t.Fatalf("demo recipients: %+v, want a CSIRT and an authority required, and a supervisor besides", rc)
+	}
+	base := fmt.Sprintf("/e/%d/incidents/%d", id, sig)
+	officer := a.LoginDemo(t, authz.SecurityOfficer)
+	submittedAt := func(stage string, report int64) *time.Time {
+		var at *time.Time
+		if err := a.Pool.QueryRow(ctx, `SELECT submitted_at FROM incident_reports WHERE incident_id = $1 AND stage = $2
+			AND (id = $3 OR $3 = 0)`, sig, stage, report).Scan(&at); err != nil {
+			t.Fatalf("%s report: %v", stage, err)
+		}
+		return at
+	}
+	record := func(stage, report, code string, at time.Time, ref string) {
+		t.Helper()
+		r := officer.PostForm(t, base+"/reports/"+stage+"/submissions", url.Values{"recipient": {code}, "report": {report},
+			"submitted_at": {incident.LocalValue(at)}, "channel": {"portal"}, "reference": {ref}, "version": {"0"}})
+		if r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("record %s to %s: %d\n%s", stage, code, r.StatusCode, r.Body)
+		}
+	}
+
+	// The notification: the CSIRT alone is not enough.
+	first, second := time.Now().Add(-2*time.Hour).Truncate(time.Minute), time.Now().Add(-time.Hour).Truncate(time.Minute)
+	record("notification", "", rc.Required[0], first, "CSIRT-77")
+	if at := submittedAt("notification", 0); at != nil {
+		t.Fatalf("the notification counts as submitted with only %s recorded", rc.Required[0])
+	}
+	record("notification", "", rc.Required[1], second, "MIN-77")
+	at := submittedAt("notification", 0)
+	if at == nil || !at.Equal(second) {
+		t.Fatalf("notification submitted at %v, want the later recipient's time %v", at, second)
+	}
+	var recipients []string
+	var proof string
+	var finalDue *time.Time
+	if err := a.Pool.QueryRow(ctx, `SELECT n.recipients, n.proof_ref, f.due_at FROM incident_reports n
+		JOIN incident_reports f ON f.incident_id = n.incident_id AND f.stage = 'final'
+		WHERE n.incident_id = $1 AND n.stage = 'notification'`, sig).Scan(&recipients, &proof, &finalDue); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(recipients, ",") != strings.Join(rc.Required, ",") || !strings.Contains(proof, "CSIRT-77") || !strings.Contains(proof, "MIN-77") {
+		t.Errorf("notification recorded to %v with proof %q", recipients, proof)
+	}
+	if want := incident.Schedule(incident.Facts{Aware: inc.AwareAt, Notified: &second}, time.Now()).Final; finalDue == nil || want == nil || !finalDue.Equal(*want) {
+		t.Errorf("final report due %v, want %v (one month after the notification)", finalDue, want)
+	}
+	if n := firstID(t, a, `SELECT count(*) FROM incident_timeline WHERE incident_id = $1 AND event = 'report:notification'`, sig); n != 1 {
+		t.Errorf("%d timeline entries for the notification, want 1", n)
+	}
+
+	// Two requests for an intermediate report, each owed its own.
+	for _, by := range []string{"NCSC", "Ministerie van IenW"} {
+		if r := officer.PostForm(t, base+"/reports/request", url.Values{"requested_at": {incident.LocalValue(time.Now().Add(-30 * time.Minute))},
+			"requested_by": {by}}); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("request by %s: %d\n%s", by, r.StatusCode, r.Body)
+		}
+	}
+	reqA := firstID(t, a, `SELECT min(id) FROM incident_reports WHERE incident_id = $1 AND stage = 'intermediate'`, sig)
+	reqB := firstID(t, a, `SELECT max(id) FROM incident_reports WHERE incident_id = $1 AND stage = 'intermediate'`, sig)
+	if d := officer.Get(t, base+"/reports/intermediate/draft"); !strings.Contains(d.Body, `data-testid="draft-request"`) ||
+		!strings.Contains(d.Body, "Ministerie van IenW") || !strings.Contains(d.Body, fmt.Sprintf(`name="report" value="%d"`, reqB)) {
+		t.Errorf("the intermediate draft without ?report= does not record for the newest request")
+	}
+	a1 := strconv.FormatInt(reqA, 10)
+	record("intermediate", a1, rc.Required[0], second, "CSIRT-78")
+	record("intermediate", a1, rc.Required[1], second, "MIN-78")
+	if submittedAt("intermediate", reqA) == nil || submittedAt("intermediate", reqB) != nil {
+		t.Errorf("request A's submissions must complete A only")
+	}
+	if d := officer.Get(t, fmt.Sprintf("%s/reports/intermediate/draft?report=%d", base, reqB)); strings.Count(d.Body, `data-recorded="false"`) != len(rc.All) {
+		t.Errorf("request B's draft shows recipients recorded for request A")
+	}
+	// A report that is not an intermediate request of this incident.
+	notification := firstID(t, a, `SELECT id FROM incident_reports WHERE incident_id = $1 AND stage = 'notification'`, sig)
+	if r := officer.PostForm(t, base+"/reports/intermediate/submissions", url.Values{"recipient": {rc.Required[0]},
+		"report": {strconv.FormatInt(notification, 10)}, "submitted_at": {incident.LocalValue(second)}, "channel": {"portal"},
+		"reference": {"X"}, "version": {"0"}}); r.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("submission for the notification report as an intermediate one: %d, want 422", r.StatusCode)
+	}
+
+	// Marking request B submitted on the incident page writes its
+	// per-recipient records, by e-mail.
+	version := firstID(t, a, `SELECT version FROM incident_reports WHERE id = $1`, reqB)
+	if r := officer.PostForm(t, base+"/reports/submit", url.Values{"stage": {"intermediate"}, "report": {strconv.FormatInt(reqB, 10)},
+		"submitted_at": {incident.LocalValue(second)}, "recipients": rc.Required, "channel": {"email"}, "proof_ref": {"MAIL-2026-5"},
+		"version": {strconv.FormatInt(version, 10)}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("mark request B submitted: %d\n%s", r.StatusCode, r.Body)
+	}
+	if n := firstID(t, a, `SELECT count(*) FROM incident_report_submissions WHERE report_id = $1 AND channel = 'email'
+		AND reference = 'MAIL-2026-5'`, reqB); n != int64(len(rc.Required)) {
+		t.Errorf("%d per-recipient records for request B, want %d", n, len(rc.Required))
+	}
+	if d := officer.Get(t, fmt.Sprintf("%s/reports/intermediate/draft?report=%d", base, reqB)); strings.Count(d.Body, `data-recorded="true"`) != len(rc.Required) {
+		t.Errorf("request B's draft does not show the records the incident page wrote")
+	}
+
+	// An incident without a request owes no intermediate report.
+	closed := firstID(t, a, `SELECT id FROM incidents WHERE entity_id = $1 AND status = 'closed' AND significance = 'significant'`, id)
+	if d := officer.Get(t, fmt.Sprintf("/e/%d/incidents/%d/reports/intermediate/draft", id, closed)); !strings.Contains(d.Body, `data-testid="no-request"`) ||
+		strings.Contains(d.Body, `data-testid="submission-`) {
+		t.Errorf("intermediate draft without a request offers submission forms")
+	}
+}

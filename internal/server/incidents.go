@@ -341,6 +341,9 @@ func (s *Server) renderIncident(w http.ResponseWriter, r *http.Request, id int64
 		}
 	}
 	p.Clock.Unknown = len(recipients) == 0
+	for _, c := range incident.Channels {
+		p.Clock.Channels = append(p.Clock.Channels, components.Option{Value: c, Label: i18n.T(ctx, "incident.draft.channel."+c)})
+	}
 	if st.Form == "request" && in.Request != nil {
 		p.Clock.RequestErrors = st.Errors
 		p.Clock.Request = [3]string{in.Request.RequestedAt, in.Request.RequestedBy, in.Request.DueAt}
@@ -522,12 +525,12 @@ func clockStages(ctx context.Context, inc incident.Incident, reports []incident.
 			r.Countdown = countdown(ctx, *due, now)
 			r.Overdue = r.Countdown.Overdue
 		}
-		r.Form.SubmittedAt = incident.LocalValue(now)
+		r.Form.SubmittedAt, r.Form.Channel = incident.LocalValue(now), incident.Channels[0]
 		if st.Form == "submit" && in.Submit != nil && in.Submit.Stage == string(stage) &&
 			(stage != incident.StageIntermediate || in.Submit.ReportID == strconv.FormatInt(rep.ID, 10)) {
 			r.Errors = st.Errors
 			r.Form = incidentpages.SubmitForm{SubmittedAt: in.Submit.SubmittedAt, Other: in.Submit.Other, Summary: in.Submit.Summary,
-				ProofRef: in.Submit.ProofRef, Recipients: in.Submit.Recipients}
+				ProofRef: in.Submit.ProofRef, Recipients: in.Submit.Recipients, Channel: in.Submit.Channel}
 		}
 		return r
 	}
@@ -658,16 +661,10 @@ func (s *Server) incidentSubmit(w http.ResponseWriter, r *http.Request) {
 	version, _ := strconv.Atoi(r.PostForm.Get("version"))
 	in := incident.SubmitInput{Stage: r.PostForm.Get("stage"), ReportID: r.PostForm.Get("report"), SubmittedAt: r.PostForm.Get("submitted_at"),
 		Recipients: r.PostForm["recipients"], Other: r.PostForm.Get("recipient_other"), Summary: r.PostForm.Get("summary"),
-		ProofRef: r.PostForm.Get("proof_ref"), Version: version}
+		ProofRef: r.PostForm.Get("proof_ref"), Channel: r.PostForm.Get("channel"), Version: version}
 	inc, err := incident.Get(ctx, s.Pool, actor.EntityID, id)
 	if err == nil {
-		var allowed []string
-		for _, rc := range scope.Recipients(inc.Subsectors) {
-			if rc.Code != "" {
-				allowed = append(allowed, rc.Code)
-			}
-		}
-		err = incident.Submit(ctx, s.Pool, actor, id, in, allowed, time.Now())
+		err = incident.Submit(ctx, s.Pool, actor, id, in, incident.RecipientsOf(inc.Subsectors), time.Now())
 	}
 	if s.incidentWriteError(w, r, id, err, "submit", incidentInputs{Submit: &in}) {
 		return

@@ -126,9 +126,9 @@ type StageRow struct {
 	Version      int
 	// Due is the due time in Europe/Amsterdam ("" when not due yet, Note
 	// says why), Countdown the time left or how late it is.
-	Due, DueValue, Note      string
-	Countdown                components.CountdownProps
-	Overdue, Submitted, Late bool
+	Due, DueValue, Note            string
+	Countdown                      components.CountdownProps
+	Overdue, Submitted, Late       bool
 	SubmittedAt, Recipients, Proof string
 	Summary, SubmittedBy           string
 	RequestedAt, RequestedBy       string
@@ -141,8 +141,8 @@ type StageRow struct {
 
 // SubmitForm is the "mark submitted" form's values.
 type SubmitForm struct {
-	SubmittedAt, Other, Summary, ProofRef string
-	Recipients                            []string
+	SubmittedAt, Other, Summary, ProofRef, Channel string
+	Recipients                                     []string
 }
 
 // Recipient is a body the entity reports to.
@@ -154,6 +154,9 @@ type Recipient struct {
 type ClockProps struct {
 	Stages     []StageRow
 	Recipients []Recipient
+	// Channels are how a report reaches the recipients (portal, e-mail,
+	// phone).
+	Channels []components.Option
 	// Unknown is set when the entity's scope gives no recipients yet.
 	Unknown       bool
 	RequestErrors map[string]string
@@ -268,4 +271,14 @@ type GDPRProps struct {
 	At, Ref string
 	Errors  map[string]string
 	Version int
+}
+
+// stageDraftURL is the draft of a stage on the clock; an intermediate
+// report's names its request.
+func stageDraftURL(p PageProps, st StageRow) string {
+	u := p.Base + "/incidents/" + itoa(p.ID) + "/reports/" + st.Stage + "/draft"
+	if st.Stage == "intermediate" && st.ReportID != 0 {
+		u += "?report=" + itoa(st.ReportID)
+	}
+	return u
 }
