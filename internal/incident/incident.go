@@ -223,6 +223,9 @@ type Summary struct {
 	NextDue   *time.Time
 	NextStage string
 	Overdue   int
+	// OnTime and Late count the reports submitted by and after their due
+	// time: the reporting timeliness an auditor looks for.
+	OnTime, Late int
 }
 
 // List lists the entity's incidents (status "" for all): those with
@@ -231,8 +234,12 @@ type Summary struct {
 func List(ctx context.Context, q db.Querier, entityID int64, status string, now time.Time) ([]Summary, error) {
 	rows, err := q.Query(ctx, `SELECT i.id, i.title, i.category, i.status, i.aware_at,
 			coalesce(i.override, i.significance), coalesce(m.invited_name, h.name, ''), r.due_at, coalesce(r.stage, ''),
-			(SELECT count(*) FROM incident_reports o WHERE o.incident_id = i.id AND o.submitted_at IS NULL AND o.due_at < @now)
+			c.overdue, c.on_time, c.late
 		FROM incidents i
+		CROSS JOIN LATERAL (SELECT count(*) FILTER (WHERE o.submitted_at IS NULL AND o.due_at < @now)::int AS overdue,
+			count(*) FILTER (WHERE o.submitted_at <= o.due_at OR (o.submitted_at IS NOT NULL AND o.due_at IS NULL))::int AS on_time,
+			count(*) FILTER (WHERE o.submitted_at > o.due_at)::int AS late
+			FROM incident_reports o WHERE o.incident_id = i.id) c
 		LEFT JOIN users h ON h.id = i.handler_id
 		LEFT JOIN memberships m ON m.entity_id = i.entity_id AND m.user_id = i.handler_id
 		LEFT JOIN LATERAL (SELECT due_at, stage FROM incident_reports WHERE incident_id = i.id AND submitted_at IS NULL
@@ -246,7 +253,7 @@ func List(ctx context.Context, q db.Querier, entityID int64, status string, now 
 	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (Summary, error) {
 		var s Summary
 		err := row.Scan(&s.ID, &s.Title, &s.Category, &s.Status, &s.AwareAt, &s.Significance, &s.HandlerName,
-			&s.NextDue, &s.NextStage, &s.Overdue)
+			&s.NextDue, &s.NextStage, &s.Overdue, &s.OnTime, &s.Late)
 		return s, err
 	})
 }

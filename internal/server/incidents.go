@@ -91,7 +91,8 @@ func (s *Server) incidentList(w http.ResponseWriter, r *http.Request) {
 	for _, in := range list {
 		row := incidentpages.Row{ID: in.ID, Title: in.Title, Category: i18n.T(ctx, "incident.category."+in.Category),
 			Status: i18n.T(ctx, "incident.status."+string(in.Status)), Aware: i18n.DateTime(ctx, in.AwareAt),
-			Significance: i18n.T(ctx, "incident.outcome."+string(in.Significance)), Handler: in.HandlerName, Overdue: in.Overdue}
+			Significance: i18n.T(ctx, "incident.outcome."+string(in.Significance)), Handler: in.HandlerName, Overdue: in.Overdue,
+			OnTime: in.OnTime, Late: in.Late}
 		if in.NextDue != nil {
 			row.NextStage = i18n.T(ctx, "incident.stage."+in.NextStage)
 			row.NextDue = i18n.DateTime(ctx, *in.NextDue)

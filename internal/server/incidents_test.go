@@ -33,6 +33,16 @@ func TestIncidentsOfTheDemo(t *testing.T) {
 	if strings.Index(r.Body, "Ransomware op SCADA") > strings.Index(r.Body, "Phishingmail") {
 		t.Errorf("the incident with a report due should come first")
 	}
+	// Reporting timeliness per incident, for the auditor: the closed DDoS
+	// incident's three reports were all on time, the ransomware's early
+	// warning too; the phishing incident owed none.
+	for title, want := range map[string]string{"DDoS-aanval op klantportaal": `data-on-time="3" data-late="0"`,
+		"Ransomware op SCADA zuivering": `data-on-time="1" data-late="0"`, "Phishingmail met valse inlogpagina": `data-on-time="0" data-late="0"`} {
+		row := r.Body[strings.Index(r.Body, title):]
+		if row = row[:strings.Index(row, "</tr>")]; !strings.Contains(row, want) {
+			t.Errorf("timeliness of %q: want %s in\n%s", title, want, row)
+		}
+	}
 	closed := board.Get(t, base+"?status=closed")
 	if strings.Contains(closed.Body, "Ransomware op SCADA") || !strings.Contains(closed.Body, "Phishingmail") {
 		t.Errorf("status filter closed does not filter")

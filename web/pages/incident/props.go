@@ -20,6 +20,9 @@ type Row struct {
 	NextStage, NextDue string
 	Countdown          components.CountdownProps
 	Overdue            int
+	// OnTime and Late count the reports submitted by and after their due
+	// time.
+	OnTime, Late int
 }
 
 // ListProps is the incident register.
