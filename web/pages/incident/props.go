@@ -115,9 +115,9 @@ type SignificanceProps struct {
 	Threshold  string
 	Recurring  []string
 	// Guidance is set when the Regulation does not bind the entity.
-	Guidance          bool
-	Loss              string
-	Criteria          []Criterion
+	Guidance bool
+	Loss     string
+	Criteria []Criterion
 	// TypeGroups are the entity-type criteria that apply; none for
 	// entities the Regulation does not bind.
 	TypeGroups        []TypeGroup
