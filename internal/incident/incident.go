@@ -24,6 +24,7 @@ import (
 	"github.com/weerbaar/weerbaar/internal/db"
 	"github.com/weerbaar/weerbaar/internal/entity"
 	"github.com/weerbaar/weerbaar/internal/i18n"
+	"github.com/weerbaar/weerbaar/internal/measure"
 	"github.com/weerbaar/weerbaar/internal/validate"
 )
 
@@ -69,34 +70,37 @@ var Categories = []string{"ransomware", "malware", "phishing", "ddos", "unauthor
 // turnover and scope (for the threshold and whether the Regulation binds)
 // and the other incidents the recurrence rule looks at.
 type Incident struct {
-	ID                    int64      `db:"id"`
-	EntityID              int64      `db:"entity_id"`
-	Title                 string     `db:"title"`
-	Description           string     `db:"description"`
-	DetectedAt            time.Time  `db:"detected_at"`
-	AwareAt               time.Time  `db:"aware_at"`
-	Category              string     `db:"category"`
-	Status                Status     `db:"status"`
-	HandlerID             *int64     `db:"handler_id"`
-	HandlerName           string     `db:"handler_name"`
-	MemberStates          []string   `db:"member_states"`
-	CrossBorder           bool       `db:"cross_border"`
-	SuspectedMalicious    bool       `db:"suspected_malicious"`
-	PersonalData          bool       `db:"personal_data"`
-	TrustService          bool       `db:"trust_service"`
-	RootCause             string     `db:"root_cause"`
-	LossEUR               *int64     `db:"loss_eur"`
-	TradeSecrets          Answer     `db:"trade_secrets"`
-	Death                 Answer     `db:"death"`
-	HealthDamage          Answer     `db:"health_damage"`
-	MaliciousAccess       Answer     `db:"malicious_access"`
-	OperationalDisruption Answer     `db:"operational_disruption"`
-	PlannedMaintenance    bool       `db:"planned_maintenance"`
-	Significance          Outcome    `db:"significance"`
-	Override              *string    `db:"override"`
-	OverrideJudgement     string     `db:"override_judgement"`
-	ResolvedAt            *time.Time `db:"resolved_at"`
-	ClosedAt              *time.Time `db:"closed_at"`
+	ID                    int64     `db:"id"`
+	EntityID              int64     `db:"entity_id"`
+	Title                 string    `db:"title"`
+	Description           string    `db:"description"`
+	DetectedAt            time.Time `db:"detected_at"`
+	AwareAt               time.Time `db:"aware_at"`
+	Category              string    `db:"category"`
+	Status                Status    `db:"status"`
+	HandlerID             *int64    `db:"handler_id"`
+	HandlerName           string    `db:"handler_name"`
+	MemberStates          []string  `db:"member_states"`
+	CrossBorder           bool      `db:"cross_border"`
+	SuspectedMalicious    bool      `db:"suspected_malicious"`
+	PersonalData          bool      `db:"personal_data"`
+	TrustService          bool      `db:"trust_service"`
+	RootCause             string    `db:"root_cause"`
+	LossEUR               *int64    `db:"loss_eur"`
+	TradeSecrets          Answer    `db:"trade_secrets"`
+	Death                 Answer    `db:"death"`
+	HealthDamage          Answer    `db:"health_damage"`
+	MaliciousAccess       Answer    `db:"malicious_access"`
+	OperationalDisruption Answer    `db:"operational_disruption"`
+	PlannedMaintenance    bool      `db:"planned_maintenance"`
+	// TypeAnswers are the answers to the entity-type criteria of
+	// Art. 5–14 of Regulation 2024/2690 by code.
+	TypeAnswers       map[string]Answer `db:"type_answers"`
+	Significance      Outcome           `db:"significance"`
+	Override          *string           `db:"override"`
+	OverrideJudgement string            `db:"override_judgement"`
+	ResolvedAt        *time.Time        `db:"resolved_at"`
+	ClosedAt          *time.Time        `db:"closed_at"`
 	// GDPRNotifiedAt is when the breach was notified to the Autoriteit
 	// Persoonsgegevens (Art. 33 GDPR), GDPRRef its reference.
 	GDPRNotifiedAt *time.Time `db:"gdpr_notified_at"`
@@ -119,12 +123,25 @@ type Incident struct {
 func (i Incident) Checklist() Checklist {
 	return Checklist{LossEUR: i.LossEUR, PlannedMaintenance: i.PlannedMaintenance, Answers: map[Criterion]Answer{
 		CritTradeSecrets: i.TradeSecrets, CritDeath: i.Death, CritHealth: i.HealthDamage,
-		CritMaliciousAccess: i.MaliciousAccess, CritDisruption: i.OperationalDisruption}}
+		CritMaliciousAccess: i.MaliciousAccess, CritDisruption: i.OperationalDisruption}, TypeAnswers: i.TypeAnswers}
+}
+
+// TypeGroups are the entity-type criteria (Art. 5–14 of Regulation
+// 2024/2690) that apply: those of the subsectors for which the Regulation
+// binds the entity, from its latest scope assessment (as loaded with the
+// incident, so no extra query).
+func (i Incident) TypeGroups() []TypeGroup {
+	class := ""
+	if i.ScopeClass != nil {
+		class = *i.ScopeClass
+	}
+	return TypeGroupsFor(measure.RegulationBinds(i.ScopeClass != nil, class, i.Subsectors).Subsectors)
 }
 
 // Assessment applies the significance rules to the incident as loaded.
 func (i Incident) Assessment() Assessment {
-	return Assess(i.Checklist(), SignificanceFacts{TurnoverEUR: i.TurnoverEUR, AwareAt: i.AwareAt, RootCause: i.RootCause, Others: i.Others})
+	return Assess(i.Checklist(), SignificanceFacts{TurnoverEUR: i.TurnoverEUR, AwareAt: i.AwareAt, RootCause: i.RootCause,
+		Others: i.Others, TypeCriteria: CriteriaOf(i.TypeGroups())})
 }
 
 // Effective is the significance that counts: the officer's override, else
@@ -152,11 +169,27 @@ func (i Incident) significanceFields() map[string]any {
 	f := map[string]any{"loss_eur": idOrNil(i.LossEUR), "trade_secrets": string(i.TradeSecrets), "death": string(i.Death),
 		"health_damage": string(i.HealthDamage), "malicious_access": string(i.MaliciousAccess),
 		"operational_disruption": string(i.OperationalDisruption), "planned_maintenance": i.PlannedMaintenance,
-		"significance": string(i.Significance), "override": "", "override_judgement": i.OverrideJudgement}
+		"significance": string(i.Significance), "override": "", "override_judgement": i.OverrideJudgement,
+		"type_answers": typeAnswersText(i.TypeAnswers)}
 	if i.Override != nil {
 		f["override"] = *i.Override
 	}
 	return f
+}
+
+// typeAnswersText writes the entity-type answers for the audit log,
+// sorted by code: "art7_a: yes, art7_b: no".
+func typeAnswersText(m map[string]Answer) string {
+	codes := make([]string, 0, len(m))
+	for c := range m {
+		codes = append(codes, c)
+	}
+	slices.Sort(codes)
+	parts := make([]string, len(codes))
+	for k, c := range codes {
+		parts[k] = c + ": " + string(m[c])
+	}
+	return strings.Join(parts, ", ")
 }
 
 func stamp(t time.Time) string { return t.In(i18n.Amsterdam).Format("2006-01-02 15:04") }
@@ -181,7 +214,7 @@ func idList(ids []int64) string {
 const incidentSelect = `SELECT i.id, i.entity_id, i.title, i.description, i.detected_at, i.aware_at, i.category, i.status, i.handler_id,
 		coalesce(m.invited_name, h.name, '') AS handler_name, i.member_states, i.cross_border, i.suspected_malicious,
 		i.personal_data, i.trust_service, i.root_cause, i.loss_eur, i.trade_secrets, i.death, i.health_damage,
-		i.malicious_access, i.operational_disruption, i.planned_maintenance, i.significance, i.override,
+		i.malicious_access, i.operational_disruption, i.planned_maintenance, i.type_answers, i.significance, i.override,
 		i.override_judgement, i.resolved_at, i.closed_at, i.gdpr_notified_at, i.gdpr_ref, coalesce(u.name, '') AS updated_by, i.updated_at, i.version,
 		ARRAY(SELECT jewel_id FROM incident_jewels WHERE incident_id = i.id ORDER BY jewel_id) AS jewel_ids,
 		ARRAY(SELECT supplier_id FROM incident_suppliers WHERE incident_id = i.id ORDER BY supplier_id) AS supplier_ids,
@@ -538,8 +571,11 @@ func reassess(ctx context.Context, tx pgx.Tx, actor authz.Actor, id int64, now t
 
 // SignificanceInput is the significance checklist form.
 type SignificanceInput struct {
-	LossEUR            string
-	Answers            map[Criterion]string
+	LossEUR string
+	Answers map[Criterion]string
+	// TypeAnswers are the entity-type criteria answered, by code (form
+	// fields "type_<code>").
+	TypeAnswers        map[string]string
 	PlannedMaintenance bool
 	Override           string
 	OverrideJudgement  string
@@ -549,7 +585,10 @@ type SignificanceInput struct {
 // SignificanceForm is the saved checklist as the form shows it.
 func SignificanceForm(i Incident) SignificanceInput {
 	in := SignificanceInput{PlannedMaintenance: i.PlannedMaintenance, OverrideJudgement: i.OverrideJudgement, Version: i.Version,
-		Answers: map[Criterion]string{}}
+		Answers: map[Criterion]string{}, TypeAnswers: map[string]string{}}
+	for c, a := range i.TypeAnswers {
+		in.TypeAnswers[c] = string(a)
+	}
 	if i.LossEUR != nil {
 		in.LossEUR = strconv.FormatInt(*i.LossEUR, 10)
 	}
@@ -594,6 +633,11 @@ func SaveSignificance(ctx context.Context, pool *pgxpool.Pool, actor authz.Actor
 		}
 		answers[c] = a
 	}
+	for code, v := range in.TypeAnswers {
+		if a := Answer(v); a != "" && a != Yes && a != No && a != Unknown {
+			errs.Add("type_"+code, "validate.choice")
+		}
+	}
 	var override *string
 	judgement := strings.TrimSpace(in.OverrideJudgement)
 	switch in.Override {
@@ -619,15 +663,19 @@ func SaveSignificance(ctx context.Context, pool *pgxpool.Pool, actor authz.Actor
 		if err != nil {
 			return err
 		}
+		types, err := typeAnswers(cur, in.TypeAnswers)
+		if err != nil {
+			return err
+		}
 		tag, err := tx.Exec(ctx, `UPDATE incidents SET loss_eur = @loss, trade_secrets = @secrets, death = @death,
 				health_damage = @health, malicious_access = @access, operational_disruption = @disruption,
-				planned_maintenance = @planned, override = @override, override_judgement = @judgement,
+				type_answers = @types, planned_maintenance = @planned, override = @override, override_judgement = @judgement,
 				updated_by = @actor, updated_at = now(), version = version + 1
 			WHERE entity_id = @entity AND id = @id AND version = @version`,
 			pgx.StrictNamedArgs{"entity": actor.EntityID, "id": id, "version": in.Version, "loss": loss,
 				"secrets": string(answers[CritTradeSecrets]), "death": string(answers[CritDeath]),
 				"health": string(answers[CritHealth]), "access": string(answers[CritMaliciousAccess]),
-				"disruption": string(answers[CritDisruption]), "planned": in.PlannedMaintenance, "override": override,
+				"disruption": string(answers[CritDisruption]), "types": types, "planned": in.PlannedMaintenance, "override": override,
 				"judgement": judgement, "actor": actor.UserID})
 		if err != nil {
 			return fmt.Errorf("save significance: %w", err)
@@ -644,6 +692,28 @@ func SaveSignificance(ctx context.Context, pool *pgxpool.Pool, actor authz.Actor
 			ObjectType: "incident", ObjectID: strconv.FormatInt(id, 10), Before: before,
 			After: mergeName(after, saved.Title)})
 	})
+}
+
+// typeAnswers checks the entity-type answers against the criteria that
+// apply to the entity (a code that does not apply is refused: the form
+// never offers it) and returns every applicable code's answer, unknown when
+// not given.
+func typeAnswers(cur Incident, given map[string]string) (map[string]Answer, error) {
+	applicable := CriteriaOf(cur.TypeGroups())
+	out := make(map[string]Answer, len(applicable))
+	for _, c := range applicable {
+		a := Answer(given[c.Code])
+		if a == "" {
+			a = Unknown
+		}
+		out[c.Code] = a
+	}
+	for code := range given {
+		if _, ok := out[code]; !ok {
+			return nil, validate.Field("type_answers", "incident.error.type_criterion")
+		}
+	}
+	return out, nil
 }
 
 // mergeName adds the incident's title so the audit log can name it.

@@ -59,6 +59,9 @@ type Checklist struct {
 	// nil when not known yet.
 	LossEUR *int64
 	Answers map[Criterion]Answer
+	// TypeAnswers are the answers to the entity-type criteria of
+	// Art. 5–14 by code ("art7_a"); only the applicable ones count.
+	TypeAnswers map[string]Answer
 	// PlannedMaintenance: the disruption was planned maintenance, which
 	// does not count (Art. 3(2)).
 	PlannedMaintenance bool
@@ -80,6 +83,9 @@ type SignificanceFacts struct {
 	AwareAt     time.Time
 	RootCause   string
 	Others      []Other
+	// TypeCriteria are the Art. 5–14 criteria that apply to the entity
+	// (Art. 3(1)(g)); none for entities of other types.
+	TypeCriteria []TypeCriterion
 }
 
 // Reason explains one step of the result; Key is an i18n key, EUR and N its
@@ -94,6 +100,18 @@ type Reason struct {
 // `weerbaar significance` command use the same words).
 func (r Reason) In(ctx context.Context) string {
 	money := func(eur int64) string { return i18n.Money(ctx, eur*100) }
+	// The entity-type criteria share one sentence per kind with the
+	// criterion's citation and label.
+	if code, ok := strings.CutPrefix(r.Key, "incident.sig.reason.met."); ok {
+		if c, ok := TypeCriterionByCode(code); ok {
+			return i18n.T(ctx, "incident.sig.reason.type_met", c.Cite(), i18n.T(ctx, c.LabelKey()))
+		}
+	}
+	if code, ok := strings.CutPrefix(r.Key, "incident.sig.reason.unknown."); ok {
+		if c, ok := TypeCriterionByCode(code); ok {
+			return i18n.T(ctx, "incident.sig.reason.type_unknown", c.Cite(), i18n.T(ctx, c.LabelKey()))
+		}
+	}
 	switch {
 	case strings.HasPrefix(r.Key, "incident.sig.reason.recurrence"):
 		return i18n.T(ctx, r.Key, r.N, money(r.EUR))
@@ -136,7 +154,8 @@ func SameRootCause(a, b string) bool {
 // RecurrenceWindow is how far back Art. 4 looks: six months.
 func RecurrenceWindow(aware time.Time) time.Time { return aware.AddDate(0, -6, 0) }
 
-// Assess applies Art. 3 and Art. 4 to a checklist.
+// Assess applies Art. 3 (with the entity-type criteria of Art. 5–14 in
+// f.TypeCriteria) and Art. 4 to a checklist.
 func Assess(c Checklist, f SignificanceFacts) Assessment {
 	a := Assessment{}
 	a.ThresholdEUR, a.ThresholdFromTurnover = LossThreshold(f.TurnoverEUR)
@@ -168,6 +187,18 @@ func Assess(c Checklist, f SignificanceFacts) Assessment {
 		default:
 			unknown = true
 			a.Reasons = append(a.Reasons, Reason{Key: "incident.sig.reason.unknown." + string(crit)})
+		}
+	}
+	// Art. 3(1)(g): the criteria of Art. 5–14 for the entity's types.
+	for _, tc := range f.TypeCriteria {
+		switch c.TypeAnswers[tc.Code] {
+		case Yes:
+			met = true
+			a.Reasons = append(a.Reasons, Reason{Key: "incident.sig.reason.met." + tc.Code})
+		case No:
+		default:
+			unknown = true
+			a.Reasons = append(a.Reasons, Reason{Key: "incident.sig.reason.unknown." + tc.Code})
 		}
 	}
 	// Art. 4: with at least one other incident of the last six months with

@@ -170,7 +170,7 @@ var auditFieldOrder = []string{
 	"report_day", "readiness", "risks_above", "discussed_on", "minutes_ref",
 	"likelihood_1", "likelihood_2", "likelihood_3", "likelihood_4", "likelihood_5", "impact_1", "impact_2", "impact_3", "impact_4", "impact_5",
 	"subject", "snapshot_hash", "required", "eligible", "cover_note", "decision", "comment", "reauth", "quorum", "min_approvals", "reject_at_first",
-	"detected_at", "aware_at", "category", "handler_id", "cross_border", "suspected_malicious", "personal_data", "trust_service", "root_cause", "loss_eur", "trade_secrets", "death", "health_damage", "malicious_access", "operational_disruption", "planned_maintenance", "significance", "override", "override_judgement", "occurred_at", "entry", "corrects", "entry_id", "stage", "submitted_at", "recipients", "proof_ref", "summary", "due_at", "requested_at", "requested_by",
+	"detected_at", "aware_at", "category", "handler_id", "cross_border", "suspected_malicious", "personal_data", "trust_service", "root_cause", "loss_eur", "trade_secrets", "death", "health_damage", "malicious_access", "operational_disruption", "type_answers", "planned_maintenance", "significance", "override", "override_judgement", "occurred_at", "entry", "corrects", "entry_id", "stage", "submitted_at", "recipients", "proof_ref", "summary", "due_at", "requested_at", "requested_by",
 	"lessons", "review_completed", "action_title",
 	"recipient", "channel", "voluntary", "gdpr_notified_at", "gdpr_ref",
 }

@@ -328,6 +328,18 @@ func (s *Server) renderIncident(w http.ResponseWriter, r *http.Request, id int64
 		}
 		sig.Criteria = append(sig.Criteria, incidentpages.Criterion{Name: string(c), Label: i18n.T(ctx, "incident.criterion."+string(c)), Value: v})
 	}
+	for _, g := range inc.TypeGroups() {
+		row := incidentpages.TypeGroup{Type: string(g.Type), Title: i18n.T(ctx, g.TitleKey())}
+		for _, c := range g.Criteria {
+			v := form.TypeAnswers[c.Code]
+			if v == "" {
+				v = string(incident.Unknown)
+			}
+			row.Criteria = append(row.Criteria, incidentpages.Criterion{Name: "type_" + c.Code,
+				Label: i18n.T(ctx, c.LabelKey()) + " (" + c.Cite() + ")", Value: v})
+		}
+		sig.TypeGroups = append(sig.TypeGroups, row)
+	}
 	p.Significance = sig
 
 	// The clock.
@@ -610,6 +622,12 @@ func (s *Server) incidentSignificance(w http.ResponseWriter, r *http.Request) {
 		OverrideJudgement: r.PostForm.Get("override_judgement"), Version: version}
 	for _, c := range incident.Criteria {
 		in.Answers[c] = r.PostForm.Get(string(c))
+	}
+	in.TypeAnswers = map[string]string{}
+	for name := range r.PostForm {
+		if code, ok := strings.CutPrefix(name, "type_"); ok {
+			in.TypeAnswers[code] = r.PostForm.Get(name)
+		}
 	}
 	err := incident.SaveSignificance(ctx, s.Pool, actor, id, in, time.Now())
 	if s.incidentWriteError(w, r, id, err, "significance", incidentInputs{Sig: &in}) {

@@ -101,6 +101,13 @@ type Criterion struct {
 	Name, Label, Value string
 }
 
+// TypeGroup is one fieldset of entity-type criteria (Art. 5–14 of
+// Regulation 2024/2690), shown only to entities of that type.
+type TypeGroup struct {
+	Type, Title string
+	Criteria    []Criterion
+}
+
 // SignificanceProps is the checklist with the result and its reasons.
 type SignificanceProps struct {
 	Outcome, OutcomeLabel string
@@ -112,9 +119,12 @@ type SignificanceProps struct {
 	Threshold  string
 	Recurring  []string
 	// Guidance is set when the Regulation does not bind the entity.
-	Guidance          bool
-	Loss              string
-	Criteria          []Criterion
+	Guidance bool
+	Loss     string
+	Criteria []Criterion
+	// TypeGroups are the entity-type criteria that apply; none for
+	// entities the Regulation does not bind.
+	TypeGroups        []TypeGroup
 	Planned           bool
 	Override          string
 	OverrideJudgement string
