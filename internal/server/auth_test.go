@@ -67,7 +67,7 @@ func TestWrongPasswordAndUnknownUserLookTheSame(t *testing.T) {
 	nonce := regexp.MustCompile(`nonce-[A-Za-z0-9_-]+|value="[^"]*@[^"]*"`)
 	var bodies [2]string
 	var fastest [2]time.Duration
-	for i := 0; i < 3; i++ {
+	for i := 0; i < 5; i++ {
 		for k, email := range []string{officer.Email, "nobody@demo.weerbaar.test"} {
 			c := a.Client()
 			start := time.Now()
@@ -86,10 +86,12 @@ func TestWrongPasswordAndUnknownUserLookTheSame(t *testing.T) {
 		t.Errorf("responses differ between wrong password and unknown user")
 	}
 	// Both verify an argon2id hash; the unknown user must not answer in a
-	// fraction of the time (a loose bound: this is about the hash being
-	// computed, not about speed).
+	// fraction of the time. Skipping the hash makes it some 20 times
+	// faster, so only that is checked, on the fastest of five tries each: a
+	// loaded machine slows either side at random, and an upper bound would
+	// measure the machine rather than the code.
 	ratio := float64(fastest[1]) / float64(fastest[0])
-	if ratio < 0.3 || ratio > 3.3 {
+	if ratio < 0.2 {
 		t.Errorf("unknown user took %v, wrong password %v", fastest[1], fastest[0])
 	}
 }
