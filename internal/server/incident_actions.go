@@ -40,6 +40,15 @@ func actionOptions(ctx context.Context, ed *catalogue.Catalogue, members []incid
 	return reqs, owners
 }
 
+// actionParams reads a follow-up action's route: its incident and its id.
+func (s *Server) actionParams(w http.ResponseWriter, r *http.Request) (incidentID, actionID int64, ok bool) {
+	if incidentID, ok = s.idParam(w, r, "incidentID"); !ok {
+		return 0, 0, false
+	}
+	actionID, ok = s.idParam(w, r, "actionID")
+	return incidentID, actionID, ok
+}
+
 func incidentActionInput(r *http.Request) incident.ActionInput {
 	version, _ := strconv.Atoi(r.PostFormValue("version"))
 	return incident.ActionInput{Title: r.PostFormValue("action_title"), RequirementCode: r.PostFormValue("requirement"),
@@ -59,11 +68,7 @@ func (s *Server) incidentActionDeleteConfirm(w http.ResponseWriter, r *http.Requ
 func (s *Server) renderIncidentAction(w http.ResponseWriter, r *http.Request, st incidentActionState, confirmDelete bool) {
 	ctx := r.Context()
 	actor := authz.ActorFrom(ctx)
-	incidentID, ok := s.idParam(w, r, "incidentID")
-	if !ok {
-		return
-	}
-	actionID, ok := s.idParam(w, r, "actionID")
+	incidentID, actionID, ok := s.actionParams(w, r)
 	if !ok {
 		return
 	}
@@ -130,11 +135,7 @@ func (s *Server) incidentActionSaved(w http.ResponseWriter, r *http.Request, err
 }
 
 func (s *Server) incidentActionSave(w http.ResponseWriter, r *http.Request) {
-	incidentID, ok := s.idParam(w, r, "incidentID")
-	if !ok {
-		return
-	}
-	actionID, ok := s.idParam(w, r, "actionID")
+	incidentID, actionID, ok := s.actionParams(w, r)
 	if !ok {
 		return
 	}
@@ -152,11 +153,7 @@ func (s *Server) incidentActionSave(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) incidentActionDelete(w http.ResponseWriter, r *http.Request) {
-	incidentID, ok := s.idParam(w, r, "incidentID")
-	if !ok {
-		return
-	}
-	actionID, ok := s.idParam(w, r, "actionID")
+	incidentID, actionID, ok := s.actionParams(w, r)
 	if !ok {
 		return
 	}

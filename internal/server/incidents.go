@@ -823,11 +823,7 @@ func (s *Server) incidentActionAdd(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) incidentActionDone(w http.ResponseWriter, r *http.Request) {
-	id, ok := s.idParam(w, r, "incidentID")
-	if !ok {
-		return
-	}
-	actionID, ok := s.idParam(w, r, "actionID")
+	id, actionID, ok := s.actionParams(w, r)
 	if !ok {
 		return
 	}
