@@ -318,8 +318,13 @@ func (s *Store) AddVersion(ctx context.Context, actor authz.Actor, itemID int64,
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE evidence_items SET version = version + 1 WHERE id = @item AND entity_id = @entity`,
-			pgx.StrictNamedArgs{"item": itemID, "entity": actor.EntityID}); err != nil {
+		// A new file is not what was reviewed: the review starts again.
+		var reviewBefore string
+		if err := tx.QueryRow(ctx, `UPDATE evidence_items i SET version = i.version + 1, review_state = 'to_review',
+				review_comment = '', reviewed_by = NULL, reviewed_at = NULL
+			FROM evidence_items old WHERE old.id = i.id AND i.id = @item AND i.entity_id = @entity
+			RETURNING old.review_state`,
+			pgx.StrictNamedArgs{"item": itemID, "entity": actor.EntityID}).Scan(&reviewBefore); err != nil {
 			return fmt.Errorf("evidence %d: %w", itemID, err)
 		}
 		rows, err := tx.Query(ctx, versionsSQL+` AND v.id = @version`,
@@ -332,9 +337,9 @@ func (s *Store) AddVersion(ctx context.Context, actor authz.Actor, itemID int64,
 		}
 		return audit.Record(ctx, tx, audit.Event{EntityID: actor.EntityID, Action: "evidence.version_added",
 			ObjectType: "evidence", ObjectID: strconv.FormatInt(itemID, 10),
-			Before: map[string]any{"version": last},
+			Before: map[string]any{"version": last, "review_state": reviewBefore},
 			After: map[string]any{"version": last + 1, "version_id": id, "filename": u.filename,
-				"content_type": u.contentType, "size": len(u.data), "sha256": u.sha256}})
+				"content_type": u.contentType, "size": len(u.data), "sha256": u.sha256, "review_state": ReviewToReview}})
 	})
 	return v, err
 }
