@@ -23,6 +23,9 @@ import (
 // shows.
 const RegisterPageSize = 50
 
+// ExpiredShown is how many expired items the dashboard lists by name.
+const ExpiredShown = 5
+
 // ExpiringDays is how far ahead the register's "expiring soon" looks.
 const ExpiringDays = 30
 
@@ -402,8 +405,8 @@ func (s *Store) Review(ctx context.Context, actor authz.Actor, itemID int64, ver
 		}
 		return audit.Record(ctx, tx, audit.Event{EntityID: actor.EntityID, Action: "evidence.reviewed",
 			ObjectType: "evidence", ObjectID: strconv.FormatInt(itemID, 10),
-			Before: map[string]any{"review_state": cur.ReviewState, "comment": cur.ReviewComment, "version": cur.Version},
-			After:  map[string]any{"review_state": state, "comment": comment, "version": cur.Version + 1}})
+			Before: map[string]any{"review_state": cur.ReviewState, "review_comment": cur.ReviewComment, "version": cur.Version},
+			After:  map[string]any{"title": cur.Title, "review_state": state, "review_comment": comment, "version": cur.Version + 1}})
 	})
 }
 
@@ -441,7 +444,7 @@ func (s *Store) SetValidity(ctx context.Context, actor authz.Actor, itemID int64
 		return audit.Record(ctx, tx, audit.Event{EntityID: actor.EntityID, Action: "evidence.validity_set",
 			ObjectType: "evidence", ObjectID: strconv.FormatInt(itemID, 10),
 			Before: map[string]any{"valid_until": dateText(cur.ValidUntil), "version": cur.Version},
-			After:  map[string]any{"valid_until": dateText(day), "version": cur.Version + 1}})
+			After:  map[string]any{"title": cur.Title, "valid_until": dateText(day), "version": cur.Version + 1}})
 	})
 }
 
@@ -464,12 +467,13 @@ func RowTitleSQL(table, column string) string {
 const RefIDSQL = `(CASE WHEN i.subject_ref ~ '^[1-9][0-9]{0,17}$' THEN i.subject_ref::bigint END)`
 
 // ExpiredColumn is a column expression (arguments @entity, @today and
-// @limit) for pages that fold it into a query they already make: the
-// entity's live evidence past its valid-until date as JSON — the count and
-// the first @limit items, longest expired first (see ParseExpired).
+// @expired_limit) for pages that fold it into a query they already make
+// (the dashboard keeps its query budget): the entity's live evidence past
+// its valid-until date as JSON — the count and the first @expired_limit
+// items, longest expired first (see ParseExpired).
 const ExpiredColumn = `(SELECT json_build_object('Count', count(*), 'Items', coalesce(json_agg(json_build_object(
 		'ID', e.id, 'Title', e.title, 'ValidUntil', e.valid_until::timestamp AT TIME ZONE 'UTC')
-		ORDER BY e.valid_until, e.id) FILTER (WHERE e.n <= @limit), '[]'))
+		ORDER BY e.valid_until, e.id) FILTER (WHERE e.n <= @expired_limit), '[]'))
 	FROM (SELECT x.id, x.title, x.valid_until, row_number() OVER (ORDER BY x.valid_until, x.id) AS n
 		FROM evidence_items x WHERE x.entity_id = @entity AND x.deleted_at IS NULL AND x.valid_until < @today::date) e)`
 
@@ -497,4 +501,21 @@ func ParseExpired(raw []byte) (Expired, error) {
 		return x, fmt.Errorf("expired evidence: %w", err)
 	}
 	return x, nil
+}
+
+// Owner is someone who uploaded evidence of the entity, for the register's
+// owner filter.
+type Owner struct {
+	ID   int64  `db:"id"`
+	Name string `db:"name"`
+}
+
+// Owners lists who uploaded the entity's live evidence, by name.
+func Owners(ctx context.Context, q db.Querier, entityID int64) ([]Owner, error) {
+	rows, err := q.Query(ctx, `SELECT DISTINCT u.id, u.name FROM evidence_items i JOIN users u ON u.id = i.created_by
+		WHERE i.entity_id = @entity AND i.deleted_at IS NULL ORDER BY u.name, u.id`, pgx.StrictNamedArgs{"entity": entityID})
+	if err != nil {
+		return nil, fmt.Errorf("evidence owners of entity %d: %w", entityID, err)
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByName[Owner])
 }
