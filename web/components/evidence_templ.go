@@ -131,7 +131,7 @@ func evidenceIcon(s string) string {
 	case "to_review":
 		return "◐"
 	case "expiring":
-		return "⏳"
+		return "!"
 	}
 	return "✕"
 }
