@@ -71,6 +71,11 @@ type Item struct {
 	Description string    `db:"description"`
 	CreatedAt   time.Time `db:"created_at"`
 	CreatedBy   string    `db:"created_by"` // the user's name; "" when unknown
+	// ReviewState is the register's review of the item (ReviewToReview,
+	// ReviewAccepted, ReviewRejected); ValidUntil its validity, nil when
+	// none was set.
+	ReviewState string     `db:"review_state"`
+	ValidUntil  *time.Time `db:"valid_until"`
 	// Versions are the file's versions, newest first; empty for links.
 	Versions []Version `db:"-"`
 }
@@ -436,7 +441,7 @@ func (s *Store) Delete(ctx context.Context, actor authz.Actor, itemID int64) err
 // one subject type, or those of a list of subjects (parallel arrays of types
 // and references).
 const itemsSQL = `SELECT i.id, i.entity_id, i.subject_type, i.subject_ref, i.kind, i.title, coalesce(i.url, '') AS url,
-		i.description, i.created_at, coalesce(u.name, '') AS created_by
+		i.description, i.created_at, coalesce(u.name, '') AS created_by, i.review_state, i.valid_until
 	FROM evidence_items i LEFT JOIN users u ON u.id = i.created_by
 	WHERE i.entity_id = @entity AND i.deleted_at IS NULL
 		AND (@item::bigint IS NULL OR i.id = @item::bigint)

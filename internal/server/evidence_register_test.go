@@ -201,6 +201,11 @@ func TestEvidenceReviewFlow(t *testing.T) {
 	if !strings.Contains(r.Body, `data-evidence-state="accepted"`) || !strings.Contains(r.Body, "Fatima El Amrani") {
 		t.Errorf("after accepting: state or reviewer missing\n%s", r.Body)
 	}
+	// The requirement's page shows the review too, linking to the register.
+	r = officer.Get(t, base+"/requirements/5.1")
+	if !strings.Contains(r.Body, `data-evidence-state="accepted"`) || !strings.Contains(r.Body, `href="`+page+`"`) {
+		t.Errorf("requirement page: no review badge linking to the register")
+	}
 	if got := auditCount(t, a, "evidence.reviewed"); got != before+1 {
 		t.Errorf("audit rows evidence.reviewed: %d, want %d", got, before+1)
 	}
