@@ -109,7 +109,7 @@ func mainPages(base string) []string {
 		base + "/", base + "/scope", base + "/scope/wizard", base + "/registration/edit", base + "/measures",
 		base + "/measures/d", base + "/requirements/5.1", base + "/soa", base + "/proportionality", base + "/audit",
 		base + "/users", "/account", base + "/board", base + "/board/training", base + "/risks/method",
-		base + "/board/requests", base + "/board/reports", base + "/incidents",
+		base + "/board/requests", base + "/board/reports", base + "/incidents", base + "/evidence",
 	}
 }
 

@@ -50,19 +50,24 @@ const (
 	// and admins for anyone, board members their own — checked by
 	// internal/training) and the discussion of oversight reports.
 	BoardRecord Permission = "board.record"
+	// EvidenceReview accepts or rejects evidence in the evidence register.
+	// Auditors have it: it is the one change an auditor makes (they are
+	// otherwise read-only), as judging evidence is their job.
+	EvidenceReview Permission = "evidence.review"
 )
 
 // officer is what a security officer does day to day; the admin has it too.
-var officer = []Permission{EntityRead, ScopeEdit, MeasureEdit, EvidenceEdit, RiskEdit, IncidentEdit, ApprovalRequest, ExportCreate, BoardRecord}
+var officer = []Permission{EntityRead, ScopeEdit, MeasureEdit, EvidenceEdit, EvidenceReview, RiskEdit, IncidentEdit, ApprovalRequest, ExportCreate, BoardRecord}
 
 // table is the one permission table. Auditors read everything of their entity
-// (EntityRead, AuditRead) and change nothing; exporting evidence creates no
-// record in the entity.
+// (EntityRead, AuditRead) and change nothing but the review state of
+// evidence (EvidenceReview); exporting evidence creates no record in the
+// entity.
 var table = map[Role][]Permission{
 	Admin:           append(slices.Clone(officer), UserManage, EntityManage, AuditRead),
 	SecurityOfficer: officer,
 	BoardMember:     {EntityRead, ApprovalDecide, BoardRecord},
-	Auditor:         {EntityRead, AuditRead, ExportCreate},
+	Auditor:         {EntityRead, AuditRead, ExportCreate, EvidenceReview},
 }
 
 // Allowed reports whether role has permission p.
@@ -74,7 +79,7 @@ func Allowed(role Role, p Permission) bool {
 // the authorisation test.
 func Permissions() []Permission {
 	return []Permission{EntityRead, EntityManage, UserManage, AuditRead, ScopeEdit, MeasureEdit, EvidenceEdit,
-		RiskEdit, IncidentEdit, ApprovalRequest, ApprovalDecide, ExportCreate, BoardRecord}
+		RiskEdit, IncidentEdit, ApprovalRequest, ApprovalDecide, ExportCreate, BoardRecord, EvidenceReview}
 }
 
 // Actor is the signed-in user acting within one entity.

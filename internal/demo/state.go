@@ -147,7 +147,10 @@ func seedState(ctx context.Context, pool *pgxpool.Pool, entityID int64) error {
 	if err := seedOversight(ctx, pool, actor); err != nil {
 		return err
 	}
-	return seedIncidents(ctx, pool, actor)
+	if err := seedIncidents(ctx, pool, actor); err != nil {
+		return err
+	}
+	return seedEvidenceReview(ctx, pool, actor)
 }
 
 // MinimalPDF returns a small valid one-page PDF with a title line, for demo

@@ -71,6 +71,11 @@ type Item struct {
 	Description string    `db:"description"`
 	CreatedAt   time.Time `db:"created_at"`
 	CreatedBy   string    `db:"created_by"` // the user's name; "" when unknown
+	// ReviewState is the register's review of the item (ReviewToReview,
+	// ReviewAccepted, ReviewRejected); ValidUntil its validity, nil when
+	// none was set.
+	ReviewState string     `db:"review_state"`
+	ValidUntil  *time.Time `db:"valid_until"`
 	// Versions are the file's versions, newest first; empty for links.
 	Versions []Version `db:"-"`
 }
@@ -318,8 +323,13 @@ func (s *Store) AddVersion(ctx context.Context, actor authz.Actor, itemID int64,
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE evidence_items SET version = version + 1 WHERE id = @item AND entity_id = @entity`,
-			pgx.StrictNamedArgs{"item": itemID, "entity": actor.EntityID}); err != nil {
+		// A new file is not what was reviewed: the review starts again.
+		var reviewBefore string
+		if err := tx.QueryRow(ctx, `UPDATE evidence_items i SET version = i.version + 1, review_state = 'to_review',
+				review_comment = '', reviewed_by = NULL, reviewed_at = NULL
+			FROM evidence_items old WHERE old.id = i.id AND i.id = @item AND i.entity_id = @entity
+			RETURNING old.review_state`,
+			pgx.StrictNamedArgs{"item": itemID, "entity": actor.EntityID}).Scan(&reviewBefore); err != nil {
 			return fmt.Errorf("evidence %d: %w", itemID, err)
 		}
 		rows, err := tx.Query(ctx, versionsSQL+` AND v.id = @version`,
@@ -332,9 +342,9 @@ func (s *Store) AddVersion(ctx context.Context, actor authz.Actor, itemID int64,
 		}
 		return audit.Record(ctx, tx, audit.Event{EntityID: actor.EntityID, Action: "evidence.version_added",
 			ObjectType: "evidence", ObjectID: strconv.FormatInt(itemID, 10),
-			Before: map[string]any{"version": last},
+			Before: map[string]any{"version": last, "review_state": reviewBefore},
 			After: map[string]any{"version": last + 1, "version_id": id, "filename": u.filename,
-				"content_type": u.contentType, "size": len(u.data), "sha256": u.sha256}})
+				"content_type": u.contentType, "size": len(u.data), "sha256": u.sha256, "review_state": ReviewToReview}})
 	})
 	return v, err
 }
@@ -431,7 +441,7 @@ func (s *Store) Delete(ctx context.Context, actor authz.Actor, itemID int64) err
 // one subject type, or those of a list of subjects (parallel arrays of types
 // and references).
 const itemsSQL = `SELECT i.id, i.entity_id, i.subject_type, i.subject_ref, i.kind, i.title, coalesce(i.url, '') AS url,
-		i.description, i.created_at, coalesce(u.name, '') AS created_by
+		i.description, i.created_at, coalesce(u.name, '') AS created_by, i.review_state, i.valid_until
 	FROM evidence_items i LEFT JOIN users u ON u.id = i.created_by
 	WHERE i.entity_id = @entity AND i.deleted_at IS NULL
 		AND (@item::bigint IS NULL OR i.id = @item::bigint)

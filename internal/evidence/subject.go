@@ -62,6 +62,13 @@ type SubjectType struct {
 	// Exists reports whether ref names a record of the entity; it is called
 	// within the transaction that attaches the evidence.
 	Exists func(ctx context.Context, q db.Querier, entityID int64, ref string) (bool, error)
+	// TitleSQL optionally names the record for the evidence register: a
+	// scalar SQL subquery (a constant of the module, never input, without
+	// the surrounding parentheses) over the evidence row i (i.entity_id,
+	// i.subject_ref) and @lang ("nl" or "en"). The register puts every
+	// type's TitleSQL in one CASE column, so naming subjects costs no
+	// query per type or row; without it the register shows the reference.
+	TitleSQL string
 }
 
 // Registry holds the declared subject types. It is safe for concurrent use.

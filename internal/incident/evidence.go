@@ -46,7 +46,8 @@ func init() {
 		URL: func(entityID int64, ref string) string {
 			return fmt.Sprintf("/e/%d/incidents/%s", entityID, ref)
 		},
-		Exists: evidence.RowExists("incidents")})
+		Exists:   evidence.RowExists("incidents"),
+		TitleSQL: evidence.RowTitleSQL("incidents", "title")})
 	evidence.Register(evidence.SubjectType{Name: SubjectEntry, Label: "evidence.subject.incident_entry",
 		Permission: authz.IncidentEdit,
 		URL: func(entityID int64, ref string) string {
@@ -64,5 +65,8 @@ func init() {
 				AND incident_id = @incident AND id = @id)`,
 				pgx.StrictNamedArgs{"entity": entityID, "incident": incidentID, "id": entryID}).Scan(&ok)
 			return ok, err
-		}})
+		},
+		// The entry's incident.
+		TitleSQL: `SELECT x.title FROM incidents x WHERE x.entity_id = i.entity_id
+			AND x.id = (CASE WHEN i.subject_ref ~ '^[1-9][0-9]{0,17}-[1-9][0-9]{0,17}$' THEN split_part(i.subject_ref, '-', 1)::bigint END)`})
 }

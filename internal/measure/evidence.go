@@ -22,9 +22,13 @@ const (
 // the evidence package does not import this one.
 func init() {
 	evidence.Register(evidence.SubjectType{Name: SubjectRequirement, Label: "evidence.subject.requirement",
-		Permission: authz.EvidenceEdit, URL: recordURL("requirements"), Exists: requirementExists})
+		Permission: authz.EvidenceEdit, URL: recordURL("requirements"), Exists: requirementExists,
+		TitleSQL: `SELECT r.code || ' ' || CASE WHEN @lang = 'en' THEN r.title_en ELSE r.title_nl END FROM requirements r
+			WHERE r.code = i.subject_ref`})
 	evidence.Register(evidence.SubjectType{Name: SubjectMeasure, Label: "evidence.subject.measure",
-		Permission: authz.EvidenceEdit, URL: recordURL("measures"), Exists: measureExists})
+		Permission: authz.EvidenceEdit, URL: recordURL("measures"), Exists: measureExists,
+		TitleSQL: `SELECT m.code::text || ') ' || CASE WHEN @lang = 'en' THEN m.label_en ELSE m.label_nl END FROM measures m
+			WHERE m.code::text = i.subject_ref`})
 }
 
 func recordURL(collection string) func(entityID int64, ref string) string {

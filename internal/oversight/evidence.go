@@ -19,5 +19,6 @@ func init() {
 		URL: func(entityID int64, ref string) string {
 			return fmt.Sprintf("/e/%d/board/reports/%s", entityID, ref)
 		},
-		Exists: evidence.RowExists("board_reports")})
+		Exists:   evidence.RowExists("board_reports"),
+		TitleSQL: evidence.RowTitleSQL("board_reports", "title")})
 }

@@ -24,13 +24,21 @@ const (
 // analysis's records needs RiskEdit besides EvidenceEdit.
 func init() {
 	evidence.Register(evidence.SubjectType{Name: SubjectJewel, Label: "evidence.subject.risk_jewel",
-		Permission: authz.RiskEdit, URL: recordURL("jewels"), Exists: evidence.RowExists("risk_jewels")})
+		Permission: authz.RiskEdit, URL: recordURL("jewels"), Exists: evidence.RowExists("risk_jewels"),
+		TitleSQL: evidence.RowTitleSQL("risk_jewels", "name")})
 	evidence.Register(evidence.SubjectType{Name: SubjectSupplier, Label: "evidence.subject.risk_supplier",
-		Permission: authz.RiskEdit, URL: recordURL("suppliers"), Exists: evidence.RowExists("risk_suppliers")})
+		Permission: authz.RiskEdit, URL: recordURL("suppliers"), Exists: evidence.RowExists("risk_suppliers"),
+		TitleSQL: evidence.RowTitleSQL("risk_suppliers", "name")})
 	evidence.Register(evidence.SubjectType{Name: SubjectScenario, Label: "evidence.subject.risk_scenario",
-		Permission: authz.RiskEdit, URL: recordURL("scenarios"), Exists: evidence.RowExists("risk_scenarios")})
+		Permission: authz.RiskEdit, URL: recordURL("scenarios"), Exists: evidence.RowExists("risk_scenarios"),
+		// The scenario's crown jewel and its threat (an entity threat's
+		// name, else the catalogue threat's code).
+		TitleSQL: `SELECT j.name || ' × ' || coalesce(th.name, s.threat_code, '') FROM risk_scenarios s
+			JOIN risk_jewels j ON j.id = s.jewel_id LEFT JOIN risk_threats th ON th.id = s.threat_id
+			WHERE s.entity_id = i.entity_id AND s.id = ` + evidence.RefIDSQL})
 	evidence.Register(evidence.SubjectType{Name: SubjectMitigation, Label: "evidence.subject.risk_mitigation",
-		Permission: authz.RiskEdit, URL: recordURL("mitigations"), Exists: evidence.RowExists("risk_mitigations")})
+		Permission: authz.RiskEdit, URL: recordURL("mitigations"), Exists: evidence.RowExists("risk_mitigations"),
+		TitleSQL: evidence.RowTitleSQL("risk_mitigations", "title")})
 }
 
 func recordURL(collection string) func(entityID int64, ref string) string {

@@ -136,6 +136,7 @@ var auditActionKeys = map[string]bool{
 	"registration.updated": true, "registration.submitted": true, "requirement.updated": true, "measure.updated": true,
 	"proportion.factors_changed": true, "proportion.sensitivity_changed": true, "proportion.factors_from_risk": true, "evidence.uploaded": true,
 	"evidence.version_added": true, "evidence.link_added": true, "evidence.deleted": true,
+	"evidence.reviewed": true, "evidence.validity_set": true,
 	"catalogue.adopted": true, "measure.considerations_changed": true, "point.updated": true,
 	"risk_analysis.created": true, "risk_analysis.updated": true, "risk_analysis.status_changed": true, "risk_method.saved": true, "risk_jewel.created": true, "risk_jewel.updated": true, "risk_jewel.imported": true, "risk_supplier.created": true, "risk_supplier.updated": true, "risk_threat.created": true, "risk_threat.updated": true, "risk_scenario.created": true, "risk_scenario.updated": true,
 	"risk_scenario.controls_saved": true, "risk_scenario.treated": true, "risk_scenario.acceptance_requested": true, "risk_mitigation.created": true,
@@ -173,6 +174,7 @@ var auditFieldOrder = []string{
 	"detected_at", "aware_at", "category", "handler_id", "cross_border", "suspected_malicious", "personal_data", "trust_service", "root_cause", "loss_eur", "trade_secrets", "death", "health_damage", "malicious_access", "operational_disruption", "type_answers", "planned_maintenance", "significance", "override", "override_judgement", "occurred_at", "entry", "corrects", "entry_id", "stage", "submitted_at", "recipients", "proof_ref", "summary", "due_at", "requested_at", "requested_by",
 	"lessons", "review_completed", "action_title",
 	"recipient", "channel", "voluntary", "gdpr_notified_at", "gdpr_ref",
+	"review_state", "review_comment",
 }
 
 // auditUserIDs lists the user ids that rows mention: actors, members (object

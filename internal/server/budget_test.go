@@ -80,6 +80,8 @@ func TestQueryBudget(t *testing.T) {
 		"{mitigationID}": `SELECT max(id) FROM risk_mitigations WHERE entity_id = $1`,
 		"{requestID}":    `SELECT max(id) FROM approval_requests WHERE entity_id = $1`,
 		"{actionID}":     `SELECT max(id) FROM incident_actions WHERE entity_id = $1`,
+		// A demo evidence item (the register's detail page).
+		"{itemID}": `SELECT min(id) FROM evidence_items WHERE entity_id = $1 AND deleted_at IS NULL`,
 	} {
 		var id *int64
 		if err := a.Pool.QueryRow(ctx, sql, entityID).Scan(&id); err != nil || id == nil {

@@ -33,7 +33,9 @@ func evidenceAction(entityID int64, subj evidence.Subject) string {
 // evidenceItemProps turns a stored item into the page's view of it.
 func evidenceItemProps(it evidence.Item) measures.EvidenceItem {
 	item := measures.EvidenceItem{ID: it.ID, Kind: it.Kind, Title: it.Title, URL: it.URL, Description: it.Description,
-		CreatedAt: it.CreatedAt, CreatedBy: it.CreatedBy}
+		CreatedAt: it.CreatedAt, CreatedBy: it.CreatedBy, ReviewState: it.ReviewState,
+		Validity: evidence.RegisterRow{ValidUntil: it.ValidUntil}.Validity(today()),
+		Register: entityBase(it.EntityID) + "/evidence/" + strconv.FormatInt(it.ID, 10)}
 	for _, v := range it.Versions {
 		item.Versions = append(item.Versions, measures.EvidenceVersion{ID: v.ID, No: v.No, Filename: v.Filename, Size: v.Size,
 			SHA256: v.SHA256, UploadedAt: v.UploadedAt, UploadedBy: v.UploadedBy})

@@ -17,6 +17,7 @@ import (
 	"github.com/weerbaar/weerbaar/internal/authz"
 	"github.com/weerbaar/weerbaar/internal/db"
 	"github.com/weerbaar/weerbaar/internal/entity"
+	"github.com/weerbaar/weerbaar/internal/evidence"
 	"github.com/weerbaar/weerbaar/internal/i18n"
 	"github.com/weerbaar/weerbaar/internal/incident"
 	"github.com/weerbaar/weerbaar/internal/risk"
@@ -128,6 +129,11 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 	if actor.Can(authz.UserManage) {
 		p.ShowMFA, p.Users, p.MFAUsers = true, x.users, x.mfa
 	}
+	p.ExpiredEvidence = x.expired.Count
+	for _, it := range x.expired.Items {
+		p.ExpiredItems = append(p.ExpiredItems, dashboard.ExpiredEvidence{Title: it.Title, ValidUntil: i18n.Date(ctx, it.ValidUntil),
+			Href: fmt.Sprintf("%s/evidence/%d", p.Base, it.ID)})
+	}
 	s.render(w, r, http.StatusOK, dashboard.Page(p))
 }
 
@@ -204,18 +210,22 @@ type dashboardExtras struct {
 	// post-incident reviews.
 	incidentActions []incident.Action
 	reviewTrigger   *incident.ReviewTrigger
+	// expired is the evidence past its validity (count and the first few).
+	expired evidence.Expired
 }
 
 func dashboardActions(ctx context.Context, q db.Querier, entityID, userID int64, withMFA bool) (x dashboardExtras, err error) {
-	var raw, rawDeadlines, rawTrigger, rawIncident []byte
+	var raw, rawDeadlines, rawTrigger, rawIncident, rawExpired []byte
 	err = q.QueryRow(ctx, `SELECT `+incident.DeadlinesColumn+`, `+incident.ReviewTriggerColumn+`,
 		CASE WHEN @mfa THEN (SELECT count(*) FROM memberships m JOIN users u ON u.id = m.user_id
 			WHERE m.entity_id = @entity AND m.accepted_at IS NOT NULL AND u.password_hash <> '' AND u.disabled_at IS NULL)::int ELSE 0 END,
 		CASE WHEN @mfa THEN (SELECT count(*) FROM memberships m JOIN users u ON u.id = m.user_id
 			WHERE m.entity_id = @entity AND m.accepted_at IS NOT NULL AND u.password_hash <> '' AND u.disabled_at IS NULL
 				AND u.totp_enabled_at IS NOT NULL)::int ELSE 0 END,
-		`+riskActionsColumn(`m.owner_id = @user AND NOT m.done`, `m.due_date, m.id`)+`, `+incident.OwnerActionsColumn,
-		pgx.StrictNamedArgs{"mfa": withMFA, "entity": entityID, "user": userID, "limit": risk.MaxActionRows}).Scan(&rawDeadlines, &rawTrigger, &x.users, &x.mfa, &raw, &rawIncident)
+		`+riskActionsColumn(`m.owner_id = @user AND NOT m.done`, `m.due_date, m.id`)+`, `+incident.OwnerActionsColumn+`,
+		`+evidence.ExpiredColumn,
+		pgx.StrictNamedArgs{"mfa": withMFA, "entity": entityID, "user": userID, "limit": risk.MaxActionRows,
+			"today": today().Format(time.DateOnly), "expired_limit": evidence.ExpiredShown}).Scan(&rawDeadlines, &rawTrigger, &x.users, &x.mfa, &raw, &rawIncident, &rawExpired)
 	if err != nil {
 		return x, fmt.Errorf("dashboard actions: %w", err)
 	}
@@ -226,6 +236,9 @@ func dashboardActions(ctx context.Context, q db.Querier, entityID, userID int64,
 		return x, err
 	}
 	if x.incidentActions, err = incident.ParseActions(rawIncident); err != nil {
+		return x, err
+	}
+	if x.expired, err = evidence.ParseExpired(rawExpired); err != nil {
 		return x, err
 	}
 	x.reviewTrigger, err = incident.ParseReviewTrigger(rawTrigger)

@@ -179,6 +179,12 @@ func (s *Server) routeTable() []Route {
 		{post, "/e/{entityID}/evidence/{itemID}/versions", InEntity, authz.EvidenceEdit, s.addEvidenceVersion},
 		{post, "/e/{entityID}/evidence/{itemID}/delete", InEntity, authz.EvidenceEdit, s.deleteEvidence},
 		{get, "/e/{entityID}/evidence/versions/{versionID}", InEntity, authz.EntityRead, s.downloadEvidence},
+		// The evidence register (issue 13): every item across all subjects,
+		// with its review (auditors review; EvidenceReview) and validity.
+		{get, "/e/{entityID}/evidence", InEntity, authz.EntityRead, s.evidenceRegister},
+		{get, "/e/{entityID}/evidence/{itemID}", InEntity, authz.EntityRead, s.evidenceItemPage},
+		{post, "/e/{entityID}/evidence/{itemID}/review", InEntity, authz.EvidenceReview, s.evidenceReview},
+		{post, "/e/{entityID}/evidence/{itemID}/validity", InEntity, authz.EvidenceEdit, s.evidenceValidity},
 		{get, "/e/{entityID}/soa", InEntity, authz.EntityRead, s.soa},
 		{get, "/e/{entityID}/soa.csv", InEntity, authz.EntityRead, s.soaCSV},
 		{get, "/e/{entityID}/proportionality", InEntity, authz.EntityRead, s.proportionality},

@@ -17,5 +17,8 @@ func init() {
 		URL: func(entityID int64, ref string) string {
 			return fmt.Sprintf("/e/%d/board/training/%s", entityID, ref)
 		},
-		Exists: evidence.RowExists("training_records")})
+		Exists: evidence.RowExists("training_records"),
+		// The course and whose record it is.
+		TitleSQL: `SELECT t.course || ' — ' || u.name FROM training_records t JOIN users u ON u.id = t.user_id
+			WHERE t.entity_id = i.entity_id AND t.id = ` + evidence.RefIDSQL})
 }

@@ -1,0 +1,11 @@
+DROP INDEX evidence_items_register_type_idx;
+DROP INDEX evidence_items_register_review_idx;
+DROP INDEX evidence_items_register_valid_idx;
+DROP INDEX evidence_items_register_created_idx;
+ALTER TABLE evidence_items
+    DROP CONSTRAINT evidence_items_rejected_comment_check,
+    DROP COLUMN reviewed_at,
+    DROP COLUMN reviewed_by,
+    DROP COLUMN review_comment,
+    DROP COLUMN review_state,
+    DROP COLUMN valid_until;
