@@ -444,6 +444,9 @@ func (t auditText) value(r audit.Row, field string, v any) string {
 			return i18n.T(ctx, "incident.draft.channel."+str)
 		}
 	}
+	if r.ObjectType == "evidence" && field == "review_state" {
+		return i18n.T(ctx, "evidence.badge."+str)
+	}
 	switch field {
 	case "acceptance":
 		return i18n.T(ctx, "approval.value.acceptance."+str)
@@ -461,7 +464,7 @@ func (t auditText) value(r audit.Row, field string, v any) string {
 		return i18n.T(ctx, "scope.size."+str)
 	case "subsectors":
 		return subsectorNames(ctx, str)
-	case "submitted_on", "due_date", "report_day", "discussed_on":
+	case "submitted_on", "due_date", "report_day", "discussed_on", "valid_until":
 		if d, err := time.ParseInLocation("2006-01-02", str, i18n.Amsterdam); err == nil {
 			return i18n.Date(ctx, d)
 		}

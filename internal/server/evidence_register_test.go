@@ -209,6 +209,11 @@ func TestEvidenceReviewFlow(t *testing.T) {
 	if got := auditCount(t, a, "evidence.reviewed"); got != before+1 {
 		t.Errorf("audit rows evidence.reviewed: %d, want %d", got, before+1)
 	}
+	// The audit log words the review state, never the stored value.
+	if log := auditor.Get(t, base+"/audit?action=evidence.reviewed"); !strings.Contains(log.Body, tr(t, "evidence.badge.accepted")) ||
+		strings.Contains(log.Body, ">accepted<") {
+		t.Errorf("audit log does not word the review state")
+	}
 	// A stale form: 409 with what is saved now, the input kept.
 	r = auditor.PostForm(t, page+"/review", url.Values{"version": {"1"}, "state": {"rejected"}, "comment": {"Toch niet."}})
 	if r.StatusCode != http.StatusConflict || !strings.Contains(r.Body, tr(t, "conflict.title")) || !strings.Contains(r.Body, "Toch niet.") {
