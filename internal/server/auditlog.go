@@ -14,6 +14,7 @@ import (
 	"github.com/weerbaar/weerbaar/internal/audit"
 	"github.com/weerbaar/weerbaar/internal/authz"
 	"github.com/weerbaar/weerbaar/internal/i18n"
+	"github.com/weerbaar/weerbaar/internal/incident"
 	"github.com/weerbaar/weerbaar/internal/risk"
 	"github.com/weerbaar/weerbaar/internal/scope"
 	"github.com/weerbaar/weerbaar/internal/validate"
@@ -149,6 +150,8 @@ var auditActionKeys = map[string]bool{
 	"incident.entry_added": true, "incident.entry_corrected": true, "incident.report_submitted": true, "incident.report_requested": true,
 	"incident.review_saved": true, "incident.action_added": true, "incident.action_done": true,
 	"incident.submission_recorded": true, "incident.gdpr_notified": true,
+	"response_plan.saved": true, "playbook.adopted": true, "playbook.saved": true,
+	"exercise.created": true, "exercise.updated": true, "exercise.action_added": true, "exercise.action_done": true,
 }
 
 // auditFieldOrder is the order change lines are listed in: the order of the
@@ -172,6 +175,9 @@ var auditFieldOrder = []string{
 	"detected_at", "aware_at", "category", "handler_id", "cross_border", "suspected_malicious", "personal_data", "trust_service", "root_cause", "loss_eur", "trade_secrets", "death", "health_damage", "malicious_access", "operational_disruption", "planned_maintenance", "significance", "override", "override_judgement", "occurred_at", "entry", "corrects", "entry_id", "stage", "submitted_at", "recipients", "proof_ref", "summary", "due_at", "requested_at", "requested_by",
 	"lessons", "review_completed", "action_title",
 	"recipient", "channel", "voluntary", "gdpr_notified_at", "gdpr_ref",
+	"contacts", "escalation", "comm_internal", "comm_recipients", "comm_press", "playbook",
+	"section_detect", "section_contain", "section_recover", "section_report", "section_communicate", "section_lessons",
+	"held_on", "exercise_kind", "scenario", "participants",
 }
 
 // auditUserIDs lists the user ids that rows mention: actors, members (object
@@ -257,6 +263,17 @@ func (t auditText) object(r audit.Row, before, after map[string]any) string {
 		}
 	case "board_appointment":
 		return t.user(r.ObjectID, before, after)
+	case "exercise":
+		for _, side := range []map[string]any{after, before} {
+			if v, ok := side["scenario"].(string); ok && v != "" {
+				return shortLabel(v, 80)
+			}
+		}
+		return "#" + r.ObjectID
+	case "response_plan":
+		return i18n.T(t.ctx, "plan.title")
+	case "playbook":
+		return i18n.T(t.ctx, "playbook.title."+r.ObjectID)
 	case "risk_analysis", "risk_jewel", "risk_supplier", "risk_threat", "risk_scenario", "risk_mitigation", "training_record", "board_report", "incident":
 		// A deleted scenario is named by its jewel and threat as recorded.
 		if jewel, ok := before["jewel"].(string); ok && r.ObjectType == "risk_scenario" && after == nil {
@@ -428,6 +445,19 @@ func (t auditText) value(r audit.Row, field string, v any) string {
 		case "kind":
 			return kindLabel(ctx, str)
 		}
+	}
+	switch field {
+	case "contacts":
+		// "role: name, phone" as recorded by the response plan.
+		if role, rest, ok := strings.Cut(str, ": "); ok && slices.Contains(incident.ContactRoles, role) {
+			return i18n.T(ctx, "plan.role."+role) + ": " + rest
+		}
+	case "playbook":
+		if str != "" {
+			return i18n.T(ctx, "playbook.title."+str)
+		}
+	case "exercise_kind":
+		return i18n.T(ctx, "exercise.kind."+str)
 	}
 	if r.ObjectType == "incident" {
 		switch field {

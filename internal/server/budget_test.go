@@ -57,6 +57,8 @@ func TestQueryBudget(t *testing.T) {
 		"*":           "css/app.css",
 		// A draft report of the demo's significant incident.
 		"{stage}": "notification",
+		// A playbook of the response plan.
+		"{playbookKey}": "ransomware",
 	}
 	// The risk analysis's records: the demo's newest cycle (in concept, so
 	// its "new" forms are open) and a record of each kind in it.
@@ -73,6 +75,9 @@ func TestQueryBudget(t *testing.T) {
 		// The demo's last action: done, with evidence.
 		"{mitigationID}": `SELECT max(id) FROM risk_mitigations WHERE entity_id = $1`,
 		"{requestID}":    `SELECT max(id) FROM approval_requests WHERE entity_id = $1`,
+		// The demo's tabletop exercise and its open follow-up action.
+		"{exerciseID}": `SELECT max(id) FROM response_exercises WHERE entity_id = $1`,
+		"{followupID}": `SELECT max(id) FROM response_exercise_actions WHERE entity_id = $1`,
 	} {
 		var id *int64
 		if err := a.Pool.QueryRow(ctx, sql, entityID).Scan(&id); err != nil || id == nil {
