@@ -36,23 +36,36 @@ func init() {
 			return []approval.Subject{{Ref: ResponsePlanRef, Title: planTitle}}, nil
 		},
 		URL:       func(entityID int64, _ string) string { return fmt.Sprintf("/e/%d/incidents/plan", entityID) },
-		ValueKeys: map[string]string{"role": "plan.role.", "key": "playbook.title."},
+		ValueKeys: map[string]string{"role": "plan.role."},
 	})
 }
 
+type snapshotContact struct {
+	Role         string `json:"role"`
+	Name         string `json:"name"`
+	Organisation string `json:"organisation"`
+	Phone        string `json:"phone"`
+	Email        string `json:"email"`
+	Reachability string `json:"reachability"`
+	SupplierID   *int64 `json:"supplier_id,omitempty"`
+}
+
 type snapshotPlaybook struct {
-	Key      string               `json:"key"`
 	Adopted  bool                 `json:"adopted"`
 	Sections map[string]i18n.Text `json:"sections"`
 }
 
+// planSnapshot is the document the board approves. Playbooks and their
+// sections are objects keyed by their keys, so a difference reads
+// "Draaiboeken › Ransomware › Indammen › Engels" through the catalogue
+// (approval.field.*).
 type planSnapshot struct {
-	Contacts       []Contact          `json:"contacts"`
-	Escalation     []EscalationLevel  `json:"escalation"`
-	CommInternal   string             `json:"communication_internal"`
-	CommRecipients string             `json:"communication_recipients"`
-	CommPress      string             `json:"communication_press"`
-	Playbooks      []snapshotPlaybook `json:"playbooks"`
+	Contacts       []snapshotContact           `json:"contacts"`
+	Escalation     []EscalationLevel           `json:"escalation"`
+	CommInternal   string                      `json:"communication_internal"`
+	CommRecipients string                      `json:"communication_recipients"`
+	CommPress      string                      `json:"communication_press"`
+	Playbooks      map[string]snapshotPlaybook `json:"playbooks"`
 }
 
 // PlanContent is the response plan's content for approval: what the board
@@ -60,29 +73,30 @@ type planSnapshot struct {
 // updated-at, no names of editors, no exercise dates), so the same plan
 // always has the same hash.
 func PlanContent(p ResponsePlan) approval.Content {
-	s := planSnapshot{Contacts: p.Contacts, Escalation: p.Escalation, CommInternal: p.CommInternal,
-		CommRecipients: p.CommRecipients, CommPress: p.CommPress, Playbooks: []snapshotPlaybook{}}
-	if s.Contacts == nil {
-		s.Contacts = []Contact{}
+	s := planSnapshot{Contacts: []snapshotContact{}, Escalation: p.Escalation, CommInternal: p.CommInternal,
+		CommRecipients: p.CommRecipients, CommPress: p.CommPress, Playbooks: map[string]snapshotPlaybook{}}
+	for _, c := range p.Contacts {
+		s.Contacts = append(s.Contacts, snapshotContact{Role: c.Role, Name: c.Name, Organisation: c.Organisation, Phone: c.Phone,
+			Email: c.Email, Reachability: c.Availability, SupplierID: c.SupplierID})
 	}
 	if s.Escalation == nil {
 		s.Escalation = []EscalationLevel{}
 	}
 	adopted := 0
 	for _, b := range p.Playbooks {
-		sp := snapshotPlaybook{Key: b.Key, Adopted: b.Adopted, Sections: map[string]i18n.Text{}}
+		sp := snapshotPlaybook{Adopted: b.Adopted, Sections: map[string]i18n.Text{}}
 		for _, sec := range b.Sections {
 			sp.Sections[sec.Key] = sec.Text
 		}
 		if b.Adopted {
 			adopted++
 		}
-		s.Playbooks = append(s.Playbooks, sp)
+		s.Playbooks[b.Key] = sp
 	}
 	summary := i18n.Text{
-		NL: fmt.Sprintf("Het incidentresponsplan (art. 21 lid 2 onder b NIS2): %d contactpersonen en instanties, %d escalatieniveaus, de communicatie intern, naar afnemers en pers, en %d draaiboeken (%d door de organisatie vastgesteld). Met uw goedkeuring stelt u het plan vast.",
+		NL: fmt.Sprintf("Het incidentresponsplan (art. 21 lid 2 onder b NIS2) met de contactpersonen en instanties (%d), de opschalingsniveaus (%d), de communicatie intern, naar afnemers en pers, en de draaiboeken (%d, waarvan door de organisatie vastgesteld: %d). Met uw goedkeuring stelt u het plan vast.",
 			len(s.Contacts), len(s.Escalation), len(s.Playbooks), adopted),
-		EN: fmt.Sprintf("The incident response plan (Art. 21(2)(b) NIS2): %d contacts and bodies, %d escalation levels, communication internally, to recipients and to the press, and %d playbooks (%d adopted by the organisation). By approving it you adopt the plan.",
+		EN: fmt.Sprintf("The incident response plan (Art. 21(2)(b) NIS2) with the contacts and bodies (%d), the escalation levels (%d), communication internally, to recipients and to the press, and the playbooks (%d, adopted by the organisation: %d). By approving it you adopt the plan.",
 			len(s.Contacts), len(s.Escalation), len(s.Playbooks), adopted),
 	}
 	return approval.Content{Data: s, Title: planTitle, Summary: summary}
