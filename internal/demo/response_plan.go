@@ -35,14 +35,16 @@ func seedResponsePlan(ctx context.Context, pool *pgxpool.Pool, officer authz.Act
 	if integrator == "" {
 		return fmt.Errorf("demo response plan: the OT integrator is not a supplier of the analysis")
 	}
-	csirt, authority := "NCSC", "Inspectie Leefomgeving en Transport"
+	// The bodies the scope assessment names (NCSC, the minister, the ILT),
+	// with their role and no invented phone numbers.
+	bodies := map[scope.Role]string{}
 	for _, rc := range scope.Recipients([]string{"drinking_water"}) {
-		switch rc.Role {
-		case scope.RoleCSIRT:
-			csirt = rc.Name.Lang(i18n.NL)
-		case scope.RoleAuthority:
-			authority = rc.Name.Lang(i18n.NL)
+		if rc.Code != "" {
+			bodies[rc.Role] = rc.Name.Lang(i18n.NL)
 		}
+	}
+	if bodies[scope.RoleCSIRT] == "" || bodies[scope.RoleAuthority] == "" || bodies[scope.RoleSupervisor] == "" {
+		return fmt.Errorf("demo response plan: drinking water lacks a CSIRT, authority or supervisor: %v", bodies)
 	}
 	in := incident.PlanInput{
 		Contacts: []incident.ContactInput{
@@ -50,8 +52,9 @@ func seedResponsePlan(ctx context.Context, pool *pgxpool.Pool, officer authz.Act
 				Email: Accounts[1].Email, Availability: "24/7 via de piketdienst"},
 			{Role: "deputy", Name: "J. de Vries", Organisation: "ICT-beheer", Email: "j.devries@demo.weerbaar.test",
 				Availability: "Kantooruren; buiten kantooruren via de piketdienst"},
-			{Role: "csirt", Organisation: csirt, Availability: "24/7 (melden via het portaal)"},
-			{Role: "authority", Organisation: authority},
+			{Role: "csirt", Organisation: bodies[scope.RoleCSIRT], Availability: "24/7 (melden via het portaal)"},
+			{Role: "authority", Organisation: bodies[scope.RoleAuthority]},
+			{Role: "supervisor", Organisation: bodies[scope.RoleSupervisor]},
 			{Role: "dpo", Name: "M. Bakker", Organisation: "Functionaris gegevensbescherming", Email: "fg@demo.weerbaar.test",
 				Availability: "Kantooruren"},
 			{Role: "communications", Name: "L. Jansen", Organisation: "Communicatie", Email: "pers@demo.weerbaar.test",

@@ -119,18 +119,20 @@ func (s *Server) planForm(ctx context.Context, plan incident.ResponsePlan, st pl
 		f.Contacts = append(f.Contacts, incidentpages.ContactForm{Index: i, Role: c.Role, Name: c.Name, Organisation: c.Organisation,
 			Phone: c.Phone, Email: c.Email, Availability: c.Availability, Supplier: c.SupplierID})
 	}
+	// Pre-filled rows only on a plan never saved: on a saved plan a
+	// suggestion is a hint, never a row saved without the officer noticing.
 	if fresh {
+		p.Prefilled = plan.Version == 0
 		for _, rc := range scope.Recipients(plan.Subsectors) {
 			role, ok := recipientRoles[rc.Role]
-			if !ok || rc.Code == "" {
+			if !ok || rc.Code == "" || slices.ContainsFunc(plan.Contacts, func(c incident.Contact) bool { return c.Role == role }) {
 				continue
 			}
 			name := rc.Name.In(ctx)
-			if slices.ContainsFunc(plan.Contacts, func(c incident.Contact) bool { return c.Role == role }) {
-				continue
-			}
 			p.Suggestions = append(p.Suggestions, incidentpages.Suggestion{Role: role, RoleLabel: i18n.T(ctx, "plan.role."+role), Name: name})
-			f.Contacts = append(f.Contacts, incidentpages.ContactForm{Index: len(f.Contacts), Role: role, Organisation: name})
+			if p.Prefilled {
+				f.Contacts = append(f.Contacts, incidentpages.ContactForm{Index: len(f.Contacts), Role: role, Organisation: name})
+			}
 		}
 	}
 	for range spareRows {

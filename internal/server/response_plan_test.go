@@ -71,6 +71,17 @@ func TestResponsePlanOfTheDemo(t *testing.T) {
 	if !strings.Contains(page.Body, `data-testid="incident-playbook"`) || !strings.Contains(page.Body, base+"/incidents/playbooks/ransomware") {
 		t.Errorf("ransomware incident does not link its playbook")
 	}
+	// A plan never saved offers the scope's reporting bodies as pre-filled
+	// rows (no phone numbers).
+	if _, err := a.Pool.Exec(context.Background(), `DELETE FROM response_plans WHERE entity_id = $1`, id); err != nil {
+		t.Fatal(err)
+	}
+	fresh := officer.Get(t, base+"/incidents/plan")
+	if !strings.Contains(fresh.Body, `data-testid="plan-suggestions"`) || !strings.Contains(fresh.Body, tr(t, "plan.suggestions")) ||
+		!strings.Contains(fresh.Body, `name="contact-0-organisation" type="text" value="Nationaal Cyber Security Centrum (NCSC)"`) ||
+		!strings.Contains(fresh.Body, `name="contact-0-phone" type="tel" value=""`) {
+		t.Errorf("fresh plan without the scope's bodies pre-filled")
+	}
 	ex := officer.Get(t, base+"/incidents/exercises")
 	if ex.StatusCode != http.StatusOK || !strings.Contains(ex.Body, tr(t, "exercise.kind.tabletop")) {
 		t.Errorf("demo exercises: %d", ex.StatusCode)

@@ -63,11 +63,14 @@ type PlanProps struct {
 	CommInternal, CommRecipients, CommPress string
 	Playbooks                               []PlaybookLink
 	Suggestions                             []Suggestion
-	Form                                    PlanForm
-	Errors                                  map[string]string
-	Conflict                                []components.Fact
-	Roles                                   []components.Option
-	Suppliers                               []components.Option
+	// Prefilled: the suggestions are pre-filled rows of a plan never saved
+	// (else they are a hint only).
+	Prefilled bool
+	Form      PlanForm
+	Errors    map[string]string
+	Conflict  []components.Fact
+	Roles     []components.Option
+	Suppliers []components.Option
 }
 
 // SectionText is one playbook section in the reader's language.
