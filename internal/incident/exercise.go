@@ -206,7 +206,6 @@ func SaveExercise(ctx context.Context, pool *pgxpool.Pool, actor authz.Actor, id
 		if len(after) == 0 && len(before) == 0 {
 			return nil
 		}
-		after["scenario"] = scenario
 		return audit.Record(ctx, tx, audit.Event{EntityID: actor.EntityID, Action: "exercise.updated", ObjectType: "exercise",
 			ObjectID: strconv.FormatInt(id, 10), Before: before, After: after})
 	})

@@ -352,6 +352,10 @@ func (t auditText) changes(r audit.Row, before, after map[string]any) []string {
 		if k == "title" && r.ObjectType == "incident" && r.Action != "incident.created" && r.Action != "incident.updated" {
 			continue
 		}
+		// Likewise an exercise's scenario on its follow-up actions' rows.
+		if k == "scenario" && r.ObjectType == "exercise" && r.Action != "exercise.created" && r.Action != "exercise.updated" {
+			continue
+		}
 		label := t.fieldLabel(r, k)
 		b, hasB := before[k]
 		a, hasA := after[k]

@@ -71,6 +71,25 @@ func TestResponsePlanOfTheDemo(t *testing.T) {
 	if !strings.Contains(page.Body, `data-testid="incident-playbook"`) || !strings.Contains(page.Body, base+"/incidents/playbooks/ransomware") {
 		t.Errorf("ransomware incident does not link its playbook")
 	}
+	// The audit log names the plan's and the playbooks' events in words.
+	auditor := a.LoginDemo(t, authz.Auditor)
+	for object, want := range map[string][]string{
+		"response_plan": {tr(t, "audit.action.response_plan.saved"), tr(t, "plan.role.csirt") + ": Nationaal Cyber Security Centrum (NCSC)"},
+		"playbook":      {tr(t, "audit.action.playbook.adopted"), tr(t, "playbook.title.data_breach")},
+		"exercise":      {tr(t, "audit.action.exercise.action_added"), tr(t, "exercise.kind.tabletop")},
+	} {
+		log := auditor.Get(t, base+"/audit?object="+object)
+		for _, w := range want {
+			if !strings.Contains(log.Body, w) {
+				t.Errorf("audit log of %s lacks %q", object, w)
+			}
+		}
+		for _, bad := range []string{">response_plan.saved<", ">ransomware<", ">tabletop<", ">exercise.", "audit.field."} {
+			if i := strings.Index(log.Body, bad); i >= 0 {
+				t.Errorf("audit log of %s shows %q: %s", object, bad, log.Body[max(0, i-200):min(len(log.Body), i+100)])
+			}
+		}
+	}
 	// A plan never saved offers the scope's reporting bodies as pre-filled
 	// rows (no phone numbers).
 	if _, err := a.Pool.Exec(context.Background(), `DELETE FROM response_plans WHERE entity_id = $1`, id); err != nil {
