@@ -65,4 +65,21 @@ func TestOfficerAddsAContactToTheResponsePlan(t *testing.T) {
 	if vs := runAxe(ctx, t); len(vs) > 0 {
 		t.Errorf("response plan page after saving: axe-core found serious or critical violations:%s", describeViolations(vs))
 	}
+	// The playbook, its editor, the exercises and an exercise pass axe-core too.
+	for _, page := range []struct{ path, ready string }{
+		{"/incidents/playbooks/ransomware", `[data-section="contain"]`},
+		{"/incidents/playbooks/ransomware/edit", `[data-testid="playbook-form"]`},
+		{"/incidents/exercises", `tr[data-exercise]`},
+	} {
+		runStep(t, ctx, "open "+page.path, chromedp.Navigate(base+page.path), chromedp.WaitVisible(page.ready, chromedp.ByQuery))
+		if vs := runAxe(ctx, t); len(vs) > 0 {
+			t.Errorf("%s: axe-core found serious or critical violations:%s", page.path, describeViolations(vs))
+		}
+	}
+	runStep(t, ctx, "open the demo exercise",
+		chromedp.Click(`tr[data-exercise] a`, chromedp.ByQuery),
+		chromedp.WaitVisible(`[data-testid="exercise-action-form"]`, chromedp.ByQuery))
+	if vs := runAxe(ctx, t); len(vs) > 0 {
+		t.Errorf("exercise page: axe-core found serious or critical violations:%s", describeViolations(vs))
+	}
 }

@@ -77,3 +77,18 @@ func TestCleanPlanKeepsRowIndexes(t *testing.T) {
 		t.Errorf("phishing has a playbook")
 	}
 }
+
+// TestExerciseDue: a plan is due for an exercise when none was held, or the
+// last lies more than twelve months before the day.
+func TestExerciseDue(t *testing.T) {
+	day := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
+	at := func(y int, m time.Month, d int) *time.Time { v := time.Date(y, m, d, 0, 0, 0, 0, time.UTC); return &v }
+	for _, c := range []struct {
+		last *time.Time
+		due  bool
+	}{{nil, true}, {at(2026, 7, 30), false}, {at(2025, 11, 30), false}, {at(2025, 11, 29), true}} {
+		if got := (ResponsePlan{LastExercise: c.last}).ExerciseDue(day); got != c.due {
+			t.Errorf("last %v: due %v, want %v", c.last, got, c.due)
+		}
+	}
+}

@@ -90,6 +90,13 @@ func TestResponsePlanOfTheDemo(t *testing.T) {
 			}
 		}
 	}
+	// No exercise in the last twelve months: the plan page warns.
+	if _, err := a.Pool.Exec(context.Background(), `UPDATE response_exercises SET held_on = current_date - 400 WHERE entity_id = $1`, id); err != nil {
+		t.Fatal(err)
+	}
+	if r := officer.Get(t, base+"/incidents/plan"); !strings.Contains(r.Body, `data-testid="exercise-due"`) || !strings.Contains(r.Body, tr(t, "plan.exercise.due")) {
+		t.Errorf("plan without a recent exercise does not warn")
+	}
 	// A plan never saved offers the scope's reporting bodies as pre-filled
 	// rows (no phone numbers).
 	if _, err := a.Pool.Exec(context.Background(), `DELETE FROM response_plans WHERE entity_id = $1`, id); err != nil {
