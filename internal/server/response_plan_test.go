@@ -335,8 +335,15 @@ func TestExercises(t *testing.T) {
 		id, strconv.FormatInt(exID, 10)); n != 4 {
 		t.Errorf("exercise audit rows: %d, want 4 (created, updated, action added, done)", n)
 	}
+	// The exercise report attaches as evidence and is listed on its page.
+	attach := fmt.Sprintf("%s/evidence/attach/%s/%d/link", base, incident.SubjectExercise, exID)
+	if r := officer.PostForm(t, attach, url.Values{"link_title": {"Verslag hersteloefening"}, "url": {"https://intranet.example/oefening"}}); r.StatusCode != http.StatusSeeOther ||
+		r.Header.Get("Location") != page+"#evidence" {
+		t.Fatalf("evidence on the exercise: %d %q", r.StatusCode, r.Header.Get("Location"))
+	}
 	auditor := a.LoginDemo(t, authz.Auditor)
 	if r := auditor.Get(t, page); r.StatusCode != http.StatusOK || !strings.Contains(r.Body, "Hersteltest elk kwartaal") ||
+		!strings.Contains(r.Body, "Verslag hersteloefening") ||
 		strings.Contains(r.Body, `data-testid="exercise-action-form"`) {
 		t.Errorf("auditor reads the exercise: %d", r.StatusCode)
 	}
@@ -355,6 +362,10 @@ func TestExercises(t *testing.T) {
 		t.Fatal(err)
 	}
 	fpage := fmt.Sprintf("%s/incidents/exercises/%d", base, foreign)
+	if r := officer.PostForm(t, fmt.Sprintf("%s/evidence/attach/%s/%d/link", base, incident.SubjectExercise, foreign),
+		url.Values{"link_title": {"x"}, "url": {"https://x.example"}}); r.StatusCode != http.StatusNotFound {
+		t.Errorf("evidence on another entity's exercise: %d, want 404", r.StatusCode)
+	}
 	if r := officer.Get(t, fpage); r.StatusCode != http.StatusNotFound {
 		t.Errorf("GET another entity's exercise: %d", r.StatusCode)
 	}
