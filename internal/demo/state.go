@@ -141,6 +141,9 @@ func seedState(ctx context.Context, pool *pgxpool.Pool, entityID int64) error {
 	if err := seedTraining(ctx, pool, actor); err != nil {
 		return err
 	}
+	if err := seedResponsePlan(ctx, pool, actor); err != nil {
+		return err
+	}
 	if err := seedApprovals(ctx, pool, actor); err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/weerbaar/weerbaar/internal/audit"
 	"github.com/weerbaar/weerbaar/internal/authz"
 	"github.com/weerbaar/weerbaar/internal/i18n"
+	"github.com/weerbaar/weerbaar/internal/incident"
 	"github.com/weerbaar/weerbaar/internal/risk"
 	"github.com/weerbaar/weerbaar/internal/scope"
 	"github.com/weerbaar/weerbaar/internal/validate"
@@ -151,6 +152,8 @@ var auditActionKeys = map[string]bool{
 	"incident.review_saved": true, "incident.action_added": true, "incident.action_done": true,
 	"incident.action_changed": true, "incident.action_deleted": true,
 	"incident.submission_recorded": true, "incident.gdpr_notified": true,
+	"response_plan.saved": true, "playbook.adopted": true, "playbook.saved": true,
+	"exercise.created": true, "exercise.updated": true, "exercise.action_added": true, "exercise.action_done": true,
 }
 
 // auditFieldOrder is the order change lines are listed in: the order of the
@@ -175,6 +178,9 @@ var auditFieldOrder = []string{
 	"lessons", "review_completed", "action_title",
 	"recipient", "channel", "voluntary", "gdpr_notified_at", "gdpr_ref",
 	"review_state", "review_comment",
+	"contacts", "escalation", "comm_internal", "comm_recipients", "comm_press", "playbook",
+	"section_detect", "section_contain", "section_recover", "section_report", "section_communicate", "section_lessons",
+	"held_on", "exercise_kind", "scenario", "participants",
 }
 
 // auditUserIDs lists the user ids that rows mention: actors, members (object
@@ -260,6 +266,17 @@ func (t auditText) object(r audit.Row, before, after map[string]any) string {
 		}
 	case "board_appointment":
 		return t.user(r.ObjectID, before, after)
+	case "exercise":
+		for _, side := range []map[string]any{after, before} {
+			if v, ok := side["scenario"].(string); ok && v != "" {
+				return shortLabel(v, 80)
+			}
+		}
+		return "#" + r.ObjectID
+	case "response_plan":
+		return i18n.T(t.ctx, "plan.title")
+	case "playbook":
+		return i18n.T(t.ctx, "playbook.title."+r.ObjectID)
 	case "risk_analysis", "risk_jewel", "risk_supplier", "risk_threat", "risk_scenario", "risk_mitigation", "training_record", "board_report", "incident":
 		// A deleted scenario is named by its jewel and threat as recorded.
 		if jewel, ok := before["jewel"].(string); ok && r.ObjectType == "risk_scenario" && after == nil {
@@ -336,6 +353,10 @@ func (t auditText) changes(r audit.Row, before, after map[string]any) []string {
 		// An incident's title names the object in the sentence; it is a
 		// change only when the facts were recorded or edited.
 		if k == "title" && r.ObjectType == "incident" && r.Action != "incident.created" && r.Action != "incident.updated" {
+			continue
+		}
+		// Likewise an exercise's scenario on its follow-up actions' rows.
+		if k == "scenario" && r.ObjectType == "exercise" && r.Action != "exercise.created" && r.Action != "exercise.updated" {
 			continue
 		}
 		label := t.fieldLabel(r, k)
@@ -431,6 +452,19 @@ func (t auditText) value(r audit.Row, field string, v any) string {
 		case "kind":
 			return kindLabel(ctx, str)
 		}
+	}
+	switch field {
+	case "contacts":
+		// "role: name, phone" as recorded by the response plan.
+		if role, rest, ok := strings.Cut(str, ": "); ok && slices.Contains(incident.ContactRoles, role) {
+			return i18n.T(ctx, "plan.role."+role) + ": " + rest
+		}
+	case "playbook":
+		if str != "" {
+			return i18n.T(ctx, "playbook.title."+str)
+		}
+	case "exercise_kind":
+		return i18n.T(ctx, "exercise.kind."+str)
 	}
 	if r.ObjectType == "incident" {
 		switch field {

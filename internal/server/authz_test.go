@@ -77,7 +77,8 @@ func TestAuthorisationMatrix(t *testing.T) {
 	for param, table := range map[string]string{"{analysisID}": "risk_analyses", "{jewelID}": "risk_jewels",
 		"{supplierID}": "risk_suppliers", "{scenarioID}": "risk_scenarios", "{threatID}": "risk_threats",
 		"{recordID}": "training_records", "{mitigationID}": "risk_mitigations", "{reportID}": "board_reports",
-		"{incidentID}": "incidents", "{actionID}": "incident_actions"} {
+		"{incidentID}": "incidents", "{actionID}": "incident_actions", "{exerciseID}": "response_exercises",
+		"{followupID}": "response_exercise_actions"} {
 		var id int64
 		if err := a.Pool.QueryRow(context.Background(), `SELECT max(id) FROM `+table+` WHERE entity_id = $1`, entityID).Scan(&id); err != nil {
 			t.Fatalf("demo %s: %v", table, err)
@@ -106,7 +107,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 		r := strings.NewReplacer("{entityID}", strconv.FormatInt(entityID, 10), "{userID}", strconv.FormatInt(target, 10),
 			"{token}", "no-such-token", "*", "css/app.css", "{code}", code, "{itemID}", strconv.FormatInt(items[1], 10),
 			"{versionID}", strconv.FormatInt(versionID, 10), "{subjectType}", "requirement", "{subjectRef}", "1.1",
-			"{stage}", "notification")
+			"{stage}", "notification", "{playbookKey}", "ransomware")
 		return r.Replace(p)
 	}
 

@@ -57,6 +57,8 @@ func TestQueryBudget(t *testing.T) {
 		"*":           "css/app.css",
 		// A draft report of the demo's significant incident.
 		"{stage}": "notification",
+		// A playbook of the response plan.
+		"{playbookKey}": "ransomware",
 	}
 	// A follow-up action on the incident {incidentID} names (the demo's
 	// actions belong to its closed incident), so the action's page is walked.
@@ -82,6 +84,9 @@ func TestQueryBudget(t *testing.T) {
 		"{actionID}":     `SELECT max(id) FROM incident_actions WHERE entity_id = $1`,
 		// A demo evidence item (the register's detail page).
 		"{itemID}": `SELECT min(id) FROM evidence_items WHERE entity_id = $1 AND deleted_at IS NULL`,
+		// The demo's tabletop exercise and its open follow-up action.
+		"{exerciseID}": `SELECT max(id) FROM response_exercises WHERE entity_id = $1`,
+		"{followupID}": `SELECT max(id) FROM response_exercise_actions WHERE entity_id = $1`,
 	} {
 		var id *int64
 		if err := a.Pool.QueryRow(ctx, sql, entityID).Scan(&id); err != nil || id == nil {

@@ -277,6 +277,7 @@ func (s *Server) renderIncident(w http.ResponseWriter, r *http.Request, id int64
 		Status: string(inc.Status), StatusLabel: i18n.T(ctx, "incident.status."+string(inc.Status)), Version: inc.Version,
 		Facts: incidentFacts(ctx, inc, opts), CanEdit: canEdit, Notice: s.Sessions.PopString(ctx, sessFlash),
 		Error: in.Error}
+	p.Playbook, _ = incident.PlaybookForCategory(inc.Category)
 	if st.Form != "review" {
 		p.Conflict = st.Conflict
 	}

@@ -223,6 +223,9 @@ type PageProps struct {
 	// a report is voluntary (Art. 30 NIS2).
 	Drafts    []DraftLink
 	Voluntary bool
+	// Playbook is the key of the playbook of the incident's category ("" when
+	// none matches), derived from the category without a query.
+	Playbook string
 	// GDPR is the breach notification to the Autoriteit Persoonsgegevens,
 	// for an incident involving personal data; nil otherwise.
 	GDPR   *GDPRProps
