@@ -221,6 +221,13 @@ func (d *Document) Facts(facts []Fact) {
 	d.add(0, func(r *renderer) { r.facts(facts) })
 }
 
+// Code adds a label and a machine-readable value (a SHA-256, a public key)
+// in small type on a line of its own, so that a 64-character hash fits
+// the page's width unbroken and can be copied whole.
+func (d *Document) Code(label, value string) {
+	d.add(0, func(r *renderer) { r.code(label, value) })
+}
+
 // Table adds a table (see Table).
 func (d *Document) Table(t Table) {
 	d.add(0, func(r *renderer) { r.table(t) })

@@ -335,6 +335,19 @@ func (r *renderer) facts(facts []Fact) {
 	r.space(2)
 }
 
+func (r *renderer) code(label, value string) {
+	r.font("", smallSize)
+	lines := r.split(value, r.contentW)
+	r.ensure(lineHeight + float64(min(len(lines), 3))*lineHeightOf(smallSize))
+	if label != "" {
+		r.font("B", bodySize)
+		r.textColor(colorMuted)
+		r.text(marginLeft, r.pdf.GetY(), r.contentW, lineHeight, clean(label), AlignLeft)
+		r.space(lineHeight)
+	}
+	r.paragraph(value, smallSize, "", colorText)
+}
+
 // Table text is 9 pt.
 const (
 	tableSize = 9.0
