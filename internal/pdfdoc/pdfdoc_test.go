@@ -279,3 +279,17 @@ func BenchmarkPDFTable(b *testing.B) {
 	}
 	b.ReportMetric(float64(size)/1024, "KiB/pdf")
 }
+
+// TestCodeKeepsAHashWhole checks that a SHA-256 printed with Code stays on
+// one line (so it can be copied and compared), while the same hash in a
+// narrow table cell would wrap.
+func TestCodeKeepsAHashWhole(t *testing.T) {
+	t.Parallel()
+	const hash = "c9684691bbd71c21cac803d0b91487a63e4fbc8f5ced96106ba5d4af53bc55f4"
+	d := pdfdoc.New(meta)
+	d.Code("SHA-256", hash)
+	text := pdftext.Text(t, render(t, d))
+	if !strings.Contains(text, "SHA-256") || !regexp.MustCompile(`(?m)^\s*`+hash+`\s*$`).MatchString(text) {
+		t.Errorf("the hash is not on a line of its own:\n%s", text)
+	}
+}
