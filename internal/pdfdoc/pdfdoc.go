@@ -230,7 +230,7 @@ func (d *Document) Code(label, value string) {
 
 // Table adds a table (see Table).
 func (d *Document) Table(t Table) {
-	d.add(0, func(r *renderer) { r.table(t) })
+	d.add(tableKeep, func(r *renderer) { r.table(t) })
 }
 
 // HeatMap adds a 5×5 heat map (see HeatMap).

@@ -352,6 +352,9 @@ func (r *renderer) code(label, value string) {
 const (
 	tableSize = 9.0
 	tableLine = 4.5
+	// tableKeep is what a heading keeps free for a table after it: a
+	// caption, the header and a row or two.
+	tableKeep = 32.0
 )
 
 func (r *renderer) table(t Table) {
