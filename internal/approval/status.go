@@ -2,6 +2,7 @@ package approval
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -135,4 +136,70 @@ func BoardView(ctx context.Context, q db.Querier, entityID, userID int64, kind, 
 		}
 	}
 	return mine, st, nil
+}
+
+// Record is a request as its decision record shows it: with the later
+// approved request of the same record that replaced it, if any.
+type Record struct {
+	Request
+	// SupersededBy is the id of a request of the same record approved
+	// after this one (nil when none).
+	SupersededBy *int64 `db:"superseded_by"`
+}
+
+// GetRecord returns one request of the entity with what superseded it, in
+// one query; another entity's id is db.ErrNotFound.
+func GetRecord(ctx context.Context, q db.Querier, entityID, id int64) (Record, error) {
+	return db.GetOne[Record](ctx, q, fmt.Sprintf("load decision record %d", id),
+		`SELECT x.*, (SELECT l.id FROM approval_requests l WHERE l.entity_id = x.entity_id AND l.kind = x.kind
+				AND l.subject_ref = x.subject_ref AND l.state = 'approved' AND x.state = 'approved' AND l.id <> x.id
+				AND (l.decided_at, l.id) > (x.decided_at, x.id) ORDER BY l.decided_at DESC, l.id DESC LIMIT 1) AS superseded_by
+		FROM (SELECT `+requestColumns+` WHERE r.entity_id = @entity AND r.id = @id) x`,
+		pgx.StrictNamedArgs{"entity": entityID, "id": id})
+}
+
+// Currency is whether an approved request still holds today.
+type Currency struct {
+	// Standing is Approved while the record's content is still exactly what
+	// was approved, Outdated ("verouderd") when it changed, was replaced by a
+	// later approval or no longer exists, and "" for a request that was
+	// never approved.
+	Standing Standing
+	// SupersededBy is the later approved request that replaced it (0 when
+	// none).
+	SupersededBy int64
+	// Gone is true when the approved record no longer exists.
+	Gone bool
+}
+
+// CurrencyOf tells whether an approved request still holds: a later
+// approval of the same record supersedes it; otherwise the record's current
+// content (its kind's Snapshot, a few queries) is hashed and compared with
+// the approved hash.
+func CurrencyOf(ctx context.Context, q db.Querier, r Record) (Currency, error) {
+	if r.State != StateApproved {
+		return Currency{}, nil
+	}
+	if r.SupersededBy != nil {
+		return Currency{Standing: Outdated, SupersededBy: *r.SupersededBy}, nil
+	}
+	k, ok := Lookup(r.Kind)
+	if !ok {
+		return Currency{}, fmt.Errorf("decision record %d: unknown kind %q", r.ID, r.Kind)
+	}
+	c, err := k.Snapshot(ctx, q, r.EntityID, r.SubjectRef)
+	if errors.Is(err, db.ErrNotFound) {
+		return Currency{Standing: Outdated, Gone: true}, nil
+	}
+	if err != nil {
+		return Currency{}, err
+	}
+	_, hash, err := Canonical(c.Data)
+	if err != nil {
+		return Currency{}, err
+	}
+	if hash == r.SnapshotHash {
+		return Currency{Standing: Approved}, nil
+	}
+	return Currency{Standing: Outdated}, nil
 }

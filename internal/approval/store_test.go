@@ -337,3 +337,64 @@ func TestQuorumSettings(t *testing.T) {
 		t.Errorf("one of two required: %s %v", st, err)
 	}
 }
+
+// TestRecordCurrency: a decision record tells whether its approval still
+// holds. The demo's approved plan is verouderd (a target was raised since);
+// approved again, the new request holds and the old one is superseded by
+// it; a change to the plan outdates the new one; a pending request has no
+// standing; another entity's id is not found.
+func TestRecordCurrency(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	currency := func(id int64) (approval.Record, approval.Currency) {
+		t.Helper()
+		rec, err := approval.GetRecord(f.ctx, f.pool, f.entityID, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := approval.CurrencyOf(f.ctx, f.pool, rec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rec, c
+	}
+	var demoPlan int64
+	if err := f.pool.QueryRow(f.ctx, `SELECT id FROM approval_requests WHERE entity_id = $1 AND kind = $2 AND state = 'approved'`,
+		f.entityID, measure.KindPlan).Scan(&demoPlan); err != nil {
+		t.Fatal(err)
+	}
+	if rec, c := currency(demoPlan); c.Standing != approval.Outdated || c.SupersededBy != 0 || c.Gone || rec.SupersededBy != nil {
+		t.Fatalf("demo plan: %+v", c)
+	}
+	r := f.submitPlan(t)
+	if _, c := currency(r.ID); c != (approval.Currency{}) {
+		t.Errorf("pending request has a standing: %+v", c)
+	}
+	if st, err := f.decide(f.board, r, approval.Approve); err != nil || st != approval.StateApproved {
+		t.Fatalf("approve: %s %v", st, err)
+	}
+	if rec, c := currency(r.ID); c.Standing != approval.Approved || rec.SupersededBy != nil || rec.SnapshotHash != r.SnapshotHash {
+		t.Errorf("new approval: %+v", c)
+	}
+	if _, c := currency(demoPlan); c.Standing != approval.Outdated || c.SupersededBy != r.ID {
+		t.Errorf("old approval not superseded by %d: %+v", r.ID, c)
+	}
+	ed, err := measure.EntityEdition(f.ctx, f.pool, f.entityID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := measure.GetMeasure(f.ctx, f.pool, ed, f.entityID, "j")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := measure.UpdateMeasure(f.ctx, f.pool, f.officer, "j", measure.StateInput{Applicable: false, Justification: "Geen eigen netwerk.",
+		Version: m.Version}); err != nil {
+		t.Fatal(err)
+	}
+	if _, c := currency(r.ID); c.Standing != approval.Outdated || c.SupersededBy != 0 {
+		t.Errorf("after a change: %+v", c)
+	}
+	if _, err := approval.GetRecord(f.ctx, f.pool, f.entityID+1000, r.ID); !errors.Is(err, db.ErrNotFound) {
+		t.Errorf("another entity's record: %v", err)
+	}
+}

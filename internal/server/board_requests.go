@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -260,41 +261,20 @@ func (s *Server) renderBoardRequest(w http.ResponseWriter, r *http.Request, st d
 	if !ok {
 		return
 	}
-	req, err := approval.Get(ctx, s.Pool, actor.EntityID, id)
-	if errors.Is(err, db.ErrNotFound) {
-		s.errorPage(w, r, http.StatusNotFound)
+	p, req, err := s.boardRequestView(r, id)
+	if s.lookupFailed(w, r, err) {
 		return
 	}
+	prev, hasPrev, err := approval.Previous(ctx, s.Pool, req.Request)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	decisions, err := approval.Decisions(ctx, s.Pool, actor.EntityID, id)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	prev, hasPrev, err := approval.Previous(ctx, s.Pool, req)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	base := entityBase(actor.EntityID)
-	k, _ := approval.Lookup(req.Kind)
-	p := board.DetailProps{Shell: s.shell(r, "approval.detail.title", "board"), Base: base, ID: req.ID,
-		Title: req.Title.In(ctx), KindLabel: kindLabel(ctx, req.Kind), Summary: req.Summary.In(ctx), CoverNote: req.CoverNote,
-		SubmittedBy: req.SubmitterName, SubmittedAt: i18n.DateTime(ctx, req.SubmittedAt), State: string(req.State),
-		Hash: req.SnapshotHash, HashVerified: approval.Hash([]byte(req.Snapshot)) == req.SnapshotHash, QuorumText: quorumText(ctx, req.Quorum, req.MinApprovals, req.RejectAtFirst),
-		Progress: progressText(ctx, req), Awaiting: req.Awaiting, HasPrevious: hasPrev, Errors: st.Errors,
-		Notice: s.Sessions.PopString(ctx, sessFlash)}
-	if k.URL != nil {
-		p.SubjectHref = k.URL(actor.EntityID, req.SubjectRef)
-	}
-	if req.DecidedAt != nil {
-		p.DecidedAt = i18n.DateTime(ctx, *req.DecidedAt)
-	}
+	p.Shell = s.shell(r, "approval.detail.title", "board")
+	p.HasPrevious, p.Errors, p.Notice = hasPrev, st.Errors, s.Sessions.PopString(ctx, sessFlash)
 	if hasPrev {
-		p.PreviousHref, p.PreviousHash = requestHref(base, prev.ID), prev.SnapshotHash
+		k, _ := approval.Lookup(req.Kind)
+		p.PreviousHref, p.PreviousHash = requestHref(p.Base, prev.ID), prev.SnapshotHash
 		changes, err := approval.DiffSnapshots([]byte(prev.Snapshot), []byte(req.Snapshot))
 		if err != nil {
 			s.serverError(w, r, err)
@@ -302,20 +282,9 @@ func (s *Server) renderBoardRequest(w http.ResponseWriter, r *http.Request, st d
 		}
 		p.Changes = changeRows(ctx, k, changes)
 	}
-	decided := false
-	for _, d := range decisions {
-		decided = decided || d.UserID == actor.UserID
-		p.Decisions = append(p.Decisions, board.DecisionRow{Who: d.UserName, When: i18n.DateTime(ctx, d.DecidedAt),
-			Decision: i18n.T(ctx, "approval.decision."+string(d.Decision)), Comment: d.Comment,
-			Reauth: i18n.T(ctx, "approval.reauth."+d.Reauth), IP: d.IP, UserAgent: d.UserAgent, Hash: d.SnapshotHash})
-	}
 	pending := req.State == approval.StatePending
-	eligible := false
-	for _, e := range req.Eligible {
-		eligible = eligible || e == actor.UserID
-	}
-	p.AlreadyDecided = decided
-	p.CanDecide = pending && actor.Can(authz.ApprovalDecide) && eligible && !decided
+	eligible := slices.Contains(req.Eligible, actor.UserID)
+	p.CanDecide = pending && actor.Can(authz.ApprovalDecide) && eligible && !p.AlreadyDecided
 	p.CanWithdraw = pending && actor.Can(authz.ApprovalRequest) && req.SubmittedBy == actor.UserID
 	if u, ok := userFrom(ctx); ok {
 		p.HasMFA = u.MFAEnabled()
@@ -328,6 +297,43 @@ func (s *Server) renderBoardRequest(w http.ResponseWriter, r *http.Request, st d
 		status = http.StatusOK
 	}
 	s.render(w, r, status, board.Detail(p))
+}
+
+// boardRequestView loads request id of the entity with its decisions and
+// words them in the reader's language: the one way to load a request,
+// which the page and its decision record (boardRecordPDF) both render.
+// Another entity's id is db.ErrNotFound.
+func (s *Server) boardRequestView(r *http.Request, id int64) (board.DetailProps, approval.Record, error) {
+	ctx := r.Context()
+	actor := authz.ActorFrom(ctx)
+	req, err := approval.GetRecord(ctx, s.Pool, actor.EntityID, id)
+	if err != nil {
+		return board.DetailProps{}, req, err
+	}
+	decisions, err := approval.Decisions(ctx, s.Pool, actor.EntityID, id)
+	if err != nil {
+		return board.DetailProps{}, req, err
+	}
+	base := entityBase(actor.EntityID)
+	k, _ := approval.Lookup(req.Kind)
+	p := board.DetailProps{Base: base, ID: req.ID,
+		Title: req.Title.In(ctx), KindLabel: kindLabel(ctx, req.Kind), Summary: req.Summary.In(ctx), CoverNote: req.CoverNote,
+		SubmittedBy: req.SubmitterName, SubmittedAt: i18n.DateTime(ctx, req.SubmittedAt), State: string(req.State),
+		Hash: req.SnapshotHash, HashVerified: approval.Hash([]byte(req.Snapshot)) == req.SnapshotHash, QuorumText: quorumText(ctx, req.Quorum, req.MinApprovals, req.RejectAtFirst),
+		Progress: progressText(ctx, req.Request), Awaiting: req.Awaiting}
+	if k.URL != nil {
+		p.SubjectHref = k.URL(actor.EntityID, req.SubjectRef)
+	}
+	if req.DecidedAt != nil {
+		p.DecidedAt = i18n.DateTime(ctx, *req.DecidedAt)
+	}
+	for _, d := range decisions {
+		p.AlreadyDecided = p.AlreadyDecided || d.UserID == actor.UserID
+		p.Decisions = append(p.Decisions, board.DecisionRow{Who: d.UserName, When: i18n.DateTime(ctx, d.DecidedAt),
+			Decision: i18n.T(ctx, "approval.decision."+string(d.Decision)), Comment: d.Comment,
+			Reauth: i18n.T(ctx, "approval.reauth."+d.Reauth), IP: d.IP, UserAgent: d.UserAgent, Hash: d.SnapshotHash})
+	}
+	return p, req, nil
 }
 
 func (s *Server) boardDecide(w http.ResponseWriter, r *http.Request) {

@@ -15,6 +15,7 @@ import (
 	"github.com/weerbaar/weerbaar/internal/apptest"
 	"github.com/weerbaar/weerbaar/internal/authz"
 	"github.com/weerbaar/weerbaar/internal/entity"
+	"github.com/weerbaar/weerbaar/internal/pdfdoc/pdftext"
 	"github.com/weerbaar/weerbaar/internal/server"
 )
 
@@ -137,7 +138,12 @@ func TestQueryBudget(t *testing.T) {
 			if resp.StatusCode >= 500 {
 				t.Errorf("%s GET %s: status %d", role, rt.Pattern, resp.StatusCode)
 			}
-			if problem := untranslated(resp.Body); problem != "" {
+			body := resp.Body
+			if resp.Header.Get("Content-Type") == "application/pdf" {
+				// A PDF's words, not its compressed bytes.
+				body, _ = pdftext.TextIfAvailable(t, []byte(resp.Body))
+			}
+			if problem := untranslated(body); problem != "" {
 				t.Errorf("%s GET %s: %s", role, rt.Pattern, problem)
 			}
 			if rt.Access == server.InEntity && authz.Allowed(role, rt.Permission) && resp.StatusCode != http.StatusOK {

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/weerbaar/weerbaar/internal/authz"
-	"github.com/weerbaar/weerbaar/internal/db"
 	"github.com/weerbaar/weerbaar/internal/evidence"
 	"github.com/weerbaar/weerbaar/internal/i18n"
 	"github.com/weerbaar/weerbaar/internal/oversight"
@@ -112,31 +111,43 @@ func discussionFacts(r *http.Request, cur oversight.Report) []components.Fact {
 func (s *Server) renderBoardReport(w http.ResponseWriter, r *http.Request, id int64, st discussionState) {
 	ctx := r.Context()
 	actor := authz.ActorFrom(ctx)
+	p, rep, err := s.boardReportView(r, id)
+	if s.lookupFailed(w, r, err) {
+		return
+	}
+	p.Shell = s.shell(r, "oversight.title", "board")
+	p.Shell.Title = i18n.T(ctx, "oversight.report.title", rep.Title)
+	p.CanDiscuss, p.Errors, p.Conflict = actor.Can(authz.BoardRecord), st.Errors, st.Conflict
+	p.Notice = s.Sessions.PopString(ctx, sessFlash)
+	p.Form = board.DiscussionForm{DiscussedOn: dateValue(rep.DiscussedOn), MinutesRef: rep.MinutesRef, Version: rep.Version}
+	if st.Input != nil {
+		p.Form.DiscussedOn, p.Form.MinutesRef = st.Input.DiscussedOn, st.Input.MinutesRef
+	}
+	s.render(w, r, st.status(), board.Report(p))
+}
+
+// boardReportView loads report id of the entity and words it in the
+// reader's language, with its evidence: the one way to load a report, which
+// the page and its PDF (boardReportPDF) both render. Another entity's id
+// is db.ErrNotFound.
+func (s *Server) boardReportView(r *http.Request, id int64) (board.ReportProps, oversight.Report, error) {
+	ctx := r.Context()
+	actor := authz.ActorFrom(ctx)
 	rep, err := oversight.Get(ctx, s.Pool, actor.EntityID, id)
-	if errors.Is(err, db.ErrNotFound) {
-		s.errorPage(w, r, http.StatusNotFound)
-		return
-	} else if err != nil {
-		s.serverError(w, r, err)
-		return
+	if err != nil {
+		return board.ReportProps{}, rep, err
 	}
 	base := entityBase(actor.EntityID)
 	c := rep.Content
-	p := board.ReportProps{Shell: s.shell(r, "oversight.title", "board"), Base: base, ID: rep.ID, Title: rep.Title,
+	p := board.ReportProps{Base: base, ID: rep.ID, Title: rep.Title,
 		Day: dayText(ctx, c.Day), Generated: i18n.DateTime(ctx, rep.GeneratedAt), GeneratedBy: rep.GeneratedBy, Class: c.Class,
-		Readiness: c.Readiness.Percent, Ready: c.Readiness.Ready, Applicable: c.Readiness.Applicable, Incidents: c.Incidents,
-		CanDiscuss: actor.Can(authz.BoardRecord), Errors: st.Errors, Conflict: st.Conflict, Notice: s.Sessions.PopString(ctx, sessFlash),
-		Form: board.DiscussionForm{DiscussedOn: dateValue(rep.DiscussedOn), MinutesRef: rep.MinutesRef, Version: rep.Version}}
-	p.Shell.Title = i18n.T(ctx, "oversight.report.title", rep.Title)
+		Readiness: c.Readiness.Percent, Ready: c.Readiness.Ready, Applicable: c.Readiness.Applicable, Incidents: c.Incidents}
 	if rep.DiscussedOn != nil {
 		p.Discussed, p.DiscussedOn, p.MinutesRef = true, i18n.Date(ctx, *rep.DiscussedOn), rep.MinutesRef
 		p.DiscussedBy = rep.DiscussedBy
 		if rep.DiscussedAt != nil {
 			p.DiscussedAt = i18n.DateTime(ctx, *rep.DiscussedAt)
 		}
-	}
-	if st.Input != nil {
-		p.Form.DiscussedOn, p.Form.MinutesRef = st.Input.DiscussedOn, st.Input.MinutesRef
 	}
 	for _, m := range c.Measures {
 		b := components.MaturityBar{Code: m.Code, Label: shortLabel(m.Label.In(ctx), 30), Current: m.Current, Href: base + "/measures/" + m.Code}
@@ -179,11 +190,10 @@ func (s *Server) renderBoardReport(w http.ResponseWriter, r *http.Request, id in
 	}
 	ev, err := s.evidenceProps(r, evidence.Subject{Type: oversight.SubjectReport, Ref: strconv.FormatInt(rep.ID, 10)})
 	if err != nil {
-		s.serverError(w, r, err)
-		return
+		return p, rep, err
 	}
 	p.Evidence = &ev
-	s.render(w, r, st.status(), board.Report(p))
+	return p, rep, nil
 }
 
 // dayText shows a stored yyyy-mm-dd day in the reader's language.

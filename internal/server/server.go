@@ -264,6 +264,7 @@ func (s *Server) routeTable() []Route {
 		{post, "/e/{entityID}/board/requests", InEntity, authz.ApprovalRequest, s.boardSubmit},
 		{get, "/e/{entityID}/board/requests/{requestID}", InEntity, authz.EntityRead, s.boardRequest},
 		{get, "/e/{entityID}/board/requests/{requestID}/snapshot.json", InEntity, authz.EntityRead, s.boardSnapshot},
+		{get, "/e/{entityID}/board/requests/{requestID}/record.pdf", InEntity, authz.EntityRead, s.boardRecordPDF},
 		{post, "/e/{entityID}/board/requests/{requestID}/decide", InEntity, authz.ApprovalDecide, s.boardDecide},
 		{post, "/e/{entityID}/board/requests/{requestID}/withdraw", InEntity, authz.ApprovalRequest, s.boardWithdraw},
 		{post, "/e/{entityID}/board/settings", InEntity, authz.EntityManage, s.boardSettingsSave},
@@ -275,6 +276,7 @@ func (s *Server) routeTable() []Route {
 		{get, "/e/{entityID}/board/reports", InEntity, authz.EntityRead, s.boardReports},
 		{post, "/e/{entityID}/board/reports", InEntity, authz.ApprovalRequest, s.boardReportCreate},
 		{get, "/e/{entityID}/board/reports/{reportID}", InEntity, authz.EntityRead, s.boardReport},
+		{get, "/e/{entityID}/board/reports/{reportID}/report.pdf", InEntity, authz.EntityRead, s.boardReportPDF},
 		{post, "/e/{entityID}/board/reports/{reportID}/discussion", InEntity, authz.BoardRecord, s.boardReportDiscussion},
 		// Incidents and the reporting clock (internal/incident; Art. 23 NIS2).
 		{get, "/e/{entityID}/incidents", InEntity, authz.EntityRead, s.incidentList},
