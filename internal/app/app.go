@@ -114,7 +114,7 @@ func Serve(ctx context.Context, cfg config.Config, opts ServeOptions, logger *sl
 	}
 	srv := server.New(server.Deps{
 		Config: cfg, Pool: database.Pool, Logger: logger, Auth: authSvc, Mailer: NewMailer(cfg),
-		Sessions: NewSessionManager(cfg, database.Pool),
+		Sessions: NewSessionManager(cfg, database.Pool), Background: ctx,
 	})
 
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -149,6 +149,15 @@ func Serve(ctx context.Context, cfg config.Config, opts ServeOptions, logger *sl
 	}
 	if err := <-serveErr; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
+	}
+	// Package builds end with ctx (a cancelled build is marked failed);
+	// the database closes after them.
+	buildsDone := make(chan struct{})
+	go func() { srv.WaitBackground(); close(buildsDone) }()
+	select {
+	case <-buildsDone:
+	case <-shutdownCtx.Done():
+		logger.Warn("evidence package builds still running at shutdown")
 	}
 	if remindersDone != nil {
 		select {

@@ -47,6 +47,9 @@ type Manifest struct {
 	Lang       i18n.Lang      `json:"lang"`
 	AuditChain ChainHead      `json:"audit_chain"`
 	Files      []ManifestFile `json:"files"`
+	// SHA256 is the hex SHA-256 of manifest.json as written (not in it):
+	// the export page lists packages by it.
+	SHA256 string `json:"-"`
 }
 
 // ChainHead is the entity's audit chain as exported in audit-log.jsonl.
@@ -187,6 +190,8 @@ func Build(ctx context.Context, db Beginner, w io.Writer, opts Options) (*Manife
 		return nil, err
 	}
 	manifest = append(manifest, '\n')
+	sum := sha256.Sum256(manifest)
+	m.SHA256 = hex.EncodeToString(sum[:])
 	if err := b.addBytes(ManifestName, manifest); err != nil {
 		return nil, err
 	}

@@ -150,6 +150,7 @@ var auditActionKeys = map[string]bool{
 	"incident.review_saved": true, "incident.action_added": true, "incident.action_done": true,
 	"incident.action_changed": true, "incident.action_deleted": true,
 	"incident.submission_recorded": true, "incident.gdpr_notified": true,
+	"package.requested": true, "package.downloaded": true,
 }
 
 // auditFieldOrder is the order change lines are listed in: the order of the
@@ -173,6 +174,7 @@ var auditFieldOrder = []string{
 	"detected_at", "aware_at", "category", "handler_id", "cross_border", "suspected_malicious", "personal_data", "trust_service", "root_cause", "loss_eur", "trade_secrets", "death", "health_damage", "malicious_access", "operational_disruption", "type_answers", "planned_maintenance", "significance", "override", "override_judgement", "occurred_at", "entry", "corrects", "entry_id", "stage", "submitted_at", "recipients", "proof_ref", "summary", "due_at", "requested_at", "requested_by",
 	"lessons", "review_completed", "action_title",
 	"recipient", "channel", "voluntary", "gdpr_notified_at", "gdpr_ref",
+	"lang",
 }
 
 // auditUserIDs lists the user ids that rows mention: actors, members (object

@@ -656,7 +656,7 @@ var ObjectTypes = []string{"entity", "membership", "user", "scope_assessment", "
 	"requirement_point", "proportion_factors", "evidence",
 	"risk_analysis", "risk_method", "risk_jewel", "risk_supplier", "risk_threat", "risk_scenario", "risk_mitigation",
 	"training_record", "board_appointment",
-	"approval_request", "approval_settings", "board_report", "incident"}
+	"approval_request", "approval_settings", "board_report", "incident", "package"}
 
 func objectOptions(ctx context.Context) []components.Option {
 	out := []components.Option{{Value: "", Label: i18n.T(ctx, "audit.object.all")}}
