@@ -146,4 +146,3 @@ func TestCollectUsesAFixedNumberOfQueries(t *testing.T) {
 	}
 	t.Logf("Collect: %d queries", before)
 }
-
