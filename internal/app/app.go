@@ -21,6 +21,7 @@ import (
 	"github.com/weerbaar/weerbaar/internal/incident"
 	"github.com/weerbaar/weerbaar/internal/mail"
 	"github.com/weerbaar/weerbaar/internal/measure/catalogue"
+	"github.com/weerbaar/weerbaar/internal/report"
 	"github.com/weerbaar/weerbaar/internal/server"
 )
 
@@ -103,6 +104,10 @@ func Serve(ctx context.Context, cfg config.Config, opts ServeOptions, logger *sl
 		}
 	}
 
+	// Package builds of a previous run that did not end are marked failed.
+	if err := report.FailInterrupted(ctx, database.Pool); err != nil {
+		return err
+	}
 	// Expired sessions are removed by a loop that ends with ctx.
 	go deleteExpiredSessions(ctx, database.Pool, logger)
 	// Deadline reminders run only with SMTP; shutdown waits for the mail

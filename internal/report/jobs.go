@@ -157,6 +157,19 @@ func Run(ctx context.Context, pool *pgxpool.Pool, key ed25519.PrivateKey, entity
 	return nil
 }
 
+// FailInterrupted marks the builds a previous run of the server left
+// queued or building (it stopped before they ended) as failed, so their page
+// stops refreshing and the user can start again. Call it at start-up, before
+// the server takes requests.
+func FailInterrupted(ctx context.Context, q db.Querier) error {
+	_, err := q.Exec(ctx, `UPDATE report_packages SET state = 'failed', error = 'interrupted: the server stopped during the build',
+		finished_at = now() WHERE state IN ('queued', 'building')`)
+	if err != nil {
+		return fmt.Errorf("fail interrupted packages: %w", err)
+	}
+	return nil
+}
+
 // countWriter counts the bytes written through it.
 type countWriter struct {
 	w io.Writer
@@ -207,7 +220,9 @@ func Download(ctx context.Context, pool *pgxpool.Pool, actor authz.Actor, id int
 	if !started {
 		return fmt.Errorf("download package %d: %w", id, db.ErrNotFound)
 	}
-	return db.InTx(context.WithoutCancel(ctx), pool, func(tx pgx.Tx) error {
+	// Recorded even when the client went away after the last byte.
+	ctx = context.WithoutCancel(ctx)
+	return db.InTx(ctx, pool, func(tx pgx.Tx) error {
 		return audit.Record(ctx, tx, audit.Event{EntityID: actor.EntityID, Action: "package.downloaded", ObjectType: "package",
 			ObjectID: fmt.Sprint(id), ActorID: actor.UserID, ActorEmail: actor.Email})
 	})
