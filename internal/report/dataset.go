@@ -257,7 +257,7 @@ type IncidentRow struct {
 	SubmittedAt  *time.Time `json:"submitted_at"`
 	Recipients   string     `json:"recipients"`
 	Reference    string     `json:"reference"`
-	Timeliness   string     `json:"timeliness"` // on_time, late, overdue, open
+	Timeliness   string     `json:"timeliness"` // on time, late, overdue or open, in the package language
 }
 
 // EvidenceRow is one version of one evidence file (or one link), with the
@@ -447,7 +447,7 @@ func Collect(ctx context.Context, q db.Querier, entityID int64, period Period, l
 		}
 		for _, r := range byIncident[inc.ID] {
 			row := IncidentRow{IncidentID: inc.ID, Title: inc.Title, Status: label("incident.status.", string(inc.Status)),
-				Significance: label("incident.significance.", string(inc.Significance)), AwareAt: inc.AwareAt.UTC(),
+				Significance: label("incident.outcome.", string(inc.Significance)), AwareAt: inc.AwareAt.UTC(),
 				Stage: label("incident.stage.", string(r.Stage)), DueAt: utcp(r.DueAt), SubmittedAt: utcp(r.SubmittedAt),
 				Recipients: strings.Join(r.Recipients, ", "), Reference: r.ProofRef}
 			switch {
@@ -460,6 +460,7 @@ func Collect(ctx context.Context, q db.Querier, entityID int64, period Period, l
 			default:
 				row.Timeliness = "open"
 			}
+			row.Timeliness = tr("report.timeliness." + row.Timeliness)
 			d.Incidents = append(d.Incidents, row)
 		}
 	}
