@@ -47,6 +47,9 @@ var commands = []command{
 	{"seed-demo", "", "create the demo entity and accounts (idempotent)", seedDemoCmd},
 	{"user", "create --email E --name N [--instance-admin]", "create an account and print its one-time set-password link (valid 72 h)", userCmd},
 	{"audit", "verify [--entity ID]", "check the audit log's hash chains; exit 1 when broken", auditCmd},
+	{"export", "--entity ID --lang nl|en [--from YYYY-MM-DD --to YYYY-MM-DD] --out FILE.zip", "write an entity's signed evidence package (ZIP)", exportCmd},
+	{"export-key", "", "print the public key that verifies this instance's evidence packages", exportKeyCmd},
+	{"verify-package", "FILE.zip [--public-key KEY]", "check an evidence package's signature, files and audit chain; exit 1 naming the first mismatch; needs no database", verifyPackageCmd},
 	{"genkey", "", "print a new WEERBAAR_SECRET_KEY", genkeyCmd},
 	{"scope", "--subsector CODE… --employees N --turnover EUR --balance EUR | --list", "print the NIS2 classification as JSON; needs no database", func(_ context.Context, e *cmdEnv, args []string) error {
 		return scopeCmd(args, e.stdout, e.stderr)

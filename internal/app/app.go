@@ -21,6 +21,7 @@ import (
 	"github.com/weerbaar/weerbaar/internal/incident"
 	"github.com/weerbaar/weerbaar/internal/mail"
 	"github.com/weerbaar/weerbaar/internal/measure/catalogue"
+	"github.com/weerbaar/weerbaar/internal/report"
 	"github.com/weerbaar/weerbaar/internal/server"
 )
 
@@ -103,6 +104,10 @@ func Serve(ctx context.Context, cfg config.Config, opts ServeOptions, logger *sl
 		}
 	}
 
+	// Package builds of a previous run that did not end are marked failed.
+	if err := report.FailInterrupted(ctx, database.Pool); err != nil {
+		return err
+	}
 	// Expired sessions are removed by a loop that ends with ctx.
 	go deleteExpiredSessions(ctx, database.Pool, logger)
 	// Deadline reminders run only with SMTP; shutdown waits for the mail
@@ -114,7 +119,7 @@ func Serve(ctx context.Context, cfg config.Config, opts ServeOptions, logger *sl
 	}
 	srv := server.New(server.Deps{
 		Config: cfg, Pool: database.Pool, Logger: logger, Auth: authSvc, Mailer: NewMailer(cfg),
-		Sessions: NewSessionManager(cfg, database.Pool),
+		Sessions: NewSessionManager(cfg, database.Pool), Background: ctx,
 	})
 
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -149,6 +154,15 @@ func Serve(ctx context.Context, cfg config.Config, opts ServeOptions, logger *sl
 	}
 	if err := <-serveErr; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
+	}
+	// Package builds end with ctx (a cancelled build is marked failed);
+	// the database closes after them.
+	buildsDone := make(chan struct{})
+	go func() { srv.WaitBackground(); close(buildsDone) }()
+	select {
+	case <-buildsDone:
+	case <-shutdownCtx.Done():
+		logger.Warn("evidence package builds still running at shutdown")
 	}
 	if remindersDone != nil {
 		select {

@@ -112,6 +112,8 @@ func StartWithPool(t testing.TB, pool *pgxpool.Pool, opts Options) *App {
 	}
 	a.HTTP = srv
 	t.Cleanup(srv.Close)
+	// Background builds end before the database is dropped.
+	t.Cleanup(a.Server.WaitBackground)
 	return a
 }
 

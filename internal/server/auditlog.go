@@ -154,6 +154,7 @@ var auditActionKeys = map[string]bool{
 	"incident.submission_recorded": true, "incident.gdpr_notified": true,
 	"response_plan.saved": true, "playbook.adopted": true, "playbook.saved": true,
 	"exercise.created": true, "exercise.updated": true, "exercise.action_added": true, "exercise.action_done": true,
+	"package.requested": true, "package.downloaded": true,
 }
 
 // auditFieldOrder is the order change lines are listed in: the order of the
@@ -181,6 +182,7 @@ var auditFieldOrder = []string{
 	"contacts", "escalation", "comm_internal", "comm_recipients", "comm_press", "playbook",
 	"section_detect", "section_contain", "section_recover", "section_report", "section_communicate", "section_lessons",
 	"held_on", "exercise_kind", "scenario", "participants",
+	"lang",
 }
 
 // auditUserIDs lists the user ids that rows mention: actors, members (object

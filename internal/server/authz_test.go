@@ -72,13 +72,15 @@ func TestAuthorisationMatrix(t *testing.T) {
 	if err := a.Pool.QueryRow(context.Background(), `SELECT id FROM evidence_versions WHERE item_id = $1`, items[0]).Scan(&versionID); err != nil {
 		t.Fatal(err)
 	}
+	// A finished evidence package of the demo.
+	insertPackage(t, a.Pool, entityID)
 	// A record of each kind of the demo's newest risk analysis.
 	riskIDs := map[string]string{}
 	for param, table := range map[string]string{"{analysisID}": "risk_analyses", "{jewelID}": "risk_jewels",
 		"{supplierID}": "risk_suppliers", "{scenarioID}": "risk_scenarios", "{threatID}": "risk_threats",
 		"{recordID}": "training_records", "{mitigationID}": "risk_mitigations", "{reportID}": "board_reports",
 		"{incidentID}": "incidents", "{actionID}": "incident_actions", "{exerciseID}": "response_exercises",
-		"{followupID}": "response_exercise_actions"} {
+		"{followupID}": "response_exercise_actions", "{packageID}": "report_packages"} {
 		var id int64
 		if err := a.Pool.QueryRow(context.Background(), `SELECT max(id) FROM `+table+` WHERE entity_id = $1`, entityID).Scan(&id); err != nil {
 			t.Fatalf("demo %s: %v", table, err)

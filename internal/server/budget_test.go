@@ -67,6 +67,8 @@ func TestQueryBudget(t *testing.T) {
 		SELECT $1, min(id), 'Budgetactie', '1.2', current_date FROM incidents WHERE entity_id = $1`, entityID); err != nil {
 		t.Fatal(err)
 	}
+	// A finished evidence package, so its download is walked.
+	insertPackage(t, a.Pool, entityID)
 	// The risk analysis's records: the demo's newest cycle (in concept, so
 	// its "new" forms are open) and a record of each kind in it.
 	for param, sql := range map[string]string{
@@ -88,6 +90,7 @@ func TestQueryBudget(t *testing.T) {
 		// The demo's tabletop exercise and its open follow-up action.
 		"{exerciseID}": `SELECT max(id) FROM response_exercises WHERE entity_id = $1`,
 		"{followupID}": `SELECT max(id) FROM response_exercise_actions WHERE entity_id = $1`,
+		"{packageID}":  `SELECT max(id) FROM report_packages WHERE entity_id = $1`,
 	} {
 		var id *int64
 		if err := a.Pool.QueryRow(ctx, sql, entityID).Scan(&id); err != nil || id == nil {

@@ -4,8 +4,10 @@
 package server
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
+	"sync"
 	"sync/atomic"
 
 	"github.com/alexedwards/scs/v2"
@@ -29,6 +31,9 @@ type Deps struct {
 	Auth     *auth.Service
 	// Mailer sends set-password links by e-mail; nil when SMTP is not configured.
 	Mailer mail.Sender
+	// Background is the app's lifetime context for work that outlives a
+	// request (evidence package builds); nil means context.Background().
+	Background context.Context
 }
 
 // Server is Weerbaar's HTTP handler.
@@ -37,6 +42,8 @@ type Server struct {
 	router   chi.Router
 	table    []Route
 	draining atomic.Bool
+	// jobs counts the background builds running (WaitBackground).
+	jobs sync.WaitGroup
 }
 
 // New builds the router with every route and middleware.
@@ -316,6 +323,10 @@ func (s *Server) routeTable() []Route {
 		{get, "/e/{entityID}/audit", InEntity, authz.AuditRead, s.auditLog},
 		{get, "/e/{entityID}/audit.csv", InEntity, authz.AuditRead, s.auditCSV},
 		{get, "/e/{entityID}/audit.jsonl", InEntity, authz.AuditRead, s.auditJSONL},
+		{get, "/e/{entityID}/exports", InEntity, authz.ExportCreate, s.exportsPage},
+		{post, "/e/{entityID}/exports", InEntity, authz.ExportCreate, s.exportCreate},
+		{post, "/e/{entityID}/exports/verify", InEntity, authz.ExportCreate, s.exportVerify},
+		{get, "/e/{entityID}/exports/{packageID}/download", InEntity, authz.ExportCreate, s.exportDownload},
 		{get, "/e/{entityID}/users", InEntity, authz.UserManage, s.users},
 		{post, "/e/{entityID}/users", InEntity, authz.UserManage, s.inviteUser},
 		{post, "/e/{entityID}/users/{userID}/role", InEntity, authz.UserManage, s.changeRole},

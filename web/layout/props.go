@@ -31,6 +31,10 @@ type Props struct {
 	ShowAdmin bool
 	// HideAudit hides "Audit & export" from roles that may not read it.
 	HideAudit bool
+	// Refresh, when above 0, reloads the page after that many seconds (a
+	// <meta http-equiv="refresh">): progress without JavaScript, e.g. while
+	// an evidence package is being built.
+	Refresh int
 }
 
 // UserRef names the signed-in user in the top bar.

@@ -1,0 +1,154 @@
+package main
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/weerbaar/weerbaar/internal/app"
+	"github.com/weerbaar/weerbaar/internal/config"
+	"github.com/weerbaar/weerbaar/internal/i18n"
+	"github.com/weerbaar/weerbaar/internal/report"
+	"github.com/weerbaar/weerbaar/internal/secretkey"
+)
+
+// errPackageMismatch makes `verify-package` exit 1 after naming the file.
+var errPackageMismatch = errors.New("package does not verify")
+
+// exportCmd: `weerbaar export --entity ID --lang nl|en [--from D --to D] --out file.zip`.
+func exportCmd(ctx context.Context, e *cmdEnv, args []string) error {
+	const synopsis = "--entity ID --lang nl|en [--from YYYY-MM-DD --to YYYY-MM-DD] --out FILE.zip"
+	fs := e.flags("export", synopsis,
+		"Write the entity's evidence package (tables as CSV, XLSX and JSON, the evidence files, the\n"+
+			"audit chain and a manifest signed with the instance's key) to FILE.zip, as the export page\n"+
+			"does. The period defaults to the twelve months up to today. Needs the database and the\n"+
+			"secret key (the signing key is derived from it). See docs/package.md.")
+	entityID := fs.Int64("entity", 0, "the entity's `ID` (required)")
+	lang := fs.String("lang", "", "language of the headings and labels: nl or en (required)")
+	from := fs.String("from", "", "first day of the period, `YYYY-MM-DD`")
+	to := fs.String("to", "", "last day of the period, `YYYY-MM-DD`")
+	out := fs.String("out", "", "the ZIP file to write (required)")
+	if help, err := e.parse(fs, args); help || err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return e.misuse(fs, fmt.Sprintf("export: unexpected argument %q", fs.Arg(0)))
+	}
+	l, ok := i18n.Parse(*lang)
+	if *entityID <= 0 || !ok || *out == "" {
+		return e.misuse(fs, "export: --entity, --lang nl|en and --out are required")
+	}
+	now := time.Now().UTC()
+	period := report.LastYear(now)
+	if *from != "" || *to != "" {
+		f, err1 := time.Parse(time.DateOnly, *from)
+		t, err2 := time.Parse(time.DateOnly, *to)
+		if err1 != nil || err2 != nil || t.Before(f) {
+			return e.misuse(fs, "export: --from and --to must both be dates YYYY-MM-DD, --from not after --to")
+		}
+		period = report.Period{From: f, To: t}
+	}
+	cfg, err := e.load(config.Database | config.SecretKey)
+	if err != nil {
+		return err
+	}
+	key, err := secretkey.SigningKey(cfg.SecretKey)
+	if err != nil {
+		return err
+	}
+	database, err := app.OpenDatabase(ctx, cfg, app.NewLogger(io.Discard, 0))
+	if err != nil {
+		return err
+	}
+	defer database.Close()
+	f, err := os.Create(*out)
+	if err != nil {
+		return err
+	}
+	m, err := report.Build(ctx, database.Pool, f, report.Options{EntityID: *entityID, Period: period, Lang: l, Now: now, Key: key})
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		_ = os.Remove(*out)
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%s: %d files, audit chain head seq %d %s\n", *out, len(m.Files)+2, m.AuditChain.Seq, m.AuditChain.Hash)
+	return nil
+}
+
+// exportKeyCmd: `weerbaar export-key` prints the instance's public key.
+func exportKeyCmd(_ context.Context, e *cmdEnv, args []string) error {
+	if help, err := e.noArgs("export-key", "Print the public key (base64) that verifies this instance's evidence packages.\n"+
+		"Give it to auditors: `weerbaar verify-package FILE --public-key KEY`. Needs only the secret key.", args); help || err != nil {
+		return err
+	}
+	cfg, err := e.load(config.SecretKey)
+	if err != nil {
+		return err
+	}
+	key, err := secretkey.SigningKey(cfg.SecretKey)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, report.PublicKeyString(key))
+	return nil
+}
+
+// verifyPackageCmd: `weerbaar verify-package FILE.zip [--public-key K]`.
+func verifyPackageCmd(_ context.Context, e *cmdEnv, args []string) error {
+	fs := e.flags("verify-package", "FILE.zip [--public-key KEY]",
+		"Check an evidence package offline: the manifest's signature, every file's size and SHA-256,\n"+
+			"that no file is missing or extra, and the audit chain in audit-log.jsonl. Prints OK with the\n"+
+			"chain head and the number of files, or the first mismatch naming the file (exit 1).\n"+
+			"Without --public-key the key inside the package is used, which shows the package is intact\n"+
+			"but not who made it. Needs no database or configuration.")
+	pub := fs.String("public-key", "", "the instance's public `KEY` (base64, from `weerbaar export-key`)")
+	if help, err := e.parse(fs, args); help || err != nil {
+		return err
+	}
+	rest := fs.Args()
+	if len(rest) == 0 {
+		return e.misuse(fs, "verify-package: the package file is missing")
+	}
+	file := rest[0]
+	if help, err := e.parse(fs, rest[1:]); help || err != nil { // flags after the file name
+		return err
+	}
+	if fs.NArg() > 0 {
+		return e.misuse(fs, fmt.Sprintf("verify-package: unexpected argument %q", fs.Arg(0)))
+	}
+	var key ed25519.PublicKey
+	if *pub != "" {
+		k, err := base64.StdEncoding.DecodeString(strings.TrimSpace(*pub))
+		if err != nil || len(k) != ed25519.PublicKeySize {
+			return e.misuse(fs, "verify-package: --public-key is not a base64 Ed25519 public key ("+strconv.Itoa(ed25519.PublicKeySize)+" bytes)")
+		}
+		key = k
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	res, err := report.Verify(f, st.Size(), key)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, res.String())
+	if !res.OK {
+		return errPackageMismatch
+	}
+	return nil
+}

@@ -1,0 +1,148 @@
+package report_test
+
+import (
+	"context"
+	"os"
+	"runtime"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/weerbaar/weerbaar/internal/db"
+	"github.com/weerbaar/weerbaar/internal/dbtest"
+	"github.com/weerbaar/weerbaar/internal/i18n"
+	"github.com/weerbaar/weerbaar/internal/report"
+)
+
+// countingDiscard counts the package's bytes.
+type countingDiscard struct{ n int64 }
+
+func (c *countingDiscard) Write(p []byte) (int, error) { c.n += int64(len(p)); return len(p), nil }
+
+// addEvidence stores n file versions of size bytes each (incompressible
+// hex of random md5s) on requirement 1.1 of the entity, by SQL, so a test
+// can make an entity as large as it likes.
+func addEvidence(t testing.TB, pool *pgxpool.Pool, entityID int64, n, size int) {
+	t.Helper()
+	ctx := context.Background()
+	for i := range n {
+		_, err := pool.Exec(ctx, `WITH item AS (
+				INSERT INTO evidence_items (entity_id, subject_type, subject_ref, kind, title)
+				VALUES ($1, 'requirement', '1.1', 'file', 'Bulk ' || $2::text) RETURNING id),
+			blob AS (SELECT convert_to(left(string_agg(md5(random()::text || g::text), ''), $3), 'UTF8') AS data
+				FROM generate_series(1, ($3 / 32) + 1) g)
+			INSERT INTO evidence_versions (item_id, entity_id, version_no, filename, content_type, size, sha256, data)
+			SELECT item.id, $1, 1, 'bulk-' || $2::text || '.bin', 'application/octet-stream', octet_length(blob.data),
+				encode(sha256(blob.data), 'hex'), blob.data FROM item, blob`, entityID, strconv.Itoa(i), size)
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// peakHeap samples HeapInuse every 5 ms while fn runs and returns the peak.
+func peakHeap(fn func()) uint64 {
+	runtime.GC()
+	var peak atomic.Uint64
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		var ms runtime.MemStats
+		tick := time.NewTicker(5 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			runtime.ReadMemStats(&ms)
+			if ms.HeapInuse > peak.Load() {
+				peak.Store(ms.HeapInuse)
+			}
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	fn()
+	close(stop)
+	<-done
+	return peak.Load()
+}
+
+// BenchmarkExportPackage builds the demo's package (NL) and reports its size.
+func BenchmarkExportPackage(b *testing.B) {
+	pool := dbtest.New(b)
+	id := demoEntity(b, pool)
+	key := testKey(b)
+	now := time.Now().UTC()
+	var size int64
+	b.ResetTimer()
+	for range b.N {
+		var w countingDiscard
+		if _, err := report.Build(context.Background(), pool, &w, report.Options{EntityID: id, Period: report.LastYear(now),
+			Lang: i18n.NL, Now: now, Key: key}); err != nil {
+			b.Fatal(err)
+		}
+		size = w.n
+	}
+	b.ReportMetric(float64(size), "bytes/package")
+}
+
+// BenchmarkExportLargeEvidence builds the package of an entity holding
+// WEERBAAR_BENCH_EVIDENCE_MB (default 200) files of 1 MB each and reports
+// the peak heap in use while building: it stays near the single-file size
+// whatever the volume, because files stream from the database one at a
+// time into the ZIP.
+func BenchmarkExportLargeEvidence(b *testing.B) {
+	files := 200
+	if v, err := strconv.Atoi(os.Getenv("WEERBAAR_BENCH_EVIDENCE_MB")); err == nil && v > 0 {
+		files = v
+	}
+	pool := dbtest.New(b)
+	id := demoEntity(b, pool)
+	addEvidence(b, pool, id, files, 1<<20)
+	key := testKey(b)
+	now := time.Now().UTC()
+	var size int64
+	var peak uint64
+	b.ResetTimer()
+	for range b.N {
+		var w countingDiscard
+		p := peakHeap(func() {
+			if _, err := report.Build(context.Background(), pool, &w, report.Options{EntityID: id, Period: report.LastYear(now),
+				Lang: i18n.EN, Now: now, Key: key}); err != nil {
+				b.Fatal(err)
+			}
+		})
+		size, peak = w.n, max(peak, p)
+	}
+	b.ReportMetric(float64(size)/(1<<20), "MB/package")
+	b.ReportMetric(float64(peak)/(1<<20), "MB-peak-heap")
+}
+
+// TestCollectUsesAFixedNumberOfQueries: the Dataset costs the same number of
+// queries with 3 or 30 more evidence files.
+func TestCollectUsesAFixedNumberOfQueries(t *testing.T) {
+	t.Parallel()
+	pool := dbtest.New(t)
+	id := demoEntity(t, pool)
+	now := time.Now().UTC()
+	count := func() int {
+		ctx := db.WithQueryCounter(context.Background())
+		if _, err := report.Collect(ctx, pool, id, report.LastYear(now), i18n.NL, now); err != nil {
+			t.Fatal(err)
+		}
+		return db.QueryCount(ctx)
+	}
+	addEvidence(t, pool, id, 3, 100)
+	before := count()
+	addEvidence(t, pool, id, 30, 100)
+	after := count()
+	if before != after || before == 0 || before > 30 {
+		t.Errorf("Collect: %d queries, then %d with 30 more files; want the same, at most 30", before, after)
+	}
+	t.Logf("Collect: %d queries", before)
+}

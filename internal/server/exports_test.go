@@ -1,0 +1,175 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"encoding/base64"
+	"fmt"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/weerbaar/weerbaar/internal/apptest"
+	"github.com/weerbaar/weerbaar/internal/authz"
+	"github.com/weerbaar/weerbaar/internal/report"
+	"github.com/weerbaar/weerbaar/internal/secretkey"
+)
+
+// insertPackage stores a finished (tiny) evidence package of the entity, so
+// the download route can be walked without building one.
+func insertPackage(t *testing.T, pool *pgxpool.Pool, entityID int64) int64 {
+	t.Helper()
+	var id int64
+	err := pool.QueryRow(context.Background(), `INSERT INTO report_packages (entity_id, lang, period_from, period_to, state,
+			finished_at, size, manifest_sha256, content_oid)
+		VALUES ($1, 'nl', '2026-01-01', '2026-12-31', 'done', now(), 2, repeat('a', 64), lo_from_bytea(0, 'PK'))
+		RETURNING id`, entityID).Scan(&id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func instanceKey(t *testing.T) ed25519.PublicKey {
+	t.Helper()
+	secret, err := secretkey.Parse(apptest.TestKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := secretkey.SigningKey(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k.Public().(ed25519.PublicKey)
+}
+
+var downloadLink = regexp.MustCompile(`href="(/e/\d+/exports/\d+/download)"`)
+
+// TestExportFlow: an auditor starts a package; the page refreshes itself
+// while it builds and then links the download, a ZIP whose manifest
+// verifies with the instance's public key shown on the page; an uploaded
+// package is verified, a tampered one names the file; creating and
+// downloading are audit-logged.
+func TestExportFlow(t *testing.T) {
+	t.Parallel()
+	a := apptest.Start(t, apptest.Options{})
+	entityID := a.SeedDemo(t)
+	base := "/e/" + strconv.FormatInt(entityID, 10) + "/exports"
+	c := a.LoginDemo(t, authz.Auditor)
+
+	page := c.Get(t, base)
+	if page.StatusCode != http.StatusOK || !strings.Contains(page.Body, base64.StdEncoding.EncodeToString(instanceKey(t))) {
+		t.Fatalf("export page %d, public key missing", page.StatusCode)
+	}
+	if strings.Contains(page.Body, `http-equiv="refresh"`) {
+		t.Error("the page refreshes while nothing is being built")
+	}
+	// Bad input: 422 with the input kept.
+	bad := c.PostForm(t, base, url.Values{"from": {"2026-05-01"}, "to": {"2026-01-01"}, "lang": {"en"}})
+	if bad.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(bad.Body, `value="2026-05-01"`) {
+		t.Fatalf("bad period: %d", bad.StatusCode)
+	}
+	now := time.Now().UTC()
+	resp := c.PostForm(t, base, url.Values{"from": {now.AddDate(-1, 0, 0).Format(time.DateOnly)}, "to": {now.Format(time.DateOnly)}, "lang": {"en"}})
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != base {
+		t.Fatalf("start: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	page = c.Get(t, base)
+	if page.StatusCode != http.StatusOK {
+		t.Fatalf("page: %d", page.StatusCode)
+	}
+	if !downloadLink.MatchString(page.Body) && !strings.Contains(page.Body, `http-equiv="refresh"`) {
+		t.Error("a running build does not refresh the page")
+	}
+	a.Server.WaitBackground()
+	page = c.Get(t, base)
+	if strings.Contains(page.Body, `http-equiv="refresh"`) {
+		t.Error("the page still refreshes after the build")
+	}
+	m := downloadLink.FindStringSubmatch(page.Body)
+	if m == nil {
+		t.Fatalf("no download link on the page:\n%s", page.Body)
+	}
+	zipResp := c.Get(t, m[1])
+	if zipResp.StatusCode != http.StatusOK || zipResp.Header.Get("Content-Type") != "application/zip" {
+		t.Fatalf("download: %d %s", zipResp.StatusCode, zipResp.Header.Get("Content-Type"))
+	}
+	pkg := []byte(zipResp.Body)
+	res, err := report.Verify(bytes.NewReader(pkg), int64(len(pkg)), instanceKey(t))
+	if err != nil || !res.OK {
+		t.Fatalf("downloaded package: %+v %v", res, err)
+	}
+	if res.Manifest.Lang != "en" || res.Manifest.EntityID != entityID {
+		t.Errorf("manifest %+v", res.Manifest)
+	}
+
+	// Upload for verification: intact, then tampered.
+	verify := func(body []byte) apptest.Response {
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		fw, _ := mw.CreateFormFile("package", "pakket.zip")
+		fw.Write(body)
+		mw.Close()
+		req, _ := http.NewRequest(http.MethodPost, a.URL(base+"/verify"), &buf)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		return c.Do(t, req)
+	}
+	if v := verify(pkg); v.StatusCode != http.StatusOK || !strings.Contains(v.Body, "Het pakket klopt: ") {
+		t.Errorf("verify intact: %d", v.StatusCode)
+	}
+	tampered := bytes.Clone(pkg)
+	tampered[len(tampered)/3] ^= 0xff
+	if v := verify(tampered); v.StatusCode != http.StatusOK || !strings.Contains(v.Body, "Het pakket klopt niet") {
+		t.Errorf("verify tampered: %d", v.StatusCode)
+	}
+	if v := verify(nil); v.StatusCode != http.StatusOK && v.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("verify empty: %d", v.StatusCode)
+	}
+
+	var requested, downloaded int
+	if err := a.Pool.QueryRow(context.Background(), `SELECT count(*) FILTER (WHERE action = 'package.requested'),
+		count(*) FILTER (WHERE action = 'package.downloaded') FROM audit_log WHERE entity_id = $1`, entityID).Scan(&requested, &downloaded); err != nil {
+		t.Fatal(err)
+	}
+	if requested != 1 || downloaded != 1 {
+		t.Errorf("audit: %d requested, %d downloaded; want 1 and 1", requested, downloaded)
+	}
+	// The audit page names both actions in the reader's language.
+	admin := a.LoginDemo(t, authz.Admin)
+	audit := admin.Get(t, fmt.Sprintf("/e/%d/audit", entityID))
+	if !strings.Contains(audit.Body, "bewijspakket") {
+		t.Errorf("audit page does not name the package actions")
+	}
+}
+
+// TestPackageOfAnotherEntityIs404: a package id of entity A asked for
+// through entity B (by B's admin), or by someone without membership of A,
+// is not found.
+func TestPackageOfAnotherEntityIs404(t *testing.T) {
+	t.Parallel()
+	a := apptest.Start(t, apptest.Options{})
+	entityA := a.SeedDemo(t)
+	pkgA := insertPackage(t, a.Pool, entityA)
+	entityB, _ := createEntityWithAdmin(t, a, "ander-pakket", "Ander Pakket", "admin@ander-pakket.test")
+	c := a.Login(t, "admin@ander-pakket.test", testPassword)
+	for _, path := range []string{
+		fmt.Sprintf("/e/%d/exports/%d/download", entityB, pkgA),
+		fmt.Sprintf("/e/%d/exports/%d/download", entityA, pkgA),
+	} {
+		if resp := c.Get(t, path); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("GET %s as B's admin: %d, want 404", path, resp.StatusCode)
+		}
+	}
+	// A's own auditor gets it.
+	if resp := a.LoginDemo(t, authz.Auditor).Get(t, fmt.Sprintf("/e/%d/exports/%d/download", entityA, pkgA)); resp.StatusCode != http.StatusOK || resp.Body != "PK" {
+		t.Errorf("A's auditor: %d %q", resp.StatusCode, resp.Body)
+	}
+}
