@@ -173,3 +173,33 @@ func TestPackageOfAnotherEntityIs404(t *testing.T) {
 		t.Errorf("A's auditor: %d %q", resp.StatusCode, resp.Body)
 	}
 }
+
+// TestAuditAndExportReachesEveryRole: "Audit & export" opens the audit log
+// for those who may read it and the evidence register for the others, and
+// its tabs offer the export page to everyone who may build a package (the
+// officer too, who cannot read the audit log), to no one else.
+func TestAuditAndExportReachesEveryRole(t *testing.T) {
+	t.Parallel()
+	a, id := startWithDemo(t, apptest.Options{})
+	base := fmt.Sprintf("/e/%d", id)
+	for _, tc := range []struct {
+		role    authz.Role
+		nav     string
+		exports bool
+	}{
+		{authz.SecurityOfficer, "/evidence", true},
+		{authz.Auditor, "/audit", true},
+		{authz.Admin, "/audit", true},
+		{authz.BoardMember, "/evidence", false},
+	} {
+		c := a.LoginDemo(t, tc.role)
+		dash := c.Get(t, base+"/")
+		if !strings.Contains(dash.Body, `href="`+base+tc.nav+`">`+tr(t, "nav.audit")+`</a>`) {
+			t.Errorf("%s: \"Audit & export\" should open %s", tc.role, tc.nav)
+		}
+		reg := c.Get(t, base+"/evidence")
+		if got := strings.Contains(reg.Body, `href="`+base+`/exports"`); reg.StatusCode != http.StatusOK || got != tc.exports {
+			t.Errorf("%s: evidence register %d, exports tab %v, want %v", tc.role, reg.StatusCode, got, tc.exports)
+		}
+	}
+}

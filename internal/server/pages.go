@@ -42,6 +42,7 @@ func (s *Server) shell(r *http.Request, titleKey, active string) layout.Props {
 		actor := authz.ActorFrom(ctx)
 		p.ShowAdmin = actor.Can(authz.UserManage)
 		p.HideAudit = !actor.Can(authz.AuditRead)
+		p.ShowExports = actor.Can(authz.ExportCreate)
 	}
 	return p
 }

@@ -143,7 +143,7 @@ func evidenceIcon(s string) string {
 // AuditTabs links the pages of "Audit & export": the audit log (for those
 // who may read it) and the evidence register; active is "audit" or
 // "evidence".
-func AuditTabs(base, active string, showAudit bool) templ.Component {
+func AuditTabs(base, active string, showAudit, showExports bool) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -160,7 +160,7 @@ func AuditTabs(base, active string, showAudit bool) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = Tabs(i18n.T(ctx, "nav.audit"), auditTabs(ctx, base, active, showAudit)).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = Tabs(i18n.T(ctx, "nav.audit"), auditTabs(ctx, base, active, showAudit, showExports)).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -168,12 +168,16 @@ func AuditTabs(base, active string, showAudit bool) templ.Component {
 	})
 }
 
-func auditTabs(ctx context.Context, base, active string, showAudit bool) []Tab {
+func auditTabs(ctx context.Context, base, active string, showAudit, showExports bool) []Tab {
 	var tabs []Tab
 	if showAudit {
 		tabs = append(tabs, Tab{Href: base + "/audit", Label: i18n.T(ctx, "audit.title"), Current: active == "audit"})
 	}
-	return append(tabs, Tab{Href: base + "/evidence", Label: i18n.T(ctx, "evidence.register.title"), Current: active == "evidence"})
+	tabs = append(tabs, Tab{Href: base + "/evidence", Label: i18n.T(ctx, "evidence.register.title"), Current: active == "evidence"})
+	if showExports {
+		tabs = append(tabs, Tab{Href: base + "/exports", Label: i18n.T(ctx, "exports.title"), Current: active == "exports"})
+	}
+	return tabs
 }
 
 var _ = templruntime.GeneratedTemplate

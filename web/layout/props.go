@@ -29,8 +29,12 @@ type Props struct {
 	Entities []EntityRef
 	// ShowAdmin adds the "Beheer" module for entity admins.
 	ShowAdmin bool
-	// HideAudit hides "Audit & export" from roles that may not read it.
+	// HideAudit: the user may not read the audit log, so "Audit & export"
+	// opens the evidence register instead.
 	HideAudit bool
+	// ShowExports: the user may build evidence packages (a tab of "Audit &
+	// export").
+	ShowExports bool
 	// Refresh, when above 0, reloads the page after that many seconds (a
 	// <meta http-equiv="refresh">): progress without JavaScript, e.g. while
 	// an evidence package is being built.

@@ -597,7 +597,7 @@ func navItems(p Props) []NavItem {
 	var out []NavItem
 	for _, item := range Nav {
 		if item.Key == "audit" && p.HideAudit {
-			continue
+			item.Suffix = "/evidence"
 		}
 		out = append(out, item)
 	}

@@ -95,7 +95,7 @@ func Page(p Props) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = components.AuditTabs(p.Base, "audit", true).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = components.AuditTabs(p.Base, "audit", true, p.Shell.ShowExports).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -78,7 +78,7 @@ func Item(p ItemProps) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = components.AuditTabs(p.Base, "evidence", p.ShowAudit).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = components.AuditTabs(p.Base, "evidence", p.ShowAudit, p.Shell.ShowExports).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -104,7 +104,7 @@ func Register(p RegisterProps) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = components.AuditTabs(p.Base, "evidence", p.ShowAudit).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = components.AuditTabs(p.Base, "evidence", p.ShowAudit, p.Shell.ShowExports).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
