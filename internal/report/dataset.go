@@ -172,6 +172,10 @@ type RiskSummary struct {
 	Inherent   [5][5]int  `json:"inherent_heat_map"`
 	Residual   [5][5]int  `json:"residual_heat_map"`
 	Above      int        `json:"above_tolerance"`
+	// Levels is the analysis's matrix, the level (1 low … 4 critical) of
+	// each cell, [likelihood-1][impact-1]: the PDF colours the heat maps
+	// with it.
+	Levels [5][5]int `json:"-"`
 }
 
 // RiskRow is one risk scenario of the register.
@@ -535,6 +539,15 @@ func collectRisks(ctx context.Context, q db.Querier, d *Dataset, entityID int64,
 	rd := a.ReviewDate
 	rs.ReviewDate, rs.AdoptedBy, rs.AdoptedAt, rs.Tolerance = &rd, a.AdoptedBy, utcp(a.AdoptedAt), a.ToleranceCode
 	rs.Jewels, rs.Scenarios, rs.Above = a.Jewels, a.Scenarios, b.Above
+	method, err := a.Method()
+	if err != nil {
+		return err
+	}
+	for l := range 5 {
+		for i := range 5 {
+			rs.Levels[l][i] = int(method.Matrix[l][i])
+		}
+	}
 	scenarios, err := risk.AllScenarios(ctx, q, entityID, a.ID)
 	if err != nil {
 		return err

@@ -124,12 +124,16 @@ func Build(ctx context.Context, db Beginner, w io.Writer, opts Options) (*Manife
 			files++
 		}
 	}
-	total := 1 + len(tables) + 1 + files + 1 + 2
+	total := 2 + len(tables) + 1 + files + 1 + 2
 	b := &builder{zw: zip.NewWriter(w), progress: opts.Progress, total: total, created: d.Meta.GeneratedAt}
 	m := &Manifest{Format: FormatVersion, Generator: d.Meta.Generator, CreatedAt: d.Meta.GeneratedAt, EntityID: d.Meta.EntityID,
 		EntityName: d.Meta.EntityName, Period: opts.Period, Lang: opts.Lang}
 
 	if err := b.add(DataName, zip.Deflate, func(w io.Writer) error { return WriteData(w, d, tables) }); err != nil {
+		return nil, err
+	}
+	// The PDF embeds compressed streams and fonts: stored as is.
+	if err := b.add(PDFName(opts.Lang), zip.Store, func(w io.Writer) error { return WritePDF(w, d, opts.Lang) }); err != nil {
 		return nil, err
 	}
 	for _, t := range tables {

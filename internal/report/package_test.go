@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -328,6 +329,9 @@ func TestEveryTamperedFileIsNamed(t *testing.T) {
 	// Rewritten untouched, the package still verifies.
 	if res, _ := report.Verify(bytes.NewReader(writeZip(t, names, files)), int64(len(writeZip(t, names, files))), pub); !res.OK {
 		t.Fatalf("rewritten package: %+v", res)
+	}
+	if !slices.Contains(names, report.PDFName(i18n.EN)) {
+		t.Fatalf("no %s to tamper with in %v", report.PDFName(i18n.EN), names)
 	}
 	for _, name := range names {
 		t.Run(name, func(t *testing.T) {
