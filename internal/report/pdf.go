@@ -120,8 +120,9 @@ func pdfDoc(d *Dataset, lang i18n.Lang) *pdfdoc.Document {
 	}
 	doc.Bars(chart)
 	doc.Table(pdfdoc.Table{Caption: t("report.table.measures"), Rows: rows, Empty: empty, Columns: []pdfdoc.Column{
-		left(col("measure"), 4), right(col("current_maturity"), 1.3), right(col("target_maturity"), 1.3),
-		left(col("status"), 1.6), left(col("owner"), 1.8), right(col("requirements_done"), 1.3)}})
+		left(col("measure"), 4.2), right(t("report.pdf.s2.current"), 1.1), right(t("report.pdf.s2.target"), 1),
+		left(col("status"), 2.4), left(col("owner"), 1.8), right(t("report.pdf.s2.done"), 1.1)}})
+	doc.Note(t("report.pdf.s2.legend"))
 	for _, ms := range d.Measures {
 		doc.Heading(2, t("report.pdf.s2.measure", ms.Code, ms.Title))
 		var reqs [][]string
@@ -138,9 +139,9 @@ func pdfDoc(d *Dataset, lang i18n.Lang) *pdfdoc.Document {
 				strconv.Itoa(r.PointsDone) + "/" + strconv.Itoa(r.PointsApplicable), strconv.Itoa(r.EvidenceCount)})
 		}
 		doc.Table(pdfdoc.Table{Rows: reqs, Empty: t("report.pdf.s2.none"), Columns: []pdfdoc.Column{
-			left(col("requirement"), 3.6), left(t("report.pdf.s2.applicability"), 3), right(t("report.pdf.s2.maturity"), 1.4),
-			left(col("status"), 1.5), left(col("owner"), 1.6), right(t("report.pdf.s2.points"), 1.4),
-			right(col("evidence_count"), 1.1)}})
+			left(col("requirement"), 3), left(t("report.pdf.s2.applicability"), 2.4), right(t("report.pdf.s2.maturity"), 1.2),
+			left(col("status"), 2.5), left(col("owner"), 1.6), right(t("report.pdf.s2.points"), 1.2),
+			right(t("report.pdf.s2.evidence"), 1.1)}})
 	}
 
 	// 3 Risk analysis.

@@ -3,7 +3,6 @@ package report_test
 import (
 	"bytes"
 	"encoding/json"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -31,9 +30,6 @@ func TestDemoPackageReportPDF(t *testing.T) {
 		t.Error("a Dutch package holds report.pdf")
 	}
 	text := pdftext.Text(t, pdf)
-	if os.Getenv("RPDF_DUMP") != "" {
-		_ = os.WriteFile(os.Getenv("RPDF_DUMP"), []byte(text), 0o644)
-	}
 	squashed := pdftext.Squash(text)
 	var m report.Manifest
 	if err := json.Unmarshal(files[report.ManifestName], &m); err != nil {
