@@ -296,17 +296,11 @@ func SetExerciseActionDone(ctx context.Context, pool *pgxpool.Pool, actor authz.
 		if tag.RowsAffected() == 0 {
 			return &ExerciseConflict{Current: ex}
 		}
-		str := func(t *time.Time) string {
-			if t == nil {
-				return ""
-			}
-			return t.Format(time.DateOnly)
-		}
-		if str(cur.DoneOn) == str(doneOn) {
+		if dayString(cur.DoneOn) == dayString(doneOn) {
 			return nil
 		}
 		return audit.Record(ctx, tx, audit.Event{EntityID: actor.EntityID, Action: "exercise.action_done", ObjectType: "exercise",
-			ObjectID: strconv.FormatInt(exerciseID, 10), Before: map[string]any{"done_on": str(cur.DoneOn)},
-			After: map[string]any{"scenario": ex.Scenario, "action_title": cur.Title, "done_on": str(doneOn)}})
+			ObjectID: strconv.FormatInt(exerciseID, 10), Before: map[string]any{"done_on": dayString(cur.DoneOn)},
+			After: map[string]any{"scenario": ex.Scenario, "action_title": cur.Title, "done_on": dayString(doneOn)}})
 	})
 }

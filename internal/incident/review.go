@@ -430,18 +430,12 @@ func SetActionDone(ctx context.Context, pool *pgxpool.Pool, actor authz.Actor, i
 			pgx.StrictNamedArgs{"entity": actor.EntityID, "id": actionID, "done": doneOn, "actor": actor.UserID}); err != nil {
 			return err
 		}
-		str := func(t *time.Time) string {
-			if t == nil {
-				return ""
-			}
-			return t.Format(time.DateOnly)
-		}
-		if str(cur.doneOn) == str(doneOn) {
+		if dayString(cur.doneOn) == dayString(doneOn) {
 			return nil
 		}
 		return audit.Record(ctx, tx, audit.Event{EntityID: actor.EntityID, Action: "incident.action_done", ObjectType: "incident",
-			ObjectID: strconv.FormatInt(incidentID, 10), Before: map[string]any{"done_on": str(cur.doneOn)},
-			After: map[string]any{"title": inc.Title, "action_title": cur.title, "done_on": str(doneOn)}})
+			ObjectID: strconv.FormatInt(incidentID, 10), Before: map[string]any{"done_on": dayString(cur.doneOn)},
+			After: map[string]any{"title": inc.Title, "action_title": cur.title, "done_on": dayString(doneOn)}})
 	})
 }
 
@@ -451,4 +445,13 @@ func IsActionConflict(err error) (*ActionConflict, bool) {
 	var c *ActionConflict
 	ok := errors.As(err, &c)
 	return c, ok
+}
+
+// dayString is a date as the audit log stores it ("" for none), for the
+// done dates of follow-up actions.
+func dayString(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.Format(time.DateOnly)
 }
