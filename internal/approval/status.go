@@ -147,15 +147,33 @@ type Record struct {
 	SupersededBy *int64 `db:"superseded_by"`
 }
 
+// supersededBy is the Record query's column: the request of the same record
+// approved after x, when x was approved.
+const supersededBy = `(SELECT l.id FROM approval_requests l WHERE l.entity_id = x.entity_id AND l.kind = x.kind
+		AND l.subject_ref = x.subject_ref AND l.state = 'approved' AND x.state = 'approved' AND l.id <> x.id
+		AND (l.decided_at, l.id) > (x.decided_at, x.id) ORDER BY l.decided_at DESC, l.id DESC LIMIT 1) AS superseded_by`
+
 // GetRecord returns one request of the entity with what superseded it, in
 // one query; another entity's id is db.ErrNotFound.
 func GetRecord(ctx context.Context, q db.Querier, entityID, id int64) (Record, error) {
 	return db.GetOne[Record](ctx, q, fmt.Sprintf("load decision record %d", id),
-		`SELECT x.*, (SELECT l.id FROM approval_requests l WHERE l.entity_id = x.entity_id AND l.kind = x.kind
-				AND l.subject_ref = x.subject_ref AND l.state = 'approved' AND x.state = 'approved' AND l.id <> x.id
-				AND (l.decided_at, l.id) > (x.decided_at, x.id) ORDER BY l.decided_at DESC, l.id DESC LIMIT 1) AS superseded_by
+		`SELECT x.*, `+supersededBy+`
 		FROM (SELECT `+requestColumns+` WHERE r.entity_id = @entity AND r.id = @id) x`,
 		pgx.StrictNamedArgs{"entity": entityID, "id": id})
+}
+
+// Records returns every request of the entity submitted in [from, to), oldest
+// first, each with what superseded it, in one query and without List's
+// limit: the evidence package holds the whole period.
+func Records(ctx context.Context, q db.Querier, entityID int64, from, to time.Time) ([]Record, error) {
+	rows, err := q.Query(ctx, `SELECT x.*, `+supersededBy+`
+		FROM (SELECT `+requestColumns+` WHERE r.entity_id = @entity AND r.submitted_at >= @from AND r.submitted_at < @to) x
+		ORDER BY x.submitted_at, x.id`,
+		pgx.StrictNamedArgs{"entity": entityID, "from": from, "to": to})
+	if err != nil {
+		return nil, fmt.Errorf("decision records of entity %d: %w", entityID, err)
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByName[Record])
 }
 
 // Currency is whether an approved request still holds today.
