@@ -604,14 +604,8 @@ func decisionCurrency(ctx context.Context, q db.Querier, r approval.Record, tr f
 	if err != nil || cur.Standing != approval.Outdated {
 		return false, "", err
 	}
-	switch {
-	case cur.SupersededBy != 0:
-		return true, tr("approval.record.superseded", cur.SupersededBy), nil
-	case cur.Gone:
-		return true, tr("approval.record.gone"), nil
-	default:
-		return true, tr("approval.record.outdated"), nil
-	}
+	key, args := cur.Wording()
+	return true, tr(key, args...), nil
 }
 
 func residualLevel(s risk.Scenario, label func(string, string) string) string {
