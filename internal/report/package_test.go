@@ -407,6 +407,9 @@ func TestEveryTamperedFileIsNamed(t *testing.T) {
 			if res.OK || res.File != want {
 				t.Errorf("changed %s: %+v", name, res)
 			}
+			if !slices.Contains(report.MismatchCodes, res.Code) {
+				t.Errorf("changed %s: code %q is not one of report.MismatchCodes", name, res.Code)
+			}
 		})
 	}
 	// A missing file and an extra file are named too.

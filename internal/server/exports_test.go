@@ -6,6 +6,7 @@ import (
 	"crypto/ed25519"
 	"encoding/base64"
 	"fmt"
+	"github.com/weerbaar/weerbaar/internal/i18n"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -112,16 +113,20 @@ func TestExportFlow(t *testing.T) {
 	}
 
 	// Upload for verification: intact, then tampered.
-	verify := func(body []byte) apptest.Response {
+	verifyWith := func(body []byte, key string) apptest.Response {
 		var buf bytes.Buffer
 		mw := multipart.NewWriter(&buf)
 		fw, _ := mw.CreateFormFile("package", "pakket.zip")
 		fw.Write(body)
+		if key != "" {
+			mw.WriteField("public_key", key)
+		}
 		mw.Close()
 		req, _ := http.NewRequest(http.MethodPost, a.URL(base+"/verify"), &buf)
 		req.Header.Set("Content-Type", mw.FormDataContentType())
 		return c.Do(t, req)
 	}
+	verify := func(body []byte) apptest.Response { return verifyWith(body, "") }
 	if v := verify(pkg); v.StatusCode != http.StatusOK || !strings.Contains(v.Body, "Het pakket klopt: ") {
 		t.Errorf("verify intact: %d", v.StatusCode)
 	}
@@ -132,6 +137,21 @@ func TestExportFlow(t *testing.T) {
 	}
 	if v := verify(nil); v.StatusCode != http.StatusOK && v.StatusCode != http.StatusUnprocessableEntity {
 		t.Errorf("verify empty: %d", v.StatusCode)
+	}
+	// A key the auditor pastes: the instance's own (with the line break a
+	// copy brings) verifies and is named; another key fails the signature;
+	// text that is no key is a 422 next to the field, the input kept.
+	own := base64.StdEncoding.EncodeToString(instanceKey(t))
+	if v := verifyWith(pkg, own+"\n"); !strings.Contains(v.Body, "Het pakket klopt: ") || !strings.Contains(v.Body, own) {
+		t.Errorf("verify with the pasted instance key: %d", v.StatusCode)
+	}
+	otherPub, _, _ := ed25519.GenerateKey(nil)
+	if v := verifyWith(pkg, base64.StdEncoding.EncodeToString(otherPub)); !strings.Contains(v.Body, "Het pakket klopt niet: manifest.json") {
+		t.Errorf("verify with another key must fail on the signature: %d", v.StatusCode)
+	}
+	if v := verifyWith(pkg, "geen-sleutel"); v.StatusCode != http.StatusUnprocessableEntity ||
+		!strings.Contains(v.Body, `id="f-public-key-error"`) || !strings.Contains(v.Body, `value="geen-sleutel"`) {
+		t.Errorf("verify with a malformed key: %d, want 422 with the field's error and the input kept", v.StatusCode)
 	}
 
 	var requested, downloaded int
@@ -200,6 +220,19 @@ func TestAuditAndExportReachesEveryRole(t *testing.T) {
 		reg := c.Get(t, base+"/evidence")
 		if got := strings.Contains(reg.Body, `href="`+base+`/exports"`); reg.StatusCode != http.StatusOK || got != tc.exports {
 			t.Errorf("%s: evidence register %d, exports tab %v, want %v", tc.role, reg.StatusCode, got, tc.exports)
+		}
+	}
+}
+
+// TestEveryVerifyMismatchIsWorded: the verification page words each kind of
+// mismatch the verifier reports in both languages.
+func TestEveryVerifyMismatchIsWorded(t *testing.T) {
+	for _, code := range report.MismatchCodes {
+		for _, lang := range []i18n.Lang{i18n.NL, i18n.EN} {
+			key := "exports.verify.reason." + code
+			if got := i18n.Translate(lang, key); got == key || got == "" {
+				t.Errorf("%s: no %s text", key, lang)
+			}
 		}
 	}
 }
