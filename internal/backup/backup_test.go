@@ -1,11 +1,14 @@
 package backup_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -256,4 +259,187 @@ func TestRestoreRefusesANonEmptyDatabase(t *testing.T) {
 	if _, err := restore(path, dbtest.New(t)); err != nil {
 		t.Fatalf("into a migrated empty database: %v", err)
 	}
+}
+
+// rewrite copies the archive at path to a new file, passing each file's
+// bytes through edit; with fixManifest the manifest is recomputed for the
+// edited bytes, as a forger would.
+func rewrite(t *testing.T, path string, edit func(name string, data []byte) []byte, fixManifest bool) string {
+	t.Helper()
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	out := filepath.Join(t.TempDir(), "edited.zip")
+	f, err := os.Create(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zw := zip.NewWriter(f)
+	sums := map[string][2]any{}
+	var manifest backup.Manifest
+	for _, zf := range zr.File {
+		r, err := zf.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := io.ReadAll(r)
+		r.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if zf.Name == backup.ManifestFile {
+			if err := json.Unmarshal(data, &manifest); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		data = edit(zf.Name, data)
+		h := sha256.Sum256(data)
+		sums[zf.Name] = [2]any{int64(len(data)), hex.EncodeToString(h[:])}
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: zf.Name, Method: zf.Method})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write(data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if fixManifest {
+		for i, e := range manifest.Files {
+			manifest.Files[i].Size, manifest.Files[i].SHA256 = sums[e.Path][0].(int64), sums[e.Path][1].(string)
+		}
+	}
+	w, err := zw.Create(backup.ManifestFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.NewEncoder(w).Encode(manifest); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// noTables fails the test if the database has any table: restore wrote
+// nothing, not even the migrations.
+func noTables(t *testing.T, pool *pgxpool.Pool) {
+	t.Helper()
+	var n int
+	if err := pool.QueryRow(context.Background(), `SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Errorf("the target has %d tables after a refused restore", n)
+	}
+}
+
+// TestRestoreRefusesATamperedArchive: one byte changed anywhere — in a
+// table, in the header, in a large object, or in the compressed bytes of
+// the file itself — is refused naming the file, before anything is written;
+// a newer format or schema version is refused even when the forger fixed
+// the manifest.
+func TestRestoreRefusesATamperedArchive(t *testing.T) {
+	t.Parallel()
+	src, _ := demoSource(t)
+	path, _ := writeBackup(t, src)
+	latest, err := backup.LatestSchemaVersion()
+	if err != nil {
+		t.Fatal(err)
+	}
+	flipAt := func(target string, at func(n int) int) func(string, []byte) []byte {
+		return func(name string, data []byte) []byte {
+			if name == target {
+				data = bytes.Clone(data)
+				data[at(len(data))] ^= 0x01
+			}
+			return data
+		}
+	}
+	flip := func(target string) func(string, []byte) []byte {
+		return flipAt(target, func(n int) int { return n / 2 })
+	}
+	header := func(from, to string) func(string, []byte) []byte {
+		return func(name string, data []byte) []byte {
+			if name == backup.HeaderFile {
+				if !bytes.Contains(data, []byte(from)) {
+					t.Fatalf("header lacks %q", from)
+				}
+				data = bytes.Replace(data, []byte(from), []byte(to), 1)
+			}
+			return data
+		}
+	}
+	var oid int64
+	if err := src.QueryRow(context.Background(), `SELECT content_oid::bigint FROM report_packages WHERE content_oid IS NOT NULL`).Scan(&oid); err != nil {
+		t.Fatal(err)
+	}
+	lo := "large-objects/" + strconv.FormatInt(oid, 10) + ".bin"
+	for _, tt := range []struct {
+		name    string
+		archive string
+		want    error
+		names   string
+	}{
+		{"evidence row", rewrite(t, path, flip("tables/evidence_versions.copy"), false), backup.ErrMismatch, "tables/evidence_versions.copy"},
+		{"audit row", rewrite(t, path, flip("tables/audit_log.copy"), false), backup.ErrMismatch, "tables/audit_log.copy"},
+		{"large object", rewrite(t, path, flip(lo), false), backup.ErrMismatch, lo},
+		{"header", rewrite(t, path, flip(backup.HeaderFile), false), backup.ErrMismatch, backup.HeaderFile},
+		{"header syntax", rewrite(t, path, flipAt(backup.HeaderFile, func(int) int { return 0 }), false), backup.ErrMismatch, backup.HeaderFile},
+		{"compressed bytes", flipRaw(t, path, "tables/evidence_versions.copy"), backup.ErrMismatch, "tables/evidence_versions.copy"},
+		{"newer format", rewrite(t, path, header(`"format_version": 1`, `"format_version": 2`), true), backup.ErrNewerFormat, "format version 2"},
+		{"newer schema", rewrite(t, path, header(`"schema_version": `+strconv.FormatUint(uint64(latest), 10),
+			`"schema_version": `+strconv.FormatUint(uint64(latest+1), 10)), true), backup.ErrNewerSchema, "schema version " + strconv.FormatUint(uint64(latest+1), 10)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dst := emptyTarget(t)
+			_, err := restore(tt.archive, dst)
+			if !errors.Is(err, tt.want) || !strings.Contains(err.Error(), tt.names) {
+				t.Fatalf("err %v, want %v naming %q", err, tt.want, tt.names)
+			}
+			noTables(t, dst)
+		})
+	}
+	// The untouched archive restores, so the refusals above are the edits'.
+	if _, err := restore(rewrite(t, path, func(_ string, d []byte) []byte { return d }, false), emptyTarget(t)); err != nil {
+		t.Fatalf("unedited copy: %v", err)
+	}
+}
+
+// flipRaw changes one byte inside the stored (compressed) data of one file
+// of the archive, as a bad disk would.
+func flipRaw(t *testing.T, path, name string) string {
+	t.Helper()
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var off int64 = -1
+	for _, f := range zr.File {
+		if f.Name == name {
+			start, err := f.DataOffset()
+			if err != nil {
+				t.Fatal(err)
+			}
+			off = start + int64(f.CompressedSize64/2)
+		}
+	}
+	zr.Close()
+	if off < 0 {
+		t.Fatalf("%s not in the archive", name)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data[off] ^= 0x01
+	out := filepath.Join(t.TempDir(), "flipped.zip")
+	if err := os.WriteFile(out, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

@@ -56,7 +56,7 @@ func (a *Archive) verify() error {
 		a.files[f.Name] = f
 	}
 	if err := a.readJSON(HeaderFile, &a.Header); err != nil {
-		return err
+		return errors.Join(a.damaged(HeaderFile), err)
 	}
 	if a.Header.Format != FormatName {
 		return fmt.Errorf("%w: %s says format %q", ErrNotABackup, HeaderFile, a.Header.Format)
@@ -107,6 +107,22 @@ func (a *Archive) checkHeaderFiles() error {
 	for _, lo := range a.Header.LargeObjects {
 		if _, ok := a.manifest[lo.File]; !ok {
 			return fmt.Errorf("%s: %w: large object %d's file is not in the manifest", lo.File, ErrMismatch, lo.OID)
+		}
+	}
+	return nil
+}
+
+// damaged checks name against the manifest when it cannot be parsed, so a
+// changed byte reads as a mismatch rather than as "not a backup"; nil
+// means it matches or there is no manifest to tell.
+func (a *Archive) damaged(name string) error {
+	var m Manifest
+	if a.readJSON(ManifestFile, &m) != nil {
+		return nil
+	}
+	for _, f := range m.Files {
+		if f.Path == name {
+			return a.checkFile(f)
 		}
 	}
 	return nil
