@@ -2,6 +2,7 @@ package backup
 
 import (
 	"archive/zip"
+	"compress/flate"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -41,6 +42,18 @@ func Backup(ctx context.Context, pool *pgxpool.Pool, w io.Writer, now time.Time)
 		return Summary{}, fmt.Errorf("backup: %w", err)
 	}
 	a := &archiveWriter{zw: zip.NewWriter(w)}
+	// Table files are mostly hex (bytea) and repetitive text: the fastest
+	// level gets most of the gain at a fraction of the CPU of the default.
+	// One compressor, reset for each file (they are written one after the
+	// other), instead of a new one with its buffers per file.
+	fw, err := flate.NewWriter(io.Discard, flate.BestSpeed)
+	if err != nil {
+		return Summary{}, err
+	}
+	a.zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
+		fw.Reset(out)
+		return fw, nil
+	})
 	sum := Summary{SchemaVersion: h.SchemaVersion, Tables: len(h.Tables), LargeObjects: len(h.LargeObjects)}
 	if err := a.writeJSON(HeaderFile, h); err != nil {
 		return sum, fmt.Errorf("backup: %w", err)
