@@ -138,7 +138,8 @@ func sequences(ctx context.Context, q db.Querier) ([]Sequence, error) {
 
 // dataTables are the tables that hold an organisation's data: entities,
 // users and every table that refers to one of them, directly or through
-// others. The catalogue tables the migrations fill are not among them.
+// others, entities and users first (so a refusal names them). The
+// catalogue tables the migrations fill are not among them.
 func dataTables(ctx context.Context, q db.Querier) ([]string, error) {
 	rows, err := q.Query(ctx, `WITH RECURSIVE data (t) AS (
 			SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -146,7 +147,8 @@ func dataTables(ctx context.Context, q db.Querier) ([]string, error) {
 			UNION
 			SELECT k.conrelid FROM pg_constraint k JOIN data ON k.confrelid = data.t WHERE k.contype = 'f'
 		)
-		SELECT relname::text FROM pg_class WHERE oid IN (SELECT t FROM data) ORDER BY 1`)
+		SELECT relname::text FROM pg_class WHERE oid IN (SELECT t FROM data)
+		ORDER BY relname NOT IN ('entities', 'users'), relname`)
 	if err != nil {
 		return nil, fmt.Errorf("list data tables: %w", err)
 	}
