@@ -406,6 +406,20 @@ func TestRestoreRefusesATamperedArchive(t *testing.T) {
 			noTables(t, dst)
 		})
 	}
+	// A database already migrated beyond the backup's schema is refused
+	// (it would need migrating down), and left as it was.
+	older := rewrite(t, path, header(`"schema_version": `+strconv.FormatUint(uint64(latest), 10),
+		`"schema_version": `+strconv.FormatUint(uint64(latest-1), 10)), true)
+	migrated := dbtest.New(t)
+	before := fingerprints(t, migrated)
+	if _, err := restore(older, migrated); !errors.Is(err, backup.ErrSchemaTooNew) {
+		t.Fatalf("older backup into a newer schema: %v", err)
+	}
+	for name, b := range fingerprints(t, migrated) {
+		if before[name] != b {
+			t.Errorf("table %s changed", name)
+		}
+	}
 	// The untouched archive restores, so the refusals above are the edits'.
 	if _, err := restore(rewrite(t, path, func(_ string, d []byte) []byte { return d }, false), emptyTarget(t)); err != nil {
 		t.Fatalf("unedited copy: %v", err)
