@@ -11,6 +11,7 @@ import (
 	"hash"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -41,7 +42,7 @@ func Backup(ctx context.Context, pool *pgxpool.Pool, w io.Writer, now time.Time)
 	if err != nil {
 		return Summary{}, fmt.Errorf("backup: %w", err)
 	}
-	a := &archiveWriter{zw: zip.NewWriter(w)}
+	a := &archiveWriter{zw: zip.NewWriter(w), modified: h.CreatedAt}
 	// Table files are mostly hex (bytea) and repetitive text: the fastest
 	// level gets most of the gain at a fraction of the CPU of the default.
 	// One compressor, reset for each file (they are written one after the
@@ -127,12 +128,13 @@ func readHeader(ctx context.Context, tx pgx.Tx, now time.Time) (Header, error) {
 type archiveWriter struct {
 	zw       *zip.Writer
 	manifest Manifest
+	modified time.Time // every file's date: the snapshot's
 }
 
 // create starts a file; close with the returned function, which records the
 // file's size and hash.
 func (a *archiveWriter) create(path string, method uint16) (io.Writer, func(rows *int64), error) {
-	w, err := a.zw.CreateHeader(&zip.FileHeader{Name: path, Method: method, Modified: time.Now().UTC()})
+	w, err := a.zw.CreateHeader(&zip.FileHeader{Name: path, Method: method, Modified: a.modified})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -203,14 +205,11 @@ const chunk = 1 << 20
 type onlyReader struct{ io.Reader }
 
 func columnList(cols []string) string {
-	s := ""
+	quoted := make([]string, len(cols))
 	for i, c := range cols {
-		if i > 0 {
-			s += ", "
-		}
-		s += pgx.Identifier{c}.Sanitize()
+		quoted[i] = pgx.Identifier{c}.Sanitize()
 	}
-	return s
+	return strings.Join(quoted, ", ")
 }
 
 // hashWriter counts and hashes what passes through it.
