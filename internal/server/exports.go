@@ -58,7 +58,7 @@ func (s *Server) renderExports(w http.ResponseWriter, r *http.Request, status in
 		MaxUploadMB: maxVerifyUpload >> 20}
 	for _, pk := range list {
 		if pk.Running() {
-			p.Shell.Refresh = 2
+			p.Shell.Refresh, p.Running = 2, true
 		}
 		row := exports.PackageRow{ID: strconv.FormatInt(pk.ID, 10), CreatedAt: i18n.DateTime(ctx, pk.CreatedAt), By: pk.RequestedBy,
 			Lang: pk.Lang, Period: i18n.Date(ctx, pk.From) + " – " + i18n.Date(ctx, pk.To),
@@ -66,6 +66,7 @@ func (s *Server) renderExports(w http.ResponseWriter, r *http.Request, status in
 			Error: pk.Error, DownloadHref: fmt.Sprintf("%s/exports/%d/download", base, pk.ID)}
 		if pk.FilesTotal > 0 {
 			row.Progress = i18n.T(ctx, "exports.progress", pk.FilesDone, pk.FilesTotal)
+			row.FilesDone, row.FilesTotal = pk.FilesDone, pk.FilesTotal
 		}
 		if pk.Size != nil {
 			row.Size = i18n.Decimal(ctx, float64(*pk.Size)/1024/1024, 1) + " MB"

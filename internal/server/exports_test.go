@@ -87,12 +87,15 @@ func TestExportFlow(t *testing.T) {
 	if page.StatusCode != http.StatusOK {
 		t.Fatalf("page: %d", page.StatusCode)
 	}
-	if !downloadLink.MatchString(page.Body) && !strings.Contains(page.Body, `http-equiv="refresh"`) {
-		t.Error("a running build does not refresh the page")
+	// While it runs the page refreshes itself without JavaScript and marks
+	// the list as a live region for live.js; once done, neither.
+	if !downloadLink.MatchString(page.Body) && (!strings.Contains(page.Body, `<noscript><meta http-equiv="refresh"`) ||
+		!strings.Contains(page.Body, `id="packages" data-live="1" data-live-src="`+base+`"`)) {
+		t.Error("a running build neither refreshes the page nor marks the list live")
 	}
 	a.Server.WaitBackground()
 	page = c.Get(t, base)
-	if strings.Contains(page.Body, `http-equiv="refresh"`) {
+	if strings.Contains(page.Body, `http-equiv="refresh"`) || strings.Contains(page.Body, `data-live=`) {
 		t.Error("the page still refreshes after the build")
 	}
 	m := downloadLink.FindStringSubmatch(page.Body)
