@@ -177,4 +177,3 @@ func unzip(t *testing.T, b []byte) map[string][]byte {
 	}
 	return files
 }
-
