@@ -1,9 +1,12 @@
 package pdfdoc
 
 import (
+	"cmp"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/go-pdf/fpdf"
 )
@@ -375,15 +378,7 @@ func (r *renderer) table(t Table) {
 		}
 		return
 	}
-	total := 0.0
-	for _, c := range t.Columns {
-		total += colWeight(c)
-	}
-	widths := make([]float64, len(t.Columns))
-	for i, c := range t.Columns {
-		widths[i] = colWeight(c) / total * r.contentW
-	}
-	r.font("B", tableSize)
+	widths := r.columnWidths(t.Columns, t.Rows)
 	header := make([][]string, len(t.Columns))
 	headerLines := 1
 	for i, c := range t.Columns {
@@ -468,6 +463,104 @@ func (r *renderer) caption(text string) {
 	r.textColor(colorText)
 	r.text(marginLeft, r.pdf.GetY(), r.contentW, 6, clean(text), AlignLeft)
 	r.space(7)
+}
+
+// maxWordWidth is the widest word of a cell that widens its column: longer
+// "words" (hashes, URLs) wrap inside the column instead.
+const maxWordWidth = 40.0
+
+// columnWidths shares the content width among the columns by their weights,
+// but gives every column at least the width of the longest word of its
+// heading (bold) and of its cells (up to maxWordWidth), so no word breaks
+// in the middle; the other columns share what is left. When not all fit,
+// the headings' words come first, then the columns whose cells need the
+// least extra room; when even the headings cannot fit, the plain shares
+// are kept.
+func (r *renderer) columnWidths(cols []Column, rows [][]string) []float64 {
+	headingW := make([]float64, len(cols))
+	r.font("B", tableSize)
+	for i, c := range cols {
+		headingW[i] = r.longestWord(c.Title, 0)
+	}
+	cellW := slices.Clone(headingW)
+	r.font("", tableSize)
+	for _, row := range rows {
+		for i := range min(len(row), len(cols)) {
+			cellW[i] = max(cellW[i], r.longestWord(row[i], maxWordWidth))
+		}
+	}
+	r.font("B", tableSize)
+	if sum(headingW) > r.contentW {
+		return r.share(cols, make([]float64, len(cols)))
+	}
+	// Keep the headings whole, then the cells' words, cheapest first, as far
+	// as the page allows (a column of hashes is usually the one left out).
+	minW := slices.Clone(headingW)
+	order := make([]int, len(cols))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(cellW[a]-headingW[a], cellW[b]-headingW[b]) })
+	for _, i := range order {
+		if sum(minW)-minW[i]+cellW[i] <= r.contentW {
+			minW[i] = cellW[i]
+		}
+	}
+	return r.share(cols, minW)
+}
+
+// longestWord is the width a cell needs for the longest word of text, with
+// padding, in the current font. With limit above 0, words wider than limit
+// (hashes, URLs) do not count: they wrap inside any column.
+func (r *renderer) longestWord(text string, limit float64) float64 {
+	w := 0.0
+	for _, word := range strings.Fields(clean(text)) {
+		if ww := r.pdf.GetStringWidth(word); limit <= 0 || ww <= limit {
+			w = max(w, ww)
+		}
+	}
+	if w == 0 {
+		return 0
+	}
+	return w + 2*cellPad + 0.2
+}
+
+// share divides the content width by the columns' weights, raising each
+// column below its minimum to it and sharing the rest among the others.
+func (r *renderer) share(cols []Column, minW []float64) []float64 {
+	widths := make([]float64, len(cols))
+	fixed := make([]bool, len(cols))
+	for {
+		free, weight := r.contentW, 0.0
+		for i, c := range cols {
+			if fixed[i] {
+				free -= widths[i]
+			} else {
+				weight += colWeight(c)
+			}
+		}
+		changed := false
+		for i, c := range cols {
+			if fixed[i] {
+				continue
+			}
+			widths[i] = colWeight(c) / weight * free
+			if widths[i] < minW[i] {
+				widths[i], fixed[i], changed = minW[i], true, true
+			}
+		}
+		if !changed {
+			return widths
+		}
+	}
+}
+
+func sum(xs []float64) float64 {
+	t := 0.0
+	for _, x := range xs {
+		t += x
+	}
+	return t
 }
 
 func colWeight(c Column) float64 {

@@ -590,7 +590,7 @@ func collectRisks(ctx context.Context, q db.Querier, d *Dataset, entityID int64,
 		d.Suppliers = append(d.Suppliers, SupplierRow{ID: s.ID, Name: s.Name, Service: s.Service, Jewels: strings.Join(s.Jewels, ", "),
 			ClauseIncident: s.ClauseIncident, ClauseAudit: s.ClauseAudit, ClauseVulnerability: s.ClauseVulnerability,
 			ClauseSubcontract: s.ClauseSubcontract, ClauseExit: s.ClauseExit, Certifications: s.Certifications,
-			CertificationExpiry: s.CertificationExpiry, LastAssessed: s.LastAssessed, AssessmentResult: s.AssessmentResult})
+			CertificationExpiry: s.CertificationExpiry, LastAssessed: s.LastAssessed, AssessmentResult: label("risk.assessment.", s.AssessmentResult)})
 	}
 	return nil
 }

@@ -189,7 +189,11 @@ func pdfDoc(d *Dataset, lang i18n.Lang) *pdfdoc.Document {
 			ok  bool
 		}{{"clause_incident", s.ClauseIncident}, {"clause_audit", s.ClauseAudit}, {"clause_vulnerability", s.ClauseVulnerability},
 			{"clause_subcontracting", s.ClauseSubcontract}, {"clause_exit", s.ClauseExit}} {
-			clauses = append(clauses, col(c.key)+": "+yesNo(c.ok))
+			mark := "✗ "
+			if c.ok {
+				mark = "✓ "
+			}
+			clauses = append(clauses, mark+t("report.pdf.s3."+c.key))
 		}
 		cert := s.Certifications
 		if s.CertificationExpiry != nil {
@@ -212,11 +216,15 @@ func pdfDoc(d *Dataset, lang i18n.Lang) *pdfdoc.Document {
 		if r.Outdated {
 			state += " · " + t("report.pdf.s4.superseded")
 		}
-		rows = append(rows, []string{r.Kind, r.Title, state, r.Quorum,
+		title := r.Title
+		if r.Kind != r.Title {
+			title += "\n" + r.Kind
+		}
+		rows = append(rows, []string{title, state, r.Quorum,
 			strconv.Itoa(r.Approvals) + "/" + strconv.Itoa(r.Required), dateTime(r.DecidedAt), r.SnapshotHash})
 	}
-	doc.Table(pdfdoc.Table{Rows: rows, Empty: empty, Columns: []pdfdoc.Column{left(col("kind"), 1.6), left(col("title"), 2.6),
-		left(col("state"), 1.5), left(col("quorum"), 1.4), right(col("approvals"), 1.2), left(col("decided_at"), 1.6),
+	doc.Table(pdfdoc.Table{Rows: rows, Empty: empty, Columns: []pdfdoc.Column{left(col("title"), 2.6),
+		left(col("state"), 1.5), left(col("quorum"), 1.4), right(t("report.pdf.s4.votes"), 1.2), left(col("decided_at"), 1.6),
 		left(col("snapshot_sha256"), 3.2)}})
 	doc.Note(t("report.pdf.s4.note"))
 
