@@ -9,15 +9,15 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// Chain builds rows of one chain outside Record, for bulk loads (the large
-// benchmark dataset): Append hashes exactly as Record does, and Copy writes
-// the rows with one COPY. The caller holds the chain's lock (LockChain) in
-// the transaction that copies, so no Record interleaves.
+// Chain writes rows of one chain outside Record, for bulk loads (the large
+// benchmark dataset): Copy hashes each row exactly as Record does and
+// streams the rows into one COPY, so hashing overlaps the database's work.
+// LockChain holds the chain's lock for the rest of the transaction, so no
+// Record interleaves.
 type Chain struct {
 	entityID int64
 	seq      int64
 	head     string
-	rows     []Row
 }
 
 // LockChain takes the chain's advisory lock for the rest of tx and returns
@@ -36,24 +36,61 @@ func LockChain(ctx context.Context, tx pgx.Tx, entityID int64) (*Chain, error) {
 	return c, nil
 }
 
-// Append adds e, done at at by m's actor from m's address, as the chain's
-// next row; e's ActorID and ActorEmail override m's as in Record. Times
-// should not go back within a chain (Record's rows follow seq in time).
-func (c *Chain) Append(e Event, m Meta, at time.Time) error {
+// Entry is one event for Copy: done at At by Meta's actor from Meta's
+// address; the Event's ActorID and ActorEmail override the Meta's as in
+// Record. Times should not go back within a chain (Record's rows follow
+// seq in time).
+type Entry struct {
+	Event
+	Meta Meta
+	At   time.Time
+}
+
+// Copy appends n entries, the i-th from next(i), to the chain with one
+// COPY and returns how many rows it wrote.
+func (c *Chain) Copy(ctx context.Context, tx pgx.Tx, n int, next func(i int) Entry) (int64, error) {
+	var entity *int64
+	if c.entityID != 0 {
+		entity = &c.entityID
+	}
+	i := 0
+	src := pgx.CopyFromFunc(func() ([]any, error) {
+		if i == n {
+			return nil, nil
+		}
+		r, err := c.next(next(i))
+		if err != nil {
+			return nil, err
+		}
+		i++
+		return []any{entity, r.Seq, r.At, r.ActorID, r.ActorEmail, r.Action, r.ObjectType, r.ObjectID, r.IP, r.UserAgent,
+			string(r.Changes), r.PrevHash, r.Hash}, nil
+	})
+	written, err := tx.CopyFrom(ctx, pgx.Identifier{"audit_log"},
+		[]string{"entity_id", "seq", "at", "actor_id", "actor_email", "action", "object_type", "object_id", "ip", "user_agent", "changes", "prev_hash", "hash"}, src)
+	if err != nil {
+		return written, fmt.Errorf("audit: copy chain %d: %w", c.entityID, err)
+	}
+	return written, nil
+}
+
+// next hashes e as the chain's next row.
+func (c *Chain) next(e Entry) (Row, error) {
 	if e.Action == "" {
-		return errors.New("audit: append: event without action")
+		return Row{}, errors.New("audit: copy: event without action")
 	}
 	changes, err := changesJSON(e.Before, e.After)
 	if err != nil {
-		return fmt.Errorf("audit: append %s: %w", e.Action, err)
+		return Row{}, fmt.Errorf("audit: copy %s: %w", e.Action, err)
 	}
+	m := e.Meta
 	if e.ActorID != 0 {
 		m.ActorID = e.ActorID
 	}
 	if e.ActorEmail != "" {
 		m.ActorEmail = e.ActorEmail
 	}
-	r := Row{EntityID: c.entityID, Seq: c.seq + 1, At: stamp(at), PrevHash: c.head,
+	r := Row{EntityID: c.entityID, Seq: c.seq + 1, At: stamp(e.At), PrevHash: c.head,
 		ActorEmail: cleanText(m.ActorEmail, maxEmail), Action: cleanText(e.Action, maxField),
 		ObjectType: cleanText(e.ObjectType, maxField), ObjectID: cleanText(e.ObjectID, maxField),
 		IP: cleanText(m.IP, maxIP), UserAgent: cleanText(m.UserAgent, maxUserAgent), Changes: changes}
@@ -62,32 +99,8 @@ func (c *Chain) Append(e Event, m Meta, at time.Time) error {
 		r.ActorID = &id
 	}
 	if r.Hash, err = rowHash(r); err != nil {
-		return fmt.Errorf("audit: append %s: %w", e.Action, err)
+		return Row{}, fmt.Errorf("audit: copy %s: %w", e.Action, err)
 	}
 	c.seq, c.head = r.Seq, r.Hash
-	c.rows = append(c.rows, r)
-	return nil
-}
-
-// Len is the number of rows appended and not yet copied.
-func (c *Chain) Len() int { return len(c.rows) }
-
-// Copy writes the appended rows with one COPY and forgets them.
-func (c *Chain) Copy(ctx context.Context, tx pgx.Tx) (int64, error) {
-	var entity *int64
-	if c.entityID != 0 {
-		entity = &c.entityID
-	}
-	n, err := tx.CopyFrom(ctx, pgx.Identifier{"audit_log"},
-		[]string{"entity_id", "seq", "at", "actor_id", "actor_email", "action", "object_type", "object_id", "ip", "user_agent", "changes", "prev_hash", "hash"},
-		pgx.CopyFromSlice(len(c.rows), func(i int) ([]any, error) {
-			r := c.rows[i]
-			return []any{entity, r.Seq, r.At, r.ActorID, r.ActorEmail, r.Action, r.ObjectType, r.ObjectID, r.IP, r.UserAgent,
-				string(r.Changes), r.PrevHash, r.Hash}, nil
-		}))
-	if err != nil {
-		return n, fmt.Errorf("audit: copy chain %d: %w", c.entityID, err)
-	}
-	c.rows = c.rows[:0]
-	return n, nil
+	return r, nil
 }

@@ -18,8 +18,8 @@ type event struct {
 // audit writes the entity's history: its creation, the four memberships and
 // then Counts.AuditRows − 5 changes to the records built above, spread
 // evenly from the creation until an hour before Today, as one valid hash
-// chain (computed by audit.Chain, the way Record computes it) copied in
-// one COPY.
+// chain, hashed by audit.Chain the way Record hashes and streamed into one
+// COPY.
 func (s *seed) audit(ctx context.Context) error {
 	chain, err := audit.LockChain(ctx, s.tx, s.e.ID)
 	if err != nil {
@@ -42,17 +42,14 @@ func (s *seed) audit(ctx context.Context) error {
 	n := s.e.Counts.AuditRows
 	start, end := s.created, s.o.Today.Add(-time.Hour)
 	step := end.Sub(start) / time.Duration(n)
-	for k := range n {
+	_, err = chain.Copy(ctx, s.tx, n, func(k int) audit.Entry {
 		ev := s.historyEvent(k)
 		if k < len(first) {
 			ev = first[k]
 		}
 		at := start.Add(step * time.Duration(k)).Add(time.Duration(s.r.Int64N(int64(step))))
-		if err := chain.Append(ev.e, meta(ev.actor), at); err != nil {
-			return err
-		}
-	}
-	_, err = chain.Copy(ctx, s.tx)
+		return audit.Entry{Event: ev.e, Meta: meta(ev.actor), At: at}
+	})
 	return err
 }
 

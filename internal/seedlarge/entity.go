@@ -13,6 +13,7 @@ import (
 	"github.com/weerbaar/weerbaar/internal/audit"
 	"github.com/weerbaar/weerbaar/internal/auth"
 	"github.com/weerbaar/weerbaar/internal/authz"
+	"github.com/weerbaar/weerbaar/internal/db"
 	"github.com/weerbaar/weerbaar/internal/entity"
 	"github.com/weerbaar/weerbaar/internal/measure"
 	"github.com/weerbaar/weerbaar/internal/scope"
@@ -91,8 +92,8 @@ type seed struct {
 
 type entryRef struct{ incident, entry int64 }
 
-// seedEntity builds entity i in tx.
-func seedEntity(ctx context.Context, tx pgx.Tx, o Options, i int, hash string) (Entity, error) {
+// newSeed creates entity i and its accounts in tx.
+func newSeed(ctx context.Context, tx pgx.Tx, o Options, i int, hash string) (*seed, error) {
 	p := profiles[i]
 	s := &seed{o: o, i: i, r: newRand(o, i), tx: tx, created: o.Today.AddDate(-3, 0, 0).Add(9 * time.Hour)}
 	s.e = Entity{Slug: Slug(i), Name: p.name, Counts: countsFor(o, i)}
@@ -100,17 +101,20 @@ func seedEntity(ctx context.Context, tx pgx.Tx, o Options, i int, hash string) (
 		VALUES ($1, $2, $3, $4, false, $5, $5) RETURNING id, catalogue_edition`,
 		s.e.Slug, p.name, p.name+" N.V.", p.city, s.created).Scan(&s.e.ID, &s.edition)
 	if err != nil {
-		return Entity{}, fmt.Errorf("entity: %w", err)
+		return nil, fmt.Errorf("entity: %w", db.MapError(err))
 	}
-	if err := s.accounts(ctx, hash); err != nil {
-		return Entity{}, err
-	}
+	return s, s.accounts(ctx, hash)
+}
+
+// fill builds the entity's data in tx.
+func (s *seed) fill(ctx context.Context, tx pgx.Tx) error {
+	s.tx = tx
 	for _, step := range []func(context.Context) error{s.riskAnalysis, s.requirements, s.training, s.incidents, s.evidence, s.approvals, s.audit} {
 		if err := step(ctx); err != nil {
-			return Entity{}, err
+			return err
 		}
 	}
-	return s.e, nil
+	return nil
 }
 
 // accounts creates the four users (or reuses them) and their memberships.
@@ -160,6 +164,8 @@ func seedServices(ctx context.Context, pool *pgxpool.Pool, e Entity, i int) erro
 		ContactEmail: "ciso@" + e.Slug + ".weerbaar.test", ContactPhone: fmt.Sprintf("+31 30 %03d %04d", 100+i, 1000+i),
 		IPRanges: fmt.Sprintf("198.51.%d.0/24", i), Subsectors: []string{p.subsector}, MemberStates: []string{"NL"},
 		Authority: p.authority, CSIRT: p.csirt, InfoSharing: i%2 == 0, InfoSharingDetails: infoSharing(i),
+		// Read only for the digital subsectors of Art. 27 NIS2.
+		MainEstablishment: "Stationsplein " + strconv.Itoa(i+1) + ", " + p.city,
 	}); err != nil {
 		return fmt.Errorf("registration: %w", err)
 	}

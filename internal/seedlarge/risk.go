@@ -153,6 +153,9 @@ var supplierNames = []string{"Aqua", "Delta", "Polder", "Noord", "Rijn", "Maas",
 
 func (a *analysisSeed) suppliers(ctx context.Context) error {
 	n := a.spec.Suppliers
+	if n == 0 {
+		return nil
+	}
 	ids, err := reserveIDs(ctx, a.tx, "risk_suppliers", n)
 	if err != nil {
 		return err

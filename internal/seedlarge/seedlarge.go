@@ -10,7 +10,10 @@
 // The same Options give the same data: every value comes from one random
 // source seeded with Options.Seed, and dates count back from Options.Today.
 // Only what the services stamp with the clock (their created_at and their
-// own audit rows, appended after the history) differs between runs.
+// own audit rows, appended after the history) differs between runs, and
+// the ids of rows below the entities: entities are filled in parallel, so
+// their ids interleave differently, though in the same order within an
+// entity (the order every list sorts ties by).
 //
 // Seeding is idempotent: when the first large entity exists, Seed changes
 // nothing and reports Created false.
@@ -21,6 +24,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -53,7 +57,14 @@ func Full(today time.Time) Options {
 
 // Counts are the sizes of one entity's data.
 type Counts struct {
-	Jewels, Suppliers, Scenarios, Evidence, Incidents, Approvals, AuditRows int
+	Jewels    int `json:"jewels"`
+	Suppliers int `json:"suppliers"`
+	Scenarios int `json:"scenarios"`
+	Evidence  int `json:"evidence"`
+	Incidents int `json:"incidents"`
+	Approvals int `json:"approvals"`
+	// AuditRows is the history; the services add a few rows after it.
+	AuditRows int `json:"audit_rows"`
 }
 
 // largest is the full size of the largest entity; the others get a tenth.
@@ -128,24 +139,33 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, o Options) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	res := Result{Created: true}
-	for i := range o.Entities {
-		var e Entity
-		err := db.InTx(ctx, pool, func(tx pgx.Tx) error {
+	// The entities and accounts first, in one transaction and in order, so
+	// groot-01 is always the first entity id of the run; then their data,
+	// each entity in a transaction of its own, filled by a few workers
+	// (most of the time goes to the database's index upkeep).
+	seeds := make([]*seed, o.Entities)
+	err = db.InTx(ctx, pool, func(tx pgx.Tx) error {
+		for i := range seeds {
 			var err error
-			e, err = seedEntity(ctx, tx, o, i, hash)
-			return err
-		})
-		if errors.Is(err, db.ErrConflict) && i == 0 { // a concurrent seed won the race
-			return existing1(ctx, pool, o)
+			if seeds[i], err = newSeed(ctx, tx, o, i, hash); err != nil {
+				return fmt.Errorf("seed-large %s: %w", Slug(i), err)
+			}
 		}
-		if err != nil {
-			return res, fmt.Errorf("seed-large %s: %w", Slug(i), err)
-		}
-		if err := seedServices(ctx, pool, e, i); err != nil {
-			return res, fmt.Errorf("seed-large %s: %w", Slug(i), err)
-		}
-		res.Entities = append(res.Entities, e)
+		return nil
+	})
+	if errors.Is(err, db.ErrConflict) { // a concurrent seed won the race
+		res, _, err := existing(ctx, pool, o)
+		return res, err
+	}
+	if err != nil {
+		return Result{}, err
+	}
+	if err := fillAll(ctx, pool, seeds); err != nil {
+		return Result{}, err
+	}
+	res := Result{Created: true}
+	for _, s := range seeds {
+		res.Entities = append(res.Entities, s.e)
 	}
 	if _, err := pool.Exec(ctx, `ANALYZE`); err != nil {
 		return res, fmt.Errorf("seed-large: analyze: %w", err)
@@ -154,9 +174,38 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, o Options) (Result, error) {
 	return res, nil
 }
 
-func existing1(ctx context.Context, pool *pgxpool.Pool, o Options) (Result, error) {
-	res, _, err := existing(ctx, pool, o)
-	return res, err
+// workers fill entities at once: enough to keep the database busy while
+// Go hashes the audit rows.
+const workers = 3
+
+// fillAll fills every seeded entity, the largest first, and records what
+// the services derive; it returns the first error.
+func fillAll(ctx context.Context, pool *pgxpool.Pool, seeds []*seed) error {
+	next := make(chan *seed)
+	errs := make(chan error, len(seeds))
+	var wg sync.WaitGroup
+	for range min(workers, len(seeds)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for s := range next {
+				err := db.InTx(ctx, pool, func(tx pgx.Tx) error { return s.fill(ctx, tx) })
+				if err == nil {
+					err = seedServices(ctx, pool, s.e, s.i)
+				}
+				if err != nil {
+					errs <- fmt.Errorf("seed-large %s: %w", s.e.Slug, err)
+				}
+			}
+		}()
+	}
+	for _, s := range seeds {
+		next <- s
+	}
+	close(next)
+	wg.Wait()
+	close(errs)
+	return <-errs
 }
 
 // existing reads the dataset's entities and accounts when the first one is
