@@ -11,6 +11,7 @@ import (
 	"github.com/weerbaar/weerbaar/internal/apptest"
 	"github.com/weerbaar/weerbaar/internal/audit"
 	"github.com/weerbaar/weerbaar/internal/authz"
+	"github.com/weerbaar/weerbaar/internal/dbtest"
 	"github.com/weerbaar/weerbaar/internal/seedlarge"
 )
 
@@ -90,15 +91,24 @@ func TestSeedLargeBuildsTheDatasetAndItsPagesRender(t *testing.T) {
 	}
 
 	officer := a.Login(t, big.Account(authz.SecurityOfficer).Email, seedlarge.Password)
-	var incident int64
-	if err := a.Pool.QueryRow(ctx, `SELECT max(id) FROM incidents WHERE entity_id = $1 AND significance = 'significant'`, big.ID).Scan(&incident); err != nil {
+	var incident, supplier, scenario, item, request int64
+	var requirement string
+	if err := a.Pool.QueryRow(ctx, `SELECT (SELECT max(id) FROM incidents WHERE entity_id = $1 AND significance = 'significant'),
+			(SELECT max(id) FROM risk_suppliers WHERE entity_id = $1), (SELECT max(id) FROM risk_scenarios WHERE entity_id = $1 AND acceptance IS NOT NULL),
+			(SELECT max(id) FROM evidence_items WHERE entity_id = $1 AND kind = 'file'), (SELECT max(id) FROM approval_requests WHERE entity_id = $1),
+			(SELECT max(requirement_code) FROM entity_points WHERE entity_id = $1)`, big.ID).Scan(&incident, &supplier, &scenario, &item, &request, &requirement); err != nil {
 		t.Fatal(err)
 	}
 	e := fmt.Sprintf("/e/%d", big.ID)
 	for _, path := range []string{e + "/", fmt.Sprintf("%s/risks/%d/register", e, big.AnalysisID), e + "/evidence", e + "/incidents",
-		e + "/measures", e + "/soa", fmt.Sprintf("%s/incidents/%d", e, incident), e + "/board/requests"} {
+		e + "/measures", e + "/soa", fmt.Sprintf("%s/incidents/%d", e, incident), e + "/board/requests",
+		fmt.Sprintf("%s/risks/%d", e, big.AnalysisID), fmt.Sprintf("%s/risks/%d/scenarios", e, big.AnalysisID), e + "/risks",
+		fmt.Sprintf("%s/risks/suppliers/%d", e, supplier), fmt.Sprintf("%s/risks/scenarios/%d/resilience", e, scenario),
+		fmt.Sprintf("%s/evidence/%d", e, item), fmt.Sprintf("%s/board/requests/%d", e, request), e + "/requirements/" + requirement,
+		e + "/proportionality", e + "/scope", e + "/board/training", e + "/incidents/exercises", e + "/measures/a"} {
 		if r := officer.Get(t, path); r.StatusCode != http.StatusOK {
 			t.Errorf("officer GET %s: %d", path, r.StatusCode)
+			t.Log(a.Logs())
 		}
 	}
 	// The audit log is for those who may read it (authz.AuditRead): the
@@ -141,5 +151,20 @@ func TestSeedLargeIsReproducible(t *testing.T) {
 	}
 	if a, b := digest(), digest(); a != b {
 		t.Errorf("two runs differ: %s, %s", a, b)
+	}
+}
+
+// BenchmarkSeedLarge measures building the full dataset on a fresh
+// database (one run is a measurement; it takes a while):
+//
+//	go test -run '^$' -bench SeedLarge -benchtime 1x ./internal/seedlarge/
+func BenchmarkSeedLarge(b *testing.B) {
+	for b.Loop() {
+		b.StopTimer()
+		pool := dbtest.New(b)
+		b.StartTimer()
+		if _, err := seedlarge.Seed(context.Background(), pool, seedlarge.Full(time.Now())); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
