@@ -15,8 +15,16 @@
 // their ids interleave differently, though in the same order within an
 // entity (the order every list sorts ties by).
 //
+// The rows go in directly, not through the services, so the audit log does
+// not trace each insert: each entity's chain is a generated history of
+// plausible changes to its records (valid, as `weerbaar audit verify`
+// checks), followed by the services' own rows.
+//
 // Seeding is idempotent: when the first large entity exists, Seed changes
-// nothing and reports Created false.
+// nothing and reports Created false. The entities and accounts are created
+// in one transaction and each entity's data in one of its own, so a run
+// that fails part-way leaves some entities empty; build again on a fresh
+// database then.
 package seedlarge
 
 import (
