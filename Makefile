@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/weerbaar
 PKGS    := ./...
 
-.PHONY: run test build modules generate check-fmt vet check-generated bench bench-http clean
+.PHONY: run test build modules generate check-fmt vet check-generated bench bench-http bench-data clean
 
 # The echo lines say what each step does: on a fresh machine the first build
 # downloads and compiles the modules for a few minutes without other output.
@@ -13,6 +13,12 @@ run: build
 	@mkdir -p var
 	@echo "Starting Weerbaar: finding or starting PostgreSQL, applying migrations, seeding the demo data…"
 	WEERBAAR_SECRET_KEY_FILE=$${WEERBAAR_SECRET_KEY_FILE:-var/secret.key} ./$(BIN) serve --demo
+
+## bench-data: build, find or start PostgreSQL (as run does), migrate, and create the large benchmark dataset (weerbaar seed-large; idempotent); prints the accounts
+bench-data: build
+	@mkdir -p var
+	@echo "Creating the large benchmark dataset (20 entities; the largest with 3,000 risk scenarios and 100,000 audit rows)…"
+	./$(BIN) seed-large $(SEED_LARGE_FLAGS)
 
 ## build: generate templ code and build the binary
 build: generate

@@ -45,6 +45,7 @@ var commands = []command{
 	{"serve", "[--demo]", "run the web app (default); migrates first unless WEERBAAR_AUTO_MIGRATE=false", serveCmd},
 	{"migrate", "up | down N | version", "apply, roll back or show the database migrations", migrateCmd},
 	{"seed-demo", "", "create the demo entity and accounts (idempotent)", seedDemoCmd},
+	{"seed-large", seedLargeSynopsis, "create the large benchmark dataset (20 entities, 100,000 audit rows) and print its accounts (idempotent)", seedLargeCmd},
 	{"user", "create --email E --name N [--instance-admin]", "create an account and print its one-time set-password link (valid 72 h)", userCmd},
 	{"audit", "verify [--entity ID]", "check the audit log's hash chains; exit 1 when broken", auditCmd},
 	{"export", "--entity ID --lang nl|en [--from YYYY-MM-DD --to YYYY-MM-DD] --out FILE.zip", "write an entity's signed evidence package (ZIP)", exportCmd},

@@ -104,8 +104,9 @@ func BoardView(ctx context.Context, q db.Querier, entityID, userID int64, kind, 
 		Request
 	}
 	rows, err := q.Query(ctx, `SELECT `+mineCondition+` AS mine,
-			r.id = (SELECT l.id FROM approval_requests l WHERE l.entity_id = r.entity_id AND l.kind = @kind AND l.subject_ref = @ref
-				AND l.state = 'approved' ORDER BY l.decided_at DESC, l.id DESC LIMIT 1) AS last,
+			-- coalesce: a record never approved has no last request (NULL).
+			coalesce(r.id = (SELECT l.id FROM approval_requests l WHERE l.entity_id = r.entity_id AND l.kind = @kind AND l.subject_ref = @ref
+				AND l.state = 'approved' ORDER BY l.decided_at DESC, l.id DESC LIMIT 1), false) AS last,
 			(r.kind = @kind AND r.subject_ref = @ref AND r.state = 'pending') AS pending_for_record, `+requestColumns+`
 		WHERE r.entity_id = @entity AND (`+mineCondition+` OR (r.kind = @kind AND r.subject_ref = @ref AND r.state = 'pending')
 			OR r.id = (SELECT l.id FROM approval_requests l WHERE l.entity_id = r.entity_id AND l.kind = @kind AND l.subject_ref = @ref

@@ -398,3 +398,20 @@ func TestRecordCurrency(t *testing.T) {
 		t.Errorf("another entity's record: %v", err)
 	}
 }
+
+// TestBoardViewOfARecordNeverApproved: the board's screen lists the
+// requests waiting for the member also when the record it shows the
+// standing of was never approved (no last approved request to compare).
+func TestBoardViewOfARecordNeverApproved(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	// The demo's 2027 risk analysis waits for the board; no request for
+	// this plan reference was ever approved.
+	waiting, st, err := approval.BoardView(f.ctx, f.pool, f.entityID, f.board.UserID, measure.KindPlan, "never-approved", map[string]any{"x": 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(waiting) == 0 || st.Standing != approval.Never {
+		t.Errorf("waiting %d, standing %v", len(waiting), st.Standing)
+	}
+}

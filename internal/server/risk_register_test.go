@@ -10,35 +10,39 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/weerbaar/weerbaar/internal/apptest"
 	"github.com/weerbaar/weerbaar/internal/authz"
+	"github.com/weerbaar/weerbaar/internal/db"
+	"github.com/weerbaar/weerbaar/internal/demo"
+	"github.com/weerbaar/weerbaar/internal/seedlarge"
 )
 
-// seedLargeAnalysis adds to the demo entity an analysis with 30 jewels and
-// n scenarios (one INSERT … SELECT generate_series), and returns its id.
+// seedLargeAnalysis adds to the demo entity a concept analysis with n
+// scenarios over n/10 jewels and 30 suppliers, untreated (the large
+// dataset's generator, seedlarge.Analysis, with COPY), and returns its id.
 func seedLargeAnalysis(t testing.TB, a *apptest.App, entityID int64, n int) int64 {
 	t.Helper()
 	ctx := context.Background()
-	var id int64
-	if err := a.Pool.QueryRow(ctx, `INSERT INTO risk_analyses (entity_id, period, review_date, method_version)
-		SELECT $1, 'groot', current_date + 100, max(method_version) FROM risk_methods WHERE entity_id = $1 RETURNING id`,
-		entityID).Scan(&id); err != nil {
+	var ids seedlarge.AnalysisIDs
+	err := db.InTx(ctx, a.Pool, func(tx pgx.Tx) error {
+		var officer int64
+		if err := tx.QueryRow(ctx, `SELECT id FROM users WHERE email = $1`, demo.Accounts[1].Email).Scan(&officer); err != nil {
+			return err
+		}
+		var err error
+		ids, err = seedlarge.Analysis(ctx, tx, seedlarge.AnalysisSpec{EntityID: entityID, OwnerID: officer, Period: "groot",
+			Jewels: (n + seedlarge.ScenariosPerJewel - 1) / seedlarge.ScenariosPerJewel, Suppliers: 30, Scenarios: n,
+			Today: time.Now().UTC().Truncate(24 * time.Hour), Seed: seedlarge.DefaultSeed})
+		return err
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.Pool.Exec(ctx, `INSERT INTO risk_jewels (entity_id, analysis_id, name, level, availability, integrity, confidentiality)
-		SELECT $1, $2, 'Juweel ' || g, 'system', 2, 2, 2 FROM generate_series(1, 30) g`, entityID, id); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.Pool.Exec(ctx, `INSERT INTO risk_scenarios (entity_id, analysis_id, jewel_id, threat_code, availability,
-			inherent_likelihood, inherent_impact, inherent_level, residual_likelihood, residual_impact, residual_level)
-		SELECT $1, $2, j.id, 'gen' || (g / 30), true, g % 5 + 1, (g / 5) % 5 + 1, g % 4 + 1, g % 5 + 1, (g / 5) % 5 + 1, g % 4 + 1
-		FROM generate_series(0, $3 - 1) g
-		JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM risk_jewels WHERE analysis_id = $2) j ON j.k = g % 30`,
-		entityID, id, n); err != nil {
-		t.Fatal(err)
-	}
-	return id
+	return ids.ID
 }
 
 var scenarioAttr = regexp.MustCompile(`data-scenario="(\d+)"`)
