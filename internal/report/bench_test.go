@@ -4,7 +4,9 @@ import (
 	"context"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -15,6 +17,7 @@ import (
 	"github.com/weerbaar/weerbaar/internal/dbtest"
 	"github.com/weerbaar/weerbaar/internal/i18n"
 	"github.com/weerbaar/weerbaar/internal/report"
+	"github.com/weerbaar/weerbaar/internal/seedlarge"
 )
 
 // countingDiscard counts the package's bytes.
@@ -72,6 +75,63 @@ func peakHeap(fn func()) uint64 {
 	return peak.Load()
 }
 
+// peakRSS runs fn and returns the process's peak resident set size while it
+// ran (VmHWM of /proc/self/status after resetting it through
+// /proc/self/clear_refs); 0 where Linux's /proc is not there.
+func peakRSS(fn func()) uint64 {
+	runtime.GC()
+	debug.FreeOSMemory()
+	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
+	fn()
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for line := range strings.Lines(string(b)) {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+// BenchmarkExportLargeEntity builds the package of the largest entity of
+// `weerbaar seed-large` (3,000 scenarios, 2,000 evidence items with their
+// files, 500 incidents, 200 decisions, 100,000 audit rows) and reports its
+// size, the queries it took and the process's peak RSS while building.
+func BenchmarkExportLargeEntity(b *testing.B) {
+	pool := dbtest.New(b)
+	today := time.Now().UTC().Truncate(24 * time.Hour)
+	opts := seedlarge.Full(today)
+	opts.Entities = 1
+	res, err := seedlarge.Seed(context.Background(), pool, opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	id := res.Entities[0].ID
+	key := testKey(b)
+	now := time.Now().UTC()
+	var size int64
+	var rss uint64
+	queries := 0
+	b.ResetTimer()
+	for range b.N {
+		var w countingDiscard
+		ctx := db.WithQueryCounter(context.Background())
+		r := peakRSS(func() {
+			if _, err := report.Build(ctx, pool, &w, report.Options{EntityID: id, Period: report.LastYear(now),
+				Lang: i18n.NL, Now: now, Key: key}); err != nil {
+				b.Fatal(err)
+			}
+		})
+		size, rss, queries = w.n, max(rss, r), db.QueryCount(ctx)
+	}
+	b.ReportMetric(float64(size)/(1<<20), "MB/package")
+	b.ReportMetric(float64(rss)/(1<<20), "MB-peak-RSS")
+	b.ReportMetric(float64(queries), "queries")
+}
+
 // BenchmarkExportPackage builds the demo's package (NL) and reports its size.
 func BenchmarkExportPackage(b *testing.B) {
 	pool := dbtest.New(b)
@@ -107,20 +167,24 @@ func BenchmarkExportLargeEvidence(b *testing.B) {
 	key := testKey(b)
 	now := time.Now().UTC()
 	var size int64
-	var peak uint64
+	var peak, rss uint64
 	b.ResetTimer()
 	for range b.N {
 		var w countingDiscard
-		p := peakHeap(func() {
-			if _, err := report.Build(context.Background(), pool, &w, report.Options{EntityID: id, Period: report.LastYear(now),
-				Lang: i18n.EN, Now: now, Key: key}); err != nil {
-				b.Fatal(err)
-			}
+		var p uint64
+		r := peakRSS(func() {
+			p = peakHeap(func() {
+				if _, err := report.Build(context.Background(), pool, &w, report.Options{EntityID: id, Period: report.LastYear(now),
+					Lang: i18n.EN, Now: now, Key: key}); err != nil {
+					b.Fatal(err)
+				}
+			})
 		})
-		size, peak = w.n, max(peak, p)
+		size, peak, rss = w.n, max(peak, p), max(rss, r)
 	}
 	b.ReportMetric(float64(size)/(1<<20), "MB/package")
 	b.ReportMetric(float64(peak)/(1<<20), "MB-peak-heap")
+	b.ReportMetric(float64(rss)/(1<<20), "MB-peak-RSS")
 }
 
 // TestCollectUsesAFixedNumberOfQueries: the Dataset costs the same number of
