@@ -33,7 +33,8 @@ type Config struct {
 	BaseURLDefaulted bool
 	// DatabaseURL is an explicit PostgreSQL URL; empty means "discover one".
 	DatabaseURL string
-	// DataDir holds local state: the private PostgreSQL cluster and development keys.
+	// DataDir holds local state: the private PostgreSQL cluster, development
+	// keys and the audit checkpoint file.
 	DataDir string
 	// AutoMigrate applies pending migrations when the server starts.
 	AutoMigrate bool
@@ -68,7 +69,7 @@ var Vars = []Var{
 	{"WEERBAAR_ADDR", "127.0.0.1:8080", "Address the HTTP server listens on."},
 	{"WEERBAAR_BASE_URL", "(http://WEERBAAR_ADDR)", "Public URL of the app. With https: Secure `__Host-` cookies and HSTS."},
 	{"DATABASE_URL", "(discover)", "PostgreSQL URL. Empty: use local PostgreSQL as user `postgres` (database `weerbaar`), else a private cluster in `$WEERBAAR_DATA_DIR/postgres`."},
-	{"WEERBAAR_DATA_DIR", "./var", "Local state: private PostgreSQL cluster, development secret key."},
+	{"WEERBAAR_DATA_DIR", "./var", "Local state: private PostgreSQL cluster, development secret key, and the signed audit chain checkpoints (`audit-checkpoints.jsonl`; copy it off-host, see docs/operations.md)."},
 	{"WEERBAAR_AUTO_MIGRATE", "true", "Apply database migrations when `serve` starts."},
 	{"WEERBAAR_LOG_LEVEL", "info", "Log level: debug, info, warn, error."},
 	{"WEERBAAR_TRUSTED_PROXIES", "(none)", "Comma-separated CIDR ranges of reverse proxies whose X-Forwarded-For is trusted for the client IP."},
