@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
+	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -316,6 +318,56 @@ func TestCheckpointerWritesOnlyOnChange(t *testing.T) {
 		}
 		if written != step.written || lines() != step.wantLines {
 			t.Errorf("step %d: written %v, %d lines; want %v, %d", i, written, lines(), step.written, step.wantLines)
+		}
+	}
+}
+
+// TestCheckpointNeverMovesAHeadBack: after a cut, later checkpoints keep the
+// head the chain lost, so the last checkpoint alone (the audit page's) still
+// shows the cut; the checkpointer logs it.
+func TestCheckpointNeverMovesAHeadBack(t *testing.T) {
+	t.Parallel()
+	pool := dbtest.New(t)
+	a, b := seedChains(t, pool)
+	ctx := context.Background()
+	cp := newCheckpointer(t, pool)
+	var logs bytes.Buffer
+	cp.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	first, err := cp.Write(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	headA, _ := first.Head(a)
+	headB, _ := first.Head(b)
+	cutAsSuperuser(t, pool, `DELETE FROM audit_log WHERE entity_id = $1 AND seq > 2`, a)
+	if written, err := cp.WriteIfChanged(ctx); err != nil || written {
+		t.Fatalf("only a cut since the last checkpoint: written %v, %v; want nothing new", written, err)
+	}
+	cutAsSuperuser(t, pool, `DELETE FROM audit_log WHERE entity_id = $1`, b)
+	record(t, ctx, pool, audit.Event{Action: "user.login_failed"})
+	if written, err := cp.WriteIfChanged(ctx); err != nil || !written {
+		t.Fatalf("the instance chain grew: written %v, %v", written, err)
+	}
+	last, ok, err := audit.LastCheckpoint(cp.Path, cp.PublicKey())
+	if err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	if h, _ := last.Head(a); h != headA {
+		t.Errorf("last checkpoint's head of a = %+v, want the recorded %+v", h, headA)
+	}
+	if h, _ := last.Head(b); h != headB {
+		t.Errorf("last checkpoint's head of b = %+v, want the recorded %+v", h, headB)
+	}
+	if inst, _ := last.Head(0); inst.Seq != 3 {
+		t.Errorf("instance head %+v, want seq 3", inst)
+	}
+	res, err := audit.VerifyAnchored(ctx, pool, 0, true, audit.NewAnchors(last))
+	if err != nil || len(res.Cuts) != 2 || res.Cuts[0].Kept != 2 || res.Cuts[1].Head != 0 {
+		t.Fatalf("against the last checkpoint only: cuts %+v, %v; want a kept to 2 and b gone", res.Cuts, err)
+	}
+	for _, id := range []int64{a, b} {
+		if !strings.Contains(logs.String(), fmt.Sprintf("lost rows its last checkpoint recorded; run `weerbaar audit verify`\" entity=%d", id)) {
+			t.Errorf("no error logged for entity %d:\n%s", id, logs.String())
 		}
 	}
 }

@@ -1,11 +1,15 @@
 package audit
 
 import (
+	"cmp"
 	"context"
 	"crypto/ed25519"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/weerbaar/weerbaar/internal/db"
 )
@@ -36,7 +40,7 @@ func (c *Checkpointer) PublicKey() ed25519.PublicKey { return c.Key.Public().(ed
 // Write checkpoints the current heads, changed or not (an export, the
 // `audit checkpoint` command), and returns the checkpoint written.
 func (c *Checkpointer) Write(ctx context.Context) (Checkpoint, error) {
-	heads, err := Heads(ctx, c.Pool)
+	heads, _, err := c.heads(ctx)
 	if err != nil {
 		return Checkpoint{}, err
 	}
@@ -45,23 +49,14 @@ func (c *Checkpointer) Write(ctx context.Context) (Checkpoint, error) {
 
 // WriteIfChanged checkpoints the heads when they differ from the file's last
 // valid checkpoint (or there is none), so an idle instance does not grow the
-// file. A head that moved back since is logged as an error: the checkpoint
-// is still written, and verification, which compares with every checkpoint,
-// reports the cut.
+// file.
 func (c *Checkpointer) WriteIfChanged(ctx context.Context) (written bool, err error) {
-	heads, err := Heads(ctx, c.Pool)
+	heads, last, err := c.heads(ctx)
 	if err != nil {
 		return false, err
 	}
-	last, ok, err := LastCheckpoint(c.Path, c.PublicKey())
-	if err != nil {
-		return false, err
-	}
-	if ok && sameHeads(last.Heads, heads) {
+	if last != nil && sameHeads(last.Heads, heads) {
 		return false, nil
-	}
-	if ok {
-		c.warnMovedBack(last, heads)
 	}
 	if _, err := c.write(heads); err != nil {
 		return false, err
@@ -69,25 +64,64 @@ func (c *Checkpointer) WriteIfChanged(ctx context.Context) (written bool, err er
 	return true, nil
 }
 
-// Run checkpoints at start and then every Interval until ctx ends, writing
-// only when a head changed.
-func (c *Checkpointer) Run(ctx context.Context) {
-	interval := c.Interval
-	if interval <= 0 {
-		interval = CheckpointInterval
+// heads returns the heads to checkpoint and the file's last valid
+// checkpoint, if any. A checkpoint never moves a head back: a chain that no
+// longer holds the row the last checkpoint recorded (its tail was cut, or
+// cut and written anew) keeps that recorded head, and the cut is logged as
+// an error. So the last checkpoint alone — what the audit page reads —
+// still shows the cut, however many checkpoints follow.
+func (c *Checkpointer) heads(ctx context.Context) ([]Head, *Checkpoint, error) {
+	heads, err := Heads(ctx, c.Pool)
+	if err != nil {
+		return nil, nil, err
 	}
-	ticker := time.NewTicker(interval)
-	defer ticker.Stop()
-	for {
-		if _, err := c.WriteIfChanged(ctx); err != nil && ctx.Err() == nil {
-			c.logger().Error("audit checkpoint", "err", err.Error())
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-ticker.C:
+	last, ok, err := LastCheckpoint(c.Path, c.PublicKey())
+	if err != nil || !ok {
+		return heads, nil, err
+	}
+	lost, err := missingHeads(ctx, c.Pool, last.Heads)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, h := range lost {
+		c.logger().Error("audit chain lost rows its last checkpoint recorded; run `weerbaar audit verify`",
+			"entity", h.EntityID, "checkpoint_seq", h.Seq, "checkpoint_at", last.CreatedAt.Format(time.RFC3339))
+		i := slices.IndexFunc(heads, func(x Head) bool { return x.EntityID == h.EntityID })
+		if i < 0 {
+			heads = append(heads, h)
+		} else {
+			heads[i] = h
 		}
 	}
+	slices.SortFunc(heads, func(a, b Head) int { return cmp.Compare(a.EntityID, b.EntityID) })
+	return heads, &last, nil
+}
+
+// missingHeads returns the recorded heads whose row is gone or has another
+// hash, in one query.
+func missingHeads(ctx context.Context, q db.Querier, recorded []Head) ([]Head, error) {
+	if len(recorded) == 0 {
+		return nil, nil
+	}
+	ids, seqs, hashes := make([]int64, len(recorded)), make([]int64, len(recorded)), make([]string, len(recorded))
+	for i, h := range recorded {
+		ids[i], seqs[i], hashes[i] = h.EntityID, h.Seq, h.Hash
+	}
+	rows, err := q.Query(ctx, `SELECT r.e, r.s, r.h FROM unnest(@ids::bigint[], @seqs::bigint[], @hashes::text[]) AS r(e, s, h)
+		LEFT JOIN audit_log a ON coalesce(a.entity_id, 0) = r.e AND a.seq = r.s
+		WHERE a.hash IS DISTINCT FROM r.h ORDER BY r.e`, pgx.StrictNamedArgs{"ids": ids, "seqs": seqs, "hashes": hashes})
+	if err != nil {
+		return nil, fmt.Errorf("audit: check checkpointed heads: %w", err)
+	}
+	lost, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Head, error) {
+		var h Head
+		err := row.Scan(&h.EntityID, &h.Seq, &h.Hash)
+		return h, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("audit: check checkpointed heads: %w", err)
+	}
+	return lost, nil
 }
 
 func (c *Checkpointer) write(heads []Head) (Checkpoint, error) {
@@ -104,22 +138,6 @@ func (c *Checkpointer) write(heads []Head) (Checkpoint, error) {
 		return Checkpoint{}, err
 	}
 	return cp, nil
-}
-
-// warnMovedBack logs every chain whose head is now below the last
-// checkpoint's: the operator learns of a cut tail without running verify.
-func (c *Checkpointer) warnMovedBack(last Checkpoint, heads []Head) {
-	now := map[int64]int64{}
-	for _, h := range heads {
-		now[h.EntityID] = h.Seq
-	}
-	for _, h := range last.Heads {
-		if now[h.EntityID] < h.Seq {
-			c.logger().Error("audit chain shorter than its last checkpoint: rows missing; run `weerbaar audit verify`",
-				"entity", h.EntityID, "head", now[h.EntityID], "checkpoint_seq", h.Seq,
-				"checkpoint_at", last.CreatedAt.Format(time.RFC3339))
-		}
-	}
 }
 
 func (c *Checkpointer) logger() *slog.Logger {
