@@ -64,6 +64,27 @@ func (c *Checkpointer) WriteIfChanged(ctx context.Context) (written bool, err er
 	return true, nil
 }
 
+// Run checkpoints at start and then every Interval until ctx ends, writing
+// only when a head changed.
+func (c *Checkpointer) Run(ctx context.Context) {
+	interval := c.Interval
+	if interval <= 0 {
+		interval = CheckpointInterval
+	}
+	ticker := time.NewTicker(interval)
+	defer ticker.Stop()
+	for {
+		if _, err := c.WriteIfChanged(ctx); err != nil && ctx.Err() == nil {
+			c.logger().Error("audit checkpoint", "err", err.Error())
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C:
+		}
+	}
+}
+
 // heads returns the heads to checkpoint and the file's last valid
 // checkpoint, if any. A checkpoint never moves a head back: a chain that no
 // longer holds the row the last checkpoint recorded (its tail was cut, or
