@@ -224,14 +224,15 @@ func NewAuthService(cfg config.Config, pool *pgxpool.Pool) (*auth.Service, error
 
 // NewCheckpointer returns the writer of audit chain checkpoints: signed with
 // the checkpoint key derived from the secret key, appended to
-// $WEERBAAR_DATA_DIR/audit-checkpoints.jsonl, naming the instance by its base
-// URL. cfg needs the Database and SecretKey parts (and Address for the name).
+// $WEERBAAR_DATA_DIR/audit-checkpoints.jsonl (and posted to
+// WEERBAAR_AUDIT_WEBHOOK when set), naming the instance by its base URL. cfg needs the Database and SecretKey parts (and Address for the name).
 func NewCheckpointer(cfg config.Config, pool *pgxpool.Pool, logger *slog.Logger) (*audit.Checkpointer, error) {
 	key, err := secretkey.CheckpointKey(cfg.SecretKey)
 	if err != nil {
 		return nil, err
 	}
-	c := &audit.Checkpointer{Pool: pool, Key: key, Path: filepath.Join(cfg.DataDir, audit.CheckpointFile), Logger: logger}
+	c := &audit.Checkpointer{Pool: pool, Key: key, Path: filepath.Join(cfg.DataDir, audit.CheckpointFile), Logger: logger,
+		Webhook: cfg.AuditWebhook}
 	if cfg.BaseURL != nil {
 		c.Instance = cfg.BaseURL.String()
 	}

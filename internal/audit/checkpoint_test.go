@@ -5,10 +5,15 @@ import (
 	"context"
 	"crypto/ed25519"
 	"fmt"
+	"io"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -369,5 +374,69 @@ func TestCheckpointNeverMovesAHeadBack(t *testing.T) {
 		if !strings.Contains(logs.String(), fmt.Sprintf("lost rows its last checkpoint recorded; run `weerbaar audit verify`\" entity=%d", id)) {
 			t.Errorf("no error logged for entity %d:\n%s", id, logs.String())
 		}
+	}
+}
+
+// TestCheckpointWebhookGetsEachLine: every checkpoint written goes to the
+// webhook as the same signed line; a failing webhook is logged without its
+// URL and the file is written all the same.
+func TestCheckpointWebhookGetsEachLine(t *testing.T) {
+	t.Parallel()
+	pool := dbtest.New(t)
+	a, _ := seedChains(t, pool)
+	ctx := context.Background()
+	var mu sync.Mutex
+	var bodies []string
+	status := http.StatusNoContent
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		defer mu.Unlock()
+		if r.Method == http.MethodPost && r.Header.Get("Content-Type") == "application/json" {
+			bodies = append(bodies, string(b))
+		}
+		w.WriteHeader(status)
+	}))
+	t.Cleanup(hook.Close)
+	cp := newCheckpointer(t, pool)
+	var logs bytes.Buffer
+	cp.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	cp.Webhook = hook.URL + "/checkpoints?token=s3cret"
+	posted := func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(bodies)
+	}
+
+	if _, err := cp.Write(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if written, err := cp.WriteIfChanged(ctx); err != nil || written {
+		t.Fatalf("unchanged: written %v, %v", written, err)
+	}
+	file, err := os.ReadFile(cp.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := posted(); len(got) != 1 || got[0] != string(file) {
+		t.Fatalf("webhook got %q, want the one line %q", got, file)
+	}
+	if _, err := audit.ParseCheckpoint([]byte(posted()[0]), cp.PublicKey()); err != nil {
+		t.Errorf("posted line does not verify: %v", err)
+	}
+
+	mu.Lock()
+	status = http.StatusInternalServerError
+	mu.Unlock()
+	record(t, ctx, pool, audit.Event{EntityID: a, Action: "risk.create"})
+	if written, err := cp.WriteIfChanged(ctx); err != nil || !written {
+		t.Fatalf("webhook down: written %v, %v; want the file written", written, err)
+	}
+	log, err := audit.ReadCheckpoints(cp.Path, cp.PublicKey())
+	if err != nil || len(log.Checkpoints) != 2 {
+		t.Fatalf("%d checkpoints in the file, %v; want 2", len(log.Checkpoints), err)
+	}
+	if !strings.Contains(logs.String(), "webhook answered 500") || strings.Contains(logs.String(), "s3cret") {
+		t.Errorf("log of the failed post: %s", logs.String())
 	}
 }

@@ -1,11 +1,16 @@
 package audit
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"crypto/ed25519"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net/http"
+	"net/url"
 	"slices"
 	"time"
 
@@ -32,6 +37,12 @@ type Checkpointer struct {
 	Now func() time.Time
 	// Interval between runs of Run (CheckpointInterval when zero).
 	Interval time.Duration
+	// Webhook, when set, receives each checkpoint line as a JSON POST after
+	// it is in the file: a copy off the host. A failure is logged only; the
+	// file is what verification reads.
+	Webhook string
+	// Client posts to the webhook (a client with a 10 s timeout when nil).
+	Client *http.Client
 }
 
 // PublicKey verifies the checkpoints this Checkpointer signs.
@@ -44,7 +55,7 @@ func (c *Checkpointer) Write(ctx context.Context) (Checkpoint, error) {
 	if err != nil {
 		return Checkpoint{}, err
 	}
-	return c.write(heads)
+	return c.write(ctx, heads)
 }
 
 // WriteIfChanged checkpoints the heads when they differ from the file's last
@@ -58,7 +69,7 @@ func (c *Checkpointer) WriteIfChanged(ctx context.Context) (written bool, err er
 	if last != nil && sameHeads(last.Heads, heads) {
 		return false, nil
 	}
-	if _, err := c.write(heads); err != nil {
+	if _, err := c.write(ctx, heads); err != nil {
 		return false, err
 	}
 	return true, nil
@@ -145,7 +156,7 @@ func missingHeads(ctx context.Context, q db.Querier, recorded []Head) ([]Head, e
 	return lost, nil
 }
 
-func (c *Checkpointer) write(heads []Head) (Checkpoint, error) {
+func (c *Checkpointer) write(ctx context.Context, heads []Head) (Checkpoint, error) {
 	now := time.Now
 	if c.Now != nil {
 		now = c.Now
@@ -158,7 +169,40 @@ func (c *Checkpointer) write(heads []Head) (Checkpoint, error) {
 	if err := AppendCheckpoint(c.Path, line); err != nil {
 		return Checkpoint{}, err
 	}
+	if c.Webhook != "" {
+		if err := c.post(ctx, line); err != nil {
+			// The URL may hold a token: log only the error's kind.
+			c.logger().Error("audit checkpoint webhook failed; the checkpoint is in the file", "err", err.Error())
+		}
+	}
 	return cp, nil
+}
+
+// post sends one checkpoint line to the webhook.
+func (c *Checkpointer) post(ctx context.Context, line []byte) error {
+	client := c.Client
+	if client == nil {
+		client = &http.Client{Timeout: 10 * time.Second}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.Webhook, bytes.NewReader(line))
+	if err != nil {
+		return errors.New("invalid webhook URL")
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := client.Do(req)
+	if err != nil {
+		var uerr *url.Error
+		if errors.As(err, &uerr) {
+			err = uerr.Err // without the URL
+		}
+		return fmt.Errorf("post: %w", err)
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	_ = resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("webhook answered %s", resp.Status)
+	}
+	return nil
 }
 
 func (c *Checkpointer) logger() *slog.Logger {
