@@ -127,7 +127,7 @@ func auditVerify(ctx context.Context, e *cmdEnv, args []string) error {
 	}
 	defer database.Close()
 	all := entityID < 0
-	res, err := audit.VerifyAnchored(ctx, database.Pool, max(entityID, 0), all, audit.NewAnchors(log.Checkpoints...))
+	res, err := audit.VerifyAnchored(ctx, database.Pool, max(entityID, 0), all, log.Anchors)
 	if err != nil {
 		return err
 	}
@@ -171,7 +171,7 @@ func reportVerify(e *cmdEnv, res audit.VerifyResult, log audit.CheckpointLog, fi
 	fmt.Fprintf(e.stdout, "keten intact / chain intact: %d rows in %d chains\n", res.Rows, res.Chains)
 	if latest, ok := log.Latest(); ok {
 		fmt.Fprintf(e.stdout, "controlepunten kloppen / checkpoints match: %d in %s, the latest of %s\n",
-			len(log.Checkpoints), file, latest.CreatedAt.Format(time.RFC3339))
+			log.Count, file, latest.CreatedAt.Format(time.RFC3339))
 	} else {
 		fmt.Fprintf(e.stdout, "geen controlepunten / no checkpoints in %s: a cut tail would go unnoticed; run `weerbaar audit checkpoint` or `weerbaar serve`\n", file)
 	}

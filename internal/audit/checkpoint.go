@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/ed25519"
@@ -177,45 +178,53 @@ type BadLine struct {
 	Reason string
 }
 
-// CheckpointLog is what the checkpoint file holds: the valid checkpoints in
-// file order and the lines that are not.
+// CheckpointLog is what the checkpoint file holds: the heads of its valid
+// checkpoints gathered as Anchors (every recorded head, not every line:
+// the file may hold years of checkpoints), and the lines that are not valid.
 type CheckpointLog struct {
-	Checkpoints []Checkpoint
-	Bad         []BadLine
+	Anchors Anchors
+	// Count is the number of valid checkpoints.
+	Count  int
+	latest Checkpoint
+	Bad    []BadLine
 }
 
 // Latest returns the last valid checkpoint, if any.
-func (l CheckpointLog) Latest() (Checkpoint, bool) {
-	if len(l.Checkpoints) == 0 {
-		return Checkpoint{}, false
-	}
-	return l.Checkpoints[len(l.Checkpoints)-1], true
-}
+func (l CheckpointLog) Latest() (Checkpoint, bool) { return l.latest, l.Count > 0 }
 
-// ReadCheckpoints reads the whole checkpoint file at path. A missing file
-// is an empty log, not an error: the instance has not written one yet.
+// ReadCheckpoints reads the whole checkpoint file at path, one line at a
+// time. A missing file is an empty log, not an error: the instance has not
+// written one yet.
 func ReadCheckpoints(path string, pub ed25519.PublicKey) (CheckpointLog, error) {
-	b, err := os.ReadFile(path)
+	log := CheckpointLog{Anchors: Anchors{}}
+	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return CheckpointLog{}, nil
+		return log, nil
 	}
 	if err != nil {
-		return CheckpointLog{}, fmt.Errorf("audit: read checkpoints: %w", err)
+		return log, fmt.Errorf("audit: read checkpoints: %w", err)
 	}
-	var log CheckpointLog
-	for i, line := range bytes.Split(b, []byte("\n")) {
-		if len(bytes.TrimSpace(line)) == 0 {
-			continue
+	defer f.Close()
+	r := bufio.NewReader(f)
+	for n := 1; ; n++ {
+		line, err := r.ReadBytes('\n')
+		if len(bytes.TrimSpace(line)) > 0 {
+			if c, perr := ParseCheckpoint(line, pub); perr != nil {
+				log.Bad = append(log.Bad, BadLine{Line: n, Reason: perr.Error()})
+			} else {
+				c.Line = n
+				log.Anchors.add(c)
+				log.Count++
+				log.latest = c
+			}
 		}
-		c, err := ParseCheckpoint(line, pub)
+		if errors.Is(err, io.EOF) {
+			return log, nil
+		}
 		if err != nil {
-			log.Bad = append(log.Bad, BadLine{Line: i + 1, Reason: err.Error()})
-			continue
+			return log, fmt.Errorf("audit: read checkpoints: %w", err)
 		}
-		c.Line = i + 1
-		log.Checkpoints = append(log.Checkpoints, c)
 	}
-	return log, nil
 }
 
 // LastCheckpoint returns the last validly signed checkpoint in the file at

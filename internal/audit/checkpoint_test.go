@@ -28,7 +28,7 @@ import (
 
 // newCheckpointer writes to a fresh file with the checkpoint key of a fixed
 // secret.
-func newCheckpointer(t *testing.T, pool *pgxpool.Pool) *audit.Checkpointer {
+func newCheckpointer(t testing.TB, pool *pgxpool.Pool) *audit.Checkpointer {
 	t.Helper()
 	key, err := secretkey.CheckpointKey(bytes.Repeat([]byte{7}, secretkey.Size))
 	if err != nil {
@@ -66,7 +66,7 @@ func verifyWithFile(t *testing.T, pool *pgxpool.Pool, c *audit.Checkpointer, ent
 	if len(log.Bad) > 0 {
 		t.Fatalf("bad checkpoint lines: %+v", log.Bad)
 	}
-	anchors := audit.NewAnchors(log.Checkpoints...)
+	anchors := log.Anchors
 	all, err := audit.VerifyAnchored(context.Background(), pool, 0, true, anchors)
 	if err != nil {
 		t.Fatal(err)
@@ -220,8 +220,8 @@ func TestVerifyAfterCheckpointAndAppends(t *testing.T) {
 		t.Fatalf("broken %+v, cuts %+v, chains %d; want 4 intact chains", res.Broken, res.Cuts, res.Chains)
 	}
 	log, err := audit.ReadCheckpoints(cp.Path, cp.PublicKey())
-	if err != nil || len(log.Checkpoints) != 3 {
-		t.Fatalf("%d checkpoints, %v", len(log.Checkpoints), err)
+	if err != nil || log.Count != 3 {
+		t.Fatalf("%d checkpoints, %v", log.Count, err)
 	}
 }
 
@@ -265,8 +265,8 @@ func TestCheckpointLineWithBadSignatureIsReported(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []audit.BadLine{{2, "signature does not verify"}, {3, "signature does not verify"}, {4, "not a checkpoint line"}}
-	if len(log.Bad) != len(want) || len(log.Checkpoints) != 1 || log.Checkpoints[0].Line != 1 {
-		t.Fatalf("bad %+v, %d valid; want %+v and line 1 valid", log.Bad, len(log.Checkpoints), want)
+	if latest, _ := log.Latest(); len(log.Bad) != len(want) || log.Count != 1 || latest.Line != 1 {
+		t.Fatalf("bad %+v, %d valid; want %+v and line 1 valid", log.Bad, log.Count, want)
 	}
 	for i := range want {
 		if log.Bad[i] != want[i] {
@@ -275,7 +275,7 @@ func TestCheckpointLineWithBadSignatureIsReported(t *testing.T) {
 	}
 	// The untrusted seq 50 and 99 make no cut; the page's last checkpoint
 	// is line 1.
-	if res, _ := audit.VerifyAnchored(ctx, pool, 0, true, audit.NewAnchors(log.Checkpoints...)); len(res.Cuts) != 0 {
+	if res, _ := audit.VerifyAnchored(ctx, pool, 0, true, log.Anchors); len(res.Cuts) != 0 {
 		t.Errorf("cuts from untrusted lines: %+v", res.Cuts)
 	}
 	last, ok, err := audit.LastCheckpoint(cp.Path, cp.PublicKey())
@@ -433,8 +433,8 @@ func TestCheckpointWebhookGetsEachLine(t *testing.T) {
 		t.Fatalf("webhook down: written %v, %v; want the file written", written, err)
 	}
 	log, err := audit.ReadCheckpoints(cp.Path, cp.PublicKey())
-	if err != nil || len(log.Checkpoints) != 2 {
-		t.Fatalf("%d checkpoints in the file, %v; want 2", len(log.Checkpoints), err)
+	if err != nil || log.Count != 2 {
+		t.Fatalf("%d checkpoints in the file, %v; want 2", log.Count, err)
 	}
 	if !strings.Contains(logs.String(), "webhook answered 500") || strings.Contains(logs.String(), "s3cret") {
 		t.Errorf("log of the failed post: %s", logs.String())

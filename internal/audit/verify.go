@@ -73,21 +73,27 @@ type anchor struct {
 func NewAnchors(cps ...Checkpoint) Anchors {
 	a := Anchors{}
 	for _, c := range cps {
-		for _, h := range c.Heads {
-			ca := a[h.EntityID]
-			if ca == nil {
-				ca = &chainAnchors{hashes: map[int64]anchor{}}
-				a[h.EntityID] = ca
-			}
-			if _, ok := ca.hashes[h.Seq]; !ok {
-				ca.hashes[h.Seq] = anchor{hash: h.Hash, at: c.CreatedAt}
-			}
-			if h.Seq >= ca.top.Seq {
-				ca.top, ca.topAt = h, c.CreatedAt
-			}
-		}
+		a.add(c)
 	}
 	return a
+}
+
+// add records c's heads; a seq keeps the hash and time of the first
+// checkpoint recording it.
+func (a Anchors) add(c Checkpoint) {
+	for _, h := range c.Heads {
+		ca := a[h.EntityID]
+		if ca == nil {
+			ca = &chainAnchors{hashes: map[int64]anchor{}}
+			a[h.EntityID] = ca
+		}
+		if _, ok := ca.hashes[h.Seq]; !ok {
+			ca.hashes[h.Seq] = anchor{hash: h.Hash, at: c.CreatedAt}
+		}
+		if h.Seq >= ca.top.Seq {
+			ca.top, ca.topAt = h, c.CreatedAt
+		}
+	}
 }
 
 // Verify walks one chain (entityID; 0 = the instance chain) or, with all set,
