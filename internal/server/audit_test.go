@@ -216,4 +216,15 @@ func TestAuditLogPageShowsCheckpoint(t *testing.T) {
 		!strings.Contains(cut.Body, tr(t, "audit.checkpoint.differs")) || strings.Contains(cut.Body, trStem(t, "audit.chain.ok")) {
 		t.Fatalf("cut tail not shown: %s", cut.Body)
 	}
+	// A chain broken in the middle is not said to match or differ: the page
+	// names the broken row.
+	if _, err := a.Pool.Exec(ctx, `BEGIN; SET LOCAL session_replication_role = replica;
+		UPDATE audit_log SET action = 'x' WHERE entity_id = `+strconv.FormatInt(id, 10)+` AND seq = 2; COMMIT`); err != nil {
+		t.Fatal(err)
+	}
+	broken := auditor.Get(t, base+"/audit")
+	if !strings.Contains(broken.Body, `data-checkpoint="unknown"`) || !strings.Contains(broken.Body, trStem(t, "audit.chain.broken")+"2") ||
+		strings.Contains(broken.Body, tr(t, "audit.checkpoint.matches")) {
+		t.Fatalf("broken chain with a checkpoint: %s", broken.Body)
+	}
 }
