@@ -3,13 +3,10 @@ package main
 import (
 	"context"
 	"crypto/ed25519"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/weerbaar/weerbaar/internal/app"
@@ -136,9 +133,9 @@ func verifyPackageCmd(_ context.Context, e *cmdEnv, args []string) error {
 	}
 	var key ed25519.PublicKey
 	if *pub != "" {
-		k, err := base64.StdEncoding.DecodeString(strings.TrimSpace(*pub))
-		if err != nil || len(k) != ed25519.PublicKeySize {
-			return e.misuse(fs, "verify-package: --public-key is not a base64 Ed25519 public key ("+strconv.Itoa(ed25519.PublicKeySize)+" bytes)")
+		k, err := report.ParsePublicKey(*pub)
+		if err != nil {
+			return e.misuse(fs, "verify-package: --public-key is "+err.Error())
 		}
 		key = k
 	}

@@ -38,6 +38,9 @@ func TestHelpNeedsNoConfiguration(t *testing.T) {
 		{[]string{"export", "--help"}, []string{"usage: weerbaar export --entity ID", "-out", "-lang", "docs/package.md"}},
 		{[]string{"export-key", "--help"}, []string{"usage: weerbaar export-key", "public key"}},
 		{[]string{"verify-package", "--help"}, []string{"usage: weerbaar verify-package FILE.zip", "-public-key KEY", "no database"}},
+		{[]string{"backup", "--help"}, []string{"usage: weerbaar backup --out FILE", "-out string", "docs/backup.md", "secret key"}},
+		{[]string{"restore", "--help"}, []string{"usage: weerbaar restore FILE [--check]", "-check", "empty database", "docs/backup.md"}},
+		{[]string{"help"}, []string{"backup --out FILE", "restore FILE [--check]"}},
 		{[]string{"healthcheck", "--help"}, []string{"usage: weerbaar healthcheck", "WEERBAAR_ADDR"}},
 		{[]string{"scope", "--help"}, []string{"usage: weerbaar scope", "--employees N"}},
 		{[]string{"deadlines", "--help"}, []string{"usage: weerbaar deadlines --aware", "--trust-service", "+02:00"}},
@@ -93,6 +96,11 @@ func TestMisuseShowsUsage(t *testing.T) {
 		{[]string{"audit"}, "an action is missing", "usage: weerbaar audit <action>", "verify"},
 		{[]string{"audit", "verify", "--entity", "x"}, "want an entity id", "usage: weerbaar audit verify", "-entity ID"},
 		{[]string{"genkey", "extra"}, `unexpected argument "extra"`, "usage: weerbaar genkey", "WEERBAAR_SECRET_KEY"},
+		{[]string{"backup"}, "--out is required", "usage: weerbaar backup --out FILE", "-out"},
+		{[]string{"backup", "--out", "x.zip", "extra"}, `unexpected argument "extra"`, "usage: weerbaar backup", "-out"},
+		{[]string{"restore"}, "the backup file is missing", "usage: weerbaar restore FILE", "-check"},
+		{[]string{"restore", "a.zip", "b.zip"}, `unexpected argument "b.zip"`, "usage: weerbaar restore FILE", "-check"},
+		{[]string{"restore", "--force", "a.zip"}, "flag provided but not defined", "usage: weerbaar restore FILE", "-check"},
 		{[]string{"healthcheck", "--addr", "x"}, "flag provided but not defined", "usage: weerbaar healthcheck", "WEERBAAR_ADDR"},
 	}
 	for _, tt := range tests {

@@ -50,6 +50,8 @@ var commands = []command{
 	{"export", "--entity ID --lang nl|en [--from YYYY-MM-DD --to YYYY-MM-DD] --out FILE.zip", "write an entity's signed evidence package (ZIP)", exportCmd},
 	{"export-key", "", "print the public key that verifies this instance's evidence packages", exportKeyCmd},
 	{"verify-package", "FILE.zip [--public-key KEY]", "check an evidence package's signature, files and audit chain; exit 1 naming the first mismatch; needs no database", verifyPackageCmd},
+	{"backup", "--out FILE", "write the whole database (evidence files and packages included) to a verifiable archive", backupCmd},
+	{"restore", "FILE [--check]", "check a backup's hashes and restore it into an empty database; exit 1 naming the first mismatch", restoreCmd},
 	{"genkey", "", "print a new WEERBAAR_SECRET_KEY", genkeyCmd},
 	{"scope", "--subsector CODE… --employees N --turnover EUR --balance EUR | --list", "print the NIS2 classification as JSON; needs no database", func(_ context.Context, e *cmdEnv, args []string) error {
 		return scopeCmd(args, e.stdout, e.stderr)

@@ -142,19 +142,6 @@ func Decisions(ctx context.Context, q db.Querier, entityID, requestID int64) ([]
 	return pgx.CollectRows(rows, pgx.RowToStructByName[DecisionRecord])
 }
 
-// Previous returns the last request of the same record approved before r
-// was submitted (what r changes), and false when there is none.
-func Previous(ctx context.Context, q db.Querier, r Request) (Request, bool, error) {
-	p, err := db.GetOne[Request](ctx, q, fmt.Sprintf("previous approval of request %d", r.ID),
-		`SELECT `+requestColumns+` WHERE r.entity_id = @entity AND r.kind = @kind AND r.subject_ref = @ref
-			AND r.state = 'approved' AND r.id <> @id AND r.decided_at <= @at ORDER BY r.decided_at DESC LIMIT 1`,
-		pgx.StrictNamedArgs{"entity": r.EntityID, "kind": r.Kind, "ref": r.SubjectRef, "id": r.ID, "at": r.SubmittedAt})
-	if errors.Is(err, db.ErrNotFound) {
-		return Request{}, false, nil
-	}
-	return p, err == nil, err
-}
-
 // Settings returns the entity's quorum rule and its version (0 while the
 // entity uses DefaultRule).
 func Settings(ctx context.Context, q db.Querier, entityID int64) (Rule, int, error) {

@@ -145,17 +145,47 @@ type Record struct {
 	// SupersededBy is the id of a request of the same record approved
 	// after this one (nil when none).
 	SupersededBy *int64 `db:"superseded_by"`
+	// Previous is the last request of the same record approved before this
+	// one was submitted (what this one changes): its id, snapshot and hash,
+	// nil when there is none. Only GetRecord reads it.
+	PreviousID       *int64  `db:"previous_id"`
+	PreviousSnapshot *string `db:"previous_snapshot"`
+	PreviousHash     *string `db:"previous_hash"`
 }
 
-// GetRecord returns one request of the entity with what superseded it, in
-// one query; another entity's id is db.ErrNotFound.
+// supersededBy is the Record query's column: the request of the same record
+// approved after x, when x was approved.
+const supersededBy = `(SELECT l.id FROM approval_requests l WHERE l.entity_id = x.entity_id AND l.kind = x.kind
+		AND l.subject_ref = x.subject_ref AND l.state = 'approved' AND x.state = 'approved' AND l.id <> x.id
+		AND (l.decided_at, l.id) > (x.decided_at, x.id) ORDER BY l.decided_at DESC, l.id DESC LIMIT 1) AS superseded_by`
+
+// GetRecord returns one request of the entity with what superseded it and
+// the approval it follows, in one query; another entity's id is
+// db.ErrNotFound.
 func GetRecord(ctx context.Context, q db.Querier, entityID, id int64) (Record, error) {
 	return db.GetOne[Record](ctx, q, fmt.Sprintf("load decision record %d", id),
-		`SELECT x.*, (SELECT l.id FROM approval_requests l WHERE l.entity_id = x.entity_id AND l.kind = x.kind
-				AND l.subject_ref = x.subject_ref AND l.state = 'approved' AND x.state = 'approved' AND l.id <> x.id
-				AND (l.decided_at, l.id) > (x.decided_at, x.id) ORDER BY l.decided_at DESC, l.id DESC LIMIT 1) AS superseded_by
-		FROM (SELECT `+requestColumns+` WHERE r.entity_id = @entity AND r.id = @id) x`,
+		`SELECT x.*, `+supersededBy+`, p.id AS previous_id, p.snapshot AS previous_snapshot, p.snapshot_hash AS previous_hash
+		FROM (SELECT `+requestColumns+` WHERE r.entity_id = @entity AND r.id = @id) x
+		LEFT JOIN LATERAL (SELECT l.id, l.snapshot, l.snapshot_hash FROM approval_requests l
+			WHERE l.entity_id = x.entity_id AND l.kind = x.kind AND l.subject_ref = x.subject_ref
+				AND l.state = 'approved' AND l.id <> x.id AND l.decided_at <= x.submitted_at
+			ORDER BY l.decided_at DESC LIMIT 1) p ON true`,
 		pgx.StrictNamedArgs{"entity": entityID, "id": id})
+}
+
+// Records returns every request of the entity submitted in [from, to), oldest
+// first, each with what superseded it, in one query and without List's
+// limit: the evidence package holds the whole period.
+func Records(ctx context.Context, q db.Querier, entityID int64, from, to time.Time) ([]Record, error) {
+	rows, err := q.Query(ctx, `SELECT x.*, `+supersededBy+`,
+			NULL::bigint AS previous_id, NULL::text AS previous_snapshot, NULL::text AS previous_hash
+		FROM (SELECT `+requestColumns+` WHERE r.entity_id = @entity AND r.submitted_at >= @from AND r.submitted_at < @to) x
+		ORDER BY x.submitted_at, x.id`,
+		pgx.StrictNamedArgs{"entity": entityID, "from": from, "to": to})
+	if err != nil {
+		return nil, fmt.Errorf("decision records of entity %d: %w", entityID, err)
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByName[Record])
 }
 
 // Currency is whether an approved request still holds today.
@@ -170,6 +200,24 @@ type Currency struct {
 	SupersededBy int64
 	// Gone is true when the approved record no longer exists.
 	Gone bool
+}
+
+// Wording is the catalogue key (with its arguments) that says whether the
+// approval still holds and, when it does not, why; "" for a request that was
+// never approved. The decision record's page, its PDF and the evidence
+// package all word it this way.
+func (c Currency) Wording() (key string, args []any) {
+	switch {
+	case c.Standing == Approved:
+		return "approval.record.current", nil
+	case c.SupersededBy != 0:
+		return "approval.record.superseded", []any{c.SupersededBy}
+	case c.Gone:
+		return "approval.record.gone", nil
+	case c.Standing == Outdated:
+		return "approval.record.outdated", nil
+	}
+	return "", nil
 }
 
 // CurrencyOf tells whether an approved request still holds: a later

@@ -76,6 +76,11 @@ type Item struct {
 	// none was set.
 	ReviewState string     `db:"review_state"`
 	ValidUntil  *time.Time `db:"valid_until"`
+	// ReviewComment, ReviewedBy (the reviewer's name) and ReviewedAt record
+	// the last review; empty until someone reviewed the item.
+	ReviewComment string     `db:"review_comment"`
+	ReviewedBy    string     `db:"reviewed_by"`
+	ReviewedAt    *time.Time `db:"reviewed_at"`
 	// Versions are the file's versions, newest first; empty for links.
 	Versions []Version `db:"-"`
 }
@@ -441,8 +446,9 @@ func (s *Store) Delete(ctx context.Context, actor authz.Actor, itemID int64) err
 // one subject type, or those of a list of subjects (parallel arrays of types
 // and references).
 const itemsSQL = `SELECT i.id, i.entity_id, i.subject_type, i.subject_ref, i.kind, i.title, coalesce(i.url, '') AS url,
-		i.description, i.created_at, coalesce(u.name, '') AS created_by, i.review_state, i.valid_until
-	FROM evidence_items i LEFT JOIN users u ON u.id = i.created_by
+		i.description, i.created_at, coalesce(u.name, '') AS created_by, i.review_state, i.valid_until,
+		i.review_comment, coalesce(rv.name, '') AS reviewed_by, i.reviewed_at
+	FROM evidence_items i LEFT JOIN users u ON u.id = i.created_by LEFT JOIN users rv ON rv.id = i.reviewed_by
 	WHERE i.entity_id = @entity AND i.deleted_at IS NULL
 		AND (@item::bigint IS NULL OR i.id = @item::bigint)
 		AND (@type::text IS NULL OR i.subject_type = @type::text)

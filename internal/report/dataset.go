@@ -229,9 +229,11 @@ type DecisionRow struct {
 	Rejections   int        `json:"rejections"`
 	DecidedAt    *time.Time `json:"decided_at"`
 	SnapshotHash string     `json:"snapshot_hash"`
-	// Superseded is true for an approval followed by a later request on the
-	// same subject: the decision no longer describes the current content.
-	Superseded bool `json:"superseded"`
+	// Outdated is true for an approval that no longer holds today
+	// ("verouderd"): a later approval replaced it, the record's content
+	// changed since, or the record is gone. OutdatedReason says which.
+	Outdated       bool   `json:"outdated"`
+	OutdatedReason string `json:"outdated_reason"`
 }
 
 // TrainingRow is one member's training status with the certificate that
@@ -281,6 +283,13 @@ type EvidenceRow struct {
 	UploadedBy  string    `json:"uploaded_by"`
 	URL         string    `json:"url"`
 	Path        string    `json:"path"` // in the package; "" for links
+	// The item's review in the evidence register: state (in the package
+	// language), validity, reviewer, when and the comment.
+	ReviewState   string     `json:"review_state"`
+	ValidUntil    *time.Time `json:"valid_until"`
+	ReviewedBy    string     `json:"reviewed_by"`
+	ReviewedAt    *time.Time `json:"reviewed_at"`
+	ReviewComment string     `json:"review_comment"`
 }
 
 // AuditSummary is the state of the entity's audit chain and what was
@@ -302,7 +311,9 @@ type AuditActionCount struct {
 }
 
 // Collect reads the Dataset of one entity in a fixed number of queries
-// (about twenty, whatever the data size). Run it in a read-only repeatable
+// (about twenty, whatever the number of rows) plus, per record the board
+// approved, the few that read its content today to tell whether the
+// approval still holds. Run it in a read-only repeatable
 // read transaction to get one snapshot (Build does).
 func Collect(ctx context.Context, q db.Querier, entityID int64, period Period, lang i18n.Lang, now time.Time) (*Dataset, error) {
 	tr := func(key string, args ...any) string { return i18n.Translate(lang, key, args...) }
@@ -390,27 +401,22 @@ func Collect(ctx context.Context, q db.Querier, entityID int64, period Period, l
 		return nil, err
 	}
 
-	// Board decisions submitted in the period.
-	reqs, err := approval.List(ctx, q, entityID, approval.Filter{})
+	// Board decisions submitted in the period, each approval checked
+	// against the record's content today.
+	records, err := approval.Records(ctx, q, entityID, period.From, period.end())
 	if err != nil {
 		return nil, err
 	}
-	latest := map[string]int64{} // kind/ref → newest request id (List is newest first)
-	for _, r := range reqs {
-		if _, ok := latest[r.Kind+"/"+r.SubjectRef]; !ok {
-			latest[r.Kind+"/"+r.SubjectRef] = r.ID
-		}
-	}
-	for _, r := range slices.Backward(reqs) {
-		if !period.contains(r.SubmittedAt) {
-			continue
-		}
-		d.Decisions = append(d.Decisions, DecisionRow{ID: r.ID, Kind: label("approval.kind.", r.Kind), Subject: r.SubjectRef,
+	for _, r := range records {
+		row := DecisionRow{ID: r.ID, Kind: label("approval.kind.", r.Kind), Subject: r.SubjectRef,
 			Title: r.Title.Lang(lang), SubmittedBy: r.SubmitterName, SubmittedAt: r.SubmittedAt.UTC(),
 			State: label("approval.state.", string(r.State)), Quorum: label("approval.quorum.", string(r.Quorum)),
 			Required: r.Required, Approvals: r.Approvals, Rejections: r.Rejections, DecidedAt: utcp(r.DecidedAt),
-			SnapshotHash: r.SnapshotHash,
-			Superseded:   r.State == approval.StateApproved && latest[r.Kind+"/"+r.SubjectRef] != r.ID})
+			SnapshotHash: r.SnapshotHash}
+		if row.Outdated, row.OutdatedReason, err = decisionCurrency(ctx, q, r, tr); err != nil {
+			return nil, err
+		}
+		d.Decisions = append(d.Decisions, row)
 	}
 
 	// Training.
@@ -471,16 +477,19 @@ func Collect(ctx context.Context, q db.Querier, entityID int64, period Period, l
 
 	// Evidence: every version of every file, and every link.
 	for _, it := range items {
+		row := EvidenceRow{ItemID: it.ID, SubjectType: it.SubjectType, SubjectRef: it.SubjectRef, Title: it.Title, Kind: it.Kind,
+			ReviewState: label("evidence.badge.", it.ReviewState), ValidUntil: utcp(it.ValidUntil),
+			ReviewedBy: it.ReviewedBy, ReviewedAt: utcp(it.ReviewedAt), ReviewComment: it.ReviewComment}
 		if len(it.Versions) == 0 {
-			d.Evidence = append(d.Evidence, EvidenceRow{ItemID: it.ID, SubjectType: it.SubjectType, SubjectRef: it.SubjectRef,
-				Title: it.Title, Kind: it.Kind, URL: it.URL, UploadedAt: it.CreatedAt.UTC(), UploadedBy: it.CreatedBy})
+			row.URL, row.UploadedAt, row.UploadedBy = it.URL, it.CreatedAt.UTC(), it.CreatedBy
+			d.Evidence = append(d.Evidence, row)
 			continue
 		}
 		for _, v := range slices.Backward(it.Versions) { // oldest first
-			d.Evidence = append(d.Evidence, EvidenceRow{ItemID: it.ID, SubjectType: it.SubjectType, SubjectRef: it.SubjectRef,
-				VersionID: v.ID, Title: it.Title, Kind: it.Kind, FileName: v.Filename, Version: v.No, Size: v.Size, SHA256: v.SHA256,
-				UploadedAt: v.UploadedAt.UTC(), UploadedBy: v.UploadedBy,
-				Path: EvidencePath(it.SubjectType, it.SubjectRef, v.No, v.Filename)})
+			row.VersionID, row.FileName, row.Version, row.Size, row.SHA256 = v.ID, v.Filename, v.No, v.Size, v.SHA256
+			row.UploadedAt, row.UploadedBy = v.UploadedAt.UTC(), v.UploadedBy
+			row.Path = EvidencePath(it.SubjectType, it.SubjectRef, v.No, v.Filename)
+			d.Evidence = append(d.Evidence, row)
 		}
 	}
 	slices.SortStableFunc(d.Evidence, func(a, b EvidenceRow) int {
@@ -584,6 +593,19 @@ func collectRisks(ctx context.Context, q db.Querier, d *Dataset, entityID int64,
 			CertificationExpiry: s.CertificationExpiry, LastAssessed: s.LastAssessed, AssessmentResult: s.AssessmentResult})
 	}
 	return nil
+}
+
+// decisionCurrency tells whether an approval still holds today and, when it
+// does not, why — the same judgement as the decision record's page. Only the
+// newest approval of a record reads that record's content (a few queries);
+// the count grows with the records approved, not with the rows exported.
+func decisionCurrency(ctx context.Context, q db.Querier, r approval.Record, tr func(string, ...any) string) (bool, string, error) {
+	cur, err := approval.CurrencyOf(ctx, q, r)
+	if err != nil || cur.Standing != approval.Outdated {
+		return false, "", err
+	}
+	key, args := cur.Wording()
+	return true, tr(key, args...), nil
 }
 
 func residualLevel(s risk.Scenario, label func(string, string) string) string {

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -97,6 +98,20 @@ type Beginner interface {
 // manifests carry and `weerbaar export-key` prints.
 func PublicKeyString(priv ed25519.PrivateKey) string {
 	return base64.StdEncoding.EncodeToString(priv.Public().(ed25519.PublicKey))
+}
+
+// ErrPublicKey is a public key that is not the base64 of an Ed25519 key.
+var ErrPublicKey = errors.New("not a base64 Ed25519 public key (32 bytes)")
+
+// ParsePublicKey reads a public key as PublicKeyString writes it (spaces
+// and line breaks around it ignored): the one parser of keys an auditor
+// pastes, on the command line and on the verification page.
+func ParsePublicKey(s string) (ed25519.PublicKey, error) {
+	k, err := base64.StdEncoding.DecodeString(strings.TrimSpace(s))
+	if err != nil || len(k) != ed25519.PublicKeySize {
+		return nil, ErrPublicKey
+	}
+	return ed25519.PublicKey(k), nil
 }
 
 // Build writes the package of opts.EntityID as a ZIP to w, streaming: every

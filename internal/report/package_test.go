@@ -221,6 +221,55 @@ func TestDemoPackage(t *testing.T) {
 	xf.Close()
 }
 
+// TestDemoPackageJudgesDecisionsAndEvidence: the package says which board
+// approvals no longer hold today and why (the demo's measure plan changed
+// after its approval; the 2026 risk analysis did not), and carries the
+// register's review of each evidence item.
+func TestDemoPackageJudgesDecisionsAndEvidence(t *testing.T) {
+	t.Parallel()
+	pool := dbtest.New(t)
+	id := demoEntity(t, pool)
+	_, files := readZip(t, build(t, pool, id, i18n.NL))
+	var data struct {
+		Tables map[string][]map[string]any `json:"tables"`
+	}
+	if err := json.Unmarshal(files[report.DataName], &data); err != nil {
+		t.Fatal(err)
+	}
+	standing := map[string]map[string]any{}
+	for _, d := range data.Tables["decisions"] {
+		if d["state"] == "Goedgekeurd" {
+			standing[d["kind"].(string)] = d
+		}
+	}
+	plan, analysis := standing["Maatregelenplan"], standing["Risicoanalyse"]
+	if plan == nil || analysis == nil {
+		t.Fatalf("approved decisions %v: want the measure plan and the risk analysis", standing)
+	}
+	if plan["outdated"] != true || !strings.Contains(plan["outdated_reason"].(string), "inhoud is gewijzigd") {
+		t.Errorf("measure plan changed after approval: outdated %v, reason %q", plan["outdated"], plan["outdated_reason"])
+	}
+	if analysis["outdated"] != false || analysis["outdated_reason"] != "" {
+		t.Errorf("risk analysis unchanged since approval: outdated %v, reason %q", analysis["outdated"], analysis["outdated_reason"])
+	}
+	reviews := map[string]int{}
+	for _, e := range data.Tables["evidence"] {
+		reviews[e["review_state"].(string)]++
+		if e["review_state"] == "Afgewezen" && e["review_comment"] == "" {
+			t.Errorf("rejected evidence %v without the reviewer's comment", e["title"])
+		}
+		if e["review_state"] == "Geaccepteerd" && e["reviewed_by"] == "" {
+			t.Errorf("accepted evidence %v without its reviewer", e["title"])
+		}
+	}
+	if reviews["Geaccepteerd"] == 0 || reviews["Afgewezen"] == 0 || reviews["Te beoordelen"] == 0 {
+		t.Errorf("review states in the package %v: want the demo's accepted, rejected and to-review items", reviews)
+	}
+	if !bytes.Contains(files["csv/evidence.csv"], []byte("Geldig tot")) {
+		t.Error("csv/evidence.csv has no valid-until column")
+	}
+}
+
 // checkDataSchema checks data.json against the required members and types
 // of docs/package-schema.json: a hand check of its structure.
 func checkDataSchema(t *testing.T, raw []byte) {
@@ -357,6 +406,9 @@ func TestEveryTamperedFileIsNamed(t *testing.T) {
 			}
 			if res.OK || res.File != want {
 				t.Errorf("changed %s: %+v", name, res)
+			}
+			if !slices.Contains(report.MismatchCodes, res.Code) {
+				t.Errorf("changed %s: code %q is not one of report.MismatchCodes", name, res.Code)
 			}
 		})
 	}

@@ -209,7 +209,7 @@ func pdfDoc(d *Dataset, lang i18n.Lang) *pdfdoc.Document {
 	rows = make([][]string, 0, len(d.Decisions))
 	for _, r := range d.Decisions {
 		state := r.State
-		if r.Superseded {
+		if r.Outdated {
 			state += " · " + t("report.pdf.s4.superseded")
 		}
 		rows = append(rows, []string{r.Kind, r.Title, state, r.Quorum,
@@ -273,10 +273,15 @@ func pdfDoc(d *Dataset, lang i18n.Lang) *pdfdoc.Document {
 		if len(hash) > 16 {
 			hash = hash[:16] + "…"
 		}
-		rows = append(rows, []string{e.SubjectType + " " + e.SubjectRef, e.Title + "\n" + file, version, hash, i18n.DateTime(ctx, e.UploadedAt)})
+		review := e.ReviewState
+		if e.ValidUntil != nil {
+			review += "\n" + col("valid_until") + " " + date(e.ValidUntil)
+		}
+		rows = append(rows, []string{e.SubjectType + " " + e.SubjectRef, e.Title + "\n" + file, version, hash,
+			i18n.DateTime(ctx, e.UploadedAt), review})
 	}
-	doc.Table(pdfdoc.Table{Rows: rows, Empty: empty, Columns: []pdfdoc.Column{left(col("subject"), 1.8), left(col("file_name"), 3.6),
-		right(col("version"), 0.8), left(col("sha256"), 2.2), left(col("uploaded_at"), 1.8)}})
+	doc.Table(pdfdoc.Table{Rows: rows, Empty: empty, Columns: []pdfdoc.Column{left(col("subject"), 1.7), left(col("file_name"), 3.1),
+		right(col("version"), 0.7), left(col("sha256"), 2.1), left(col("uploaded_at"), 1.7), left(col("review_state"), 1.9)}})
 	doc.Note(t("report.pdf.s8.note"))
 
 	// 9 Audit-log summary.

@@ -145,7 +145,8 @@ func Tables(d *Dataset) []Table {
 			col[DecisionRow]{"approvals", TypeInt, func(r DecisionRow) any { return r.Approvals }},
 			col[DecisionRow]{"rejections", TypeInt, func(r DecisionRow) any { return r.Rejections }},
 			col[DecisionRow]{"decided_at", TypeDateTime, func(r DecisionRow) any { return r.DecidedAt }},
-			col[DecisionRow]{"superseded", TypeBool, func(r DecisionRow) any { return r.Superseded }},
+			col[DecisionRow]{"outdated", TypeBool, func(r DecisionRow) any { return r.Outdated }},
+			col[DecisionRow]{"outdated_reason", TypeText, func(r DecisionRow) any { return r.OutdatedReason }},
 			col[DecisionRow]{"snapshot_sha256", TypeHash, func(r DecisionRow) any { return r.SnapshotHash }},
 		),
 		table("incidents", d.Incidents,
@@ -184,6 +185,11 @@ func Tables(d *Dataset) []Table {
 			col[EvidenceRow]{"uploaded_by", TypeText, func(r EvidenceRow) any { return r.UploadedBy }},
 			col[EvidenceRow]{"url", TypeText, func(r EvidenceRow) any { return r.URL }},
 			col[EvidenceRow]{"path", TypeText, func(r EvidenceRow) any { return r.Path }},
+			col[EvidenceRow]{"review_state", TypeText, func(r EvidenceRow) any { return r.ReviewState }},
+			col[EvidenceRow]{"valid_until", TypeDate, func(r EvidenceRow) any { return r.ValidUntil }},
+			col[EvidenceRow]{"reviewed_by", TypeText, func(r EvidenceRow) any { return r.ReviewedBy }},
+			col[EvidenceRow]{"reviewed_at", TypeDateTime, func(r EvidenceRow) any { return r.ReviewedAt }},
+			col[EvidenceRow]{"review_comment", TypeText, func(r EvidenceRow) any { return r.ReviewComment }},
 		),
 	}
 }

@@ -239,34 +239,13 @@ func (s *Server) boardRecordPDF(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	cur, err := approval.CurrencyOf(ctx, s.Pool, req)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	s.sendPDF(w, r, decisionRecordDoc(ctx, entityFrom(ctx), p, cur, time.Now()),
+	s.sendPDF(w, r, decisionRecordDoc(ctx, entityFrom(ctx), p, time.Now()),
 		fmt.Sprintf("%s-%d-%s.pdf", i18n.T(ctx, "approval.record.file"), req.ID, req.SnapshotHash[:min(12, len(req.SnapshotHash))]))
-}
-
-// currencyText words whether a request's approval still holds, as the
-// record pages word a record's standing.
-func currencyText(ctx context.Context, state string, c approval.Currency) string {
-	switch {
-	case c.Standing == approval.Approved:
-		return i18n.T(ctx, "approval.record.current")
-	case c.SupersededBy != 0:
-		return i18n.T(ctx, "approval.record.superseded", c.SupersededBy)
-	case c.Gone:
-		return i18n.T(ctx, "approval.record.gone")
-	case c.Standing == approval.Outdated:
-		return i18n.T(ctx, "approval.record.outdated")
-	}
-	return i18n.T(ctx, "approval.record.state", i18n.T(ctx, "approval.state."+state))
 }
 
 // decisionRecordDoc words a request as its page does, without the forms:
 // made is when the record was printed (its standing is as of then).
-func decisionRecordDoc(ctx context.Context, e entity.Entity, p board.DetailProps, cur approval.Currency, made time.Time) *pdfdoc.Document {
+func decisionRecordDoc(ctx context.Context, e entity.Entity, p board.DetailProps, made time.Time) *pdfdoc.Document {
 	t := func(key string, args ...any) string { return i18n.T(ctx, key, args...) }
 	title := t("approval.record.heading", p.Title)
 	doc := pdfdoc.New(pdfMeta(ctx, e, title, p.KindLabel, made))
@@ -296,7 +275,7 @@ func decisionRecordDoc(ctx context.Context, e entity.Entity, p board.DetailProps
 	}
 
 	doc.Heading(2, t("approval.record.standing"))
-	doc.Paragraph(currencyText(ctx, p.State, cur))
+	doc.Paragraph(p.Standing)
 
 	doc.Heading(2, t("approval.detail.decisions"))
 	if len(p.Awaiting) > 0 && p.State == string(approval.StatePending) {

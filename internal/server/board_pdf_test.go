@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -132,6 +133,19 @@ func TestDecisionRecordPDF(t *testing.T) {
 	board := a.LoginDemo(t, authz.BoardMember)
 	if r := board.Get(t, page); !strings.Contains(r.Body, `href="`+page+`/record.pdf"`) {
 		t.Errorf("the request page does not link its decision record")
+	}
+	// The page itself says the approval is verouderd and why, as the record
+	// does, within the page budget.
+	r, n := board.GetCountingQueries(t, page)
+	if !strings.Contains(r.Body, `data-testid="request-standing" data-outdated="true"`) || !strings.Contains(r.Body, html.EscapeString(nl("approval.record.outdated"))) {
+		t.Errorf("the approved plan's page does not say it is verouderd")
+	}
+	if n > queryBudget {
+		t.Errorf("request page of the approved plan: %d queries, budget %d", n, queryBudget)
+	}
+	if r := board.Get(t, fmt.Sprintf("%s/board/requests/%d", e, pendingID)); !strings.Contains(r.Body, `data-outdated="false"`) ||
+		!strings.Contains(r.Body, html.EscapeString(nl("approval.record.state", nl("approval.state.pending")))) {
+		t.Errorf("the pending request's page does not read as pending")
 	}
 
 	text := getPDF(t, board, page+"/record.pdf")

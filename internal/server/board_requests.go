@@ -265,17 +265,13 @@ func (s *Server) renderBoardRequest(w http.ResponseWriter, r *http.Request, st d
 	if s.lookupFailed(w, r, err) {
 		return
 	}
-	prev, hasPrev, err := approval.Previous(ctx, s.Pool, req.Request)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
+	hasPrev := req.PreviousID != nil
 	p.Shell = s.shell(r, "approval.detail.title", "board")
 	p.HasPrevious, p.Errors, p.Notice = hasPrev, st.Errors, s.Sessions.PopString(ctx, sessFlash)
 	if hasPrev {
 		k, _ := approval.Lookup(req.Kind)
-		p.PreviousHref, p.PreviousHash = requestHref(p.Base, prev.ID), prev.SnapshotHash
-		changes, err := approval.DiffSnapshots([]byte(prev.Snapshot), []byte(req.Snapshot))
+		p.PreviousHref, p.PreviousHash = requestHref(p.Base, *req.PreviousID), *req.PreviousHash
+		changes, err := approval.DiffSnapshots([]byte(*req.PreviousSnapshot), []byte(req.Snapshot))
 		if err != nil {
 			s.serverError(w, r, err)
 			return
@@ -297,6 +293,21 @@ func (s *Server) renderBoardRequest(w http.ResponseWriter, r *http.Request, st d
 		status = http.StatusOK
 	}
 	s.render(w, r, status, board.Detail(p))
+}
+
+// standingText words whether request req still holds today (an approval
+// whose record changed, was replaced or is gone is outdated), or its state
+// when it was never approved.
+func standingText(ctx context.Context, q db.Querier, req approval.Record) (string, bool, error) {
+	cur, err := approval.CurrencyOf(ctx, q, req)
+	if err != nil {
+		return "", false, err
+	}
+	key, args := cur.Wording()
+	if key == "" {
+		return i18n.T(ctx, "approval.record.state", i18n.T(ctx, "approval.state."+string(req.State))), false, nil
+	}
+	return i18n.T(ctx, key, args...), cur.Standing == approval.Outdated, nil
 }
 
 // boardRequestView loads request id of the entity with its decisions and
@@ -326,6 +337,9 @@ func (s *Server) boardRequestView(r *http.Request, id int64) (board.DetailProps,
 	}
 	if req.DecidedAt != nil {
 		p.DecidedAt = i18n.DateTime(ctx, *req.DecidedAt)
+	}
+	if p.Standing, p.Outdated, err = standingText(ctx, s.Pool, req); err != nil {
+		return board.DetailProps{}, req, err
 	}
 	for _, d := range decisions {
 		p.AlreadyDecided = p.AlreadyDecided || d.UserID == actor.UserID

@@ -3,10 +3,12 @@ package server
 import (
 	"context"
 	"crypto/ed25519"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/weerbaar/weerbaar/internal/authz"
@@ -23,8 +25,11 @@ const maxVerifyUpload = 1 << 30
 // exportForm is the export form as typed.
 type exportForm struct {
 	From, To, Lang string
-	Errors         map[string]string
-	Verify         *exports.VerifyOutcome
+	// VerifyKey is the public key typed on the verification form ("" for
+	// the instance's own).
+	VerifyKey string
+	Errors    map[string]string
+	Verify    *exports.VerifyOutcome
 }
 
 func (s *Server) exportsPage(w http.ResponseWriter, r *http.Request) {
@@ -49,11 +54,11 @@ func (s *Server) renderExports(w http.ResponseWriter, r *http.Request, status in
 	}
 	base := entityBase(actor.EntityID)
 	p := exports.Props{Shell: s.shell(r, "exports.title", "audit"), Base: base, From: f.From, To: f.To, Lang: f.Lang,
-		Errors: f.Errors, PublicKey: report.PublicKeyString(key), Notice: s.Sessions.PopString(ctx, sessFlash), Verify: f.Verify,
+		Errors: f.Errors, PublicKey: report.PublicKeyString(key), VerifyKey: f.VerifyKey, Notice: s.Sessions.PopString(ctx, sessFlash), Verify: f.Verify,
 		MaxUploadMB: maxVerifyUpload >> 20}
 	for _, pk := range list {
 		if pk.Running() {
-			p.Shell.Refresh = 2
+			p.Shell.Refresh, p.Running = 2, true
 		}
 		row := exports.PackageRow{ID: strconv.FormatInt(pk.ID, 10), CreatedAt: i18n.DateTime(ctx, pk.CreatedAt), By: pk.RequestedBy,
 			Lang: pk.Lang, Period: i18n.Date(ctx, pk.From) + " – " + i18n.Date(ctx, pk.To),
@@ -61,6 +66,7 @@ func (s *Server) renderExports(w http.ResponseWriter, r *http.Request, status in
 			Error: pk.Error, DownloadHref: fmt.Sprintf("%s/exports/%d/download", base, pk.ID)}
 		if pk.FilesTotal > 0 {
 			row.Progress = i18n.T(ctx, "exports.progress", pk.FilesDone, pk.FilesTotal)
+			row.FilesDone, row.FilesTotal = pk.FilesDone, pk.FilesTotal
 		}
 		if pk.Size != nil {
 			row.Size = i18n.Decimal(ctx, float64(*pk.Size)/1024/1024, 1) + " MB"
@@ -169,6 +175,28 @@ func (s *Server) exportDownload(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// verifyKey is the key a package is verified with: the one the auditor
+// typed (another instance's, or one received separately), else this
+// instance's own. A key that does not parse is a 422 with the input kept.
+func (s *Server) verifyKey(w http.ResponseWriter, r *http.Request, f *exportForm) (ed25519.PublicKey, bool) {
+	f.VerifyKey = r.PostFormValue("public_key")
+	if strings.TrimSpace(f.VerifyKey) != "" {
+		k, err := report.ParsePublicKey(f.VerifyKey)
+		if err != nil {
+			f.Errors["public_key"] = "exports.error.public_key"
+			s.renderExports(w, r, http.StatusUnprocessableEntity, *f)
+			return nil, false
+		}
+		return k, true
+	}
+	key, err := secretkey.SigningKey(s.Config.SecretKey)
+	if err != nil {
+		s.serverError(w, r, err)
+		return nil, false
+	}
+	return key.Public().(ed25519.PublicKey), true
+}
+
 // exportVerify checks an uploaded package and shows the outcome; the upload
 // is not kept (multipart spill files are removed at once).
 func (s *Server) exportVerify(w http.ResponseWriter, r *http.Request) {
@@ -196,20 +224,21 @@ func (s *Server) exportVerify(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer file.Close()
-	key, err := secretkey.SigningKey(s.Config.SecretKey)
-	if err != nil {
-		s.serverError(w, r, err)
+	key, ok := s.verifyKey(w, r, &f)
+	if !ok {
 		return
 	}
-	res, err := report.Verify(file, hdr.Size, key.Public().(ed25519.PublicKey))
+	res, err := report.Verify(file, hdr.Size, key)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
 	if res.OK {
-		f.Verify = &exports.VerifyOutcome{OK: true, Text: i18n.T(ctx, "exports.verify.ok", res.Files, res.Chain.Seq, res.Chain.Hash)}
+		f.Verify = &exports.VerifyOutcome{OK: true, Text: i18n.T(ctx, "exports.verify.ok", res.Files, res.Chain.Seq, res.Chain.Hash) +
+			" " + i18n.T(ctx, "exports.verify.key", base64.StdEncoding.EncodeToString(key))}
 	} else {
-		f.Verify = &exports.VerifyOutcome{Text: i18n.T(ctx, "exports.verify.mismatch", res.File, res.Reason)}
+		f.Verify = &exports.VerifyOutcome{Text: i18n.T(ctx, "exports.verify.mismatch", res.File, i18n.T(ctx, "exports.verify.reason."+res.Code)),
+			Detail: res.Reason}
 	}
 	s.renderExports(w, r, http.StatusOK, f)
 }

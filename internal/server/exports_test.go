@@ -6,6 +6,7 @@ import (
 	"crypto/ed25519"
 	"encoding/base64"
 	"fmt"
+	"github.com/weerbaar/weerbaar/internal/i18n"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -87,12 +88,15 @@ func TestExportFlow(t *testing.T) {
 	if page.StatusCode != http.StatusOK {
 		t.Fatalf("page: %d", page.StatusCode)
 	}
-	if !downloadLink.MatchString(page.Body) && !strings.Contains(page.Body, `http-equiv="refresh"`) {
-		t.Error("a running build does not refresh the page")
+	// While it runs the page refreshes itself without JavaScript and marks
+	// the list as a live region for live.js; once done, neither.
+	if !downloadLink.MatchString(page.Body) && (!strings.Contains(page.Body, `<noscript><meta http-equiv="refresh"`) ||
+		!strings.Contains(page.Body, `id="packages" data-live="1" data-live-src="`+base+`"`)) {
+		t.Error("a running build neither refreshes the page nor marks the list live")
 	}
 	a.Server.WaitBackground()
 	page = c.Get(t, base)
-	if strings.Contains(page.Body, `http-equiv="refresh"`) {
+	if strings.Contains(page.Body, `http-equiv="refresh"`) || strings.Contains(page.Body, `data-live=`) {
 		t.Error("the page still refreshes after the build")
 	}
 	m := downloadLink.FindStringSubmatch(page.Body)
@@ -119,16 +123,20 @@ func TestExportFlow(t *testing.T) {
 	}
 
 	// Upload for verification: intact, then tampered.
-	verify := func(body []byte) apptest.Response {
+	verifyWith := func(body []byte, key string) apptest.Response {
 		var buf bytes.Buffer
 		mw := multipart.NewWriter(&buf)
 		fw, _ := mw.CreateFormFile("package", "pakket.zip")
 		fw.Write(body)
+		if key != "" {
+			mw.WriteField("public_key", key)
+		}
 		mw.Close()
 		req, _ := http.NewRequest(http.MethodPost, a.URL(base+"/verify"), &buf)
 		req.Header.Set("Content-Type", mw.FormDataContentType())
 		return c.Do(t, req)
 	}
+	verify := func(body []byte) apptest.Response { return verifyWith(body, "") }
 	if v := verify(pkg); v.StatusCode != http.StatusOK || !strings.Contains(v.Body, "Het pakket klopt: ") {
 		t.Errorf("verify intact: %d", v.StatusCode)
 	}
@@ -139,6 +147,21 @@ func TestExportFlow(t *testing.T) {
 	}
 	if v := verify(nil); v.StatusCode != http.StatusOK && v.StatusCode != http.StatusUnprocessableEntity {
 		t.Errorf("verify empty: %d", v.StatusCode)
+	}
+	// A key the auditor pastes: the instance's own (with the line break a
+	// copy brings) verifies and is named; another key fails the signature;
+	// text that is no key is a 422 next to the field, the input kept.
+	own := base64.StdEncoding.EncodeToString(instanceKey(t))
+	if v := verifyWith(pkg, own+"\n"); !strings.Contains(v.Body, "Het pakket klopt: ") || !strings.Contains(v.Body, own) {
+		t.Errorf("verify with the pasted instance key: %d", v.StatusCode)
+	}
+	otherPub, _, _ := ed25519.GenerateKey(nil)
+	if v := verifyWith(pkg, base64.StdEncoding.EncodeToString(otherPub)); !strings.Contains(v.Body, "Het pakket klopt niet: manifest.json") {
+		t.Errorf("verify with another key must fail on the signature: %d", v.StatusCode)
+	}
+	if v := verifyWith(pkg, "geen-sleutel"); v.StatusCode != http.StatusUnprocessableEntity ||
+		!strings.Contains(v.Body, `id="f-public-key-error"`) || !strings.Contains(v.Body, `value="geen-sleutel"`) {
+		t.Errorf("verify with a malformed key: %d, want 422 with the field's error and the input kept", v.StatusCode)
 	}
 
 	var requested, downloaded int
@@ -207,6 +230,19 @@ func TestAuditAndExportReachesEveryRole(t *testing.T) {
 		reg := c.Get(t, base+"/evidence")
 		if got := strings.Contains(reg.Body, `href="`+base+`/exports"`); reg.StatusCode != http.StatusOK || got != tc.exports {
 			t.Errorf("%s: evidence register %d, exports tab %v, want %v", tc.role, reg.StatusCode, got, tc.exports)
+		}
+	}
+}
+
+// TestEveryVerifyMismatchIsWorded: the verification page words each kind of
+// mismatch the verifier reports in both languages.
+func TestEveryVerifyMismatchIsWorded(t *testing.T) {
+	for _, code := range report.MismatchCodes {
+		for _, lang := range []i18n.Lang{i18n.NL, i18n.EN} {
+			key := "exports.verify.reason." + code
+			if got := i18n.Translate(lang, key); got == key || got == "" {
+				t.Errorf("%s: no %s text", key, lang)
+			}
 		}
 	}
 }

@@ -35,9 +35,11 @@ type Props struct {
 	// ShowExports: the user may build evidence packages (a tab of "Audit &
 	// export").
 	ShowExports bool
-	// Refresh, when above 0, reloads the page after that many seconds (a
-	// <meta http-equiv="refresh">): progress without JavaScript, e.g. while
-	// an evidence package is being built.
+	// Refresh, when above 0, reloads the page after that many seconds when
+	// JavaScript is off (a <meta http-equiv="refresh"> in <noscript>):
+	// progress without JavaScript, e.g. while an evidence package is being
+	// built. With JavaScript the page's data-live regions update in place
+	// (web/static/js/live.js).
 	Refresh int
 }
 
