@@ -13,6 +13,8 @@ FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/weerbaar /weerbaar
 COPY --from=build --chown=65532:65532 /out/data /var/lib/weerbaar
 ENV WEERBAAR_ADDR=0.0.0.0:8080
+# Local state (the audit checkpoint file) in the one writable directory.
+ENV WEERBAAR_DATA_DIR=/var/lib/weerbaar
 EXPOSE 8080
 USER nonroot:nonroot
 HEALTHCHECK --interval=10s --timeout=3s --retries=3 CMD ["/weerbaar", "healthcheck"]

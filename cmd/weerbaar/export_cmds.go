@@ -52,7 +52,7 @@ func exportCmd(ctx context.Context, e *cmdEnv, args []string) error {
 		}
 		period = report.Period{From: f, To: t}
 	}
-	cfg, err := e.load(config.Database | config.SecretKey)
+	cfg, err := e.load(config.Address | config.Database | config.SecretKey)
 	if err != nil {
 		return err
 	}
@@ -78,6 +78,15 @@ func exportCmd(ctx context.Context, e *cmdEnv, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "%s: %d files, audit chain head seq %d %s\n", *out, len(m.Files)+2, m.AuditChain.Seq, m.AuditChain.Hash)
+	// Every export also checkpoints all chain heads outside the database.
+	cp, err := app.NewCheckpointer(cfg, database.Pool, app.NewLogger(e.stderr, cfg.LogLevel))
+	if err != nil {
+		return err
+	}
+	if _, err := cp.Write(ctx); err != nil {
+		return fmt.Errorf("the package is written, but the audit checkpoint is not: %w", err)
+	}
+	fmt.Fprintf(e.stdout, "audit checkpoint written to %s\n", cp.Path)
 	return nil
 }
 

@@ -29,8 +29,8 @@ func TestExportAndVerifyPackage(t *testing.T) {
 		t.Fatal(err)
 	}
 	secret := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{3}, 32))
-	getenv := envOf(map[string]string{"DATABASE_URL": conn, "WEERBAAR_SECRET_KEY": secret})
 	dir := t.TempDir()
+	getenv := envOf(map[string]string{"DATABASE_URL": conn, "WEERBAAR_SECRET_KEY": secret, "WEERBAAR_DATA_DIR": dir})
 	out := filepath.Join(dir, "pakket.zip")
 
 	var stdout bytes.Buffer
@@ -38,8 +38,14 @@ func TestExportAndVerifyPackage(t *testing.T) {
 		getenv, &stdout, io.Discard); err != nil {
 		t.Fatalf("export: %v", err)
 	}
-	if !strings.Contains(stdout.String(), "audit chain head seq") {
+	if !strings.Contains(stdout.String(), "audit chain head seq") || !strings.Contains(stdout.String(), "audit checkpoint written") {
 		t.Errorf("export output %q", stdout.String())
+	}
+	// The export checkpointed the chain heads, and they verify.
+	stdout.Reset()
+	if err := run(ctx, []string{"audit", "verify"}, getenv, &stdout, io.Discard); err != nil ||
+		!strings.Contains(stdout.String(), "checkpoints match: 1 in "+filepath.Join(dir, "audit-checkpoints.jsonl")) {
+		t.Errorf("audit verify after export: %v %q", err, stdout.String())
 	}
 	// export-key needs only the secret key.
 	stdout.Reset()

@@ -44,7 +44,9 @@ func TestGracefulShutdown(t *testing.T) {
 	addr := freeAddr(t)
 	var stderr bytes.Buffer
 	cmd := exec.Command(os.Args[0], "serve")
-	cmd.Env = append(os.Environ(), "WEERBAAR_TEST_AS_MAIN=1", "DATABASE_URL="+conn, "WEERBAAR_ADDR="+addr, "WEERBAAR_SECRET_KEY="+testKey)
+	dataDir := t.TempDir()
+	cmd.Env = append(os.Environ(), "WEERBAAR_TEST_AS_MAIN=1", "DATABASE_URL="+conn, "WEERBAAR_ADDR="+addr, "WEERBAAR_SECRET_KEY="+testKey,
+		"WEERBAAR_DATA_DIR="+dataDir)
 	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -119,6 +121,12 @@ func TestGracefulShutdown(t *testing.T) {
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatalf("process did not exit after SIGTERM\n%s", stderr.String())
+	}
+	// The server checkpointed the audit chains at start.
+	var out bytes.Buffer
+	if err := run(ctx, []string{"audit", "verify"}, envOf(map[string]string{"DATABASE_URL": conn, "WEERBAAR_DATA_DIR": dataDir}), &out, io.Discard); err != nil ||
+		!strings.Contains(out.String(), "checkpoints match: 1 in") {
+		t.Errorf("no start-up checkpoint: %v %q", err, out.String())
 	}
 	if !strings.Contains(stderr.String(), `"msg":"stopped"`) {
 		t.Errorf("no orderly stop in the log:\n%s", stderr.String())

@@ -47,7 +47,7 @@ var commands = []command{
 	{"seed-demo", "", "create the demo entity and accounts (idempotent)", seedDemoCmd},
 	{"seed-large", seedLargeSynopsis, "create the large benchmark dataset (20 entities, 100,000 audit rows) and print its accounts (idempotent)", seedLargeCmd},
 	{"user", "create --email E --name N [--instance-admin]", "create an account and print its one-time set-password link (valid 72 h)", userCmd},
-	{"audit", "verify [--entity ID]", "check the audit log's hash chains; exit 1 when broken", auditCmd},
+	{"audit", "verify [--entity ID] [--checkpoints FILE] | checkpoint", "check the audit log's hash chains against the signed checkpoints (exit 1 when broken or cut), or write a checkpoint", auditCmd},
 	{"export", "--entity ID --lang nl|en [--from YYYY-MM-DD --to YYYY-MM-DD] --out FILE.zip", "write an entity's signed evidence package (ZIP)", exportCmd},
 	{"export-key", "", "print the public key that verifies this instance's evidence packages", exportKeyCmd},
 	{"verify-package", "FILE.zip [--public-key KEY]", "check an evidence package's signature, files and audit chain; exit 1 naming the first mismatch; needs no database", verifyPackageCmd},

@@ -10,10 +10,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/weerbaar/weerbaar/internal/audit"
 	"github.com/weerbaar/weerbaar/internal/auth"
 	"github.com/weerbaar/weerbaar/internal/config"
 	"github.com/weerbaar/weerbaar/internal/db"
@@ -22,6 +24,7 @@ import (
 	"github.com/weerbaar/weerbaar/internal/mail"
 	"github.com/weerbaar/weerbaar/internal/measure/catalogue"
 	"github.com/weerbaar/weerbaar/internal/report"
+	"github.com/weerbaar/weerbaar/internal/secretkey"
 	"github.com/weerbaar/weerbaar/internal/server"
 )
 
@@ -117,9 +120,19 @@ func Serve(ctx context.Context, cfg config.Config, opts ServeOptions, logger *sl
 	if err != nil {
 		return err
 	}
+	checkpoints, err := NewCheckpointer(cfg, database.Pool, logger)
+	if err != nil {
+		return err
+	}
+	// The audit chain heads are checkpointed now and every 15 minutes.
+	checkpointsDone := make(chan struct{})
+	go func() {
+		defer close(checkpointsDone)
+		checkpoints.Run(ctx)
+	}()
 	srv := server.New(server.Deps{
 		Config: cfg, Pool: database.Pool, Logger: logger, Auth: authSvc, Mailer: NewMailer(cfg),
-		Sessions: NewSessionManager(cfg, database.Pool), Background: ctx,
+		Sessions: NewSessionManager(cfg, database.Pool), Background: ctx, Checkpoints: checkpoints,
 	})
 
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -171,6 +184,11 @@ func Serve(ctx context.Context, cfg config.Config, opts ServeOptions, logger *sl
 			logger.Warn("incident reminders still running at shutdown")
 		}
 	}
+	select {
+	case <-checkpointsDone:
+	case <-shutdownCtx.Done():
+		logger.Warn("audit checkpoint still being written at shutdown")
+	}
 	logger.Info("stopped")
 	return nil
 }
@@ -202,6 +220,23 @@ func NewAuthService(cfg config.Config, pool *pgxpool.Pool) (*auth.Service, error
 		Pool: pool, Sealer: sealer, Throttle: auth.NewThrottle(auth.ThrottleConfig{}, time.Now),
 		BaseURL: cfg.BaseURL.String(), Now: time.Now,
 	}, nil
+}
+
+// NewCheckpointer returns the writer of audit chain checkpoints: signed with
+// the checkpoint key derived from the secret key, appended to
+// $WEERBAAR_DATA_DIR/audit-checkpoints.jsonl (and posted to
+// WEERBAAR_AUDIT_WEBHOOK when set), naming the instance by its base URL. cfg needs the Database and SecretKey parts (and Address for the name).
+func NewCheckpointer(cfg config.Config, pool *pgxpool.Pool, logger *slog.Logger) (*audit.Checkpointer, error) {
+	key, err := secretkey.CheckpointKey(cfg.SecretKey)
+	if err != nil {
+		return nil, err
+	}
+	c := &audit.Checkpointer{Pool: pool, Key: key, Path: filepath.Join(cfg.DataDir, audit.CheckpointFile), Logger: logger,
+		Webhook: cfg.AuditWebhook}
+	if cfg.BaseURL != nil {
+		c.Instance = cfg.BaseURL.String()
+	}
+	return c, nil
 }
 
 // NewMailer returns the SMTP sender, or nil when SMTP is not configured.

@@ -82,6 +82,8 @@ func StartWithPool(t testing.TB, pool *pgxpool.Pool, opts Options) *App {
 		"WEERBAAR_ADDR":       srv.Listener.Addr().String(),
 		"WEERBAAR_BASE_URL":   scheme + "://" + srv.Listener.Addr().String(),
 		"WEERBAAR_SECRET_KEY": TestKey,
+		// The audit checkpoint file goes here, not into the package's ./var.
+		"WEERBAAR_DATA_DIR": t.TempDir(),
 	}
 	for k, v := range opts.Env {
 		env[k] = v
@@ -100,10 +102,14 @@ func StartWithPool(t testing.TB, pool *pgxpool.Pool, opts Options) *App {
 		authSvc.Throttle = auth.NewThrottle(auth.ThrottleConfig{}, opts.Clock)
 	}
 	a.Auth = authSvc
+	logger := slog.New(slog.NewJSONHandler(a.logs, nil))
+	checkpoints, err := app.NewCheckpointer(cfg, pool, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
 	a.Server = server.New(server.Deps{
 		Config: cfg, Pool: pool, Auth: authSvc, Mailer: opts.Mailer,
-		Logger:   slog.New(slog.NewJSONHandler(a.logs, nil)),
-		Sessions: app.NewSessionManager(cfg, pool),
+		Logger: logger, Sessions: app.NewSessionManager(cfg, pool), Checkpoints: checkpoints,
 	})
 	if opts.PlainHTTP {
 		srv.Start()

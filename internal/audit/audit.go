@@ -69,8 +69,10 @@
 //
 // A verifier also checks that each row's prev_hash equals the previous row's
 // hash and that seq has no gaps; Verify does all three. Removing a chain's
-// newest rows leaves no gap behind, so keep an outside record of chain heads
-// (seq and hash, e.g. in the auditor's evidence package) to detect that.
+// newest rows leaves no gap behind, so the chain heads (seq and hash) are
+// also recorded outside the database, signed, in the checkpoint file (see
+// checkpoint.go and docs/operations.md), and VerifyAnchored compares the
+// chains with them.
 package audit
 
 import (

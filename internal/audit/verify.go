@@ -1,20 +1,26 @@
 package audit
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/weerbaar/weerbaar/internal/db"
 )
 
-// VerifyResult reports a Verify run: how many rows and chains were checked
-// and the first broken row, if any (checking stops there).
+// VerifyResult reports a Verify run: how many rows and chains were checked,
+// the first broken row, if any (checking stops there), and, when verified
+// against checkpoints, every chain cut short since.
 type VerifyResult struct {
 	Rows   int
 	Chains int
 	Broken *Broken
+	// Cuts lists the chains that lack rows a checkpoint recorded, by entity.
+	Cuts []Cut
 }
 
 // Broken names the first row at which a chain fails to verify, so an auditor
@@ -26,6 +32,70 @@ type Broken struct {
 	Reason   string
 }
 
+// Cut is a chain whose tail is gone: a checkpoint recorded rows beyond its
+// current head, or a recorded row now has another hash (the tail was cut and
+// written anew). Rows after Kept are missing.
+type Cut struct {
+	EntityID int64 // 0 = instance chain
+	// Kept is the last seq known to be the checkpointed chain's.
+	Kept int64
+	// Head is the chain's current last seq (0: no rows left).
+	Head int64
+	// CheckpointSeq is the highest seq a checkpoint recorded for the chain;
+	// CheckpointAt is when that checkpoint was written (with ReplacedSeq:
+	// the first checkpoint recording ReplacedSeq).
+	CheckpointSeq int64
+	CheckpointAt  time.Time
+	// ReplacedSeq, when not 0, is the first checkpointed seq whose row now
+	// has another hash.
+	ReplacedSeq int64
+}
+
+// Anchors are the chain heads recorded by checkpoints, for Verify: every
+// recorded (seq, hash) of every chain, so a chain cut back and then written
+// on past an older checkpoint's head is caught too, not only a chain shorter
+// than the latest checkpoint.
+type Anchors map[int64]*chainAnchors
+
+type chainAnchors struct {
+	hashes map[int64]anchor // by seq
+	top    Head
+	topAt  time.Time
+}
+
+// anchor is a recorded row: its hash and the first checkpoint recording it.
+type anchor struct {
+	hash string
+	at   time.Time
+}
+
+// NewAnchors collects the heads of the given checkpoints.
+func NewAnchors(cps ...Checkpoint) Anchors {
+	a := Anchors{}
+	for _, c := range cps {
+		a.add(c)
+	}
+	return a
+}
+
+// add records c's heads; a seq keeps the hash and time of the first
+// checkpoint recording it.
+func (a Anchors) add(c Checkpoint) {
+	for _, h := range c.Heads {
+		ca := a[h.EntityID]
+		if ca == nil {
+			ca = &chainAnchors{hashes: map[int64]anchor{}}
+			a[h.EntityID] = ca
+		}
+		if _, ok := ca.hashes[h.Seq]; !ok {
+			ca.hashes[h.Seq] = anchor{hash: h.Hash, at: c.CreatedAt}
+		}
+		if h.Seq >= ca.top.Seq {
+			ca.top, ca.topAt = h, c.CreatedAt
+		}
+	}
+}
+
 // Verify walks one chain (entityID; 0 = the instance chain) or, with all set,
 // every chain, in seq order. For each row it checks that seq follows the
 // previous row's without a gap (starting at 1), that prev_hash equals the
@@ -34,6 +104,14 @@ type Broken struct {
 // query, so it runs on one consistent snapshot without loading the log into
 // memory.
 func Verify(ctx context.Context, q db.Querier, entityID int64, all bool) (VerifyResult, error) {
+	return VerifyAnchored(ctx, q, entityID, all, nil)
+}
+
+// VerifyAnchored is Verify that also compares the chains with the anchors
+// (nil: none): a chain that ends below a recorded seq, lacks a recorded
+// chain altogether, or has another hash at a recorded seq is a Cut. It uses
+// the same one query.
+func VerifyAnchored(ctx context.Context, q db.Querier, entityID int64, all bool, anchors Anchors) (VerifyResult, error) {
 	rows, err := q.Query(ctx, `SELECT `+rowColumns+` FROM audit_log
 		WHERE @all::boolean OR coalesce(entity_id, 0) = @chain
 		ORDER BY coalesce(entity_id, 0), seq`,
@@ -42,9 +120,10 @@ func Verify(ctx context.Context, q db.Querier, entityID int64, all bool) (Verify
 		return VerifyResult{}, fmt.Errorf("audit: verify: %w", err)
 	}
 	defer rows.Close()
-
 	var res VerifyResult
 	var prev *Row
+	var walk chainWalk
+	seen := map[int64]bool{}
 	for rows.Next() {
 		r, err := pgx.RowToStructByName[Row](rows)
 		if err != nil {
@@ -52,19 +131,79 @@ func Verify(ctx context.Context, q db.Querier, entityID int64, all bool) (Verify
 		}
 		res.Rows++
 		if prev == nil || prev.EntityID != r.EntityID {
+			if prev != nil {
+				res.addCut(walk.end(prev.Seq))
+			}
 			res.Chains++
 			prev = nil
+			seen[r.EntityID] = true
+			walk = chainWalk{entityID: r.EntityID, anchors: anchors[r.EntityID]}
 		}
 		if reason := checkRow(prev, r); reason != "" {
 			res.Broken = &Broken{EntityID: r.EntityID, Seq: r.Seq, RowID: r.ID, Reason: reason}
 			return res, nil
 		}
+		walk.row(r)
 		prev = &r
 	}
 	if err := rows.Err(); err != nil {
 		return res, fmt.Errorf("audit: verify: %w", err)
 	}
+	if prev != nil {
+		res.addCut(walk.end(prev.Seq))
+	}
+	for id, ca := range anchors {
+		if !seen[id] && (all || id == entityID) && ca.top.Seq > 0 {
+			res.Cuts = append(res.Cuts, Cut{EntityID: id, CheckpointSeq: ca.top.Seq, CheckpointAt: ca.topAt})
+		}
+	}
+	slices.SortFunc(res.Cuts, func(a, b Cut) int { return cmp.Compare(a.EntityID, b.EntityID) })
 	return res, nil
+}
+
+func (res *VerifyResult) addCut(c *Cut) {
+	if c != nil {
+		res.Cuts = append(res.Cuts, *c)
+	}
+}
+
+// chainWalk compares one chain's rows with its anchors as they stream by.
+type chainWalk struct {
+	entityID int64
+	anchors  *chainAnchors
+	kept     int64 // highest anchored seq whose hash matched
+	replaced int64 // first anchored seq whose hash did not
+	at       time.Time
+}
+
+func (w *chainWalk) row(r Row) {
+	if w.anchors == nil || w.replaced != 0 {
+		return
+	}
+	if a, ok := w.anchors.hashes[r.Seq]; ok {
+		if a.hash != r.Hash {
+			w.replaced, w.at = r.Seq, a.at
+			return
+		}
+		w.kept = r.Seq
+	}
+}
+
+// end returns the chain's Cut, or nil when it holds every anchored row.
+func (w *chainWalk) end(head int64) *Cut {
+	if w.anchors == nil {
+		return nil
+	}
+	c := Cut{EntityID: w.entityID, Head: head, CheckpointSeq: w.anchors.top.Seq, CheckpointAt: w.anchors.topAt}
+	switch {
+	case w.replaced != 0:
+		c.Kept, c.ReplacedSeq, c.CheckpointAt = w.kept, w.replaced, w.at
+	case head < w.anchors.top.Seq:
+		c.Kept = head // the rows up to head link to the anchored ones
+	default:
+		return nil
+	}
+	return &c
 }
 
 // checkRow returns why r does not follow prev (nil for the first row of a

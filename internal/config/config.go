@@ -33,8 +33,12 @@ type Config struct {
 	BaseURLDefaulted bool
 	// DatabaseURL is an explicit PostgreSQL URL; empty means "discover one".
 	DatabaseURL string
-	// DataDir holds local state: the private PostgreSQL cluster and development keys.
+	// DataDir holds local state: the private PostgreSQL cluster, development
+	// keys and the audit checkpoint file.
 	DataDir string
+	// AuditWebhook, when set, receives every audit checkpoint line as an
+	// HTTP POST, a copy off the host next to the file in DataDir.
+	AuditWebhook string
 	// AutoMigrate applies pending migrations when the server starts.
 	AutoMigrate bool
 	// LogLevel is the minimum level of the JSON log.
@@ -68,7 +72,8 @@ var Vars = []Var{
 	{"WEERBAAR_ADDR", "127.0.0.1:8080", "Address the HTTP server listens on."},
 	{"WEERBAAR_BASE_URL", "(http://WEERBAAR_ADDR)", "Public URL of the app. With https: Secure `__Host-` cookies and HSTS."},
 	{"DATABASE_URL", "(discover)", "PostgreSQL URL. Empty: use local PostgreSQL as user `postgres` (database `weerbaar`), else a private cluster in `$WEERBAAR_DATA_DIR/postgres`."},
-	{"WEERBAAR_DATA_DIR", "./var", "Local state: private PostgreSQL cluster, development secret key."},
+	{"WEERBAAR_DATA_DIR", "./var", "Local state: private PostgreSQL cluster, development secret key, and the signed audit chain checkpoints (`audit-checkpoints.jsonl`; copy it off-host, see docs/operations.md)."},
+	{"WEERBAAR_AUDIT_WEBHOOK", "(none)", "URL (http or https) that receives each signed audit checkpoint as a JSON POST, a copy off the host next to `audit-checkpoints.jsonl`; a failed POST is logged and the file is still written."},
 	{"WEERBAAR_AUTO_MIGRATE", "true", "Apply database migrations when `serve` starts."},
 	{"WEERBAAR_LOG_LEVEL", "info", "Log level: debug, info, warn, error."},
 	{"WEERBAAR_TRUSTED_PROXIES", "(none)", "Comma-separated CIDR ranges of reverse proxies whose X-Forwarded-For is trusted for the client IP."},
@@ -92,7 +97,8 @@ type Part uint
 const (
 	// Address: WEERBAAR_ADDR and WEERBAAR_BASE_URL.
 	Address Part = 1 << iota
-	// Database: DATABASE_URL and WEERBAAR_DATA_DIR.
+	// Database: DATABASE_URL and WEERBAAR_DATA_DIR, and WEERBAAR_AUDIT_WEBHOOK,
+	// which goes with the checkpoint file in the data directory.
 	Database
 	// SecretKey: WEERBAAR_SECRET_KEY or WEERBAAR_SECRET_KEY_FILE.
 	SecretKey
@@ -130,6 +136,12 @@ func LoadParts(getenv func(string) string, parts Part) (Config, error) {
 	}
 	if parts&Database != 0 {
 		cfg.DatabaseURL, cfg.DataDir = get("DATABASE_URL"), get("WEERBAAR_DATA_DIR")
+		if cfg.AuditWebhook = get("WEERBAAR_AUDIT_WEBHOOK"); cfg.AuditWebhook != "" {
+			u, err := url.Parse(cfg.AuditWebhook)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				errs = append(errs, errors.New("WEERBAAR_AUDIT_WEBHOOK: want an absolute http(s) URL"))
+			}
+		}
 	}
 	if parts&Address != 0 {
 		errs = append(errs, cfg.loadAddress(get)...)

@@ -57,6 +57,7 @@ func TestInvalidValuesNameTheVariable(t *testing.T) {
 		"WEERBAAR_TRUSTED_PROXIES":  "10.0.0.0/33",
 		"WEERBAAR_SECRET_KEY":       "too-short",
 		"WEERBAAR_SESSION_LIFETIME": "0s",
+		"WEERBAAR_AUDIT_WEBHOOK":    "hooks.example.nl/x",
 	} {
 		_, err := Load(env(map[string]string{name: value}))
 		if err == nil || !strings.Contains(err.Error(), name) {

@@ -100,3 +100,31 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestDerivedKeysAreDistinct: the checkpoint key and the package key come
+// from the same secret, each the same every time, and never coincide.
+func TestDerivedKeysAreDistinct(t *testing.T) {
+	t.Parallel()
+	secret := bytes.Repeat([]byte{5}, Size)
+	pkg, err := SigningKey(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp, err := CheckpointKey(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := CheckpointKey(bytes.Clone(secret))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(cp, again) {
+		t.Error("the checkpoint key is not derived deterministically")
+	}
+	if bytes.Equal(cp, pkg) {
+		t.Error("the checkpoint key equals the package signing key")
+	}
+	if _, err := CheckpointKey(secret[:31]); !errors.Is(err, ErrInvalid) {
+		t.Errorf("short secret: %v, want ErrInvalid", err)
+	}
+}

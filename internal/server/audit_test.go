@@ -12,6 +12,7 @@ import (
 	"github.com/weerbaar/weerbaar/internal/audit"
 	"github.com/weerbaar/weerbaar/internal/authz"
 	"github.com/weerbaar/weerbaar/internal/demo"
+	"github.com/weerbaar/weerbaar/internal/i18n"
 )
 
 // TestEveryMutationWritesOneAuditRow performs each change through the UI and
@@ -169,5 +170,61 @@ func TestAuditLogPage(t *testing.T) {
 	broken := auditor.Get(t, base+"/audit")
 	if !strings.Contains(broken.Body, trStem(t, "audit.chain.broken")+"2") {
 		t.Fatalf("tampering not shown: %s", broken.Body)
+	}
+}
+
+// TestAuditLogPageShowsCheckpoint: the page shows the last checkpoint of
+// the chain heads and whether the entity's chain still matches it; rows cut
+// from the end of the chain by a superuser show as missing.
+func TestAuditLogPageShowsCheckpoint(t *testing.T) {
+	t.Parallel()
+	a := apptest.Start(t, apptest.Options{})
+	id := a.SeedDemo(t)
+	base := "/e/" + strconv.FormatInt(id, 10)
+	auditor := a.LoginDemo(t, authz.Auditor)
+	if page := auditor.Get(t, base+"/audit"); !strings.Contains(page.Body, `data-checkpoint="none"`) ||
+		!strings.Contains(page.Body, tr(t, "audit.checkpoint.none")) {
+		t.Fatalf("no checkpoint yet: %s", page.Body)
+	}
+	ctx := context.Background()
+	written, err := a.Server.Checkpoints.Write(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, ok := written.Head(id)
+	if !ok || head.Seq < 5 {
+		t.Fatalf("checkpoint %+v lacks the demo's chain", written)
+	}
+	at := i18n.DateTime(i18n.WithLang(ctx, i18n.NL), written.CreatedAt)
+	page := auditor.Get(t, base+"/audit")
+	if !strings.Contains(page.Body, `data-checkpoint="ok"`) || !strings.Contains(page.Body, tr(t, "audit.checkpoint.last", at, head.Seq)) ||
+		!strings.Contains(page.Body, tr(t, "audit.checkpoint.matches")) || !strings.Contains(page.Body, trStem(t, "audit.chain.ok")) {
+		t.Fatalf("checkpoint not shown as matching: %s", page.Body)
+	}
+	// The checkpoint is the last line of a file, not a query: the page keeps
+	// its budget with it.
+	if _, n := auditor.GetCountingQueries(t, base+"/audit"); n > 8 {
+		t.Errorf("audit page with a checkpoint: %d queries", n)
+	}
+
+	if _, err := a.Pool.Exec(ctx, `BEGIN; SET LOCAL session_replication_role = replica;
+		DELETE FROM audit_log WHERE entity_id = `+strconv.FormatInt(id, 10)+` AND seq > `+strconv.FormatInt(head.Seq-3, 10)+`; COMMIT`); err != nil {
+		t.Fatal(err)
+	}
+	cut := auditor.Get(t, base+"/audit")
+	if !strings.Contains(cut.Body, `data-checkpoint="cut"`) || !strings.Contains(cut.Body, tr(t, "audit.checkpoint.cut", head.Seq-3, head.Seq)) ||
+		!strings.Contains(cut.Body, tr(t, "audit.checkpoint.differs")) || strings.Contains(cut.Body, trStem(t, "audit.chain.ok")) {
+		t.Fatalf("cut tail not shown: %s", cut.Body)
+	}
+	// A chain broken in the middle is not said to match or differ: the page
+	// names the broken row.
+	if _, err := a.Pool.Exec(ctx, `BEGIN; SET LOCAL session_replication_role = replica;
+		UPDATE audit_log SET action = 'x' WHERE entity_id = `+strconv.FormatInt(id, 10)+` AND seq = 2; COMMIT`); err != nil {
+		t.Fatal(err)
+	}
+	broken := auditor.Get(t, base+"/audit")
+	if !strings.Contains(broken.Body, `data-checkpoint="unknown"`) || !strings.Contains(broken.Body, trStem(t, "audit.chain.broken")+"2") ||
+		strings.Contains(broken.Body, tr(t, "audit.checkpoint.matches")) {
+		t.Fatalf("broken chain with a checkpoint: %s", broken.Body)
 	}
 }

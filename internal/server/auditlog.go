@@ -57,7 +57,12 @@ func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	res, err := audit.Verify(ctx, s.Pool, actor.EntityID, false)
+	last, hasCheckpoint := s.lastCheckpoint()
+	var anchors audit.Anchors
+	if hasCheckpoint {
+		anchors = audit.NewAnchors(last)
+	}
+	res, err := audit.VerifyAnchored(ctx, s.Pool, actor.EntityID, false, anchors)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -65,6 +70,13 @@ func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) {
 	p.ChainOK, p.ChainRows = res.Broken == nil, res.Rows
 	if res.Broken != nil {
 		p.BrokenSeq, p.BrokenWhy = res.Broken.Seq, res.Broken.Reason
+	}
+	if hasCheckpoint {
+		head, _ := last.Head(actor.EntityID)
+		p.Checkpoint = &auditlog.Checkpoint{At: i18n.DateTime(ctx, last.CreatedAt), Seq: head.Seq}
+		if len(res.Cuts) > 0 {
+			p.Checkpoint.Cut, p.Checkpoint.Kept = true, res.Cuts[0].Kept
+		}
 	}
 	nf := f.Normalized()
 	p.Page, p.Total = nf.Page, total
@@ -94,6 +106,21 @@ func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) {
 		})
 	}
 	s.render(w, r, status, auditlog.Page(p))
+}
+
+// lastCheckpoint reads the last signed checkpoint from the checkpoint file
+// (a file, not a query). A file that cannot be read is logged and the page
+// shows no checkpoint rather than failing.
+func (s *Server) lastCheckpoint() (audit.Checkpoint, bool) {
+	if s.Checkpoints == nil {
+		return audit.Checkpoint{}, false
+	}
+	last, ok, err := audit.LastCheckpoint(s.Checkpoints.Path, s.Checkpoints.PublicKey())
+	if err != nil {
+		s.Logger.Error("read audit checkpoints", "path", s.Checkpoints.Path, "err", err.Error())
+		return audit.Checkpoint{}, false
+	}
+	return last, ok
 }
 
 // personEmail is the actor's address when it is one (not a tool's name such

@@ -131,6 +131,14 @@ func (s *Server) startBuild(entityID, id int64, key []byte) {
 		defer s.jobs.Done()
 		if err := report.Run(ctx, s.Pool, key, entityID, id, time.Now); err != nil {
 			s.Logger.Error("evidence package failed", "package", id, "entity", entityID, "err", err)
+			return
+		}
+		// The package carries the entity's chain head; the checkpoint keeps
+		// every chain's head outside the database as well.
+		if s.Checkpoints != nil {
+			if _, err := s.Checkpoints.Write(ctx); err != nil {
+				s.Logger.Error("audit checkpoint after evidence package", "package", id, "err", err)
+			}
 		}
 	}()
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/weerbaar/weerbaar/internal/apptest"
+	"github.com/weerbaar/weerbaar/internal/audit"
 	"github.com/weerbaar/weerbaar/internal/authz"
 	"github.com/weerbaar/weerbaar/internal/report"
 	"github.com/weerbaar/weerbaar/internal/secretkey"
@@ -114,6 +115,12 @@ func TestExportFlow(t *testing.T) {
 	if res.Manifest.Lang != "en" || res.Manifest.EntityID != entityID {
 		t.Errorf("manifest %+v", res.Manifest)
 	}
+	// The build checkpointed every chain's head outside the database, the
+	// entity's at least as far as the package's.
+	last, ok, err := audit.LastCheckpoint(a.Server.Checkpoints.Path, a.Server.Checkpoints.PublicKey())
+	if head, _ := last.Head(entityID); err != nil || !ok || head.Seq < res.Manifest.AuditChain.Seq {
+		t.Errorf("checkpoint after the build: %+v (%v, %v), want the entity's head at or after seq %d", last, ok, err, res.Manifest.AuditChain.Seq)
+	}
 
 	// Upload for verification: intact, then tampered.
 	verifyWith := func(body []byte, key string) apptest.Response {
@@ -167,8 +174,8 @@ func TestExportFlow(t *testing.T) {
 	}
 	// The audit page names both actions in the reader's language.
 	admin := a.LoginDemo(t, authz.Admin)
-	audit := admin.Get(t, fmt.Sprintf("/e/%d/audit", entityID))
-	if !strings.Contains(audit.Body, "bewijspakket") {
+	auditPage := admin.Get(t, fmt.Sprintf("/e/%d/audit", entityID))
+	if !strings.Contains(auditPage.Body, "bewijspakket") {
 		t.Errorf("audit page does not name the package actions")
 	}
 }

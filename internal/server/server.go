@@ -15,6 +15,7 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/weerbaar/weerbaar/internal/audit"
 	"github.com/weerbaar/weerbaar/internal/auth"
 	"github.com/weerbaar/weerbaar/internal/authz"
 	"github.com/weerbaar/weerbaar/internal/config"
@@ -34,6 +35,9 @@ type Deps struct {
 	// Background is the app's lifetime context for work that outlives a
 	// request (evidence package builds); nil means context.Background().
 	Background context.Context
+	// Checkpoints writes audit chain checkpoints (after each evidence
+	// package) and the audit page shows its last one.
+	Checkpoints *audit.Checkpointer
 }
 
 // Server is Weerbaar's HTTP handler.
