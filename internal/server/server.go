@@ -154,6 +154,7 @@ func (s *Server) routeTable() []Route {
 		{post, "/invitations/{entityID}/accept", SignedIn, "", s.acceptInvitation},
 		{post, "/invitations/{entityID}/decline", SignedIn, "", s.declineInvitation},
 		{get, "/account", SignedIn, "", s.account},
+		{get, "/about", SignedIn, "", s.about},
 		{post, "/account/password", SignedIn, "", s.changePassword},
 		{post, "/account/email", SignedIn, "", s.changeEmail},
 		{get, "/account/mfa", SignedIn, "", s.mfaEnrolForm},
