@@ -205,3 +205,47 @@ func FuzzSignificanceInput(f *testing.F) {
 		}
 	})
 }
+
+// FuzzCleanPlan: the response plan form (one contact and one escalation
+// row here). Accepted rows have a listed role, a name or organisation, a
+// written phone number and a normalised e-mail address, a supplier only on
+// a supplier contact; the saved plan's form cleans to the same plan.
+func FuzzCleanPlan(f *testing.F) {
+	f.Add("supplier", "Hoster", "+31 (0)20-1234567", " SOC@Hoster.NL ", "12", "ransomware", "directie")
+	f.Add("ciso", "", "12345", "not-an-address", "x", "", "bestuur")
+	f.Add("legal", "An", "", "", "+3", "  ", "")
+	f.Fuzz(func(t *testing.T, role, name, phone, email, supplier, criteria, decides string) {
+		in := PlanInput{Contacts: []ContactInput{{Role: role, Name: name, Phone: phone, Email: email, SupplierID: supplier}},
+			Escalation: []EscalationLevel{{Criteria: criteria, Decides: decides}}}
+		out, suppliers, errs := cleanPlan(in)
+		if len(errs) > 0 {
+			for field, key := range errs {
+				if !strings.HasPrefix(field, "contact-0-") && !strings.HasPrefix(field, "escalation-0-") || i18n.Translate(i18n.NL, key) == key {
+					t.Fatalf("error %q on field %q", key, field)
+				}
+			}
+			return
+		}
+		for i, c := range out.Contacts {
+			if !slices.Contains(ContactRoles, c.Role) || c.Name == "" && c.Organisation == "" || c.Phone != "" && !validPhone(c.Phone) {
+				t.Fatalf("contact %+v accepted", c)
+			}
+			if norm, ok := validate.Email(c.Email); c.Email != "" && (!ok || norm != c.Email) {
+				t.Fatalf("e-mail %q accepted", c.Email)
+			}
+			if (c.SupplierID != nil) != (suppliers[i] != 0) || c.SupplierID != nil && (c.Role != "supplier" || *c.SupplierID <= 0) {
+				t.Fatalf("supplier %v on %+v", c.SupplierID, c)
+			}
+		}
+		again, _, errs := cleanPlan(PlanForm(out))
+		if len(errs) > 0 || len(again.Contacts) != len(out.Contacts) || len(again.Escalation) != len(out.Escalation) {
+			t.Fatalf("saved plan does not clean to itself: %v", errs)
+		}
+		for i := range out.Contacts {
+			a, b := again.Contacts[i], out.Contacts[i]
+			if a.Role != b.Role || a.Name != b.Name || a.Phone != b.Phone || a.Email != b.Email || (a.SupplierID == nil) != (b.SupplierID == nil) {
+				t.Fatalf("contact %+v cleans to %+v", b, a)
+			}
+		}
+	})
+}
