@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/weerbaar
 PKGS    := ./...
 
-.PHONY: run test build modules generate check-fmt vet check-generated bench bench-http bench-data clean
+.PHONY: run test build modules generate check-fmt vet check-generated bench bench-http bench-data fuzz clean
 
 # The echo lines say what each step does: on a fresh machine the first build
 # downloads and compiles the modules for a few minutes without other output.
@@ -60,6 +60,11 @@ bench:
 ## bench-http: requests/s of the officer's dashboard and risk register (3,000 scenarios) beside /healthz and /readyz, one run (real server on loopback)
 bench-http:
 	$(GO) test -run '^$$' -bench '^BenchmarkHTTP$$' -benchtime 5s ./internal/server/
+
+## fuzz: run every fuzz target (func FuzzX in *_test.go) for FUZZTIME each (default 10s; e.g. make fuzz FUZZTIME=5s); crashers land in testdata/fuzz/
+FUZZTIME ?= 10s
+fuzz:
+	GO=$(GO) FUZZTIME=$(FUZZTIME) sh scripts/fuzz.sh
 
 clean:
 	rm -rf bin
