@@ -50,6 +50,7 @@ type options struct {
 	server, out, database string
 	conns                 []int
 	warmup, duration      time.Duration
+	slow                  time.Duration
 }
 
 func parseFlags(args []string) (options, error) {
@@ -61,6 +62,7 @@ func parseFlags(args []string) (options, error) {
 	conns := fs.String("conns", "1,8,32", "the concurrent connections of each run, comma-separated")
 	fs.DurationVar(&o.warmup, "warmup", 500*time.Millisecond, "warm-up of each run (not counted)")
 	fs.DurationVar(&o.duration, "duration", 3*time.Second, "measured time of each run")
+	fs.DurationVar(&o.slow, "slow", 2*time.Second, "a page whose p50 reaches this is not run at higher concurrency")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -133,11 +135,20 @@ func run(ctx context.Context, args []string) error {
 			continue
 		}
 		for _, c := range o.conns {
+			if rows[i].NotRunWhy != "" {
+				rows[i].NotRun = append(rows[i].NotRun, c)
+				continue
+			}
 			s := loadgen.Run(ctx, loadgen.Target{URL: srv.base + p.path, Header: sessions[p.role]}, c, o.warmup, o.duration)
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
 			rows[i].Runs = append(rows[i].Runs, s)
+			if s.P50 >= o.slow || s.Requests == 0 {
+				// More connections would only queue longer: minutes for
+				// nothing new, and the run must stay under ten minutes.
+				rows[i].NotRunWhy = fmt.Sprintf("p50 %.2f s at %d connections, %d of %d requests failed", s.P50.Seconds(), c, s.Errors, s.Errors+s.Requests)
+			}
 			fmt.Fprintf(os.Stderr, "%-44s %3d conns %8.0f req/s  p50 %6.2f ms  p95 %6.2f ms  p99 %6.2f ms  errors %d\n",
 				p.name, c, s.PerSecond, msf(s.P50), msf(s.P95), msf(s.P99), s.Errors)
 		}

@@ -53,7 +53,7 @@ func Run(ctx context.Context, t Target, conns int, warmup, duration time.Duratio
 		DisableCompression:  true,
 	}
 	defer tr.CloseIdleConnections()
-	client := &http.Client{Transport: tr, Timeout: time.Minute,
+	client := &http.Client{Transport: tr, Timeout: 30 * time.Second,
 		// A redirect (to the sign-in form) is an error of the page, not a
 		// second request to time.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}

@@ -51,6 +51,8 @@ func sampleReport() Report {
 			{Page: "Slow", Path: "/slow", Role: "auditor", Status: 200, Queries: -1,
 				Runs: []Stats{run(1, 50, 30*time.Millisecond), {Conns: 32, PerSecond: 100, P95: 50 * time.Millisecond, Errors: 2, FirstErr: "status 500"}}},
 			{Page: "Broken", Path: "/broken", Role: "officer", Status: 404, Queries: 2},
+			{Page: "Crawl", Path: "/crawl", Role: "officer", Status: 200, Queries: 8,
+				Runs: []Stats{run(1, 0.25, 4*time.Second)}, NotRun: []int{32}, NotRunWhy: "p50 2.00 s at 1 connection"},
 		},
 	}
 }
@@ -72,7 +74,10 @@ func TestMarkdownTables(t *testing.T) {
 		"| Fast | 50.0 % | 15.0 ms | met |",
 		"| Fast at 1 connection (target p95 < 10ms) | – | 4.00 ms | met |",
 		"| Slow | 2.5 % | 50.0 ms | **missed** (req/s 10.0×, p95 2.5×, 2 errors off) |",
-		"| Broken | – | – | missed: not measured (status 404) |",
+		"| Broken | – | – | **missed**: not measured (status 404) |",
+		"| Crawl | `/crawl` | officer | 8 | 1 | 0 | 0.2 | 2000.0 |",
+		"|  |  |  |  | 32 | – | not run: p50 2.00 s at 1 connection |",
+		"| Crawl | – | – | **missed**: not run at 32 connections (p50 2.00 s at 1 connection) |",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("markdown lacks %q:\n%s", want, md)

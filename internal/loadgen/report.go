@@ -37,6 +37,10 @@ type Row struct {
 	// for none.
 	OneConnTarget time.Duration
 	Runs          []Stats
+	// NotRun are the concurrencies left out because the page was too slow
+	// at a lower one (NotRunWhy says how slow), to keep the run short.
+	NotRun    []int
+	NotRunWhy string
 }
 
 // Machine describes where the benchmark ran.
@@ -133,9 +137,12 @@ func (rep Report) resultsTable() string {
 			if i > 0 { // the page's name once, then only the runs
 				page, path, role, queries = "", "", "", ""
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %d | %d | %.0f | %s | %s | %s | %s | %s |\n",
-				page, path, role, queries, s.Conns, s.Requests, s.PerSecond, ms(s.P50), ms(s.P95), ms(s.P99),
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %d | %d | %s | %s | %s | %s | %s | %s |\n",
+				page, path, role, queries, s.Conns, s.Requests, rate(s.PerSecond), ms(s.P50), ms(s.P95), ms(s.P99),
 				rep.ratioCell(s), errorsCell(s))
+		}
+		for _, c := range r.NotRun {
+			fmt.Fprintf(&b, "|  |  |  |  | %d | – | not run: %s | | | | | |\n", c, r.NotRunWhy)
 		}
 	}
 	return b.String()
@@ -151,32 +158,8 @@ func (rep Report) targetsTable() string {
 		if r.Baseline {
 			continue
 		}
-		s, ok := r.run(TargetConns)
-		if r.Status != 200 || !ok {
-			fmt.Fprintf(&b, "| %s | – | – | missed: not measured (status %d) |\n", r.Page, r.Status)
-			continue
-		}
-		base := rep.baselineRate(TargetConns)
-		ratio := 0.0
-		if base > 0 {
-			ratio = s.PerSecond / base
-		}
-		var missed []string
-		if ratio < TargetRatio {
-			missed = append(missed, fmt.Sprintf("req/s %.1f×", TargetRatio/max(ratio, 1e-9)))
-		}
-		if s.P95 >= TargetP95 {
-			missed = append(missed, fmt.Sprintf("p95 %.1f×", float64(s.P95)/float64(TargetP95)))
-		}
-		if s.Errors > 0 {
-			missed = append(missed, fmt.Sprintf("%d errors", s.Errors))
-		}
-		fmt.Fprintf(&b, "| %s | %.1f %% | %s ms | %s |\n", r.Page, ratio*100, ms(s.P95), verdict(missed))
-		if r.OneConnTarget > 0 {
-			one, ok := r.run(1)
-			if !ok {
-				continue
-			}
+		b.WriteString(rep.targetLine(r))
+		if one, ok := r.run(1); ok && r.OneConnTarget > 0 {
 			var m []string
 			if one.P95 >= r.OneConnTarget {
 				m = append(m, fmt.Sprintf("%.1f×", float64(one.P95)/float64(r.OneConnTarget)))
@@ -185,6 +168,34 @@ func (rep Report) targetsTable() string {
 		}
 	}
 	return b.String()
+}
+
+// targetLine is row's line of the targets table at TargetConns.
+func (rep Report) targetLine(r Row) string {
+	s, ok := r.run(TargetConns)
+	switch {
+	case r.Status != 200:
+		return fmt.Sprintf("| %s | – | – | **missed**: not measured (status %d) |\n", r.Page, r.Status)
+	case !ok && r.NotRunWhy != "":
+		return fmt.Sprintf("| %s | – | – | **missed**: not run at %d connections (%s) |\n", r.Page, TargetConns, r.NotRunWhy)
+	case !ok:
+		return fmt.Sprintf("| %s | – | – | not measured at %d connections |\n", r.Page, TargetConns)
+	}
+	ratio := 0.0
+	if base := rep.baselineRate(TargetConns); base > 0 {
+		ratio = s.PerSecond / base
+	}
+	var missed []string
+	if ratio < TargetRatio {
+		missed = append(missed, fmt.Sprintf("req/s %.1f×", TargetRatio/max(ratio, 1e-9)))
+	}
+	if s.P95 >= TargetP95 {
+		missed = append(missed, fmt.Sprintf("p95 %.1f×", float64(s.P95)/float64(TargetP95)))
+	}
+	if s.Errors > 0 {
+		missed = append(missed, fmt.Sprintf("%d errors", s.Errors))
+	}
+	return fmt.Sprintf("| %s | %.1f %% | %s ms | %s |\n", r.Page, ratio*100, ms(s.P95), verdict(missed))
 }
 
 // verdict is "met", or "missed" with by how much (the factor to gain).
@@ -222,6 +233,14 @@ func queriesCell(n int) string {
 		return "?"
 	}
 	return fmt.Sprint(n)
+}
+
+// rate formats requests/s: one decimal below 10.
+func rate(v float64) string {
+	if v < 10 {
+		return fmt.Sprintf("%.1f", v)
+	}
+	return fmt.Sprintf("%.0f", v)
 }
 
 // ms formats a latency in milliseconds: two decimals below 10 ms.
