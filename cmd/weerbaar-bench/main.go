@@ -50,7 +50,7 @@ type options struct {
 	server, out, database string
 	conns                 []int
 	warmup, duration      time.Duration
-	slow                  time.Duration
+	maxP50                time.Duration
 }
 
 func parseFlags(args []string) (options, error) {
@@ -62,7 +62,7 @@ func parseFlags(args []string) (options, error) {
 	conns := fs.String("conns", "1,8,32", "the concurrent connections of each run, comma-separated")
 	fs.DurationVar(&o.warmup, "warmup", 500*time.Millisecond, "warm-up of each run (not counted)")
 	fs.DurationVar(&o.duration, "duration", 3*time.Second, "measured time of each run")
-	fs.DurationVar(&o.slow, "slow", 2*time.Second, "a page whose p50 reaches this is not run at higher concurrency")
+	fs.DurationVar(&o.maxP50, "max-p50", 10*time.Second, "a page is not run at the next concurrency when its p50 scaled to it (p50 × next/current connections) exceeds this")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -134,7 +134,7 @@ func run(ctx context.Context, args []string) error {
 			fmt.Fprintf(os.Stderr, "%-44s status %d: not timed\n", p.name, rows[i].Status)
 			continue
 		}
-		for _, c := range o.conns {
+		for k, c := range o.conns {
 			if rows[i].NotRunWhy != "" {
 				rows[i].NotRun = append(rows[i].NotRun, c)
 				continue
@@ -144,10 +144,8 @@ func run(ctx context.Context, args []string) error {
 				return ctx.Err()
 			}
 			rows[i].Runs = append(rows[i].Runs, s)
-			if s.P50 >= o.slow || s.Requests == 0 {
-				// More connections would only queue longer: minutes for
-				// nothing new, and the run must stay under ten minutes.
-				rows[i].NotRunWhy = fmt.Sprintf("p50 %.2f s at %d connections, %d of %d requests failed", s.P50.Seconds(), c, s.Errors, s.Errors+s.Requests)
+			if k+1 < len(o.conns) {
+				rows[i].NotRunWhy = tooSlow(s, o.conns[k+1], o.maxP50)
 			}
 			fmt.Fprintf(os.Stderr, "%-44s %3d conns %8.0f req/s  p50 %6.2f ms  p95 %6.2f ms  p99 %6.2f ms  errors %d\n",
 				p.name, c, s.PerSecond, msf(s.P50), msf(s.P95), msf(s.P99), s.Errors)
@@ -176,6 +174,24 @@ func run(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(os.Stderr, "wrote %s (run took %s)\n", o.out, rep.Elapsed.Round(time.Second))
 	return nil
+}
+
+// tooSlow says why a page is not run at next connections after run s, or
+// "" to run it. A closed loop's latency grows with the connections once the
+// server is saturated, so a page that would answer in minutes is left out:
+// it would add nothing but time, and the run must stay under ten minutes.
+func tooSlow(s loadgen.Stats, next int, maxP50 time.Duration) string {
+	conns := "connections"
+	if s.Conns == 1 {
+		conns = "connection"
+	}
+	switch {
+	case s.Requests == 0:
+		return fmt.Sprintf("no answer 200 at %d %s (%s)", s.Conns, conns, s.FirstErr)
+	case time.Duration(float64(s.P50)*float64(next)/float64(s.Conns)) > maxP50:
+		return fmt.Sprintf("p50 %.2f s at %d %s", s.P50.Seconds(), s.Conns, conns)
+	}
+	return ""
 }
 
 func msf(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
