@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -80,6 +81,37 @@ func (s *Server) loadUser(next http.Handler) http.Handler {
 		ctx = audit.WithMeta(context.WithValue(ctx, userKey{}, signedIn{User: u, Memberships: ms, Invitations: invitations}), meta)
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+type handlerRanKey struct{}
+
+// trackHandler (before the session manager) and handlerRuns (after it) let
+// sessionError tell a session that failed to load, before anything happened,
+// from one that failed to save after the handler ran: a form post may then
+// have committed its change already.
+func (s *Server) trackHandler(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), handlerRanKey{}, new(bool))))
+	})
+}
+
+func (s *Server) handlerRuns(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if ran, ok := r.Context().Value(handlerRanKey{}).(*bool); ok {
+			*ran = true
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// sessionError answers a session that could not be loaded or saved; a
+// database outage gets the 503 page like any other request (serverError).
+func (s *Server) sessionError(w http.ResponseWriter, r *http.Request, err error) {
+	ran, _ := r.Context().Value(handlerRanKey{}).(*bool)
+	if ran != nil && *ran && r.Method != http.MethodGet && r.Method != http.MethodHead && db.Unavailable(err) {
+		err = fmt.Errorf("save session: %w: %w", db.ErrOutcomeUnknown, err)
+	}
+	s.serverError(w, r, err)
 }
 
 // mfaExempt are the paths a user who must enrol a second factor may still use.
