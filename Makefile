@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/weerbaar
 PKGS    := ./...
 
-.PHONY: run test build modules generate check-fmt vet check-generated bench bench-http clean
+.PHONY: run test build modules generate check-fmt vet check-generated bench bench-http drill clean
 
 # The echo lines say what each step does: on a fresh machine the first build
 # downloads and compiles the modules for a few minutes without other output.
@@ -54,6 +54,10 @@ bench:
 ## bench-http: requests/s of the officer's dashboard and risk register (3,000 scenarios) beside /healthz and /readyz, one run (real server on loopback)
 bench-http:
 	$(GO) test -run '^$$' -bench '^BenchmarkHTTP$$' -benchtime 5s ./internal/server/
+
+## drill: the database fault drill on its own, with its log (a private PostgreSQL is crashed and restarted under concurrent writes; `make test` runs it too; docs/operations.md)
+drill:
+	$(GO) test -count=1 -v -timeout 10m -run '^TestDatabaseFaultDrill$$' ./internal/drill/
 
 clean:
 	rm -rf bin
