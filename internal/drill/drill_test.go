@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -105,7 +104,7 @@ type drill struct {
 	jewel    int64 // the crown jewel the scenario writer creates scenarios for
 	ledger   ledger
 	phase    atomic.Int32
-	notSaved string // the 503 page's sentences, to classify answers
+	notSaved string // the 503 page's sentences as HTML, to classify answers
 	unknown  string
 }
 
@@ -227,7 +226,7 @@ func startDrill(t *testing.T) *drill {
 		t.Fatalf("catalogue: %v", err)
 	}
 	return &drill{t: t, app: apptest.StartWithPool(t, pool, apptest.Options{}), cluster: cluster,
-		notSaved: apptest.Text(t, i18n.NL, "error.503.not_saved"), unknown: apptest.Text(t, i18n.NL, "error.503.unknown")}
+		notSaved: apptest.HTML(t, i18n.NL, "error.503.not_saved"), unknown: apptest.HTML(t, i18n.NL, "error.503.unknown")}
 }
 
 // writer is one goroutine's stream of writes of one kind, with its own
@@ -339,7 +338,7 @@ func (s *scenarioWriter) write(d *drill, c *apptest.Client, tag string) {
 		case e.ok():
 			s.version++
 		case e.status == http.StatusConflict:
-			s.version = d.currentVersion(`SELECT version FROM risk_scenarios WHERE id = $1`, s.editID, s.version)
+			s.version = d.currentVersion(s.version, `SELECT version FROM risk_scenarios WHERE id = $1`, s.editID)
 		}
 		return
 	}
@@ -362,33 +361,28 @@ func (s *scenarioWriter) write(d *drill, c *apptest.Client, tag string) {
 
 // currentVersion reads a record's version after a 409, or keeps old when the
 // database does not answer.
-func (d *drill) currentVersion(sql, id string, old int) int {
+func (d *drill) currentVersion(old int, sql string, args ...any) int {
 	var v int
-	if err := d.app.Pool.QueryRow(context.Background(), sql, id).Scan(&v); err != nil {
+	if err := d.app.Pool.QueryRow(context.Background(), sql, args...).Scan(&v); err != nil {
 		return old
 	}
 	return v
 }
 
-var versionInput = regexp.MustCompile(`name="version" value="(\d+)"`)
-
 // writeRequirement edits a requirement's status and maturity through its
-// form; a 409 (a failed write that did commit moved the version on) shows the
-// current version, which the next write uses.
+// form; after a 409 (a failed write that did commit moved the version on)
+// the next write uses the current version.
 func (d *drill) writeRequirement(c *apptest.Client, code string, version *int, tag string) {
 	statuses := []string{"in_progress", "implemented"}
 	n, _ := strconv.Atoi(tag[strings.LastIndexByte(tag, '-')+1:])
 	form := url.Values{"version": {strconv.Itoa(*version)}, "applicable": {"true"}, "status": {statuses[n%2]},
 		"maturity": {strconv.Itoa(1 + n%4)}, "owner": {""}, "due_date": {""}, "notes": {tag}, "justification": {""}}
-	e := d.postBody(c, entry{kind: "requirement", tag: tag, ref: code}, d.base+"/requirements/"+code,
-		"application/x-www-form-urlencoded", strings.NewReader(form.Encode()))
+	e := d.post(c, entry{kind: "requirement", tag: tag, ref: code}, d.base+"/requirements/"+code, form)
 	switch {
 	case e.ok():
 		*version++
 	case e.status == http.StatusConflict:
-		if m := versionInput.FindStringSubmatch(e.body); m != nil {
-			*version, _ = strconv.Atoi(m[1])
-		}
+		*version = d.currentVersion(*version, `SELECT version FROM entity_requirements WHERE entity_id = $1 AND requirement_code = $2`, d.entityID, code)
 	}
 }
 
@@ -403,19 +397,13 @@ func (d *drill) upload(c *apptest.Client, code, tag string) {
 	d.postBody(c, entry{kind: "evidence", tag: tag, ref: code}, d.base+"/evidence/attach/requirement/"+code, mw.FormDataContentType(), &b)
 }
 
-// answered is an entry with the answer's body, for writers that read it.
-type answered struct {
-	entry
-	body string
-}
-
-func (d *drill) post(c *apptest.Client, e entry, path string, form url.Values) answered {
+func (d *drill) post(c *apptest.Client, e entry, path string, form url.Values) entry {
 	return d.postBody(c, e, path, "application/x-www-form-urlencoded", strings.NewReader(form.Encode()))
 }
 
 // postBody sends a form as a browser would and writes the answer into the
 // ledger. It runs on the writers' goroutines, so it never fails the test.
-func (d *drill) postBody(c *apptest.Client, e entry, path, contentType string, body io.Reader) answered {
+func (d *drill) postBody(c *apptest.Client, e entry, path, contentType string, body io.Reader) entry {
 	e.phase = d.phase.Load()
 	req, err := http.NewRequest(http.MethodPost, d.app.URL(path), body)
 	if err != nil {
@@ -440,7 +428,7 @@ func (d *drill) postBody(c *apptest.Client, e entry, path, contentType string, b
 	}
 	e.done = time.Now()
 	d.ledger.add(e)
-	return answered{entry: e, body: text}
+	return e
 }
 
 // waitForWrites waits until each of n writers has at least min successful
