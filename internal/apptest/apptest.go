@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/alexedwards/scs/v2"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/weerbaar/weerbaar/internal/app"
@@ -57,6 +58,9 @@ type Options struct {
 	Mailer mail.Sender
 	// Clock replaces time.Now for the login throttle and TOTP checks.
 	Clock func() time.Time
+	// Sessions, when set, may change the session manager before the app
+	// starts (e.g. wrap its store in one that fails).
+	Sessions func(*scs.SessionManager)
 }
 
 // TestKey is the WEERBAAR_SECRET_KEY of apps under test.
@@ -100,10 +104,14 @@ func StartWithPool(t testing.TB, pool *pgxpool.Pool, opts Options) *App {
 		authSvc.Throttle = auth.NewThrottle(auth.ThrottleConfig{}, opts.Clock)
 	}
 	a.Auth = authSvc
+	sessions := app.NewSessionManager(cfg, pool)
+	if opts.Sessions != nil {
+		opts.Sessions(sessions)
+	}
 	a.Server = server.New(server.Deps{
 		Config: cfg, Pool: pool, Auth: authSvc, Mailer: opts.Mailer,
 		Logger:   slog.New(slog.NewJSONHandler(a.logs, nil)),
-		Sessions: app.NewSessionManager(cfg, pool),
+		Sessions: sessions,
 	})
 	if opts.PlainHTTP {
 		srv.Start()

@@ -6,14 +6,19 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
+	"github.com/alexedwards/scs/v2"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/weerbaar/weerbaar/internal/app"
 	"github.com/weerbaar/weerbaar/internal/apptest"
 	"github.com/weerbaar/weerbaar/internal/authz"
 	"github.com/weerbaar/weerbaar/internal/dbtest"
@@ -89,6 +94,67 @@ func TestDatabaseOutagePage(t *testing.T) {
 	}
 	if page.StatusCode != http.StatusOK {
 		t.Errorf("database back: %d", page.StatusCode)
+	}
+}
+
+// failingSessions is the app's session store with a switch to make loading
+// or saving a session fail the way a lost database connection does.
+type failingSessions struct {
+	*app.SessionStore
+	failFind, failCommit atomic.Bool
+}
+
+var connectionLost = &net.OpError{Op: "read", Net: "tcp", Err: &os.SyscallError{Syscall: "read", Err: syscall.ECONNRESET}}
+
+func (f *failingSessions) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
+	if f.failFind.Load() {
+		return nil, false, connectionLost
+	}
+	return f.SessionStore.FindCtx(ctx, token)
+}
+
+func (f *failingSessions) CommitCtx(ctx context.Context, token string, b []byte, deadline time.Time) error {
+	if f.failCommit.Load() {
+		return connectionLost
+	}
+	return f.SessionStore.CommitCtx(ctx, token, b, deadline)
+}
+
+// TestSessionLostWithTheDatabase: a session that cannot be saved after a
+// form post committed its change answers the 503 page saying the change may
+// have been saved (it was), as one page without the redirect; a session that
+// cannot be loaded answers the 503 page with a link to try again.
+func TestSessionLostWithTheDatabase(t *testing.T) {
+	t.Parallel()
+	store := &failingSessions{}
+	a, id := startWithDemo(t, apptest.Options{Sessions: func(sm *scs.SessionManager) {
+		store.SessionStore = sm.Store.(*app.SessionStore)
+		sm.Store = store
+	}})
+	base := "/e/" + strconv.FormatInt(id, 10)
+	off := a.LoginDemo(t, authz.SecurityOfficer)
+	v := requirementVersion(t, a, id, "5.1")
+
+	store.failCommit.Store(true)
+	r := off.PostForm(t, base+"/requirements/5.1", requirementForm(v, "implemented", "3"))
+	if r.StatusCode != http.StatusServiceUnavailable || !strings.Contains(r.Body, apptest.HTML(t, i18n.NL, "error.503.unknown")) ||
+		strings.Count(strings.ToLower(r.Body), "<!doctype html>") != 1 || r.Header.Get("Location") != "" || r.Header.Get("Retry-After") == "" {
+		t.Errorf("session not saved after the change: %d Location %q\n%s", r.StatusCode, r.Header.Get("Location"), r.Body)
+	}
+	if got := requirementVersion(t, a, id, "5.1"); got != v+1 {
+		t.Errorf("the change was committed before the session failed: version %d, want %d", got, v+1)
+	}
+
+	store.failCommit.Store(false)
+	store.failFind.Store(true)
+	page := off.Get(t, base+"/measures")
+	if page.StatusCode != http.StatusServiceUnavailable || !strings.Contains(page.Body, apptest.HTML(t, i18n.NL, "error.503.body")) ||
+		!strings.Contains(page.Body, `href="`+base+`/measures"`) {
+		t.Errorf("session not loaded: %d\n%s", page.StatusCode, page.Body)
+	}
+	store.failFind.Store(false)
+	if page := off.Get(t, base+"/measures"); page.StatusCode != http.StatusOK {
+		t.Errorf("session store back: %d", page.StatusCode)
 	}
 }
 
