@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/weerbaar
 PKGS    := ./...
 
-.PHONY: run test build modules generate check-fmt vet check-generated bench bench-go bench-data fuzz clean
+.PHONY: run test build modules generate check-fmt vet check-generated bench bench-go bench-data fuzz drill clean
 
 # The echo lines say what each step does: on a fresh machine the first build
 # downloads and compiles the modules for a few minutes without other output.
@@ -68,6 +68,10 @@ bench-go:
 FUZZTIME ?= 10s
 fuzz:
 	GO=$(GO) FUZZTIME=$(FUZZTIME) sh scripts/fuzz.sh
+
+## drill: the database fault drill on its own, with its log (a private PostgreSQL is crashed and restarted under concurrent writes; `make test` runs it too; docs/operations.md)
+drill:
+	$(GO) test -count=1 -v -timeout 10m -run '^TestDatabaseFaultDrill$$' ./internal/drill/
 
 clean:
 	rm -rf bin
