@@ -22,7 +22,9 @@ import (
 	"github.com/weerbaar/weerbaar/internal/audit"
 	"github.com/weerbaar/weerbaar/internal/authz"
 	"github.com/weerbaar/weerbaar/internal/config"
+	"github.com/weerbaar/weerbaar/internal/db"
 	"github.com/weerbaar/weerbaar/internal/dbtest"
+	"github.com/weerbaar/weerbaar/internal/demo"
 	"github.com/weerbaar/weerbaar/internal/mail/mailtest"
 	"github.com/weerbaar/weerbaar/internal/report"
 	"github.com/weerbaar/weerbaar/internal/secretkey"
@@ -285,5 +287,38 @@ func waitState(t *testing.T, conn *pgx.Conn, id int64, state string) {
 			t.Fatalf("package %d is %q, not %q after a minute", id, got, state)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestAccountLimitHoldsAcrossInstances: the per-account password limit
+// (5 failures in 15 minutes) counts the failures of every instance: 3 on
+// A and 2 on B, each under the in-memory limit of its instance, and the
+// right password is refused on both; another account is not affected.
+func TestAccountLimitHoldsAcrossInstances(t *testing.T) {
+	poolA, connString := dbtest.NewWithConnString(t)
+	poolB, err := db.NewPool(context.Background(), connString)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(poolB.Close)
+	a := apptest.StartWithPool(t, poolA, apptest.Options{})
+	b := apptest.StartWithPool(t, poolB, apptest.Options{})
+	a.SeedDemo(t)
+	officer, other := demo.Accounts[1], demo.Accounts[2]
+	for i, inst := range []*apptest.App{a, a, a, b, b} {
+		r := inst.Client().PostForm(t, "/login", url.Values{"email": {officer.Email}, "password": {fmt.Sprintf("guess %d", i)}})
+		if r.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("guess %d: status %d, want 401", i+1, r.StatusCode)
+		}
+	}
+	for name, inst := range map[string]*apptest.App{"A": a, "B": b} {
+		r := inst.Client().PostForm(t, "/login", url.Values{"email": {officer.Email}, "password": {demo.Password}})
+		if r.StatusCode != http.StatusTooManyRequests || r.Header.Get("Retry-After") == "" {
+			t.Errorf("right password on %s after 5 failures on two instances: status %d, want 429 with Retry-After", name, r.StatusCode)
+		}
+	}
+	other1 := a.Login(t, other.Email, demo.Password)
+	if r := other1.Get(t, "/"); r.StatusCode >= 400 {
+		t.Errorf("another account after the lock-out: %d", r.StatusCode)
 	}
 }
