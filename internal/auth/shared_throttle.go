@@ -31,10 +31,11 @@ const sharedPasswordFailures = `SELECT count(*), min(f.at) FROM audit_log f
 		AND f.at > coalesce((SELECT max(s.at) FROM audit_log s WHERE s.entity_id IS NULL AND s.at > @since
 			AND s.action = 'user.login' AND lower(s.actor_email) = @email), '-infinity')`
 
-// sharedCodeFailures counts the wrong second-factor codes of a user (by the
-// actor index).
+// sharedCodeFailures counts the wrong second-factor codes of a user and
+// the failed re-confirmations, which share that allowance (by the actor
+// index).
 const sharedCodeFailures = `SELECT count(*), min(f.at) FROM audit_log f
-	WHERE f.actor_id = @user AND f.at > @since AND f.action = 'user.mfa_failed'
+	WHERE f.actor_id = @user AND f.at > @since AND f.action IN ('user.mfa_failed', 'user.reauth_failed')
 		AND f.at > coalesce((SELECT max(s.at) FROM audit_log s WHERE s.actor_id = @user AND s.at > @since
 			AND s.action = 'user.login'), '-infinity')`
 
