@@ -107,10 +107,14 @@ func Serve(ctx context.Context, cfg config.Config, opts ServeOptions, logger *sl
 		}
 	}
 
-	// Package builds of a previous run that did not end are marked failed.
+	// Package builds no instance runs any more (this one's previous run, or
+	// another instance that stopped) are marked failed now and every
+	// QueuedGrace; a build another instance is running holds its lock and
+	// is left alone.
 	if err := report.FailInterrupted(ctx, database.Pool); err != nil {
 		return err
 	}
+	go failAbandonedBuilds(ctx, database.Pool, logger)
 	// Expired sessions are removed by a loop that ends with ctx.
 	go deleteExpiredSessions(ctx, database.Pool, logger)
 	// Deadline reminders run only with SMTP; shutdown waits for the mail
@@ -203,6 +207,23 @@ func deleteExpiredSessions(ctx context.Context, pool *pgxpool.Pool, logger *slog
 		case <-ticker.C:
 			if _, err := pool.Exec(ctx, "DELETE FROM sessions WHERE expiry < now()"); err != nil && ctx.Err() == nil {
 				logger.Warn("delete expired sessions", "err", err.Error())
+			}
+		}
+	}
+}
+
+// failAbandonedBuilds fails, every QueuedGrace until ctx ends, the package
+// builds whose instance stopped while this one runs on.
+func failAbandonedBuilds(ctx context.Context, pool *pgxpool.Pool, logger *slog.Logger) {
+	ticker := time.NewTicker(report.QueuedGrace)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C:
+			if err := report.FailInterrupted(ctx, pool); err != nil && ctx.Err() == nil {
+				logger.Warn("fail abandoned package builds", "err", err.Error())
 			}
 		}
 	}

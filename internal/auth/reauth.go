@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -24,6 +25,12 @@ func (s *Service) Reauthenticate(ctx context.Context, tx pgx.Tx, userID int64, s
 	}
 	if ok, _ := s.Throttle.CheckSecondFactor(u.ID, ip); !ok {
 		return "", validate.Field("secret", "reauth.error.throttled")
+	}
+	var throttled *ThrottledError
+	if err := s.Throttle.checkSharedCode(ctx, tx, u.ID); errors.As(err, &throttled) {
+		return "", validate.Field("secret", "reauth.error.throttled")
+	} else if err != nil {
+		return "", err
 	}
 	if u.MFAEnabled() && isCode(secret) {
 		sealed, err := s.Sealer.Open(u.TOTPSecret)

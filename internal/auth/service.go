@@ -56,6 +56,9 @@ func (s *Service) Login(ctx context.Context, email, password, ip string) (User, 
 	if ok, retry := s.Throttle.Check(email, ip); !ok {
 		return User{}, &ThrottledError{RetryAfter: retry}
 	}
+	if err := s.Throttle.checkSharedPassword(ctx, s.Pool, email); err != nil {
+		return User{}, err
+	}
 	u, err := GetUserByEmail(ctx, s.Pool, email)
 	switch {
 	case errors.Is(err, db.ErrNotFound):
@@ -116,6 +119,10 @@ func (s *Service) VerifySecondFactor(ctx context.Context, userID int64, code, ip
 		}
 		if ok, retry := s.Throttle.CheckSecondFactor(u.ID, ip); !ok {
 			return &ThrottledError{RetryAfter: retry}
+		}
+		// Wrong codes given on other instances count too.
+		if err := s.Throttle.checkSharedCode(ctx, tx, u.ID); err != nil {
+			return err
 		}
 		if !u.MFAEnabled() {
 			return ErrInvalidCode

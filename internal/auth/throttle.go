@@ -61,8 +61,10 @@ type ThrottleConfig struct {
 // anyway, so evicting it loses nothing.
 //
 // The state is in memory, per process: a restart forgets it, and several
-// instances would each allow the limits. For a single self-hosted server
-// that is the right trade; a shared store would need the database.
+// instances would each allow the limits. The per-account limits (password
+// and second factor) are therefore also checked against the failures every
+// instance recorded in the audit log (Service.checkShared); the per-IP
+// limit stays per instance (docs/operations.md).
 //
 // A Throttle is safe for concurrent use.
 //
@@ -71,6 +73,7 @@ type ThrottleConfig struct {
 // password, and the password bucket is refilled by every correct password.
 type Throttle struct {
 	mu       sync.Mutex
+	cfg      ThrottleConfig
 	now      func() time.Time
 	accounts *limiterLRU
 	ips      *limiterLRU
@@ -100,6 +103,7 @@ func NewThrottle(cfg ThrottleConfig, now func() time.Time) *Throttle {
 		now = time.Now
 	}
 	return &Throttle{
+		cfg:      cfg,
 		now:      now,
 		accounts: newLimiterLRU(cfg.MaxKeys, cfg.PerAccount, cfg.Window),
 		ips:      newLimiterLRU(cfg.MaxKeys, cfg.PerIP, cfg.Window),

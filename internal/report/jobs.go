@@ -101,10 +101,6 @@ func Run(ctx context.Context, pool *pgxpool.Pool, key ed25519.PrivateKey, entity
 	if err != nil {
 		return err
 	}
-	if _, err := pool.Exec(ctx, `UPDATE report_packages SET state = 'building' WHERE id = @id AND state = 'queued'`,
-		pgx.StrictNamedArgs{"id": id}); err != nil {
-		return fmt.Errorf("start package %d: %w", id, err)
-	}
 	fail := func(cause error) error {
 		_, err := pool.Exec(context.WithoutCancel(ctx), `UPDATE report_packages SET state = 'failed', error = @error, finished_at = now() WHERE id = @id`,
 			pgx.StrictNamedArgs{"id": id, "error": cause.Error()})
@@ -124,6 +120,9 @@ func Run(ctx context.Context, pool *pgxpool.Pool, key ed25519.PrivateKey, entity
 		return fail(err)
 	}
 	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
+	if err := claimBuild(ctx, pool, tx, id); err != nil {
+		return err
+	}
 	los := tx.LargeObjects()
 	oid, err := los.Create(ctx, 0)
 	if err != nil {
@@ -157,13 +156,52 @@ func Run(ctx context.Context, pool *pgxpool.Pool, key ed25519.PrivateKey, entity
 	return nil
 }
 
-// FailInterrupted marks the builds a previous run of the server left
-// queued or building (it stopped before they ended) as failed, so their page
-// stops refreshing and the user can start again. Call it at start-up, before
-// the server takes requests.
+// The build lock is the transaction-scoped advisory lock a build holds on its
+// package for as long as it runs. It is how instances sharing a database
+// tell a running build from an abandoned one: PostgreSQL releases the lock
+// when the build's transaction ends, and also when the instance running it
+// dies and its connection goes, so no heartbeat column is needed.
+// buildLockKey(expr) is the lock's key for the package id expr.
+func buildLockKey(expr string) string {
+	return "hashtextextended('weerbaar.report_package.' || " + expr + "::bigint, 0)"
+}
+
+// claimBuild takes the build lock in tx, then moves the package from
+// queued to building. A package no longer queued was failed meanwhile as
+// abandoned (FailInterrupted), and is left as it is.
+func claimBuild(ctx context.Context, pool *pgxpool.Pool, tx pgx.Tx, id int64) error {
+	args := pgx.StrictNamedArgs{"id": id}
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(`+buildLockKey("@id")+`)`, args); err != nil {
+		return fmt.Errorf("lock package %d: %w", id, err)
+	}
+	// On the pool, not tx: the page must see "building" while it runs.
+	tag, err := pool.Exec(ctx, `UPDATE report_packages SET state = 'building' WHERE id = @id AND state = 'queued'`, args)
+	if err != nil {
+		return fmt.Errorf("start package %d: %w", id, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("start package %d: no longer queued", id)
+	}
+	return nil
+}
+
+// QueuedGrace is how long a queued package may wait for its build to take
+// the build lock before it counts as abandoned: the build goroutine starts
+// right after the request commits, so a minute is ample.
+const QueuedGrace = time.Minute
+
+// FailInterrupted marks the builds no running instance owns as failed, so
+// their page stops refreshing and the user can start again: those building
+// whose build lock is free (the instance that ran them stopped or died) and
+// those queued for longer than QueuedGrace whose lock is free. A build
+// another instance is running holds its lock and is left alone, so every
+// instance can call this at start-up and periodically.
 func FailInterrupted(ctx context.Context, q db.Querier) error {
 	_, err := q.Exec(ctx, `UPDATE report_packages SET state = 'failed', error = 'interrupted: the server stopped during the build',
-		finished_at = now() WHERE state IN ('queued', 'building')`)
+		finished_at = now()
+		WHERE (state = 'building' OR (state = 'queued' AND created_at < now() - make_interval(secs => @grace)))
+			AND pg_try_advisory_xact_lock(`+buildLockKey("id")+`)`,
+		pgx.StrictNamedArgs{"grace": QueuedGrace.Seconds()})
 	if err != nil {
 		return fmt.Errorf("fail interrupted packages: %w", err)
 	}
