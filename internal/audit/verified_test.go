@@ -147,3 +147,43 @@ func TestVerifyFromComparesAnchorsBeforeThePoint(t *testing.T) {
 		t.Errorf("anchor before the point with another hash: cuts %+v from %d, want a cut replacing seq 2", res.Cuts, res.From)
 	}
 }
+
+// TestCheckpointerVerifyFull: the server's periodic full run records a
+// point for every intact chain and removes the point of a broken one.
+func TestCheckpointerVerifyFull(t *testing.T) {
+	t.Parallel()
+	pool := dbtest.New(t)
+	ctx := context.Background()
+	a, b := seedChains(t, pool)
+	c := newCheckpointer(t, pool)
+	if err := c.VerifyFull(ctx); err != nil {
+		t.Fatal(err)
+	}
+	points := func() map[int64]int64 {
+		t.Helper()
+		rows, err := pool.Query(ctx, `SELECT chain, seq FROM audit_verified`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		out := map[int64]int64{}
+		for rows.Next() {
+			var chain, seq int64
+			if err := rows.Scan(&chain, &seq); err != nil {
+				t.Fatal(err)
+			}
+			out[chain] = seq
+		}
+		return out
+	}
+	if got := points(); len(got) != 3 || got[a] != 4 || got[b] != 3 || got[0] != 2 {
+		t.Fatalf("points after a full run = %v, want a:4 b:3 instance:2", got)
+	}
+	tamper(t, pool, `UPDATE audit_log SET action = 'measure.view' WHERE id = $1`, chainRows(t, pool, a)[0].ID)
+	if err := c.VerifyFull(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := points()[a]; ok {
+		t.Errorf("a broken chain kept its point: %v", points())
+	}
+}
