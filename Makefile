@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/weerbaar
 PKGS    := ./...
 
-.PHONY: run test build modules generate check-fmt vet check-generated bench bench-http bench-data clean
+.PHONY: run test build modules generate check-fmt vet check-generated bench bench-go bench-data fuzz drill clean
 
 # The echo lines say what each step does: on a fresh machine the first build
 # downloads and compiles the modules for a few minutes without other output.
@@ -53,13 +53,25 @@ check-generated: generate
 	@changed=$$(git diff --name-only -- '*_templ.go'; git ls-files --others --exclude-standard -- '*_templ.go'); \
 	if [ -n "$$changed" ]; then echo "generated templ code is stale; run 'make generate' and commit:"; echo "$$changed"; exit 1; fi
 
-## bench: benchmarks (never timed assertions in tests)
-bench:
+## bench: load benchmark of the real server on the large dataset (under ten minutes): builds bin/weerbaar,
+## creates and seeds the database weerbaar_bench when missing (on DATABASE_URL's server, else as `make run`
+## finds one), drives every main page and /healthz, /readyz at 1, 8 and 32 connections, and writes the table
+## into docs/performance.md (BENCH_FLAGS="-duration 5s" for longer runs; cmd/weerbaar-bench)
+bench: build
+	$(GO) run ./cmd/weerbaar-bench -server $(BIN) -out docs/performance.md $(BENCH_FLAGS)
+
+## bench-go: the Go micro-benchmarks (`go test -bench`) of every package; never timed assertions in tests
+bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
 
-## bench-http: requests/s of the officer's dashboard and risk register (3,000 scenarios) beside /healthz and /readyz, one run (real server on loopback)
-bench-http:
-	$(GO) test -run '^$$' -bench '^BenchmarkHTTP$$' -benchtime 5s ./internal/server/
+## fuzz: run every fuzz target (func FuzzX in *_test.go) for FUZZTIME each (default 10s; e.g. make fuzz FUZZTIME=5s); crashers land in testdata/fuzz/
+FUZZTIME ?= 10s
+fuzz:
+	GO=$(GO) FUZZTIME=$(FUZZTIME) sh scripts/fuzz.sh
+
+## drill: the database fault drill on its own, with its log (a private PostgreSQL is crashed and restarted under concurrent writes; `make test` runs it too; docs/operations.md)
+drill:
+	$(GO) test -count=1 -v -timeout 10m -run '^TestDatabaseFaultDrill$$' ./internal/drill/
 
 clean:
 	rm -rf bin

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/weerbaar/weerbaar/internal/app"
@@ -19,38 +20,65 @@ import (
 // errPackageMismatch makes `verify-package` exit 1 after naming the file.
 var errPackageMismatch = errors.New("package does not verify")
 
-// exportCmd: `weerbaar export --entity ID --lang nl|en [--from D --to D] --out file.zip`.
-func exportCmd(ctx context.Context, e *cmdEnv, args []string) error {
+// exportRequest is `weerbaar export`'s arguments, checked.
+type exportRequest struct {
+	entityID int64
+	lang     i18n.Lang
+	period   report.Period
+	out      string
+}
+
+// parseExport reads export's arguments; the period defaults to the twelve
+// months up to now. help or an error (a usage error) ends the command.
+func (e *cmdEnv) parseExport(args []string, now time.Time) (req exportRequest, help bool, err error) {
 	const synopsis = "--entity ID --lang nl|en [--from YYYY-MM-DD --to YYYY-MM-DD] --out FILE.zip"
 	fs := e.flags("export", synopsis,
 		"Write the entity's evidence package (tables as CSV, XLSX and JSON, the evidence files, the\n"+
 			"audit chain and a manifest signed with the instance's key) to FILE.zip, as the export page\n"+
 			"does. The period defaults to the twelve months up to today. Needs the database and the\n"+
 			"secret key (the signing key is derived from it). See docs/package.md.")
-	entityID := fs.Int64("entity", 0, "the entity's `ID` (required)")
+	fs.Func("entity", "the entity's `ID` (required)", func(s string) error {
+		// Decimal only: flag.Int64 would read "010" as entity 8.
+		id, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || id <= 0 {
+			return errors.New("want an entity id (1 or more)")
+		}
+		req.entityID = id
+		return nil
+	})
 	lang := fs.String("lang", "", "language of the headings and labels: nl or en (required)")
 	from := fs.String("from", "", "first day of the period, `YYYY-MM-DD`")
 	to := fs.String("to", "", "last day of the period, `YYYY-MM-DD`")
-	out := fs.String("out", "", "the ZIP file to write (required)")
+	fs.StringVar(&req.out, "out", "", "the ZIP file to write (required)")
 	if help, err := e.parse(fs, args); help || err != nil {
-		return err
+		return req, help, err
 	}
 	if fs.NArg() > 0 {
-		return e.misuse(fs, fmt.Sprintf("export: unexpected argument %q", fs.Arg(0)))
+		return req, false, e.misuse(fs, fmt.Sprintf("export: unexpected argument %q", fs.Arg(0)))
 	}
-	l, ok := i18n.Parse(*lang)
-	if *entityID <= 0 || !ok || *out == "" {
-		return e.misuse(fs, "export: --entity, --lang nl|en and --out are required")
+	var ok bool
+	req.lang, ok = i18n.Parse(*lang)
+	if req.entityID <= 0 || !ok || req.out == "" {
+		return req, false, e.misuse(fs, "export: --entity, --lang nl|en and --out are required")
 	}
-	now := time.Now().UTC()
-	period := report.LastYear(now)
+	req.period = report.LastYear(now)
 	if *from != "" || *to != "" {
 		f, err1 := time.Parse(time.DateOnly, *from)
 		t, err2 := time.Parse(time.DateOnly, *to)
 		if err1 != nil || err2 != nil || t.Before(f) {
-			return e.misuse(fs, "export: --from and --to must both be dates YYYY-MM-DD, --from not after --to")
+			return req, false, e.misuse(fs, "export: --from and --to must both be dates YYYY-MM-DD, --from not after --to")
 		}
-		period = report.Period{From: f, To: t}
+		req.period = report.Period{From: f, To: t}
+	}
+	return req, false, nil
+}
+
+// exportCmd: `weerbaar export --entity ID --lang nl|en [--from D --to D] --out file.zip`.
+func exportCmd(ctx context.Context, e *cmdEnv, args []string) error {
+	now := time.Now().UTC()
+	req, help, err := e.parseExport(args, now)
+	if help || err != nil {
+		return err
 	}
 	cfg, err := e.load(config.Address | config.Database | config.SecretKey)
 	if err != nil {
@@ -65,19 +93,19 @@ func exportCmd(ctx context.Context, e *cmdEnv, args []string) error {
 		return err
 	}
 	defer database.Close()
-	f, err := os.Create(*out)
+	f, err := os.Create(req.out)
 	if err != nil {
 		return err
 	}
-	m, err := report.Build(ctx, database.Pool, f, report.Options{EntityID: *entityID, Period: period, Lang: l, Now: now, Key: key})
+	m, err := report.Build(ctx, database.Pool, f, report.Options{EntityID: req.entityID, Period: req.period, Lang: req.lang, Now: now, Key: key})
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		_ = os.Remove(*out)
+		_ = os.Remove(req.out)
 		return err
 	}
-	fmt.Fprintf(e.stdout, "%s: %d files, audit chain head seq %d %s\n", *out, len(m.Files)+2, m.AuditChain.Seq, m.AuditChain.Hash)
+	fmt.Fprintf(e.stdout, "%s: %d files, audit chain head seq %d %s\n", req.out, len(m.Files)+2, m.AuditChain.Seq, m.AuditChain.Hash)
 	// Every export also checkpoints all chain heads outside the database.
 	cp, err := app.NewCheckpointer(cfg, database.Pool, app.NewLogger(e.stderr, cfg.LogLevel))
 	if err != nil {

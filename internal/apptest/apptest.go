@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/alexedwards/scs/v2"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/weerbaar/weerbaar/internal/app"
@@ -57,6 +58,9 @@ type Options struct {
 	Mailer mail.Sender
 	// Clock replaces time.Now for the login throttle and TOTP checks.
 	Clock func() time.Time
+	// Sessions, when set, may change the session manager before the app
+	// starts (e.g. wrap its store in one that fails).
+	Sessions func(*scs.SessionManager)
 }
 
 // TestKey is the WEERBAAR_SECRET_KEY of apps under test.
@@ -107,9 +111,13 @@ func StartWithPool(t testing.TB, pool *pgxpool.Pool, opts Options) *App {
 	if err != nil {
 		t.Fatal(err)
 	}
+	sessions := app.NewSessionManager(cfg, pool)
+	if opts.Sessions != nil {
+		opts.Sessions(sessions)
+	}
 	a.Server = server.New(server.Deps{
 		Config: cfg, Pool: pool, Auth: authSvc, Mailer: opts.Mailer,
-		Logger: logger, Sessions: app.NewSessionManager(cfg, pool), Checkpoints: checkpoints,
+		Logger: logger, Sessions: sessions, Checkpoints: checkpoints,
 	})
 	if opts.PlainHTTP {
 		srv.Start()

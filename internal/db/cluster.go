@@ -122,6 +122,14 @@ func (c *Cluster) Stop() error {
 	return c.run(context.Background(), "pg_ctl", "-D", c.dataDir(), "-m", "fast", "-w", "stop")
 }
 
+// Crash stops the cluster the way a power cut would (pg_ctl stop -m
+// immediate: server processes killed, no checkpoint), so the next Start runs
+// crash recovery. The database fault drill uses it; the cluster is still
+// stopped by Stop once started again.
+func (c *Cluster) Crash(ctx context.Context) error {
+	return c.run(ctx, "pg_ctl", "-D", c.dataDir(), "-m", "immediate", "-w", "stop")
+}
+
 func (c *Cluster) run(ctx context.Context, tool string, args ...string) error {
 	cmd := exec.CommandContext(ctx, filepath.Join(c.binDir, tool), args...)
 	var out bytes.Buffer

@@ -42,6 +42,9 @@ func InTx(ctx context.Context, pool *pgxpool.Pool, fn func(tx pgx.Tx) error) err
 		return err
 	}
 	if err := tx.Commit(ctx); err != nil {
+		if Unavailable(err) {
+			return fmt.Errorf("commit: %w: %w", ErrOutcomeUnknown, err)
+		}
 		return fmt.Errorf("commit: %w", MapError(err))
 	}
 	return nil

@@ -609,10 +609,19 @@ func ParseEUR(s string) (int64, bool) {
 	return n, err == nil && n >= 0 && n < 1_000_000_000_000
 }
 
-// SaveSignificance stores the checklist, the assessed result and any
-// override (which needs a judgement), version-checked and audit-logged;
-// the reports follow the significance that counts.
-func SaveSignificance(ctx context.Context, pool *pgxpool.Pool, actor authz.Actor, id int64, in SignificanceInput, now time.Time) error {
+// significanceValues is a SignificanceInput checked on its own; the
+// entity-type answers are checked against the incident (typeAnswers).
+type significanceValues struct {
+	loss      *int64
+	answers   map[Criterion]Answer
+	override  *string
+	judgement string
+}
+
+// parse validates the checklist form: the loss in whole euros, an answer
+// per criterion (unknown when not given), an override only with a
+// judgement.
+func (in SignificanceInput) parse() (significanceValues, error) {
 	errs := validate.Errors{}
 	var loss *int64
 	if v := strings.TrimSpace(in.LossEUR); v != "" {
@@ -655,9 +664,18 @@ func SaveSignificance(ctx context.Context, pool *pgxpool.Pool, actor authz.Actor
 	if len([]rune(judgement)) > 2000 {
 		errs.Add("override_judgement", "validate.too_long")
 	}
-	if err := errs.Err(); err != nil {
+	return significanceValues{loss: loss, answers: answers, override: override, judgement: judgement}, errs.Err()
+}
+
+// SaveSignificance stores the checklist, the assessed result and any
+// override (which needs a judgement), version-checked and audit-logged;
+// the reports follow the significance that counts.
+func SaveSignificance(ctx context.Context, pool *pgxpool.Pool, actor authz.Actor, id int64, in SignificanceInput, now time.Time) error {
+	v, err := in.parse()
+	if err != nil {
 		return err
 	}
+	loss, answers, override, judgement := v.loss, v.answers, v.override, v.judgement
 	return db.InTx(ctx, pool, func(tx pgx.Tx) error {
 		cur, err := Get(ctx, tx, actor.EntityID, id)
 		if err != nil {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/weerbaar/weerbaar/internal/i18n"
 )
@@ -312,7 +313,13 @@ func safeName(s string) string {
 	}
 	out := strings.TrimLeft(b.String(), ".")
 	if len(out) > 120 {
+		// Cut at a rune boundary: half a rune is invalid UTF-8, which the
+		// manifest's JSON would store as U+FFFD, so the path it lists would
+		// not be the ZIP entry's and the package would not verify.
 		out = out[:120]
+		for !utf8.ValidString(out) {
+			out = out[:len(out)-1]
+		}
 	}
 	if out == "" {
 		out = "_"

@@ -1,9 +1,15 @@
 package server
 
 import (
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/hex"
 	"net/http"
 
+	"github.com/weerbaar/weerbaar/internal/report"
+	"github.com/weerbaar/weerbaar/internal/secretkey"
 	"github.com/weerbaar/weerbaar/internal/validate"
+	"github.com/weerbaar/weerbaar/web/pages/about"
 	"github.com/weerbaar/weerbaar/web/pages/account"
 )
 
@@ -147,4 +153,18 @@ func (s *Server) mfaRecoveryCodes(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.renderRecoveryCodes(w, r, codes)
+}
+
+// about shows the installation's version and the public key that verifies
+// its evidence packages (what `weerbaar export-key` prints).
+func (s *Server) about(w http.ResponseWriter, r *http.Request) {
+	key, err := secretkey.SigningKey(s.Config.SecretKey)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	pub := key.Public().(ed25519.PublicKey)
+	sum := sha256.Sum256(pub)
+	s.render(w, r, http.StatusOK, about.Page(about.Props{Shell: s.shell(r, "about.title", ""), Version: report.GeneratorVersion(),
+		PublicKey: report.PublicKeyString(key), Fingerprint: hex.EncodeToString(sum[:16])}))
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"github.com/weerbaar/weerbaar/internal/i18n"
+	"html"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -244,5 +245,30 @@ func TestEveryVerifyMismatchIsWorded(t *testing.T) {
 				t.Errorf("%s: no %s text", key, lang)
 			}
 		}
+	}
+}
+
+// TestAboutShowsThePackageKey: every signed-in user finds the public key
+// that verifies the instance's packages (and its version) on the About
+// page, linked from the user menu; without sign-in it asks for one.
+func TestAboutShowsThePackageKey(t *testing.T) {
+	t.Parallel()
+	a := apptest.Start(t, apptest.Options{})
+	a.SeedDemo(t)
+	board := a.LoginDemo(t, authz.BoardMember)
+	r := board.Get(t, "/about")
+	key := base64.StdEncoding.EncodeToString(instanceKey(t))
+	if r.StatusCode != http.StatusOK || !strings.Contains(r.Body, `data-testid="about-public-key">`+key+`<`) ||
+		!strings.Contains(r.Body, "weerbaar verify-package pakket.zip --public-key "+key) {
+		t.Errorf("About page %d: want the instance's public key %s and the command to verify with it", r.StatusCode, key)
+	}
+	if !strings.Contains(r.Body, `data-testid="about-version">`+html.EscapeString(report.GeneratorVersion())+`<`) {
+		t.Errorf("About page does not name the version %q", report.GeneratorVersion())
+	}
+	if home := board.Get(t, "/account"); !strings.Contains(home.Body, `href="/about"`) {
+		t.Error("the user menu does not link the About page")
+	}
+	if anon := a.Client().Get(t, "/about"); anon.StatusCode != http.StatusSeeOther && anon.StatusCode != http.StatusFound {
+		t.Errorf("About without sign-in: %d, want a redirect to sign in", anon.StatusCode)
 	}
 }

@@ -2,11 +2,14 @@ package server
 
 import (
 	"bytes"
+	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/a-h/templ"
 	"github.com/go-chi/chi/v5/middleware"
 
+	"github.com/weerbaar/weerbaar/internal/db"
 	"github.com/weerbaar/weerbaar/internal/i18n"
 	"github.com/weerbaar/weerbaar/web/layout"
 	errpage "github.com/weerbaar/weerbaar/web/pages/errors"
@@ -31,11 +34,44 @@ func writePage(w http.ResponseWriter, r *http.Request, status int, c templ.Compo
 	return nil
 }
 
-// serverError logs err with the request id and shows the generic 500 page.
+// serverError logs err with the request id and shows the generic 500 page,
+// or the 503 "try again" page when the database is away (db.Unavailable).
 func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	if db.Unavailable(err) {
+		s.unavailable(w, r, err)
+		return
+	}
 	s.Logger.ErrorContext(r.Context(), "request failed",
 		"err", err.Error(), "request_id", middleware.GetReqID(r.Context()), "path", r.URL.Path)
 	s.errorPage(w, r, http.StatusInternalServerError)
+}
+
+// retryAfterSeconds is how long the 503 page asks clients to wait: about
+// what a restarted PostgreSQL takes to accept connections again.
+const retryAfterSeconds = "5"
+
+// unavailable answers 503 with Retry-After while PostgreSQL is away. After a
+// form post it says plainly that the change was not saved (the transaction
+// rolled back; the browser's back button still holds the input), or, when
+// the connection was lost during the commit, that it may have been saved.
+// A page request gets a link to try again.
+func (s *Server) unavailable(w http.ResponseWriter, r *http.Request, err error) {
+	ctx := r.Context()
+	s.Logger.WarnContext(ctx, "database unavailable",
+		"err", err.Error(), "request_id", middleware.GetReqID(ctx), "path", r.URL.Path, "method", r.Method)
+	h := w.Header()
+	h.Del("Location") // a redirect prepared before the session failed to save
+	h.Set("Retry-After", retryAfterSeconds)
+	p := errpage.Props{Status: http.StatusServiceUnavailable, RequestID: middleware.GetReqID(ctx)}
+	switch {
+	case errors.Is(err, db.ErrOutcomeUnknown):
+		p.Detail = i18n.T(ctx, "error.503.unknown")
+	case r.Method != http.MethodGet && r.Method != http.MethodHead:
+		p.Detail = i18n.T(ctx, "error.503.not_saved")
+	case strings.HasPrefix(r.URL.Path, "/") && !strings.HasPrefix(r.URL.Path, "//"):
+		p.Retry = r.URL.RequestURI()
+	}
+	s.writeErrorPage(w, r, p)
 }
 
 // errorPage renders the generic error page for status; it never includes
@@ -47,16 +83,17 @@ func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int) {
 // errorPageDetail is errorPage with a sentence that replaces the generic
 // explanation (e.g. when the user may try again).
 func (s *Server) errorPageDetail(w http.ResponseWriter, r *http.Request, status int, detail string) {
-	title := i18n.T(r.Context(), errpage.TitleKey(status))
-	p := errpage.Props{
-		Shell:  layout.Props{Title: title, CurrentPath: r.URL.Path},
-		Status: status,
-		Detail: detail,
-	}
+	p := errpage.Props{Status: status, Detail: detail}
 	if status >= 500 {
 		p.RequestID = middleware.GetReqID(r.Context())
 	}
-	if err := writePage(w, r, status, errpage.Page(p)); err != nil {
-		http.Error(w, http.StatusText(status), status)
+	s.writeErrorPage(w, r, p)
+}
+
+// writeErrorPage renders p with the title of its status.
+func (s *Server) writeErrorPage(w http.ResponseWriter, r *http.Request, p errpage.Props) {
+	p.Shell = layout.Props{Title: i18n.T(r.Context(), errpage.TitleKey(p.Status)), CurrentPath: r.URL.Path}
+	if err := writePage(w, r, p.Status, errpage.Page(p)); err != nil {
+		http.Error(w, http.StatusText(p.Status), p.Status)
 	}
 }

@@ -53,6 +53,9 @@ type Server struct {
 // New builds the router with every route and middleware.
 func New(d Deps) *Server {
 	s := &Server{Deps: d}
+	if s.Sessions != nil {
+		s.Sessions.ErrorFunc = s.sessionError // scs's default is a plain-text 500
+	}
 	s.table = s.routeTable()
 	s.router = s.routes()
 	return s
@@ -113,7 +116,7 @@ func (s *Server) routes() chi.Router {
 
 	// Operational endpoints and static files need no session and no database.
 	sessionless := map[string]bool{"/healthz": true, "/readyz": true, "/static/*": true}
-	withSession := r.With(s.Sessions.LoadAndSave, s.keepSessionAlive, s.loadUser)
+	withSession := r.With(s.guardSession, s.Sessions.LoadAndSave, s.handlerRuns, s.keepSessionAlive, s.loadUser)
 	for _, rt := range s.table {
 		var h http.Handler = rt.handler
 		switch rt.Access {
@@ -154,6 +157,7 @@ func (s *Server) routeTable() []Route {
 		{post, "/invitations/{entityID}/accept", SignedIn, "", s.acceptInvitation},
 		{post, "/invitations/{entityID}/decline", SignedIn, "", s.declineInvitation},
 		{get, "/account", SignedIn, "", s.account},
+		{get, "/about", SignedIn, "", s.about},
 		{post, "/account/password", SignedIn, "", s.changePassword},
 		{post, "/account/email", SignedIn, "", s.changeEmail},
 		{get, "/account/mfa", SignedIn, "", s.mfaEnrolForm},

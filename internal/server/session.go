@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -80,6 +81,63 @@ func (s *Server) loadUser(next http.Handler) http.Handler {
 		ctx = audit.WithMeta(context.WithValue(ctx, userKey{}, signedIn{User: u, Memberships: ms, Invitations: invitations}), meta)
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// sessionGuard is the response the session manager writes to. It records
+// whether the handler ran (a form post may then have committed its change
+// before the session failed to save) and, once sessionError has answered,
+// drops what the session manager and the handler still write, so the answer
+// is the error page alone.
+type sessionGuard struct {
+	http.ResponseWriter
+	handlerRan, answered bool
+}
+
+func (g *sessionGuard) WriteHeader(code int) {
+	if !g.answered {
+		g.ResponseWriter.WriteHeader(code)
+	}
+}
+
+func (g *sessionGuard) Write(b []byte) (int, error) {
+	if g.answered {
+		return len(b), nil
+	}
+	return g.ResponseWriter.Write(b)
+}
+
+func (g *sessionGuard) Unwrap() http.ResponseWriter { return g.ResponseWriter }
+
+type sessionGuardKey struct{}
+
+// guardSession goes before the session manager, handlerRuns after it.
+func (s *Server) guardSession(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		g := &sessionGuard{ResponseWriter: w}
+		next.ServeHTTP(g, r.WithContext(context.WithValue(r.Context(), sessionGuardKey{}, g)))
+	})
+}
+
+func (s *Server) handlerRuns(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if g, ok := r.Context().Value(sessionGuardKey{}).(*sessionGuard); ok {
+			g.handlerRan = true
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// sessionError answers a session that could not be loaded or saved; a
+// database outage gets the 503 page like any other request (serverError).
+func (s *Server) sessionError(w http.ResponseWriter, r *http.Request, err error) {
+	g, _ := r.Context().Value(sessionGuardKey{}).(*sessionGuard)
+	if g != nil && g.handlerRan && r.Method != http.MethodGet && r.Method != http.MethodHead && db.Unavailable(err) {
+		err = fmt.Errorf("save session: %w: %w", db.ErrOutcomeUnknown, err)
+	}
+	s.serverError(w, r, err)
+	if g != nil {
+		g.answered = true
+	}
 }
 
 // mfaExempt are the paths a user who must enrol a second factor may still use.
