@@ -37,6 +37,9 @@ type Checkpointer struct {
 	Now func() time.Time
 	// Interval between runs of Run (CheckpointInterval when zero).
 	Interval time.Duration
+	// FullVerifyInterval between full verifications of every chain in Run
+	// (FullVerifyInterval when zero).
+	FullVerifyInterval time.Duration
 	// Webhook, when set, receives each checkpoint line as a JSON POST after
 	// it is in the file: a copy off the host. A failure is logged only; the
 	// file is what verification reads.
@@ -84,9 +87,16 @@ func (c *Checkpointer) Run(ctx context.Context) {
 	}
 	ticker := time.NewTicker(interval)
 	defer ticker.Stop()
+	var lastFull time.Time
 	for {
 		if _, err := c.WriteIfChanged(ctx); err != nil && ctx.Err() == nil {
 			c.logger().Error("audit checkpoint", "err", err.Error())
+		}
+		if lastFull.IsZero() || time.Since(lastFull) >= cmp.Or(c.FullVerifyInterval, FullVerifyInterval) {
+			lastFull = time.Now()
+			if err := c.VerifyFull(ctx); err != nil && ctx.Err() == nil {
+				c.logger().Error("audit full verification", "err", err.Error())
+			}
 		}
 		select {
 		case <-ctx.Done():
@@ -94,6 +104,20 @@ func (c *Checkpointer) Run(ctx context.Context) {
 		case <-ticker.C:
 		}
 	}
+}
+
+// VerifyFull verifies every chain from its first row and records the
+// verified points (RecordVerified), so the views' checkpointed verification
+// also rests on a recent full one. A broken chain is logged as an error.
+func (c *Checkpointer) VerifyFull(ctx context.Context) error {
+	res, err := VerifyAnchored(ctx, c.Pool, 0, true, nil)
+	if err != nil {
+		return err
+	}
+	if b := res.Broken; b != nil {
+		c.logger().Error("audit chain broken; run `weerbaar audit verify`", "entity", b.EntityID, "seq", b.Seq, "reason", b.Reason)
+	}
+	return RecordVerified(ctx, c.Pool, res)
 }
 
 // heads returns the heads to checkpoint and the file's last valid

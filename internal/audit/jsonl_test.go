@@ -47,3 +47,39 @@ func TestCheckJSONL(t *testing.T) {
 		}
 	}
 }
+
+// TestChainCheckerRow: Row writes exactly ExportLine's line and finds the
+// break Line finds, without parsing the line.
+func TestChainCheckerRow(t *testing.T) {
+	t.Parallel()
+	pool := dbtest.New(t)
+	a, _ := seedChains(t, pool)
+	tamper(t, pool, `UPDATE audit_log SET action = 'measure.view' WHERE id = $1`, chainRows(t, pool, a)[2].ID)
+	var byRow, byLine audit.ChainChecker
+	var rowBroken, lineBroken error
+	if err := audit.Each(context.Background(), pool, a, func(r audit.Row) error {
+		want, err := audit.ExportLine(r)
+		if err != nil {
+			return err
+		}
+		got, broken, err := byRow.Row(r)
+		if err != nil {
+			return err
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("seq %d: Row wrote %s, ExportLine %s", r.Seq, got, want)
+		}
+		if rowBroken == nil {
+			rowBroken = broken
+		}
+		if lineBroken == nil {
+			lineBroken = byLine.Line(want)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if rowBroken == nil || lineBroken == nil || rowBroken.Error() != lineBroken.Error() || byRow != byLine {
+		t.Errorf("Row found %v (%+v), Line %v (%+v)", rowBroken, byRow, lineBroken, byLine)
+	}
+}

@@ -21,6 +21,25 @@ type VerifyResult struct {
 	Broken *Broken
 	// Cuts lists the chains that lack rows a checkpoint recorded, by entity.
 	Cuts []Cut
+	// Heads are the last rows of the chains walked to their end intact (for
+	// a checkpointed run, the one chain's head), by entity.
+	Heads []Head
+	// From is the verified seq a checkpointed run (VerifyFrom) started at:
+	// rows up to it were not re-hashed, only the row at From was checked.
+	// 0: the run verified from each chain's first row.
+	From int64
+	// FullAt is when the rows up to From were last verified in full.
+	FullAt   time.Time
+	fromHash string
+}
+
+// Length is the number of rows in the verified chain (a one-chain run): its
+// head's seq, as seqs run from 1 without gaps.
+func (res VerifyResult) Length() int64 {
+	if len(res.Heads) == 0 {
+		return int64(res.Rows)
+	}
+	return res.Heads[len(res.Heads)-1].Seq
 }
 
 // Broken names the first row at which a chain fails to verify, so an auditor
@@ -133,6 +152,7 @@ func VerifyAnchored(ctx context.Context, q db.Querier, entityID int64, all bool,
 		if prev == nil || prev.EntityID != r.EntityID {
 			if prev != nil {
 				res.addCut(walk.end(prev.Seq))
+				res.Heads = append(res.Heads, Head{EntityID: prev.EntityID, Seq: prev.Seq, Hash: prev.Hash})
 			}
 			res.Chains++
 			prev = nil
@@ -151,6 +171,7 @@ func VerifyAnchored(ctx context.Context, q db.Querier, entityID int64, all bool,
 	}
 	if prev != nil {
 		res.addCut(walk.end(prev.Seq))
+		res.Heads = append(res.Heads, Head{EntityID: prev.EntityID, Seq: prev.Seq, Hash: prev.Hash})
 	}
 	for id, ca := range anchors {
 		if !seen[id] && (all || id == entityID) && ca.top.Seq > 0 {

@@ -183,13 +183,15 @@ func Build(ctx context.Context, db Beginner, w io.Writer, opts Options) (*Manife
 	var chain audit.ChainChecker
 	var broken error
 	err = b.add(AuditName, zip.Deflate, func(w io.Writer) error {
+		// Written and verified from the start in one pass: the package's
+		// full verification of the chain (Collect's is checkpointed).
 		return audit.Each(ctx, tx, opts.EntityID, func(row audit.Row) error {
-			line, err := audit.ExportLine(row)
+			line, lineBroken, err := chain.Row(row)
 			if err != nil {
 				return err
 			}
 			if broken == nil {
-				broken = chain.Line(line)
+				broken = lineBroken
 			}
 			_, err = w.Write(line)
 			return err

@@ -167,9 +167,80 @@ func TestAuditLogPage(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// The views re-hash only the rows after the verified point (the head
+	// at the first view): the full run, periodic in the server and `audit
+	// verify`, finds the row, and from then on the page names it.
+	if before := auditor.Get(t, base+"/audit"); !strings.Contains(before.Body, `data-verified="checkpointed"`) {
+		t.Fatalf("second view did not verify from the point: %s", before.Body)
+	}
+	full, err := audit.Verify(ctx, a.Pool, 0, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := audit.RecordVerified(ctx, a.Pool, full); err != nil {
+		t.Fatal(err)
+	}
 	broken := auditor.Get(t, base+"/audit")
 	if !strings.Contains(broken.Body, trStem(t, "audit.chain.broken")+"2") {
 		t.Fatalf("tampering not shown: %s", broken.Body)
+	}
+}
+
+// TestAuditLogPageVerifiesFromThePoint: the page re-hashes only the rows
+// after the chain's verified point, says so, moves the point forward, and
+// shows a row changed after the point as broken.
+func TestAuditLogPageVerifiesFromThePoint(t *testing.T) {
+	t.Parallel()
+	a := apptest.Start(t, apptest.Options{})
+	id := a.SeedDemo(t)
+	base := "/e/" + strconv.FormatInt(id, 10)
+	auditor := a.LoginDemo(t, authz.Auditor)
+	ctx := context.Background()
+	point := func() (seq int64) {
+		t.Helper()
+		if err := a.Pool.QueryRow(ctx, `SELECT coalesce(max(seq), 0) FROM audit_verified WHERE chain = $1`, id).Scan(&seq); err != nil {
+			t.Fatal(err)
+		}
+		return seq
+	}
+	var head int64
+	if err := a.Pool.QueryRow(ctx, `SELECT max(seq) FROM audit_log WHERE entity_id = $1`, id).Scan(&head); err != nil {
+		t.Fatal(err)
+	}
+	if first := auditor.Get(t, base+"/audit"); !strings.Contains(first.Body, `data-verified="full"`) || point() != head {
+		t.Fatalf("first view: point %d, want %d; %s", point(), head, first.Body)
+	}
+	// A change through the UI appends rows after the point.
+	officer := a.LoginDemo(t, authz.SecurityOfficer)
+	change := func(status, maturity string) {
+		t.Helper()
+		form := requirementForm(requirementVersion(t, a, id, "7"), status, maturity)
+		if r := officer.PostForm(t, base+"/requirements/7", form); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("requirement change: %d", r.StatusCode)
+		}
+	}
+	change("in_progress", "2")
+	var newest int64
+	if err := a.Pool.QueryRow(ctx, `SELECT max(seq) FROM audit_log WHERE entity_id = $1`, id).Scan(&newest); err != nil || newest <= head {
+		t.Fatalf("no row appended: %d %v", newest, err)
+	}
+	second := auditor.Get(t, base+"/audit")
+	if !strings.Contains(second.Body, `data-verified="checkpointed"`) || !strings.Contains(second.Body, strconv.FormatInt(head, 10)) || point() != newest {
+		t.Fatalf("second view: point %d, want %d; %s", point(), newest, second.Body)
+	}
+	change("implemented", "3")
+	for _, q := range []string{
+		`ALTER TABLE audit_log DISABLE TRIGGER USER`,
+		`UPDATE audit_log SET action = 'requirement.nothing_to_see' WHERE entity_id = ` + strconv.FormatInt(id, 10) + ` AND seq > ` + strconv.FormatInt(newest, 10),
+		`ALTER TABLE audit_log ENABLE TRIGGER USER`,
+	} {
+		if _, err := a.Pool.Exec(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	broken := auditor.Get(t, base+"/audit")
+	if !strings.Contains(broken.Body, trStem(t, "audit.chain.broken")+strconv.FormatInt(newest+1, 10)) || point() != newest {
+		t.Fatalf("tampering after the point: point %d; %s", point(), broken.Body)
 	}
 }
 

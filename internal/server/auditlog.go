@@ -62,12 +62,16 @@ func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) {
 	if hasCheckpoint {
 		anchors = audit.NewAnchors(last)
 	}
-	res, err := audit.VerifyAnchored(ctx, s.Pool, actor.EntityID, false, anchors)
+	res, err := audit.VerifyFrom(ctx, s.Pool, actor.EntityID, anchors)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	p.ChainOK, p.ChainRows = res.Broken == nil, res.Rows
+	s.recordVerified(ctx, res)
+	p.ChainOK, p.ChainRows = res.Broken == nil, int(res.Length())
+	if res.From > 0 {
+		p.ChainFrom, p.ChainFullAt = res.From, i18n.DateTime(ctx, res.FullAt)
+	}
 	if res.Broken != nil {
 		p.BrokenSeq, p.BrokenWhy = res.Broken.Seq, res.Broken.Reason
 	}
@@ -106,6 +110,15 @@ func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) {
 		})
 	}
 	s.render(w, r, status, auditlog.Page(p))
+}
+
+// recordVerified moves the chain's verified point forward after a view
+// verified it. A GET must not fail on it: an error is logged only (the next
+// view re-hashes those rows again).
+func (s *Server) recordVerified(ctx context.Context, res audit.VerifyResult) {
+	if err := audit.RecordVerified(ctx, s.Pool, res); err != nil {
+		s.Logger.Warn("record the verified audit point", "err", err.Error())
+	}
 }
 
 // lastCheckpoint reads the last signed checkpoint from the checkpoint file

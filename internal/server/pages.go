@@ -110,12 +110,14 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 	}
 	actor := authz.ActorFrom(ctx)
 	if actor.Can(authz.AuditRead) {
-		res, err := audit.Verify(ctx, s.Pool, e.ID, false)
+		// From the verified point the audit page and the periodic full
+		// run keep; the dashboard only reads it (it has no query to spare).
+		res, err := audit.VerifyFrom(ctx, s.Pool, e.ID, nil)
 		if err != nil {
 			s.serverError(w, r, err)
 			return
 		}
-		p.ShowAudit, p.ChainOK, p.ChainRows = true, res.Broken == nil, res.Rows
+		p.ShowAudit, p.ChainOK, p.ChainRows = true, res.Broken == nil, int(res.Length())
 	}
 	// The user's mitigation actions and, for an admin, the MFA coverage, in
 	// one query (the dashboard keeps the query budget).
