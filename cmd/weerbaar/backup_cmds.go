@@ -82,19 +82,9 @@ func restoreCmd(ctx context.Context, e *cmdEnv, args []string) error {
 			"refused. Start the app afterwards with the same secret key as before. Needs only the\n"+
 			"database; with --check, nothing at all. See docs/backup.md.")
 	check := fs.Bool("check", false, "only check FILE (format, versions, every hash) without a database")
-	if help, err := e.parse(fs, args); help || err != nil {
+	file, help, err := e.parseFile(fs, args, "backup file")
+	if help || err != nil {
 		return err
-	}
-	rest := fs.Args()
-	if len(rest) == 0 {
-		return e.misuse(fs, "restore: the backup file is missing")
-	}
-	file := rest[0]
-	if help, err := e.parse(fs, rest[1:]); help || err != nil { // flags after the file name
-		return err
-	}
-	if fs.NArg() > 0 {
-		return e.misuse(fs, fmt.Sprintf("restore: unexpected argument %q", fs.Arg(0)))
 	}
 	a, err := backup.Open(file)
 	if err != nil {

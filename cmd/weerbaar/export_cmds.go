@@ -145,19 +145,9 @@ func verifyPackageCmd(_ context.Context, e *cmdEnv, args []string) error {
 			"Without --public-key the key inside the package is used, which shows the package is intact\n"+
 			"but not who made it. Needs no database or configuration.")
 	pub := fs.String("public-key", "", "the instance's public `KEY` (base64, from `weerbaar export-key`)")
-	if help, err := e.parse(fs, args); help || err != nil {
+	file, help, err := e.parseFile(fs, args, "package file")
+	if help || err != nil {
 		return err
-	}
-	rest := fs.Args()
-	if len(rest) == 0 {
-		return e.misuse(fs, "verify-package: the package file is missing")
-	}
-	file := rest[0]
-	if help, err := e.parse(fs, rest[1:]); help || err != nil { // flags after the file name
-		return err
-	}
-	if fs.NArg() > 0 {
-		return e.misuse(fs, fmt.Sprintf("verify-package: unexpected argument %q", fs.Arg(0)))
 	}
 	var key ed25519.PublicKey
 	if *pub != "" {

@@ -126,6 +126,25 @@ func (e *cmdEnv) parse(fs *flag.FlagSet, args []string) (help bool, err error) {
 	return false, nil
 }
 
+// parseFile parses a command that takes one file, what names it in the
+// messages, with its flags before or after the file name.
+func (e *cmdEnv) parseFile(fs *flag.FlagSet, args []string, what string) (file string, help bool, err error) {
+	if help, err := e.parse(fs, args); help || err != nil {
+		return "", help, err
+	}
+	rest := fs.Args()
+	if len(rest) == 0 {
+		return "", false, e.misuse(fs, fs.Name()+": the "+what+" is missing")
+	}
+	if help, err := e.parse(fs, rest[1:]); help || err != nil { // flags after the file name
+		return "", help, err
+	}
+	if fs.NArg() > 0 {
+		return "", false, e.misuse(fs, fmt.Sprintf("%s: unexpected argument %q", fs.Name(), fs.Arg(0)))
+	}
+	return rest[0], false, nil
+}
+
 // misuse prints the usage of fs to stderr and returns a usage error (exit 2).
 func (e *cmdEnv) misuse(fs *flag.FlagSet, msg string) error {
 	fs.SetOutput(e.stderr)
