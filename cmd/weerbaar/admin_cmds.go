@@ -5,7 +5,6 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -44,11 +43,7 @@ func userCreate(ctx context.Context, e *cmdEnv, args []string) error {
 	if *email == "" || *name == "" || fs.NArg() > 0 {
 		return e.misuse(fs, "user create: --email and --name are required, and nothing else")
 	}
-	cfg, err := e.load(config.Database | config.Address)
-	if err != nil {
-		return err
-	}
-	database, err := app.OpenDatabase(ctx, cfg, app.NewLogger(io.Discard, 0))
+	cfg, database, err := e.openDatabase(ctx, config.Database|config.Address)
 	if err != nil {
 		return err
 	}
@@ -121,7 +116,7 @@ func auditVerify(ctx context.Context, e *cmdEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	database, err := app.OpenDatabase(ctx, cfg, app.NewLogger(io.Discard, 0))
+	database, err := e.open(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -190,11 +185,7 @@ func auditCheckpoint(ctx context.Context, e *cmdEnv, args []string) error {
 		"evidence package. Needs the database and the secret key. See docs/operations.md.", args); help || err != nil {
 		return err
 	}
-	cfg, err := e.load(config.Address | config.Database | config.SecretKey)
-	if err != nil {
-		return err
-	}
-	database, err := app.OpenDatabase(ctx, cfg, app.NewLogger(io.Discard, 0))
+	cfg, database, err := e.openDatabase(ctx, config.Address|config.Database|config.SecretKey)
 	if err != nil {
 		return err
 	}

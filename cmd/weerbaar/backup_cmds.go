@@ -3,12 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"time"
 
-	"github.com/weerbaar/weerbaar/internal/app"
 	"github.com/weerbaar/weerbaar/internal/backup"
 	"github.com/weerbaar/weerbaar/internal/config"
 )
@@ -32,11 +30,7 @@ func backupCmd(ctx context.Context, e *cmdEnv, args []string) error {
 	if *out == "" {
 		return e.misuse(fs, "backup: --out is required")
 	}
-	cfg, err := e.load(config.Database)
-	if err != nil {
-		return err
-	}
-	database, err := app.OpenDatabase(ctx, cfg, app.NewLogger(io.Discard, 0))
+	_, database, err := e.openDatabase(ctx, config.Database)
 	if err != nil {
 		return err
 	}
@@ -97,11 +91,7 @@ func restoreCmd(ctx context.Context, e *cmdEnv, args []string) error {
 			file, h.FormatVersion, h.SchemaVersion, h.CreatedAt.Format(time.RFC3339), h.Generator, len(h.Tables), len(h.LargeObjects))
 		return nil
 	}
-	cfg, err := e.load(config.Database)
-	if err != nil {
-		return err
-	}
-	database, err := app.OpenDatabase(ctx, cfg, app.NewLogger(io.Discard, 0))
+	_, database, err := e.openDatabase(ctx, config.Database)
 	if err != nil {
 		return err
 	}

@@ -5,7 +5,6 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"strconv"
 	"time"
@@ -88,7 +87,7 @@ func exportCmd(ctx context.Context, e *cmdEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	database, err := app.OpenDatabase(ctx, cfg, app.NewLogger(io.Discard, 0))
+	database, err := e.open(ctx, cfg)
 	if err != nil {
 		return err
 	}

@@ -93,6 +93,22 @@ func (e *cmdEnv) load(parts config.Part) (config.Config, error) {
 	return config.LoadParts(e.getenv, parts)
 }
 
+// openDatabase loads the configuration parts a command needs and opens its
+// database, quietly (a command's output is its own); close it when done.
+func (e *cmdEnv) openDatabase(ctx context.Context, parts config.Part) (config.Config, *app.Database, error) {
+	cfg, err := e.load(parts)
+	if err != nil {
+		return cfg, nil, err
+	}
+	database, err := e.open(ctx, cfg)
+	return cfg, database, err
+}
+
+// open opens the database of cfg quietly.
+func (e *cmdEnv) open(ctx context.Context, cfg config.Config) (*app.Database, error) {
+	return app.OpenDatabase(ctx, cfg, app.NewLogger(io.Discard, 0))
+}
+
 // flags returns the flag set of `weerbaar <name>`; its usage text is the
 // synopsis, what the command does and each flag.
 func (e *cmdEnv) flags(name, synopsis, about string) *flag.FlagSet {
@@ -280,11 +296,7 @@ func migrateCmd(ctx context.Context, e *cmdEnv, args []string) error {
 }
 
 func migrate(ctx context.Context, e *cmdEnv, action string, steps int) error {
-	cfg, err := e.load(config.Database)
-	if err != nil {
-		return err
-	}
-	database, err := app.OpenDatabase(ctx, cfg, app.NewLogger(io.Discard, 0))
+	_, database, err := e.openDatabase(ctx, config.Database)
 	if err != nil {
 		return err
 	}
