@@ -25,10 +25,11 @@ import (
 // TestAuditorExportsAndVerifiesThePackage: the auditor goes from "Audit &
 // export" to the export page, builds the Dutch package, downloads it,
 // opens its report PDF and its workbook, and has the page verify it with
-// the instance's public key pasted in; a package with one changed byte is
-// named as not verifying. A build in progress updates the list in place
-// (live.js), without reloading the page. axe-core finds no serious or
-// critical violation on the export page.
+// the instance's public key pasted in (the key the About page shows too); a
+// package with one changed byte is named as not verifying. A build in
+// progress updates the list in place (live.js), without reloading the page.
+// axe-core finds no serious or critical violation on the export page and
+// the About page.
 func TestAuditorExportsAndVerifiesThePackage(t *testing.T) {
 	a := apptest.Start(t, apptest.Options{PlainHTTP: true})
 	id := a.SeedDemo(t)
@@ -44,6 +45,19 @@ func TestAuditorExportsAndVerifiesThePackage(t *testing.T) {
 	if vs := runAxe(ctx, t); len(vs) > 0 {
 		t.Errorf("export page: axe-core found serious or critical violations:%s", describeViolations(vs))
 	}
+	var aboutKey, pageKey string
+	runStep(t, ctx, "the About page shows the same public key",
+		chromedp.Text(`[data-testid="public-key"]`, &pageKey, chromedp.ByQuery),
+		chromedp.Navigate(a.URL("/about")),
+		chromedp.WaitVisible(`[data-testid="about-public-key"]`, chromedp.ByQuery),
+		chromedp.Text(`[data-testid="about-public-key"]`, &aboutKey, chromedp.ByQuery))
+	if aboutKey == "" || aboutKey != pageKey {
+		t.Errorf("About page key %q, export page key %q: want the same instance key", aboutKey, pageKey)
+	}
+	if vs := runAxe(ctx, t); len(vs) > 0 {
+		t.Errorf("About page: axe-core found serious or critical violations:%s", describeViolations(vs))
+	}
+	runStep(t, ctx, "back to the export page", chromedp.Navigate(a.URL(base+"/exports")), chromedp.WaitVisible(`#new-h`, chromedp.ByQuery))
 
 	var href string
 	runStep(t, ctx, "build the Dutch package and wait for its download link",
