@@ -27,6 +27,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -51,6 +52,7 @@ type options struct {
 	conns                 []int
 	warmup, duration      time.Duration
 	maxP50                time.Duration
+	only                  *regexp.Regexp
 }
 
 func parseFlags(args []string) (options, error) {
@@ -63,8 +65,16 @@ func parseFlags(args []string) (options, error) {
 	fs.DurationVar(&o.warmup, "warmup", 500*time.Millisecond, "warm-up of each run (not counted)")
 	fs.DurationVar(&o.duration, "duration", 3*time.Second, "measured time of each run")
 	fs.DurationVar(&o.maxP50, "max-p50", 10*time.Second, "a page is not run at the next concurrency when its p50 scaled to it (p50 × next/current connections) exceeds this")
+	only := fs.String("pages", "", "measure only the pages whose name or path matches this regular expression (the two baselines always run); the report is then partial")
 	if err := fs.Parse(args); err != nil {
 		return o, err
+	}
+	if *only != "" {
+		re, err := regexp.Compile(*only)
+		if err != nil {
+			return o, fmt.Errorf("-pages: %w", err)
+		}
+		o.only = re
 	}
 	for _, f := range strings.Split(*conns, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
@@ -120,7 +130,7 @@ func run(ctx context.Context, args []string) error {
 	}
 
 	id, analysis := data.largest()
-	pages := benchPages(id, analysis, facts)
+	pages := selectPages(benchPages(id, analysis, facts), o.only)
 	if err := resolveAuditLastPage(ctx, srv.base, sessions[auditor], &pages, facts); err != nil {
 		return err
 	}

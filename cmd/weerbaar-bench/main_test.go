@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -21,5 +22,28 @@ func TestTooSlowScalesP50ToTheNextConcurrency(t *testing.T) {
 		if got := tooSlow(c.s, c.next, 10*time.Second); got != c.want {
 			t.Errorf("tooSlow(%+v, %d) = %q, want %q", c.s, c.next, got, c.want)
 		}
+	}
+}
+
+func TestPagesFlagKeepsTheBaselinesAndTheMatchingPages(t *testing.T) {
+	o, err := parseFlags([]string{"-pages", "Risk register|/audit"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range selectPages(benchPages(1, 2, facts{}), o.only) {
+		got = append(got, p.name)
+	}
+	want := []string{"`/healthz` (baseline: no database)", readyzPage,
+		"Risk register, first page", "Risk register, filtered (critical)", "Risk register, last page",
+		"Audit log, first page"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("pages = %q, want %q", got, want)
+	}
+	if all, _ := parseFlags(nil); len(selectPages(benchPages(1, 2, facts{}), all.only)) != len(benchPages(1, 2, facts{})) {
+		t.Error("without -pages every page must run")
+	}
+	if _, err := parseFlags([]string{"-pages", "("}); err == nil {
+		t.Error("a malformed -pages expression must be refused")
 	}
 }

@@ -62,6 +62,21 @@ func benchPages(id, analysis int64, f facts) []page {
 
 const auditLastName = "Audit log, last page"
 
+// selectPages keeps the baselines and the pages whose name or path matches
+// only (all pages when only is nil), for measuring one page while working on it.
+func selectPages(pages []page, only *regexp.Regexp) []page {
+	if only == nil {
+		return pages
+	}
+	var kept []page
+	for _, p := range pages {
+		if p.baseline || only.MatchString(p.name) || only.MatchString(p.path) {
+			kept = append(kept, p)
+		}
+	}
+	return kept
+}
+
 var lastLink = regexp.MustCompile(`<a[^>]+href="([^"]+)"[^>]*(?:rel="last"|data-page="last")|<a[^>]+(?:rel="last"|data-page="last")[^>]*href="([^"]+)"`)
 
 // resolveAuditLastPage fills in the audit log's last page: the first page's
