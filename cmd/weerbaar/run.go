@@ -224,6 +224,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintln(stdout, usage())
 		return nil
 	}
+	if name != "serve" {
+		// The operator's commands (backup, audit verify, export, seeding …)
+		// work on the whole instance, as the database's owner; row-level
+		// security holds the web app (internal/db, ForEntity).
+		ctx = db.AcrossEntities(ctx)
+	}
 	for _, c := range commands {
 		if c.name == name {
 			return c.run(ctx, e, args)

@@ -68,6 +68,24 @@ func OpenDatabase(ctx context.Context, cfg config.Config, logger *slog.Logger) (
 	return &Database{Pool: pool, Source: src}, nil
 }
 
+// SwitchToAppRole replaces the owner's pool, used for migrating and
+// seeding, with the web app's: every connection acts as db.AppRole, or logs
+// in as WEERBAAR_APP_DATABASE_URL's role. It refuses a role that escapes
+// row-level security.
+func (d *Database) SwitchToAppRole(ctx context.Context, cfg config.Config) error {
+	pool, err := db.NewAppPool(ctx, d.Source.ConnString, cfg.AppDatabaseURL)
+	if err != nil {
+		return fmt.Errorf("open the app's database pool: %w", err)
+	}
+	if err := db.CheckHeldByPolicies(ctx, pool); err != nil {
+		pool.Close()
+		return err
+	}
+	d.Pool.Close()
+	d.Pool = pool
+	return nil
+}
+
 // ServeOptions are the flags of `weerbaar serve`.
 type ServeOptions struct {
 	// Demo seeds the demo entity when the database holds no entity yet.
@@ -98,13 +116,17 @@ func Serve(ctx context.Context, cfg config.Config, opts ServeOptions, logger *sl
 		return fmt.Errorf("load catalogue editions: %w", err)
 	}
 	if opts.Demo {
-		seeded, err := demo.SeedIfEmpty(ctx, database.Pool)
+		seeded, err := demo.SeedIfEmpty(db.AcrossEntities(ctx), database.Pool)
 		if err != nil {
 			return fmt.Errorf("seed demo data: %w", err)
 		}
 		if seeded {
 			logger.Info("demo data seeded")
 		}
+	}
+	// From here on the app works as weerbaar_app, held by row-level security.
+	if err := database.SwitchToAppRole(ctx, cfg); err != nil {
+		return err
 	}
 
 	// Package builds no instance runs any more (this one's previous run, or

@@ -34,10 +34,15 @@ import (
 type App struct {
 	Server *server.Server
 	HTTP   *httptest.Server
-	Pool   *pgxpool.Pool
-	Config config.Config
-	Auth   *auth.Service
-	logs   *syncWriter
+	// Pool is the test database's owner (a superuser): tests seed and check
+	// rows through it, past row-level security.
+	Pool *pgxpool.Pool
+	// AppPool is what the server runs on, as in production: every connection
+	// acts as db.AppRole and is held by row-level security.
+	AppPool *pgxpool.Pool
+	Config  config.Config
+	Auth    *auth.Service
+	logs    *syncWriter
 }
 
 // Logs returns what the app logged so far.
@@ -97,6 +102,16 @@ func StartWithPool(t testing.TB, pool *pgxpool.Pool, opts Options) *App {
 		t.Fatalf("config: %v", err)
 	}
 	a.Config = cfg
+	appPool, err := db.NewAppPoolFromConfig(context.Background(), pool.Config())
+	if err != nil {
+		t.Fatalf("app pool: %v", err)
+	}
+	t.Cleanup(appPool.Close)
+	if err := db.CheckHeldByPolicies(context.Background(), appPool); err != nil {
+		t.Fatal(err)
+	}
+	a.AppPool = appPool
+	pool = appPool
 	authSvc, err := app.NewAuthService(cfg, pool)
 	if err != nil {
 		t.Fatal(err)

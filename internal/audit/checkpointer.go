@@ -110,6 +110,7 @@ func (c *Checkpointer) Run(ctx context.Context) {
 // verified points (RecordVerified), so the views' checkpointed verification
 // also rests on a recent full one. A broken chain is logged as an error.
 func (c *Checkpointer) VerifyFull(ctx context.Context) error {
+	ctx = db.AcrossEntities(ctx) // every chain
 	res, err := VerifyAnchored(ctx, c.Pool, 0, true, nil)
 	if err != nil {
 		return err
@@ -127,6 +128,8 @@ func (c *Checkpointer) VerifyFull(ctx context.Context) error {
 // an error. So the last checkpoint alone — what the audit page reads —
 // still shows the cut, however many checkpoints follow.
 func (c *Checkpointer) heads(ctx context.Context) ([]Head, *Checkpoint, error) {
+	// Checkpoints are of every chain, so they read across entities.
+	ctx = db.AcrossEntities(ctx)
 	heads, err := Heads(ctx, c.Pool)
 	if err != nil {
 		return nil, nil, err

@@ -204,6 +204,9 @@ func Restore(ctx context.Context, pool *pgxpool.Pool, a *Archive) (Summary, erro
 				return fmt.Errorf("large object %d: %w", lo.OID, err)
 			}
 		}
+		if err := grantToApp(ctx, tx, a.Header.LargeObjects); err != nil {
+			return err
+		}
 		return setSequences(ctx, tx, a.Header.Sequences)
 	})
 	if err != nil {
@@ -293,9 +296,28 @@ func (a *Archive) loadTable(ctx context.Context, tx pgx.Tx, t Table) (int64, err
 	}
 	defer r.Close()
 	hr := newHashReader(r)
-	tag, err := tx.Conn().PgConn().CopyFrom(ctx, hr, "COPY "+pgx.Identifier{t.Name}.Sanitize()+" ("+columnList(t.Columns)+") FROM STDIN")
+	name := pgx.Identifier{t.Name}.Sanitize()
+	// PostgreSQL refuses COPY FROM into a table whose row-level security
+	// holds the restoring role (an owner that is not a superuser): the
+	// policies are lifted for the load and forced again before the
+	// transaction commits, so no one else ever sees the table without them.
+	var forced bool
+	if err := tx.QueryRow(ctx, `SELECT relforcerowsecurity FROM pg_class WHERE oid = $1::regclass`, name).Scan(&forced); err != nil {
+		return 0, err
+	}
+	if forced {
+		if _, err := tx.Exec(ctx, `ALTER TABLE `+name+` NO FORCE ROW LEVEL SECURITY`); err != nil {
+			return 0, err
+		}
+	}
+	tag, err := tx.Conn().PgConn().CopyFrom(ctx, hr, "COPY "+name+" ("+columnList(t.Columns)+") FROM STDIN")
 	if err != nil {
 		return 0, err
+	}
+	if forced {
+		if _, err := tx.Exec(ctx, `ALTER TABLE `+name+` FORCE ROW LEVEL SECURITY`); err != nil {
+			return 0, err
+		}
 	}
 	f := a.manifest[t.File]
 	if err := hr.check(f); err != nil {
@@ -338,6 +360,22 @@ func (a *Archive) loadLargeObject(ctx context.Context, los pgx.LargeObjects, lo 
 		return err
 	}
 	return hr.check(a.manifest[lo.File])
+}
+
+// grantToApp lets the web app's role (db.AppRole, made by the migrations)
+// read and write the large objects the restoring role created, as it does
+// those it made itself.
+func grantToApp(ctx context.Context, tx pgx.Tx, los []LargeObject) error {
+	var exists bool // not before migration 000039
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)`, db.AppRole).Scan(&exists); err != nil || !exists {
+		return err
+	}
+	for _, lo := range los {
+		if _, err := tx.Exec(ctx, fmt.Sprintf(`GRANT SELECT, UPDATE ON LARGE OBJECT %d TO %s`, lo.OID, db.AppRole)); err != nil {
+			return fmt.Errorf("large object %d: %w", lo.OID, err)
+		}
+	}
+	return nil
 }
 
 // setSequences sets every identity sequence to the larger of its value at

@@ -33,6 +33,11 @@ type Config struct {
 	BaseURLDefaulted bool
 	// DatabaseURL is an explicit PostgreSQL URL; empty means "discover one".
 	DatabaseURL string
+	// AppDatabaseURL, when set, is how the web app connects after start-up:
+	// as its own login role held by row-level security, while DatabaseURL
+	// (the owner) only migrates. Empty: the app switches DatabaseURL's
+	// connections to the role weerbaar_app (SET ROLE).
+	AppDatabaseURL string
 	// DataDir holds local state: the private PostgreSQL cluster, development
 	// keys and the audit checkpoint file.
 	DataDir string
@@ -72,6 +77,7 @@ var Vars = []Var{
 	{"WEERBAAR_ADDR", "127.0.0.1:8080", "Address the HTTP server listens on."},
 	{"WEERBAAR_BASE_URL", "(http://WEERBAAR_ADDR)", "Public URL of the app. With https: Secure `__Host-` cookies and HSTS."},
 	{"DATABASE_URL", "(discover)", "PostgreSQL URL. Empty: use local PostgreSQL as user `postgres` (database `weerbaar`), else a private cluster in `$WEERBAAR_DATA_DIR/postgres`."},
+	{"WEERBAAR_APP_DATABASE_URL", "(none)", "PostgreSQL URL of the web app's own login role (`weerbaar_app`, held by row-level security) for after start-up; `DATABASE_URL` (the owner) then only migrates. Empty: the app's connections switch to `weerbaar_app` with `SET ROLE` (docs/operations.md, Row-level security)."},
 	{"WEERBAAR_DATA_DIR", "./var", "Local state: private PostgreSQL cluster, development secret key, and the signed audit chain checkpoints (`audit-checkpoints.jsonl`; copy it off-host, see docs/operations.md)."},
 	{"WEERBAAR_AUDIT_WEBHOOK", "(none)", "URL (http or https) that receives each signed audit checkpoint as a JSON POST, a copy off the host next to `audit-checkpoints.jsonl`; a failed POST is logged and the file is still written."},
 	{"WEERBAAR_AUTO_MIGRATE", "true", "Apply database migrations when `serve` starts."},
@@ -136,6 +142,7 @@ func LoadParts(getenv func(string) string, parts Part) (Config, error) {
 	}
 	if parts&Database != 0 {
 		cfg.DatabaseURL, cfg.DataDir = get("DATABASE_URL"), get("WEERBAAR_DATA_DIR")
+		cfg.AppDatabaseURL = get("WEERBAAR_APP_DATABASE_URL")
 		if cfg.AuditWebhook = get("WEERBAAR_AUDIT_WEBHOOK"); cfg.AuditWebhook != "" {
 			u, err := url.Parse(cfg.AuditWebhook)
 			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

@@ -67,13 +67,42 @@ func MapError(err error) error {
 }
 
 // NewPool opens a pool for connString and checks that the server answers.
-// The pool counts the queries of each request (see WithQueryCounter).
+// The pool counts the queries of each request (see WithQueryCounter) and
+// gives every connection its context's row-level security scope (ForEntity).
 func NewPool(ctx context.Context, connString string) (*pgxpool.Pool, error) {
+	return newPool(ctx, connString, nil)
+}
+
+// NewAppPool is NewPool for the web app: every connection acts as AppRole,
+// which the policies hold, even though connString is the owner's. With
+// appConnString (WEERBAAR_APP_DATABASE_URL) the app logs in as its own role
+// instead and never holds the owner's password beyond start-up.
+func NewAppPool(ctx context.Context, connString, appConnString string) (*pgxpool.Pool, error) {
+	if appConnString != "" {
+		return newPool(ctx, appConnString, nil)
+	}
+	return newPool(ctx, connString, runAsAppRole)
+}
+
+// NewAppPoolFromConfig is NewAppPool on a copy of a parsed configuration
+// (the tests': a pool behind a proxy, say).
+func NewAppPoolFromConfig(ctx context.Context, cfg *pgxpool.Config) (*pgxpool.Pool, error) {
+	return openPool(ctx, cfg.Copy(), runAsAppRole)
+}
+
+func newPool(ctx context.Context, connString string, configure func(*pgxpool.Config)) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(connString)
 	if err != nil {
 		return nil, fmt.Errorf("parse database URL: %w", err)
 	}
+	return openPool(ctx, cfg, configure)
+}
+
+func openPool(ctx context.Context, cfg *pgxpool.Config, configure func(*pgxpool.Config)) (*pgxpool.Pool, error) {
 	instrument(cfg)
+	if configure != nil {
+		configure(cfg)
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open pool: %w", err)

@@ -94,9 +94,10 @@ func shouldPing(ctx context.Context, p pgxpool.ShouldPingParams) bool {
 	return true
 }
 
-// instrument sets the query-counting tracer and the ping policy on a pool
-// configuration.
+// instrument sets the query-counting tracer, the ping policy and the
+// row-level security scope on a pool configuration.
 func instrument(cfg *pgxpool.Config) {
 	cfg.ConnConfig.Tracer = queryTracer{}
 	cfg.ShouldPing = shouldPing
+	cfg.PrepareConn = prepareConn
 }

@@ -65,6 +65,12 @@ func Create(ctx context.Context, tx pgx.Tx, in NewEntity) (Entity, error) {
 	if err != nil {
 		return Entity{}, fmt.Errorf("create entity %s: %w", in.Slug, db.MapError(err))
 	}
+	// No request could be scoped to the entity before it existed: the rest
+	// of the transaction, its first rows, is scoped to it (row-level
+	// security, internal/db).
+	if err := db.ScopeTx(ctx, tx, e.ID); err != nil {
+		return Entity{}, err
+	}
 	err = audit.Record(ctx, tx, audit.Event{EntityID: e.ID, Action: "entity.created", ObjectType: "entity",
 		ObjectID: fmt.Sprint(e.ID), After: map[string]any{"slug": e.Slug, "name": e.Name, "legal_name": e.LegalName, "city": e.City}})
 	return e, err

@@ -136,6 +136,8 @@ type reminder struct {
 
 // RunOnce looks for due reminders and sends them, if it gets the lock.
 func (r *Reminders) RunOnce(ctx context.Context) (RunResult, error) {
+	// The scheduler serves every entity's incidents.
+	ctx = db.AcrossEntities(ctx)
 	var res RunResult
 	now := r.now().UTC()
 	// The lock transaction holds the advisory lock for the whole run; the

@@ -197,6 +197,7 @@ const QueuedGrace = time.Minute
 // another instance is running holds its lock and is left alone, so every
 // instance can call this at start-up and periodically.
 func FailInterrupted(ctx context.Context, q db.Querier) error {
+	ctx = db.AcrossEntities(ctx) // the builds of every entity
 	_, err := q.Exec(ctx, `UPDATE report_packages SET state = 'failed', error = 'interrupted: the server stopped during the build',
 		finished_at = now()
 		WHERE (state = 'building' OR (state = 'queued' AND created_at < now() - make_interval(secs => @grace)))

@@ -73,7 +73,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A finished evidence package of the demo.
-	insertPackage(t, a.Pool, entityID)
+	insertPackage(t, a, entityID)
 	// A record of each kind of the demo's newest risk analysis.
 	riskIDs := map[string]string{}
 	for param, table := range map[string]string{"{analysisID}": "risk_analyses", "{jewelID}": "risk_jewels",

@@ -68,7 +68,7 @@ func TestQueryBudget(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A finished evidence package, so its download is walked.
-	insertPackage(t, a.Pool, entityID)
+	insertPackage(t, a, entityID)
 	// The risk analysis's records: the demo's newest cycle (in concept, so
 	// its "new" forms are open) and a record of each kind in it.
 	for param, sql := range map[string]string{

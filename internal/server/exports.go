@@ -129,7 +129,7 @@ func (s *Server) startBuild(entityID, id int64, key []byte) {
 	s.jobs.Add(1)
 	go func() {
 		defer s.jobs.Done()
-		if err := report.Run(ctx, s.Pool, key, entityID, id, time.Now); err != nil {
+		if err := report.Run(db.ForEntity(ctx, entityID), s.Pool, key, entityID, id, time.Now); err != nil {
 			s.Logger.Error("evidence package failed", "package", id, "entity", entityID, "err", err)
 			return
 		}

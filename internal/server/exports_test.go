@@ -6,6 +6,7 @@ import (
 	"crypto/ed25519"
 	"encoding/base64"
 	"fmt"
+	"github.com/weerbaar/weerbaar/internal/db"
 	"github.com/weerbaar/weerbaar/internal/i18n"
 	"html"
 	"mime/multipart"
@@ -17,8 +18,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-
 	"github.com/weerbaar/weerbaar/internal/apptest"
 	"github.com/weerbaar/weerbaar/internal/audit"
 	"github.com/weerbaar/weerbaar/internal/authz"
@@ -27,11 +26,13 @@ import (
 )
 
 // insertPackage stores a finished (tiny) evidence package of the entity, so
-// the download route can be walked without building one.
-func insertPackage(t *testing.T, pool *pgxpool.Pool, entityID int64) int64 {
+// the download route can be walked without building one. It writes as the
+// app does (the app's role, scoped to the entity), so the package's large
+// object is the app's.
+func insertPackage(t *testing.T, a *apptest.App, entityID int64) int64 {
 	t.Helper()
 	var id int64
-	err := pool.QueryRow(context.Background(), `INSERT INTO report_packages (entity_id, lang, period_from, period_to, state,
+	err := a.AppPool.QueryRow(db.ForEntity(context.Background(), entityID), `INSERT INTO report_packages (entity_id, lang, period_from, period_to, state,
 			finished_at, size, manifest_sha256, content_oid)
 		VALUES ($1, 'nl', '2026-01-01', '2026-12-31', 'done', now(), 2, repeat('a', 64), lo_from_bytea(0, 'PK'))
 		RETURNING id`, entityID).Scan(&id)
@@ -188,7 +189,7 @@ func TestPackageOfAnotherEntityIs404(t *testing.T) {
 	t.Parallel()
 	a := apptest.Start(t, apptest.Options{})
 	entityA := a.SeedDemo(t)
-	pkgA := insertPackage(t, a.Pool, entityA)
+	pkgA := insertPackage(t, a, entityA)
 	entityB, _ := createEntityWithAdmin(t, a, "ander-pakket", "Ander Pakket", "admin@ander-pakket.test")
 	c := a.Login(t, "admin@ander-pakket.test", testPassword)
 	for _, path := range []string{

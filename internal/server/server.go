@@ -116,7 +116,7 @@ func (s *Server) routes() chi.Router {
 
 	// Operational endpoints and static files need no session and no database.
 	sessionless := map[string]bool{"/healthz": true, "/readyz": true, "/static/*": true}
-	withSession := r.With(s.guardSession, s.Sessions.LoadAndSave, s.handlerRuns, s.keepSessionAlive, s.loadUser)
+	withSession := r.With(scopeDatabase, s.guardSession, s.Sessions.LoadAndSave, s.handlerRuns, s.keepSessionAlive, s.loadUser)
 	for _, rt := range s.table {
 		var h http.Handler = rt.handler
 		switch rt.Access {

@@ -207,6 +207,26 @@ func (s *Server) inEntity(perm authz.Permission, next http.Handler) http.Handler
 			return
 		}
 		ctx := context.WithValue(authz.WithActor(r.Context(), actor), entityKey{}, member.Entity)
+		// The first wall is the membership above; the second is the
+		// database's: from here the request sees only this entity's rows.
+		ctx = db.ForEntity(ctx, id)
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// scopeDatabase scopes the request's database work (row-level security,
+// internal/db) to the entity its path names, /e/{entityID}/… or
+// /invitations/{entityID}/…, and to none elsewhere. It runs before the
+// session is loaded, so the session, user and page queries of one request
+// share one scope and a connection is not re-scoped between them; whether
+// the user may see the entity at all is decided by inEntity (membership),
+// which confirms the same scope.
+func scopeDatabase(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := db.Unscoped(r.Context())
+		if id, err := strconv.ParseInt(chi.URLParam(r, "entityID"), 10, 64); err == nil && id > 0 {
+			ctx = db.ForEntity(r.Context(), id)
+		}
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
