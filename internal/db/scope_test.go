@@ -13,6 +13,7 @@ import (
 	"github.com/weerbaar/weerbaar/internal/db"
 	"github.com/weerbaar/weerbaar/internal/dbtest"
 	"github.com/weerbaar/weerbaar/internal/demo"
+	"github.com/weerbaar/weerbaar/internal/incident"
 	"github.com/weerbaar/weerbaar/internal/seedlarge"
 )
 
@@ -165,6 +166,14 @@ func TestRowLevelSecurityRefusesWritesToAnotherEntity(t *testing.T) {
 	var incidentOfB int64
 	if err := f.owner.QueryRow(context.Background(), `SELECT min(id) FROM incidents WHERE entity_id = $1`, f.b).Scan(&incidentOfB); err != nil {
 		t.Fatal(err)
+	}
+	// A handler bug that passes B's id to a store function while the
+	// request is A's: the store's own WHERE asks for B, the wall says no.
+	if _, err := incident.Get(inA, f.app, f.b, incidentOfB); !errors.Is(err, db.ErrNotFound) {
+		t.Errorf("incident.Get of B's incident scoped to A: %v; want not found", err)
+	}
+	if _, err := incident.Get(db.ForEntity(context.Background(), f.b), f.app, f.b, incidentOfB); err != nil {
+		t.Errorf("incident.Get of B's incident scoped to B: %v", err)
 	}
 	tag, err := f.app.Exec(inA, `UPDATE incidents SET title = 'overwritten' WHERE id = $1`, incidentOfB)
 	if err != nil || tag.RowsAffected() != 0 {
