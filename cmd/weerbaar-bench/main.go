@@ -228,6 +228,7 @@ type server struct {
 	cmd      *exec.Cmd
 	base     string
 	counting atomic.Bool
+	counted  atomic.Int64 // requests countQueries sent, for their ids
 	requests chan accessLine
 	done     chan struct{}
 	stopOnce sync.Once
@@ -240,6 +241,10 @@ type accessLine struct {
 	Route   string `json:"route"`
 	Status  int    `json:"status"`
 	Queries *int   `json:"queries"`
+	// RequestID is the X-Request-Id the bench sent (chi's RequestID keeps
+	// it), so a late log line of an earlier request is never taken for
+	// this one's.
+	RequestID string `json:"request_id"`
 }
 
 // startServer runs `server serve` on a free loopback port against the
@@ -315,7 +320,8 @@ func (s *server) readLog(r io.Reader) {
 
 // countQueries sends one request to path and returns its status and the SQL
 // query count of the server's access log line for it (-1 when none came).
-// The requests are one at a time, so the next request line is this one's.
+// The request carries its own X-Request-Id, and the line with that id is
+// this one's.
 func (s *server) countQueries(ctx context.Context, path string, session http.Header) (int, int) {
 	s.counting.Store(true)
 	defer s.counting.Store(false)
@@ -327,6 +333,8 @@ func (s *server) countQueries(ctx context.Context, path string, session http.Hea
 		return 0, -1
 	}
 	req.Header = session.Clone()
+	id := fmt.Sprintf("weerbaar-bench-%d", s.counted.Add(1))
+	req.Header.Set("X-Request-Id", id)
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := client.Do(req)
 	if err != nil {
@@ -334,14 +342,17 @@ func (s *server) countQueries(ctx context.Context, path string, session http.Hea
 	}
 	_, _ = io.Copy(io.Discard, resp.Body)
 	_ = resp.Body.Close()
-	select {
-	case l := <-s.requests:
-		if l.Queries != nil {
-			return resp.StatusCode, *l.Queries
+	timeout := time.After(5 * time.Second)
+	for {
+		select {
+		case l := <-s.requests:
+			if l.RequestID == id && l.Queries != nil {
+				return resp.StatusCode, *l.Queries
+			}
+		case <-timeout:
+			return resp.StatusCode, -1
 		}
-	case <-time.After(5 * time.Second):
 	}
-	return resp.StatusCode, -1
 }
 
 // stop ends the server with SIGTERM (a graceful drain) and waits.
