@@ -193,11 +193,11 @@ type AnalysisProps struct {
 	JewelsTotal     int
 	Suppliers       []SupplierRow
 	SupplierSummary SupplierSummaryProps
-	Heat          components.HeatMapProps
-	Residual      components.HeatMapProps
-	Scenarios     int
-	ImportReport  []ImportRow
-	ImportNotice  string
+	Heat            components.HeatMapProps
+	Residual        components.HeatMapProps
+	Scenarios       int
+	ImportReport    []ImportRow
+	ImportNotice    string
 	// Approval is the board's approval of this analysis version.
 	Approval components.ApprovalProps
 }
