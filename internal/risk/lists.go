@@ -122,8 +122,10 @@ func JewelList(ctx context.Context, qr db.Querier, entityID, analysisID int64, q
 	where, order := q.keyset("j.level, j.name", args, func(c NameCursor) []any { return []any{c.Level, c.Name} })
 	r, err := qr.Query(ctx, `SELECT j.id, j.name, j.level, coalesce(o.name, '') AS owner_name, j.availability, j.integrity,
 			j.confidentiality, j.rto_hours, j.rpo_hours,
-			ARRAY(SELECT s.name FROM risk_jewel_suppliers l JOIN risk_suppliers s ON s.id = l.supplier_id
-				WHERE l.jewel_id = j.id ORDER BY s.name) AS suppliers
+			-- A scalar subquery per link: the supplier by its key, never a
+			-- scan of every entity's suppliers per jewel.
+			ARRAY(SELECT (SELECT s.name FROM risk_suppliers s WHERE s.id = l.supplier_id) AS name
+				FROM risk_jewel_suppliers l WHERE l.jewel_id = j.id ORDER BY 1) AS suppliers
 		FROM risk_jewels j LEFT JOIN users o ON o.id = j.owner_id
 		WHERE j.entity_id = @entity AND j.analysis_id = @analysis`+where+order+` LIMIT @limit`, args)
 	if err != nil {
@@ -156,12 +158,13 @@ type supplierRow struct {
 // SupplierList returns one page of an analysis's supplier register by name,
 // positioned by keyset on risk_suppliers_entity_idx, with the summary of the
 // whole register (as of day), in one query. A page without rows (an
-// analysis without suppliers) has a zero summary.
+// analysis without suppliers) has a zero summary. The summary is
+// MATERIALIZED: counted once, not once per row under a generic plan.
 func SupplierList(ctx context.Context, qr db.Querier, entityID, analysisID int64, q ListQuery, day time.Time) (rows []Supplier, sum SupplierSummary, hasPrev, hasNext bool, err error) {
 	args := pgx.StrictNamedArgs{"entity": entityID, "analysis": analysisID, "limit": q.Limit + 1, "today": day.Format(time.DateOnly),
 		"threshold": ConcentrationThreshold}
 	where, order := q.keyset("s.name", args, func(c NameCursor) []any { return []any{c.Name} })
-	r, err := qr.Query(ctx, `WITH summary AS (
+	r, err := qr.Query(ctx, `WITH summary AS MATERIALIZED (
 			SELECT count(*)::int AS total,
 				(count(*) FILTER (WHERE NOT (x.clause_incident AND x.clause_audit AND x.clause_vulnerability
 					AND x.clause_subcontracting AND x.clause_exit)))::int AS clauses_missing,
