@@ -555,10 +555,12 @@ type Counts struct {
 func HeatCounts(ctx context.Context, q db.Querier, entityID, analysisID int64) (Counts, error) {
 	rows, err := q.Query(ctx, `SELECT GROUPING(s.inherent_likelihood) = 0,
 			coalesce(s.inherent_likelihood, s.residual_likelihood), coalesce(s.inherent_impact, s.residual_impact), count(*)::int,
-			count(c.scenario_id)::int, (count(*) FILTER (WHERE s.treatment IS NOT NULL))::int
-		FROM risk_scenarios s LEFT JOIN (SELECT DISTINCT c.scenario_id FROM risk_scenario_controls c
-			WHERE c.entity_id = @entity AND c.analysis_id = @analysis) c ON c.scenario_id = s.id
-		WHERE s.entity_id = @entity AND s.analysis_id = @analysis
+			-- Counted once (an init plan), not probed per scenario: a
+			-- plan without statistics would search a list per row.
+			(SELECT count(DISTINCT c.scenario_id) FROM risk_scenario_controls c
+				WHERE c.entity_id = @entity AND c.analysis_id = @analysis)::int,
+			(count(*) FILTER (WHERE s.treatment IS NOT NULL))::int
+		FROM risk_scenarios s WHERE s.entity_id = @entity AND s.analysis_id = @analysis
 		GROUP BY GROUPING SETS ((s.inherent_likelihood, s.inherent_impact), (s.residual_likelihood, s.residual_impact))`,
 		pgx.StrictNamedArgs{"entity": entityID, "analysis": analysisID})
 	if err != nil {
@@ -573,7 +575,7 @@ func HeatCounts(ctx context.Context, q db.Querier, entityID, analysisID int64) (
 			return nil
 		}
 		out.Residual[[2]int{l, i}] = n
-		out.Assessed += a
+		out.Assessed = a
 		out.Treated += t
 		return nil
 	})
