@@ -172,7 +172,8 @@ func run(ctx context.Context, args []string) error {
 			"The audit log is read as the auditor: the security officer has no audit-read permission. The board's screen is read as the board member; every other page as the security officer.",
 			"SQL queries: the statements of one request to the page, as the server's access log counts them (the counter `TestQueryBudget` checks, budget 8). " +
 				"`/readyz`'s ping is a round trip the counter does not see, so it shows 0.",
-			"The supplier register and the heat maps are sections of the risk analysis page; one supplier's page is measured beside it.",
+			"The risk analysis page holds the heat maps and the first 20 crown jewels and suppliers with the register's summary; " +
+				"the whole lists page by keyset (50 a page) and are measured beside it, as is one supplier's page.",
 		},
 	}
 	rep.Machine.LoadBefore = loadBefore

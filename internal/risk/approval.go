@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
 
@@ -93,24 +94,12 @@ func analysisSnapshot(ctx context.Context, q db.Querier, entityID int64, ref str
 	if !ok {
 		return approval.Content{}, fmt.Errorf("risk analysis %q: %w", ref, db.ErrNotFound)
 	}
-	a, err := GetAnalysis(ctx, q, entityID, id)
-	if err != nil {
-		return approval.Content{}, err
-	}
-	jewels, err := Jewels(ctx, q, entityID, id)
-	if err != nil {
-		return approval.Content{}, err
-	}
-	scenarios, err := AllScenarios(ctx, q, entityID, id)
-	if err != nil {
-		return approval.Content{}, err
-	}
-	return AnalysisContent(a, jewels, scenarios), nil
+	c, _, err := loadContent(ctx, q, entityID, id)
+	return c, err
 }
 
 // AllScenarios lists every scenario of an analysis (no cap, unlike
-// Scenarios): what the board approves is the whole analysis. The analysis
-// page reads them once for its approval standing and its inherent heat map.
+// Scenarios), for the evidence package, which holds the whole analysis.
 func AllScenarios(ctx context.Context, q db.Querier, entityID, analysisID int64) ([]Scenario, error) {
 	rows, err := q.Query(ctx, `SELECT `+scenarioColumns+` WHERE s.entity_id = @entity AND s.analysis_id = @analysis
 		ORDER BY s.inherent_level DESC, s.id`, pgx.StrictNamedArgs{"entity": entityID, "analysis": analysisID})
@@ -120,19 +109,81 @@ func AllScenarios(ctx context.Context, q db.Querier, entityID, analysisID int64)
 	return pgx.CollectRows(rows, pgx.RowToStructByName[Scenario])
 }
 
-// CountInherent counts scenarios per inherent (likelihood, impact), as
-// InherentCounts does in SQL, for a page that loaded them all anyway.
-func CountInherent(scenarios []Scenario) map[[2]int]int {
-	out := map[[2]int]int{}
-	for _, sc := range scenarios {
-		out[[2]int{sc.Likelihood, sc.Impact}]++
-	}
-	return out
+// contentJewel and contentScenario are what the approved content holds of a
+// jewel and a scenario, as contentQuery reads them.
+type contentJewel struct {
+	Name            string `json:"name"`
+	Level           string `json:"level"`
+	Availability    int    `json:"availability"`
+	Integrity       int    `json:"integrity"`
+	Confidentiality int    `json:"confidentiality"`
+	RTOHours        *int   `json:"rto_hours"`
+	RPOHours        *int   `json:"rpo_hours"`
 }
 
-// AnalysisContent is a risk analysis's content for approval, from what a
-// page already loaded.
-func AnalysisContent(a Analysis, jewels []Jewel, scenarios []Scenario) approval.Content {
+type contentScenario struct {
+	Jewel              string  `json:"jewel"`
+	ThreatCode         *string `json:"threat_code"`
+	ThreatName         string  `json:"threat_name"`
+	Likelihood         int     `json:"likelihood"`
+	Impact             int     `json:"impact"`
+	Level              Level   `json:"level"`
+	ResidualLikelihood int     `json:"residual_likelihood"`
+	ResidualImpact     int     `json:"residual_impact"`
+	ResidualLevel      Level   `json:"residual_level"`
+	Treatment          *string `json:"treatment"`
+	Justification      string  `json:"justification"`
+	Acceptance         *string `json:"acceptance"`
+}
+
+// contentKey is one state of an analysis's approved content: its own row's
+// version and content_version, which the database bumps on every change to
+// its jewels, scenarios and the names of the threats they use (migration
+// 000045).
+type contentKey struct {
+	entityID, id   int64
+	version        int
+	contentVersion int64
+}
+
+func keyOf(a Analysis) contentKey {
+	return contentKey{entityID: a.EntityID, id: a.ID, version: a.Version, contentVersion: a.ContentVersion}
+}
+
+// contentQuery reads an analysis's whole approved content in one statement,
+// so its parts and its key come from one snapshot of the database. The
+// jewels are in the order of Jewels, the scenarios highest level first.
+const contentQuery = `SELECT a.period, a.review_date, a.method_version, m.matrix, m.tolerance::int, a.version, a.content_version,
+		(SELECT coalesce(json_agg(json_build_object('name', j.name, 'level', j.level, 'availability', j.availability,
+				'integrity', j.integrity, 'confidentiality', j.confidentiality, 'rto_hours', j.rto_hours, 'rpo_hours', j.rpo_hours)
+			ORDER BY array_position(ARRAY['goal','process','system'], j.level), j.name), '[]')
+			FROM risk_jewels j WHERE j.entity_id = a.entity_id AND j.analysis_id = a.id),
+		(SELECT coalesce(json_agg(json_build_object('jewel', j.name, 'threat_code', s.threat_code, 'threat_name', coalesce(t.name, ''),
+				'likelihood', s.inherent_likelihood, 'impact', s.inherent_impact, 'level', s.inherent_level,
+				'residual_likelihood', s.residual_likelihood, 'residual_impact', s.residual_impact, 'residual_level', s.residual_level,
+				'treatment', s.treatment, 'justification', s.treatment_justification, 'acceptance', s.acceptance)
+			ORDER BY s.inherent_level DESC, s.id), '[]')
+			FROM risk_scenarios s JOIN risk_jewels j ON j.id = s.jewel_id LEFT JOIN risk_threats t ON t.id = s.threat_id
+			WHERE s.entity_id = a.entity_id AND s.analysis_id = a.id)
+	FROM risk_analyses a JOIN risk_methods m ON m.entity_id = a.entity_id AND m.method_version = a.method_version
+	WHERE a.entity_id = @entity AND a.id = @id`
+
+// loadContent reads analysis id's approved content (one query) with the key
+// of the state it read.
+func loadContent(ctx context.Context, q db.Querier, entityID, id int64) (approval.Content, contentKey, error) {
+	a := Analysis{ID: id, EntityID: entityID}
+	var jewels []contentJewel
+	var scenarios []contentScenario
+	err := q.QueryRow(ctx, contentQuery, pgx.StrictNamedArgs{"entity": entityID, "id": id}).Scan(&a.Period, &a.ReviewDate,
+		&a.MethodVersion, &a.MatrixText, &a.ToleranceCode, &a.Version, &a.ContentVersion, &jewels, &scenarios)
+	if err != nil {
+		return approval.Content{}, contentKey{}, fmt.Errorf("content of analysis %d: %w", id, db.MapError(err))
+	}
+	return analysisContent(a, jewels, scenarios), keyOf(a), nil
+}
+
+// analysisContent is a risk analysis's content for approval.
+func analysisContent(a Analysis, jewels []contentJewel, scenarios []contentScenario) approval.Content {
 	s := snapAnalysis{Period: a.Period, ReviewDate: a.ReviewDate.Format("2006-01-02"), MethodVersion: a.MethodVersion,
 		Matrix: a.MatrixText, Tolerance: Level(a.ToleranceCode).Key(), Jewels: []snapJewel{}, Scenarios: []snapScenario{}}
 	for _, j := range jewels {
@@ -145,7 +196,7 @@ func AnalysisContent(a Analysis, jewels []Jewel, scenarios []Scenario) approval.
 		if sc.ThreatCode != nil {
 			threat = *sc.ThreatCode
 		}
-		row := snapScenario{Ref: sc.JewelName + " × " + threat, Likelihood: sc.Likelihood, Impact: sc.Impact, Level: sc.Level.Key(),
+		row := snapScenario{Ref: sc.Jewel + " × " + threat, Likelihood: sc.Likelihood, Impact: sc.Impact, Level: sc.Level.Key(),
 			ResidualLikelihood: sc.ResidualLikelihood, ResidualImpact: sc.ResidualImpact, ResidualLevel: sc.ResidualLevel.Key(),
 			Treatment: orEmpty(sc.Treatment), Justification: sc.Justification, Acceptance: orEmpty(sc.Acceptance)}
 		if AboveTolerance(sc.ResidualLevel, Level(a.ToleranceCode)) {
@@ -157,6 +208,68 @@ func AnalysisContent(a Analysis, jewels []Jewel, scenarios []Scenario) approval.
 		NL: fmt.Sprintf("Risicoanalyse %s met %d kroonjuwelen en %d scenario's; %d restrisico's liggen boven de risicotolerantie. Met uw goedkeuring wordt deze analyse vastgesteld.", a.Period, len(jewels), len(scenarios), above),
 		EN: fmt.Sprintf("Risk analysis %s with %d crown jewels and %d scenarios; %d residual risks are above the risk tolerance. Approving it adopts this analysis.", a.Period, len(jewels), len(scenarios), above),
 	}}
+}
+
+// contentHashes keeps the approval hash of the analysis contents hashed
+// lately, per contentKey: a key never names two contents, so an entry is
+// never stale, only unused. The map is emptied when it is full.
+var contentHashes = struct {
+	sync.Mutex
+	m map[contentKey]string
+}{m: map[contentKey]string{}}
+
+// maxContentHashes bounds contentHashes (a few hundred bytes an entry).
+const maxContentHashes = 4096
+
+func cachedHash(k contentKey) (string, bool) {
+	contentHashes.Lock()
+	defer contentHashes.Unlock()
+	h, ok := contentHashes.m[k]
+	return h, ok
+}
+
+func storeHash(k contentKey, hash string) {
+	contentHashes.Lock()
+	defer contentHashes.Unlock()
+	if len(contentHashes.m) >= maxContentHashes {
+		clear(contentHashes.m)
+	}
+	contentHashes.m[k] = hash
+}
+
+// AnalysisStanding is the board's approval standing of analysis a, as just
+// loaded by GetAnalysis. The hash of its content is computed once per state
+// (contentKey) and then kept in memory, so a view of an unchanged analysis
+// reads neither its scenarios nor the approved snapshot: one query. A
+// changed or outdated analysis costs one query more (its content, to hash
+// it or to list what changed since the approval).
+func AnalysisStanding(ctx context.Context, q db.Querier, a Analysis) (approval.Status, error) {
+	var doc []byte
+	current := func() ([]byte, error) {
+		if doc != nil {
+			return doc, nil
+		}
+		c, k, err := loadContent(ctx, q, a.EntityID, a.ID)
+		if err != nil {
+			return nil, err
+		}
+		d, h, err := approval.Canonical(c.Data)
+		if err != nil {
+			return nil, err
+		}
+		storeHash(k, h)
+		doc = d
+		return doc, nil
+	}
+	hash, ok := cachedHash(keyOf(a))
+	if !ok {
+		d, err := current()
+		if err != nil {
+			return approval.Status{}, err
+		}
+		hash = approval.Hash(d)
+	}
+	return approval.StatusOfHash(ctx, q, a.EntityID, KindAnalysis, strconv.FormatInt(a.ID, 10), hash, current)
 }
 
 // adoptApproved adopts the analysis whose request the board approved, in the

@@ -335,8 +335,12 @@ type Analysis struct {
 	UpdatedBy     string     `db:"updated_by"`
 	UpdatedAt     time.Time  `db:"updated_at"`
 	Version       int        `db:"version"`
-	Jewels        int        `db:"jewels"`
-	Scenarios     int        `db:"scenarios"`
+	// ContentVersion changes with every change to the analysis's jewels and
+	// scenarios (the database counts them): with Version it names one
+	// state of what the board approves (AnalysisStanding).
+	ContentVersion int64 `db:"content_version"`
+	Jewels         int   `db:"jewels"`
+	Scenarios      int   `db:"scenarios"`
 	// The method version the analysis uses, loaded with it (Method).
 	MatrixText    string `db:"matrix"`
 	ToleranceCode int    `db:"tolerance"`
@@ -368,7 +372,7 @@ const countingAnalysis = `a.entity_id = @entity AND a.status <> 'archived'
 	ORDER BY (a.status = 'adopted') DESC, a.created_at DESC, a.id DESC LIMIT 1`
 
 const analysisColumns = `a.id, a.entity_id, a.period, a.status, a.review_date, a.method_version, a.copied_from,
-	coalesce(ab.name, '') AS adopted_by, a.adopted_at, a.adoption_note, coalesce(ub.name, '') AS updated_by, a.updated_at, a.version,
+	coalesce(ab.name, '') AS adopted_by, a.adopted_at, a.adoption_note, coalesce(ub.name, '') AS updated_by, a.updated_at, a.version, a.content_version,
 	(SELECT count(*) FROM risk_jewels j WHERE j.entity_id = a.entity_id AND j.analysis_id = a.id)::int AS jewels,
 	(SELECT count(*) FROM risk_scenarios s WHERE s.entity_id = a.entity_id AND s.analysis_id = a.id)::int AS scenarios,
 	m.matrix, m.tolerance::int AS tolerance, m.scales

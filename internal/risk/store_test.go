@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
 	"testing"
@@ -164,6 +165,12 @@ func TestScenarioLevelAndHeatCounts(t *testing.T) {
 	counts, err := risk.InherentCounts(f.ctx, f.pool, f.anna.EntityID, a.ID)
 	if err != nil || counts[[2]int{4, 5}] != 1 || counts[[2]int{2, 3}] != 1 || len(counts) != 2 {
 		t.Errorf("counts %v %v", counts, err)
+	}
+	// The analysis page's one pass counts the same inherent cells, and the
+	// residual ones (untreated: the inherent risk).
+	both, err := risk.HeatCounts(f.ctx, f.pool, f.anna.EntityID, a.ID)
+	if err != nil || !maps.Equal(both.Inherent, counts) || !maps.Equal(both.Residual, counts) || both.Assessed != 0 || both.Treated != 0 {
+		t.Errorf("heat counts %+v %v, want inherent and residual %v", both, err, counts)
 	}
 	cell, err := risk.Scenarios(f.ctx, f.pool, f.anna.EntityID, a.ID, risk.ScenarioFilter{Likelihood: 4, Impact: 5})
 	if err != nil || len(cell) != 1 || cell[0].Threat().Code != "ransomware" {

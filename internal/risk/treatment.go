@@ -542,27 +542,47 @@ func DeleteMitigation(ctx context.Context, pool *pgxpool.Pool, actor authz.Actor
 	return cur, err
 }
 
-// ResidualCounts counts an analysis's scenarios per residual (likelihood,
-// impact), for the residual heat map, and how many have controls assessed
-// (step 3) and a treatment decided (step 4), for the stepper (one query).
-func ResidualCounts(ctx context.Context, q db.Querier, entityID, analysisID int64) (counts map[[2]int]int, assessed, treated int, err error) {
-	rows, err := q.Query(ctx, `SELECT s.residual_likelihood, s.residual_impact, count(*)::int,
-			(count(*) FILTER (WHERE EXISTS (SELECT 1 FROM risk_scenario_controls c WHERE c.scenario_id = s.id)))::int,
+// Counts are an analysis's scenarios counted for its page: per inherent and
+// per residual (likelihood, impact) for the two heat maps, how many have
+// controls assessed (step 3) and how many a treatment decided (step 4).
+type Counts struct {
+	Inherent, Residual map[[2]int]int
+	Assessed, Treated  int
+}
+
+// HeatCounts counts an analysis's scenarios for its page in one query and one
+// pass over them (grouping sets), whatever their number.
+func HeatCounts(ctx context.Context, q db.Querier, entityID, analysisID int64) (Counts, error) {
+	rows, err := q.Query(ctx, `SELECT GROUPING(s.inherent_likelihood) = 0,
+			coalesce(s.inherent_likelihood, s.residual_likelihood), coalesce(s.inherent_impact, s.residual_impact), count(*)::int,
+			-- Counted once (an init plan), not probed per scenario: a
+			-- plan without statistics would search a list per row.
+			(SELECT count(DISTINCT c.scenario_id) FROM risk_scenario_controls c
+				WHERE c.entity_id = @entity AND c.analysis_id = @analysis)::int,
 			(count(*) FILTER (WHERE s.treatment IS NOT NULL))::int
-		FROM risk_scenarios s WHERE s.entity_id = @entity AND s.analysis_id = @analysis GROUP BY 1, 2`,
+		FROM risk_scenarios s WHERE s.entity_id = @entity AND s.analysis_id = @analysis
+		GROUP BY GROUPING SETS ((s.inherent_likelihood, s.inherent_impact), (s.residual_likelihood, s.residual_impact))`,
 		pgx.StrictNamedArgs{"entity": entityID, "analysis": analysisID})
 	if err != nil {
-		return nil, 0, 0, fmt.Errorf("residual heat map of analysis %d: %w", analysisID, err)
+		return Counts{}, fmt.Errorf("heat maps of analysis %d: %w", analysisID, err)
 	}
-	counts = map[[2]int]int{}
+	out := Counts{Inherent: map[[2]int]int{}, Residual: map[[2]int]int{}}
+	var inherent bool
 	var l, i, n, a, t int
-	_, err = pgx.ForEachRow(rows, []any{&l, &i, &n, &a, &t}, func() error {
-		counts[[2]int{l, i}] = n
-		assessed += a
-		treated += t
+	_, err = pgx.ForEachRow(rows, []any{&inherent, &l, &i, &n, &a, &t}, func() error {
+		if inherent {
+			out.Inherent[[2]int{l, i}] = n
+			return nil
+		}
+		out.Residual[[2]int{l, i}] = n
+		out.Assessed = a
+		out.Treated += t
 		return nil
 	})
-	return counts, assessed, treated, err
+	if err != nil {
+		return Counts{}, fmt.Errorf("heat maps of analysis %d: %w", analysisID, err)
+	}
+	return out, nil
 }
 
 // Owner is a member who can own a mitigation action.

@@ -58,9 +58,9 @@ func TestControlsGiveResidualRisk(t *testing.T) {
 	if err != nil || len(cs) != 2 || cs[0].RequirementCode != "4.1" || cs[0].Effectiveness != risk.EffStrong {
 		t.Errorf("controls %v %v", cs, err)
 	}
-	counts, assessed, treated, err := risk.ResidualCounts(f.ctx, f.pool, f.anna.EntityID, sc.AnalysisID)
-	if err != nil || counts[[2]int{2, 2}] != 1 || counts[[2]int{4, 5}] != 0 || assessed != 1 || treated != 0 {
-		t.Errorf("residual counts %v, %d assessed, %d treated, %v", counts, assessed, treated, err)
+	counts, err := risk.HeatCounts(f.ctx, f.pool, f.anna.EntityID, sc.AnalysisID)
+	if err != nil || counts.Residual[[2]int{2, 2}] != 1 || counts.Residual[[2]int{4, 5}] != 0 || counts.Assessed != 1 || counts.Treated != 0 {
+		t.Errorf("residual counts %v, %d assessed, %d treated, %v", counts.Residual, counts.Assessed, counts.Treated, err)
 	}
 	cell, err := risk.Scenarios(f.ctx, f.pool, f.anna.EntityID, sc.AnalysisID, risk.ScenarioFilter{ResidualLikelihood: 2, ResidualImpact: 2})
 	if err != nil || len(cell) != 1 || cell[0].ID != sc.ID {

@@ -13,7 +13,6 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/weerbaar/weerbaar/internal/approval"
 	"github.com/weerbaar/weerbaar/internal/authz"
 	"github.com/weerbaar/weerbaar/internal/db"
 	"github.com/weerbaar/weerbaar/internal/evidence"
@@ -368,42 +367,40 @@ func (s *Server) renderRiskAnalysis(w http.ResponseWriter, r *http.Request, st a
 	if !ok {
 		return
 	}
-	jewels, err := risk.Jewels(ctx, s.Pool, actor.EntityID, a.ID)
+	// The page shows the first rows of the crown jewels and of the supplier
+	// register (with the register's summary) and links to the whole lists;
+	// the heat maps are counted in SQL and the approval standing hashes the
+	// content only once per change (risk.AnalysisStanding).
+	day := today()
+	preview := risk.ListQuery{Limit: risk.PreviewSize}
+	jewels, _, _, err := risk.JewelList(ctx, s.Pool, actor.EntityID, a.ID, preview)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	suppliers, err := risk.Suppliers(ctx, s.Pool, actor.EntityID, a.ID)
+	suppliers, summary, _, _, err := risk.SupplierList(ctx, s.Pool, actor.EntityID, a.ID, preview, day)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	// All scenarios, for the board's approval standing of the analysis and
-	// the inherent heat map's counts (one query for both).
-	scenarios, err := risk.AllScenarios(ctx, s.Pool, actor.EntityID, a.ID)
+	counts, err := risk.HeatCounts(ctx, s.Pool, actor.EntityID, a.ID)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	counts := risk.CountInherent(scenarios)
 	ref := strconv.FormatInt(a.ID, 10)
-	standing, err := approval.StatusOf(ctx, s.Pool, actor.EntityID, risk.KindAnalysis, ref, risk.AnalysisContent(a, jewels, scenarios).Data)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	residual, assessed, treated, err := risk.ResidualCounts(ctx, s.Pool, actor.EntityID, a.ID)
+	standing, err := risk.AnalysisStanding(ctx, s.Pool, a)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
 	base := entityBase(actor.EntityID)
-	day := today()
 	p := riskpages.AnalysisProps{Shell: s.shell(r, "risk.title", "risks"), Base: base, ID: a.ID, Period: a.Period, Status: string(a.Status),
 		ReviewDate: i18n.Date(ctx, a.ReviewDate), ReviewOverdue: a.ReviewOverdue(day), MethodVersion: a.MethodVersion,
 		Tolerance: levelKey(m.Tolerance), CanEdit: actor.Can(authz.RiskEdit), Editable: a.Status.Editable(), Conflict: st.Conflict,
-		Notice: s.Sessions.PopString(ctx, sessFlash), Scenarios: a.Scenarios, Heat: heatProps(ctx, base, a.ID, m, counts),
-		Residual: residualHeatProps(ctx, base, a.ID, m, residual), ImportReport: st.Import,
+		Notice: s.Sessions.PopString(ctx, sessFlash), Scenarios: a.Scenarios, Heat: heatProps(ctx, base, a.ID, m, counts.Inherent),
+		Residual: residualHeatProps(ctx, base, a.ID, m, counts.Residual), ImportReport: st.Import, JewelsTotal: a.Jewels,
+		SupplierSummary: supplierSummary(summary), Jewels: jewelRows(ctx, jewels), Suppliers: supplierRows(ctx, suppliers, day),
 		Approval: approvalProps(ctx, base, risk.KindAnalysis, ref, standing), Form: riskpages.AnalysisForm{Period: a.Period, ReviewDate: a.ReviewDate.Format("2006-01-02"), Version: a.Version}}
 	if st.Form == "status" {
 		p.StatusErrors = st.Errors
@@ -424,26 +421,12 @@ func (s *Server) renderRiskAnalysis(w http.ResponseWriter, r *http.Request, st a
 	}
 	analysisURL := fmt.Sprintf("%s/risks/%d", base, a.ID)
 	p.Steps = []riskpages.Step{
-		{Key: "jewels", Href: analysisURL + "#jewels", Count: len(jewels), Current: true, Available: true},
+		{Key: "jewels", Href: analysisURL + "#jewels", Count: a.Jewels, Current: true, Available: true},
 		{Key: "threats", Href: analysisURL + "/scenarios", Count: a.Scenarios, Available: true},
 		// Steps 3 and 4 happen per scenario (its resilience page), reached
 		// from the scenario list.
-		{Key: "resilience", Href: analysisURL + "/scenarios", Count: assessed, Available: true},
-		{Key: "treatment", Href: analysisURL + "/scenarios", Count: treated, Available: true},
-	}
-	supplierNames := map[int64]string{}
-	for _, sp := range suppliers {
-		supplierNames[sp.ID] = sp.Name
-		row := riskpages.SupplierRow{ID: sp.ID, Name: sp.Name, Service: sp.Service, Criticality: sp.MaxBIV,
-			Jewels: strings.Join(sp.Jewels, ", "), ClausesMissing: sp.ClausesMissing(), Concentrated: sp.Concentrated(),
-			CertExpired: sp.CertificationExpired(day), LastAssessed: displayDate(ctx, sp.LastAssessed)}
-		if sp.AssessmentResult != "" {
-			row.Assessment = i18n.T(ctx, "risk.assessment."+sp.AssessmentResult)
-		}
-		p.Suppliers = append(p.Suppliers, row)
-	}
-	for _, j := range jewels {
-		p.Jewels = append(p.Jewels, jewelRow(ctx, j, supplierNames))
+		{Key: "resilience", Href: analysisURL + "/scenarios", Count: counts.Assessed, Available: true},
+		{Key: "treatment", Href: analysisURL + "/scenarios", Count: counts.Treated, Available: true},
 	}
 	s.render(w, r, st.status(), riskpages.Analysis(p))
 }
@@ -455,13 +438,33 @@ func hoursText(ctx context.Context, h *int) string {
 	return i18n.T(ctx, "risk.hours", *h)
 }
 
-func jewelRow(ctx context.Context, j risk.Jewel, supplierNames map[int64]string) riskpages.JewelRow {
-	var names []string
-	for _, id := range j.SupplierIDs {
-		names = append(names, supplierNames[id])
+// jewelRows are crown jewels as the lists show them.
+func jewelRows(ctx context.Context, jewels []risk.JewelRow) []riskpages.JewelRow {
+	out := make([]riskpages.JewelRow, 0, len(jewels))
+	for _, j := range jewels {
+		out = append(out, riskpages.JewelRow{ID: j.ID, Name: j.Name, Level: j.Level, Owner: j.OwnerName, A: j.Availability, I: j.Integrity,
+			C: j.Confidentiality, RTO: hoursText(ctx, j.RTOHours), RPO: hoursText(ctx, j.RPOHours), Suppliers: strings.Join(j.Suppliers, ", ")})
 	}
-	return riskpages.JewelRow{ID: j.ID, Name: j.Name, Level: j.Level, Owner: j.OwnerName, A: j.Availability, I: j.Integrity,
-		C: j.Confidentiality, RTO: hoursText(ctx, j.RTOHours), RPO: hoursText(ctx, j.RPOHours), Suppliers: strings.Join(names, ", ")}
+	return out
+}
+
+// supplierRows are suppliers as the register shows them on day.
+func supplierRows(ctx context.Context, suppliers []risk.Supplier, day time.Time) []riskpages.SupplierRow {
+	out := make([]riskpages.SupplierRow, 0, len(suppliers))
+	for _, sp := range suppliers {
+		row := riskpages.SupplierRow{ID: sp.ID, Name: sp.Name, Service: sp.Service, Criticality: sp.MaxBIV,
+			Jewels: strings.Join(sp.Jewels, ", "), ClausesMissing: sp.ClausesMissing(), Concentrated: sp.Concentrated(),
+			CertExpired: sp.CertificationExpired(day), LastAssessed: displayDate(ctx, sp.LastAssessed)}
+		if sp.AssessmentResult != "" {
+			row.Assessment = i18n.T(ctx, "risk.assessment."+sp.AssessmentResult)
+		}
+		out = append(out, row)
+	}
+	return out
+}
+
+func supplierSummary(s risk.SupplierSummary) riskpages.SupplierSummaryProps {
+	return riskpages.SupplierSummaryProps{Total: s.Total, Concentrated: s.Concentrated, ClausesMissing: s.ClausesMissing, CertExpired: s.CertExpired}
 }
 
 func (s *Server) riskAnalysisSave(w http.ResponseWriter, r *http.Request) {

@@ -249,10 +249,12 @@ func (s *Server) routeTable() []Route {
 		{post, "/e/{entityID}/risks/{analysisID}", InEntity, authz.RiskEdit, s.riskAnalysisSave},
 		// Adopting needs EntityManage as well (checked by risk.SetStatus).
 		{post, "/e/{entityID}/risks/{analysisID}/status", InEntity, authz.RiskEdit, s.riskStatus},
+		{get, "/e/{entityID}/risks/{analysisID}/jewels", InEntity, authz.EntityRead, s.riskJewelList},
 		{get, "/e/{entityID}/risks/{analysisID}/jewels/new", InEntity, authz.RiskEdit, s.riskJewelNew},
 		{post, "/e/{entityID}/risks/{analysisID}/jewels", InEntity, authz.RiskEdit, s.riskJewelCreate},
 		{get, "/e/{entityID}/risks/{analysisID}/jewels.csv", InEntity, authz.EntityRead, s.riskJewelsCSV},
 		{post, "/e/{entityID}/risks/{analysisID}/jewels/import", InEntity, authz.RiskEdit, s.riskImport},
+		{get, "/e/{entityID}/risks/{analysisID}/suppliers", InEntity, authz.EntityRead, s.riskSupplierList},
 		{get, "/e/{entityID}/risks/{analysisID}/suppliers/new", InEntity, authz.RiskEdit, s.riskSupplierNew},
 		{get, "/e/{entityID}/risks/{analysisID}/suppliers.csv", InEntity, authz.EntityRead, s.riskSuppliersCSV},
 		{post, "/e/{entityID}/risks/{analysisID}/suppliers", InEntity, authz.RiskEdit, s.riskSupplierCreate},

@@ -139,6 +139,25 @@ type SupplierRow struct {
 	LastAssessed   string
 }
 
+// SupplierSummaryProps counts what needs attention in a supplier register.
+type SupplierSummaryProps struct {
+	Total, Concentrated, ClausesMissing, CertExpired int
+}
+
+// RecordListProps is one page of a list of an analysis's records (the crown
+// jewels, the supplier register), with keyset page links ("" when there is
+// no such page).
+type RecordListProps[T any] struct {
+	Shell             layout.Props
+	Base              string
+	AnalysisID        int64
+	Period            string
+	Rows              []T
+	Total             int
+	Summary           SupplierSummaryProps
+	First, Prev, Next string
+}
+
 // ImportRow is one line of an import report.
 type ImportRow struct {
 	Line   int
@@ -168,13 +187,17 @@ type AnalysisProps struct {
 	Conflict      []components.Fact
 	Notice        string
 	Steps         []Step
-	Jewels        []JewelRow
-	Suppliers     []SupplierRow
-	Heat          components.HeatMapProps
-	Residual      components.HeatMapProps
-	Scenarios     int
-	ImportReport  []ImportRow
-	ImportNotice  string
+	// Jewels and Suppliers are the first rows of each list (at most
+	// risk.PreviewSize); JewelsTotal and SupplierSummary count them all.
+	Jewels          []JewelRow
+	JewelsTotal     int
+	Suppliers       []SupplierRow
+	SupplierSummary SupplierSummaryProps
+	Heat            components.HeatMapProps
+	Residual        components.HeatMapProps
+	Scenarios       int
+	ImportReport    []ImportRow
+	ImportNotice    string
 	// Approval is the board's approval of this analysis version.
 	Approval components.ApprovalProps
 }

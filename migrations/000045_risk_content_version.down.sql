@@ -1,0 +1,10 @@
+DROP TRIGGER IF EXISTS risk_threats_content_update ON risk_threats;
+DROP FUNCTION IF EXISTS risk_threat_renamed();
+DROP TRIGGER IF EXISTS risk_scenarios_content_delete ON risk_scenarios;
+DROP TRIGGER IF EXISTS risk_scenarios_content_update ON risk_scenarios;
+DROP TRIGGER IF EXISTS risk_scenarios_content_insert ON risk_scenarios;
+DROP TRIGGER IF EXISTS risk_jewels_content_delete ON risk_jewels;
+DROP TRIGGER IF EXISTS risk_jewels_content_update ON risk_jewels;
+DROP TRIGGER IF EXISTS risk_jewels_content_insert ON risk_jewels;
+DROP FUNCTION IF EXISTS risk_content_changed();
+ALTER TABLE risk_analyses DROP COLUMN IF EXISTS content_version;
