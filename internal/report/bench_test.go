@@ -113,8 +113,8 @@ func BenchmarkExportLargeEntity(b *testing.B) {
 		b.Fatal(err)
 	}
 	id := res.Entities[0].ID
-	// The verified points a running server keeps (its full verification at
-	// start): Collect verifies from them, the package writer in full.
+	// The verified points a running server keeps (its periodic full
+	// verification): Collect verifies from them, the package writer in full.
 	if err := verifyAll(context.Background(), pool); err != nil {
 		b.Fatal(err)
 	}
