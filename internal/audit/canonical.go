@@ -96,6 +96,15 @@ func writeOptionalInt(b *bytes.Buffer, n int64) {
 // as their literal text (UseNumber), never through float64, so nothing is
 // rounded.
 func canonicalJSON(raw []byte) ([]byte, error) {
+	if out, ok := fastCanonical(raw); ok {
+		return out, nil
+	}
+	return generalCanonicalJSON(raw)
+}
+
+// generalCanonicalJSON is canonicalJSON for any input: through
+// encoding/json.
+func generalCanonicalJSON(raw []byte) ([]byte, error) {
 	v, err := decodeJSON(raw)
 	if err != nil {
 		return nil, err
@@ -175,45 +184,49 @@ func writeCanonical(b *bytes.Buffer, v any) error {
 // control characters below U+0020. Everything else, including '<', '>', '&',
 // U+2028 and U+2029 (which encoding/json would escape), is written as UTF-8.
 func writeString(b *bytes.Buffer, s string) {
+	b.Write(appendString(b.AvailableBuffer(), s))
+}
+
+// appendString appends s to dst as writeString writes it.
+func appendString(dst []byte, s string) []byte {
 	const hexDigits = "0123456789abcdef"
-	b.WriteByte('"')
+	dst = append(dst, '"')
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c >= utf8.RuneSelf {
 			r, size := utf8.DecodeRuneInString(s[i:])
 			if r == utf8.RuneError && size == 1 {
-				b.WriteString("\ufffd") // invalid UTF-8; never stored by PostgreSQL
+				dst = append(dst, "\ufffd"...) // invalid UTF-8; never stored by PostgreSQL
 			} else {
-				b.WriteString(s[i : i+size])
+				dst = append(dst, s[i:i+size]...)
 			}
 			i += size
 			continue
 		}
 		switch {
 		case c == '"':
-			b.WriteString(`\"`)
+			dst = append(dst, `\"`...)
 		case c == '\\':
-			b.WriteString(`\\`)
+			dst = append(dst, `\\`...)
 		case c == '\b':
-			b.WriteString(`\b`)
+			dst = append(dst, `\b`...)
 		case c == '\f':
-			b.WriteString(`\f`)
+			dst = append(dst, `\f`...)
 		case c == '\n':
-			b.WriteString(`\n`)
+			dst = append(dst, `\n`...)
 		case c == '\r':
-			b.WriteString(`\r`)
+			dst = append(dst, `\r`...)
 		case c == '\t':
-			b.WriteString(`\t`)
+			dst = append(dst, `\t`...)
 		case c < 0x20:
-			b.WriteString(`\u00`)
-			b.WriteByte(hexDigits[c>>4])
-			b.WriteByte(hexDigits[c&0xf])
+			dst = append(dst, `\u00`...)
+			dst = append(dst, hexDigits[c>>4], hexDigits[c&0xf])
 		default:
-			b.WriteByte(c)
+			dst = append(dst, c)
 		}
 		i++
 	}
-	b.WriteByte('"')
+	return append(dst, '"')
 }
 
 // canonicalNumber rewrites a JSON number literal in plain decimal notation:
@@ -291,6 +304,18 @@ func changesJSON(before, after map[string]any) (json.RawMessage, error) {
 	if len(after) > 0 {
 		doc["after"] = after
 	}
+	if plain, ok := plainChanges(doc); ok {
+		var b bytes.Buffer
+		if err := writeCanonical(&b, plain); err != nil {
+			return nil, fmt.Errorf("changes: %w", err)
+		}
+		return b.Bytes(), nil
+	}
+	return generalChangesJSON(doc)
+}
+
+// generalChangesJSON is changesJSON for any values: through encoding/json.
+func generalChangesJSON(doc map[string]any) (json.RawMessage, error) {
 	raw, err := json.Marshal(doc)
 	if err != nil {
 		return nil, fmt.Errorf("marshal changes: %w", err)

@@ -24,7 +24,7 @@ func Each(ctx context.Context, q db.Querier, entityID int64, fn func(Row) error)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		r, err := pgx.RowToStructByName[Row](rows)
+		r, err := scanRow(rows)
 		if err != nil {
 			return fmt.Errorf("audit: export entity %d: %w", entityID, err)
 		}

@@ -61,6 +61,16 @@ func (r Row) BeforeAfter() (before, after map[string]any, err error) {
 const rowColumns = `id, coalesce(entity_id, 0) AS entity_id, seq, at, actor_id, actor_email, action,
 	object_type, object_id, ip, user_agent, changes, prev_hash, hash`
 
+// scanRow scans rowColumns into a Row by position: what
+// pgx.RowToStructByName[Row] does, without its per-row reflection, for the
+// loops over a whole chain (Verify, Each).
+func scanRow(rows pgx.Rows) (Row, error) {
+	var r Row
+	err := rows.Scan(&r.ID, &r.EntityID, &r.Seq, &r.At, &r.ActorID, &r.ActorEmail, &r.Action, &r.ObjectType, &r.ObjectID,
+		&r.IP, &r.UserAgent, &r.Changes, &r.PrevHash, &r.Hash)
+	return r, err
+}
+
 // Page sizes of List.
 const (
 	DefaultPerPage = 50

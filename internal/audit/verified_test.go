@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -185,5 +186,40 @@ func TestCheckpointerVerifyFull(t *testing.T) {
 	}
 	if _, ok := points()[a]; ok {
 		t.Errorf("a broken chain kept its point: %v", points())
+	}
+}
+
+// TestCheckpointerLastFull: the last full verification, which Run reads at
+// start to skip a full run that is not due, is zero until every chain was
+// verified in full, then that run's time, and zero again when a full run
+// found a chain broken.
+func TestCheckpointerLastFull(t *testing.T) {
+	t.Parallel()
+	pool := dbtest.New(t)
+	ctx := context.Background()
+	c := newCheckpointer(t, pool)
+	if at, err := c.LastFull(ctx); err != nil || !at.IsZero() {
+		t.Fatalf("no chains: last full %v, %v; want zero", at, err)
+	}
+	a, _ := seedChains(t, pool)
+	if at, err := c.LastFull(ctx); err != nil || !at.IsZero() {
+		t.Fatalf("never verified: last full %v, %v; want zero", at, err)
+	}
+	if err := c.VerifyFull(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var want time.Time
+	if err := pool.QueryRow(ctx, `SELECT min(full_at) FROM audit_verified`).Scan(&want); err != nil {
+		t.Fatal(err)
+	}
+	if at, err := c.LastFull(ctx); err != nil || !at.Equal(want) {
+		t.Fatalf("after a full run: last full %v, %v; want %v", at, err, want)
+	}
+	tamper(t, pool, `UPDATE audit_log SET action = 'measure.view' WHERE id = $1`, chainRows(t, pool, a)[0].ID)
+	if err := c.VerifyFull(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if at, err := c.LastFull(ctx); err != nil || !at.IsZero() {
+		t.Errorf("a chain found broken: last full %v, %v; want zero (a full run due)", at, err)
 	}
 }

@@ -144,7 +144,7 @@ func VerifyAnchored(ctx context.Context, q db.Querier, entityID int64, all bool,
 	var walk chainWalk
 	seen := map[int64]bool{}
 	for rows.Next() {
-		r, err := pgx.RowToStructByName[Row](rows)
+		r, err := scanRow(rows)
 		if err != nil {
 			return res, fmt.Errorf("audit: verify: %w", err)
 		}

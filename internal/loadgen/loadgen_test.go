@@ -40,7 +40,7 @@ func sampleReport() Report {
 	}
 	return Report{
 		Date: time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC), Commit: "abc1234", Conns: []int{1, 32},
-		Warmup: 500 * time.Millisecond, Duration: 3 * time.Second, Elapsed: 200 * time.Second,
+		Warmup: 500 * time.Millisecond, Duration: 3 * time.Second, Elapsed: 200 * time.Second, ReadyAfter: 420 * time.Millisecond,
 		Machine:  Machine{CPU: "Test CPU", Cores: 2, MemoryGiB: 7.5, Go: "go1.26", PostgreSQL: "15.9", LoadBefore: "1.00, 1.00, 1.00", LoadAfter: "2.00, 1.50, 1.00"},
 		Baseline: "readyz",
 		Rows: []Row{
@@ -65,6 +65,7 @@ func TestMarkdownTables(t *testing.T) {
 		"before the run 1.00, 1.00, 1.00, after it 2.00, 1.50, 1.00",
 		"at 1 and 32 concurrent",
 		"took 3m20s",
+		"- **Ready after start:** 420ms from starting the server (migrations already applied) to its first `/readyz` 200, polled every 10 ms (target < 1s: met).",
 		// Results: the page named once, a line per run, ratio to readyz at the same concurrency.
 		"| Fast | `/fast?a=1\\|2` | officer | 3 | 1 | 1500 | 500 | 2.00 | 4.00 | 8.00 | 50.0 % | 0 |\n|  |  |  |  | 32 | 6000 | 2000 | 7.50 | 15.0 | 30.0 | 50.0 % | 0 |",
 		"| Slow | `/slow` | auditor | ? | 1 | 150 | 50 |",
@@ -90,6 +91,10 @@ func TestMarkdownTables(t *testing.T) {
 	rep.Dirty = true
 	if !strings.Contains(rep.Markdown(), "(uncommitted changes)") {
 		t.Error("a dirty tree is not said")
+	}
+	rep.ReadyAfter = 2500 * time.Millisecond
+	if !strings.Contains(rep.Markdown(), "(target < 1s: **missed** (2.5× off))") {
+		t.Errorf("a slow start is not said:\n%s", rep.Markdown())
 	}
 }
 

@@ -487,3 +487,48 @@ func TestSigningKeyIsStable(t *testing.T) {
 }
 
 func readRepoFile(name string) ([]byte, error) { return os.ReadFile(filepath.Join("..", "..", name)) }
+
+// TestPackageWithoutFiles: with WithoutFiles the package holds no evidence
+// files yet still lists every file version (size and SHA-256, no path), and
+// it verifies.
+func TestPackageWithoutFiles(t *testing.T) {
+	t.Parallel()
+	pool := dbtest.New(t)
+	id := demoEntity(t, pool)
+	var buf bytes.Buffer
+	now := time.Now().UTC()
+	m, err := report.Build(context.Background(), pool, &buf, report.Options{EntityID: id, Period: report.LastYear(now),
+		Lang: i18n.NL, Now: now, Key: testKey(t), WithoutFiles: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkg := buf.Bytes()
+	names, files := readZip(t, pkg)
+	for _, n := range names {
+		if strings.HasPrefix(n, "evidence/") {
+			t.Errorf("%s in a package without files", n)
+		}
+	}
+	var data struct {
+		Tables map[string][]map[string]any `json:"tables"`
+	}
+	if err := json.Unmarshal(files[report.DataName], &data); err != nil {
+		t.Fatal(err)
+	}
+	versions := 0
+	for _, e := range data.Tables["evidence"] {
+		if e["path"] != "" {
+			t.Errorf("evidence %v has path %v", e["title"], e["path"])
+		}
+		if e["sha256"] != "" {
+			versions++
+		}
+	}
+	if versions == 0 {
+		t.Error("the file versions are not listed")
+	}
+	res, err := report.Verify(bytes.NewReader(pkg), int64(len(pkg)), testKey(t).Public().(ed25519.PublicKey))
+	if err != nil || !res.OK || res.Chain.Seq != m.AuditChain.Seq {
+		t.Errorf("verify: %+v, %v", res, err)
+	}
+}
