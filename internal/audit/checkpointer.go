@@ -118,6 +118,7 @@ func (c *Checkpointer) Run(ctx context.Context) {
 // or zero when a chain has no point (never verified in full, or found
 // broken) or there are no chains.
 func (c *Checkpointer) LastFull(ctx context.Context) (time.Time, error) {
+	ctx = db.AcrossEntities(ctx) // every chain
 	heads, err := Heads(ctx, c.Pool)
 	if err != nil || len(heads) == 0 {
 		return time.Time{}, err
