@@ -24,7 +24,7 @@ func TestHelpNeedsNoConfiguration(t *testing.T) {
 		{[]string{"help"}, []string{"usage: weerbaar <command>", "migrate up | down N | version", "user create", "audit verify", "healthcheck"}},
 		{[]string{"--help"}, []string{"usage: weerbaar <command>"}},
 		{[]string{"-h"}, []string{"usage: weerbaar <command>"}},
-		{[]string{"serve", "--help"}, []string{"usage: weerbaar serve [--demo]", "-demo", "WEERBAAR_SECRET_KEY"}},
+		{[]string{"serve", "--help"}, []string{"usage: weerbaar serve [--demo] [--pprof ADDR]", "-demo", "-pprof address", "WEERBAAR_SECRET_KEY"}},
 		{[]string{"migrate", "--help"}, []string{"usage: weerbaar migrate <action>", "up", "down N", "version"}},
 		{[]string{"migrate", "up", "--help"}, []string{"usage: weerbaar migrate up", "pending migrations"}},
 		{[]string{"migrate", "down", "-h"}, []string{"usage: weerbaar migrate down N"}},

@@ -144,6 +144,30 @@ func TestInvalidConfigStopsTheStart(t *testing.T) {
 	}
 }
 
+// TestServePprofFlagIsCheckedLikeTheVariable: `serve --pprof` on an address
+// reachable from the network stops the start, naming the setting; the flag
+// wins over WEERBAAR_PPROF_ADDR.
+func TestServePprofFlagIsCheckedLikeTheVariable(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		args []string
+		env  map[string]string
+	}{
+		{[]string{"serve", "--pprof", "0.0.0.0:6060"}, nil},
+		{[]string{"serve", "--pprof=:6060"}, map[string]string{"WEERBAAR_PPROF_ADDR": "127.0.0.1:6060"}},
+		{[]string{"serve"}, map[string]string{"WEERBAAR_PPROF_ADDR": "10.1.2.3:6060"}},
+	} {
+		env := map[string]string{"WEERBAAR_SECRET_KEY": testKey}
+		for k, v := range tc.env {
+			env[k] = v
+		}
+		err := run(context.Background(), tc.args, envOf(env), io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "WEERBAAR_PPROF_ADDR") || !strings.Contains(err.Error(), "loopback") {
+			t.Errorf("%v %v: err = %v", tc.args, tc.env, err)
+		}
+	}
+}
+
 func TestMigrateCommand(t *testing.T) {
 	t.Parallel()
 	_, conn := dbtest.NewWithConnString(t)

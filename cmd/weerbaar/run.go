@@ -42,7 +42,7 @@ type command struct {
 
 // commands is the command table; the top-level usage is made from it.
 var commands = []command{
-	{"serve", "[--demo]", "run the web app (default); migrates first unless WEERBAAR_AUTO_MIGRATE=false", serveCmd},
+	{"serve", "[--demo] [--pprof ADDR]", "run the web app (default); migrates first unless WEERBAAR_AUTO_MIGRATE=false", serveCmd},
 	{"migrate", "up | down N | version", "apply, roll back or show the database migrations", migrateCmd},
 	{"seed-demo", "", "create the demo entity and accounts (idempotent)", seedDemoCmd},
 	{"seed-large", seedLargeSynopsis, "create the large benchmark dataset (20 entities, 100,000 audit rows) and print its accounts (idempotent)", seedLargeCmd},
@@ -240,14 +240,24 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 }
 
 func serveCmd(ctx context.Context, e *cmdEnv, args []string) error {
-	fs := e.flags("serve", "[--demo]", "Run the web app until SIGINT/SIGTERM. Applies pending migrations first\n"+
+	fs := e.flags("serve", "[--demo] [--pprof ADDR]", "Run the web app until SIGINT/SIGTERM. Applies pending migrations first\n"+
 		"unless WEERBAAR_AUTO_MIGRATE=false. Needs WEERBAAR_SECRET_KEY (or _FILE).")
 	demoFlag := fs.Bool("demo", false, "seed the demo entity and accounts when the database holds no entity yet")
+	pprofFlag := fs.String("pprof", "", "serve the Go profiler (/debug/pprof/) on this loopback `address`, e.g. 127.0.0.1:6060 (WEERBAAR_PPROF_ADDR)")
 	if help, err := e.parse(fs, args); help || err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return e.misuse(fs, fmt.Sprintf("serve: unexpected argument %q", fs.Arg(0)))
+	}
+	if *pprofFlag != "" { // the flag wins over the variable and is checked the same way
+		getenv := e.getenv
+		e = &cmdEnv{getenv: func(k string) string {
+			if k == "WEERBAAR_PPROF_ADDR" {
+				return *pprofFlag
+			}
+			return getenv(k)
+		}, stdout: e.stdout, stderr: e.stderr}
 	}
 	cfg, err := e.load(config.All)
 	if err != nil {

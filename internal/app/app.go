@@ -165,6 +165,15 @@ func Serve(ctx context.Context, cfg config.Config, opts ServeOptions, logger *sl
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
+	if cfg.PprofAddr != "" {
+		// The profiler on its own loopback listener, never on the app's router.
+		_, stopPprof, err := StartPprof(cfg.PprofAddr, logger)
+		if err != nil {
+			_ = ln.Close()
+			return err
+		}
+		defer func() { _ = stopPprof(context.Background()) }()
+	}
 	httpServer := &http.Server{
 		Handler:           srv,
 		ReadHeaderTimeout: 10 * time.Second,

@@ -64,6 +64,10 @@ type Config struct {
 	UploadLimit int64
 	// ShutdownTimeout bounds how long in-flight requests may take after SIGTERM.
 	ShutdownTimeout time.Duration
+	// PprofAddr, when set, is a loopback host:port where the Go profiler
+	// (net/http/pprof) listens, apart from the app's own address and router;
+	// empty serves no profiler.
+	PprofAddr string
 }
 
 // Var documents one environment variable; a test checks that the README's
@@ -93,6 +97,7 @@ var Vars = []Var{
 	{"WEERBAAR_SMTP_PASSWORD", "(none)", "SMTP password."},
 	{"WEERBAAR_UPLOAD_LIMIT_MB", "25", "Largest evidence file accepted, in MB (MiB); larger uploads get 413."},
 	{"WEERBAAR_SHUTDOWN_TIMEOUT", "15s", "How long in-flight requests may finish after SIGTERM/SIGINT."},
+	{"WEERBAAR_PPROF_ADDR", "(none)", "Loopback address (e.g. `127.0.0.1:6060`) where `serve` exposes the Go profiler (`/debug/pprof/`) on a listener of its own; any other address is refused. Same as `serve --pprof ADDR`."},
 }
 
 // Part is a group of settings. A command loads only the parts it uses, so
@@ -221,6 +226,11 @@ func (cfg *Config) loadServer(get func(string) string) []error {
 			errs = append(errs, fmt.Errorf("WEERBAAR_SMTP_FROM=%q: want an e-mail address", cfg.SMTPFrom))
 		}
 	}
+	if cfg.PprofAddr = get("WEERBAAR_PPROF_ADDR"); cfg.PprofAddr != "" {
+		if err := CheckLoopback(cfg.PprofAddr); err != nil {
+			errs = append(errs, fmt.Errorf("WEERBAAR_PPROF_ADDR: %w", err))
+		}
+	}
 	for _, cidr := range strings.Split(get("WEERBAAR_TRUSTED_PROXIES"), ",") {
 		if cidr = strings.TrimSpace(cidr); cidr == "" {
 			continue
@@ -232,6 +242,23 @@ func (cfg *Config) loadServer(get func(string) string) []error {
 		cfg.TrustedProxies = append(cfg.TrustedProxies, cidr)
 	}
 	return errs
+}
+
+// CheckLoopback accepts only host:port with a loopback IP literal as host
+// (127.0.0.0/8 or ::1). The profiler shows the process's memory and code, so
+// it must never be reachable from the network: an empty host (all
+// interfaces), a name that DNS could resolve elsewhere, or any other address
+// is refused.
+func CheckLoopback(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || port == "" {
+		return fmt.Errorf("%q: want host:port on the loopback interface, such as 127.0.0.1:6060", addr)
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil || !ip.Unmap().IsLoopback() || ip.Zone() != "" {
+		return fmt.Errorf("%q: refused, the profiler listens only on a loopback address such as 127.0.0.1:6060 or [::1]:6060", addr)
+	}
+	return nil
 }
 
 // Secure reports whether the app is served over https.

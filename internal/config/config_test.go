@@ -155,3 +155,25 @@ func TestBaseURLDefaulted(t *testing.T) {
 		t.Fatalf("set base URL: defaulted=%v %v", cfg.BaseURLDefaulted, err)
 	}
 }
+
+// TestPprofOnlyOnLoopback: the profiler address must be a loopback IP
+// literal; all interfaces, a network address or a host name is refused.
+func TestPprofOnlyOnLoopback(t *testing.T) {
+	cfg, err := Load(env(nil))
+	if err != nil || cfg.PprofAddr != "" {
+		t.Fatalf("default: %q %v", cfg.PprofAddr, err)
+	}
+	for _, ok := range []string{"127.0.0.1:6060", "127.0.0.2:0", "[::1]:6060"} {
+		cfg, err := Load(env(map[string]string{"WEERBAAR_PPROF_ADDR": ok}))
+		if err != nil || cfg.PprofAddr != ok {
+			t.Errorf("%s: %q %v", ok, cfg.PprofAddr, err)
+		}
+	}
+	for _, bad := range []string{":6060", "0.0.0.0:6060", "[::]:6060", "192.168.1.10:6060", "localhost:6060",
+		"example.nl:6060", "127.0.0.1", "[fe80::1%lo]:6060", "[::ffff:10.0.0.1]:6060"} {
+		_, err := Load(env(map[string]string{"WEERBAAR_PPROF_ADDR": bad}))
+		if err == nil || !strings.Contains(err.Error(), "WEERBAAR_PPROF_ADDR") {
+			t.Errorf("%s accepted: %v", bad, err)
+		}
+	}
+}

@@ -22,11 +22,14 @@ var (
 )
 
 // Querier is satisfied by *pgxpool.Pool and pgx.Tx, so store functions
-// compose inside one transaction.
+// compose inside one transaction. SendBatch sends several statements in one
+// round trip (a page's independent reads; each still counts in the query
+// budget).
 type Querier interface {
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
 }
 
 // InTx runs fn in a transaction, committing when fn returns nil and rolling

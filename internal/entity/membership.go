@@ -35,12 +35,18 @@ type Membership struct {
 // of a user's memberships; MembershipsOfUser and the user loader of every
 // request (UserWithMemberships, which embeds it in the user's query) both
 // use it, so a change here applies to both.
-const MembershipsJSON = `(SELECT coalesce(json_agg(json_build_object(
+const MembershipsJSON = membershipsJSONOf + "@user)"
+
+// membershipsJSONOf is MembershipsJSON up to the user it is of.
+const membershipsJSONOf = `(SELECT coalesce(json_agg(json_build_object(
 		'entity_id', m.entity_id, 'user_id', m.user_id, 'role', m.role, 'entity_name', e.name,
 		'mfa_required', e.mfa_required, 'entity', to_json(e),
 		'pending', m.accepted_at IS NULL, 'invited_by', coalesce(i.name, '')) ORDER BY e.name, e.id), '[]')
 	FROM memberships m JOIN entities e ON e.id = m.entity_id LEFT JOIN users i ON i.id = m.invited_by
-	WHERE m.user_id = @user)`
+	WHERE m.user_id = `
+
+// membershipsOfUsersRow is MembershipsJSON of the users row in the query.
+const membershipsOfUsersRow = membershipsJSONOf + "users.id)"
 
 // MembershipsOfUser lists a user's entities by name: the accepted
 // memberships, which grant access, and the pending invitations, which the
@@ -80,16 +86,64 @@ func UserWithMemberships(ctx context.Context, q db.Querier, id int64) (u auth.Us
 	if err != nil {
 		return auth.User{}, nil, nil, fmt.Errorf("load user %d: %w", id, err)
 	}
-	type userRow struct {
-		auth.User
-		Memberships []Membership `db:"memberships"`
-	}
 	r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[userRow])
 	if err != nil {
 		return auth.User{}, nil, nil, fmt.Errorf("load user %d: %w", id, db.MapError(err))
 	}
 	accepted, pending = SplitPending(r.Memberships)
 	return r.User, accepted, pending, nil
+}
+
+type userRow struct {
+	auth.User
+	Memberships []Membership `db:"memberships"`
+}
+
+// SessionUser is the user signed in to a session with their memberships, as
+// the session store reads them together with the session (QueueSessionUser):
+// the request's user then costs no round trip of its own. Found is false
+// when the session names no user (or none that exists).
+type SessionUser struct {
+	Found             bool
+	User              auth.User
+	Accepted, Pending []Membership
+}
+
+type sessionUserKey struct{}
+
+// WithSessionUser returns ctx with an empty SessionUser for the session
+// store to fill when it loads the request's session.
+func WithSessionUser(ctx context.Context) (context.Context, *SessionUser) {
+	su := &SessionUser{}
+	return context.WithValue(ctx, sessionUserKey{}, su), su
+}
+
+// SessionUserFrom returns the request's SessionUser, or nil when the request
+// has none (WithSessionUser was not called).
+func SessionUserFrom(ctx context.Context) *SessionUser {
+	su, _ := ctx.Value(sessionUserKey{}).(*SessionUser)
+	return su
+}
+
+// QueueSessionUser adds to b the query of the user that the unexpired
+// session token names (sessions.user_id) with their memberships, as
+// UserWithMemberships reads them; su holds them once b's results are
+// closed.
+func QueueSessionUser(b *pgx.Batch, token string, su *SessionUser) {
+	b.Queue(`SELECT `+auth.UserColumns+`, `+membershipsOfUsersRow+` AS memberships FROM users
+		WHERE id = (SELECT user_id FROM sessions WHERE token = @token AND current_timestamp < expiry)`,
+		pgx.StrictNamedArgs{"token": token}).Query(func(rows pgx.Rows) error {
+		found, err := pgx.CollectRows(rows, pgx.RowToStructByName[userRow])
+		if err != nil {
+			return fmt.Errorf("load the user of a session: %w", err)
+		}
+		*su = SessionUser{}
+		if len(found) == 1 {
+			su.Found, su.User = true, found[0].User
+			su.Accepted, su.Pending = SplitPending(found[0].Memberships)
+		}
+		return nil
+	})
 }
 
 // Member is a user as seen on an entity's user management page. For a

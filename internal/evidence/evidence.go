@@ -569,23 +569,35 @@ func listItems(ctx context.Context, q db.Querier, entityID int64, f filter) ([]I
 // subject reference of one subject type (e.g. per requirement code); deleted
 // items do not count, references without any are absent.
 func (s *Store) CountBySubjectType(ctx context.Context, entityID int64, subjectType string) (map[string]int, error) {
-	rows, err := s.Pool.Query(ctx, `SELECT subject_ref AS ref, count(*)::int AS n FROM evidence_items
-		WHERE entity_id = @entity AND subject_type = @type AND deleted_at IS NULL GROUP BY subject_ref`,
-		pgx.StrictNamedArgs{"entity": entityID, "type": subjectType})
+	counts, err := s.CountBySubjectTypes(ctx, entityID, subjectType)
+	return counts[subjectType], err
+}
+
+// CountBySubjectTypes is CountBySubjectType of several subject types in one
+// query: by subject type, then by reference (a type without items has an
+// empty map).
+func (s *Store) CountBySubjectTypes(ctx context.Context, entityID int64, subjectTypes ...string) (map[string]map[string]int, error) {
+	rows, err := s.Pool.Query(ctx, `SELECT subject_type AS type, subject_ref AS ref, count(*)::int AS n FROM evidence_items
+		WHERE entity_id = @entity AND subject_type = ANY(@types) AND deleted_at IS NULL GROUP BY subject_type, subject_ref`,
+		pgx.StrictNamedArgs{"entity": entityID, "types": subjectTypes})
 	if err != nil {
 		return nil, fmt.Errorf("count evidence of entity %d: %w", entityID, err)
 	}
 	type count struct {
-		Ref string `db:"ref"`
-		N   int    `db:"n"`
+		Type string `db:"type"`
+		Ref  string `db:"ref"`
+		N    int    `db:"n"`
 	}
 	counts, err := pgx.CollectRows(rows, pgx.RowToStructByName[count])
 	if err != nil {
 		return nil, fmt.Errorf("count evidence of entity %d: %w", entityID, db.MapError(err))
 	}
-	m := make(map[string]int, len(counts))
+	m := make(map[string]map[string]int, len(subjectTypes))
+	for _, t := range subjectTypes {
+		m[t] = map[string]int{}
+	}
 	for _, c := range counts {
-		m[c.Ref] = c.N
+		m[c.Type][c.Ref] = c.N
 	}
 	return m, nil
 }

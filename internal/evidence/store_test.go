@@ -395,6 +395,11 @@ func TestDeleteAndCounts(t *testing.T) {
 	if err != nil || fmt.Sprint(byMeasure) != "map[a:2]" {
 		t.Errorf("count by measure = %v, %v", byMeasure, err)
 	}
+	both, err := f.store.CountBySubjectTypes(ctx, f.anna.EntityID, measure.SubjectMeasure, measure.SubjectRequirement, "nonsense")
+	if err != nil || fmt.Sprint(both) != fmt.Sprint(map[string]map[string]int{
+		measure.SubjectMeasure: {"a": 2}, measure.SubjectRequirement: {f.req: 1, f.req2: 1}, "nonsense": {}}) {
+		t.Errorf("count by measure and requirement = %v, %v", both, err)
+	}
 	byReq, err = f.store.CountBySubjectType(ctx, f.bert.EntityID, measure.SubjectRequirement)
 	if err != nil || fmt.Sprint(byReq) != fmt.Sprint(map[string]int{f.req: 1}) {
 		t.Errorf("count by requirement of b = %v, %v", byReq, err)

@@ -118,6 +118,25 @@ func Requirements(ctx context.Context, q db.Querier, ed *catalogue.Catalogue, en
 	if err != nil {
 		return nil, fmt.Errorf("requirements of entity %d: %w", entityID, err)
 	}
+	return withRequirementStates(ed, states), nil
+}
+
+// queueRequirements adds Requirements' query to b; *out holds the result
+// once b's results are closed.
+func queueRequirements(b *pgx.Batch, ed *catalogue.Catalogue, entityID int64, out *[]Requirement) {
+	b.Queue(requirementStateSelect, pgx.StrictNamedArgs{"entity": entityID}).Query(func(rows pgx.Rows) error {
+		states, err := pgx.CollectRows(rows, pgx.RowToStructByName[Requirement])
+		if err != nil {
+			return fmt.Errorf("requirements of entity %d: %w", entityID, err)
+		}
+		*out = withRequirementStates(ed, states)
+		return nil
+	})
+}
+
+// withRequirementStates is every requirement of ed in catalogue order, with
+// the entity's state where it has one.
+func withRequirementStates(ed *catalogue.Catalogue, states []Requirement) []Requirement {
 	byCode := make(map[string]Requirement, len(states))
 	for _, s := range states {
 		byCode[s.Code] = s
@@ -130,7 +149,7 @@ func Requirements(ctx context.Context, q db.Querier, ed *catalogue.Catalogue, en
 			out = append(out, newRequirement(c))
 		}
 	}
-	return out, nil
+	return out
 }
 
 // GetRequirement returns one requirement of edition ed with the entity's
@@ -207,6 +226,25 @@ func Measures(ctx context.Context, q db.Querier, ed *catalogue.Catalogue, entity
 	if err != nil {
 		return nil, fmt.Errorf("measures of entity %d: %w", entityID, err)
 	}
+	return withMeasureStates(ed, states), nil
+}
+
+// queueMeasures adds Measures' query to b; *out holds the result once b's
+// results are closed.
+func queueMeasures(b *pgx.Batch, ed *catalogue.Catalogue, entityID int64, out *[]Measure) {
+	b.Queue(measureStateSelect, pgx.StrictNamedArgs{"entity": entityID}).Query(func(rows pgx.Rows) error {
+		states, err := pgx.CollectRows(rows, pgx.RowToStructByName[Measure])
+		if err != nil {
+			return fmt.Errorf("measures of entity %d: %w", entityID, err)
+		}
+		*out = withMeasureStates(ed, states)
+		return nil
+	})
+}
+
+// withMeasureStates is every measure of ed in catalogue order, with the
+// entity's state where it has one.
+func withMeasureStates(ed *catalogue.Catalogue, states []Measure) []Measure {
 	byCode := make(map[string]Measure, len(states))
 	for _, s := range states {
 		byCode[s.Code] = s
@@ -219,7 +257,7 @@ func Measures(ctx context.Context, q db.Querier, ed *catalogue.Catalogue, entity
 			out = append(out, newMeasure(c))
 		}
 	}
-	return out, nil
+	return out
 }
 
 // GetMeasure returns one measure, or db.ErrNotFound for an unknown code.

@@ -59,3 +59,69 @@ func TestOverviewReadiness(t *testing.T) {
 		}
 	}
 }
+
+// TestOverviewPointCounts: the overview reads the checklist answers (as
+// arrays of references and states) and counts, per requirement, the points
+// done and not applicable; a "not done" answer counts as neither, and
+// another entity's answers are not counted.
+func TestOverviewPointCounts(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := dbtest.New(t)
+	ed := catalogue.Latest()
+	var req catalogue.Requirement
+	for _, r := range ed.Requirements {
+		if len(r.Points) >= 4 {
+			req = r
+			break
+		}
+	}
+	if req.Code == "" {
+		t.Fatal("no requirement with four points in the edition")
+	}
+	var id, other int64
+	if err := pool.QueryRow(ctx, `INSERT INTO entities (slug, name) VALUES ('x-org', 'X') RETURNING id`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	if err := pool.QueryRow(ctx, `INSERT INTO entities (slug, name) VALUES ('y-org', 'Y') RETURNING id`).Scan(&other); err != nil {
+		t.Fatal(err)
+	}
+	answer := func(entity int64, ref, state string) {
+		t.Helper()
+		justification := ""
+		if state == "not_applicable" {
+			justification = "Niet van toepassing."
+		}
+		if _, err := pool.Exec(ctx, `INSERT INTO entity_points (entity_id, point_ref, requirement_code, state, justification, catalogue_version)
+			VALUES ($1, $2, $3, $4, $5, $6)`, entity, ref, req.Code, state, justification, ed.Version); err != nil {
+			t.Fatal(err)
+		}
+	}
+	answer(id, req.Points[0].Ref, "done")
+	answer(id, req.Points[1].Ref, "done")
+	answer(id, req.Points[2].Ref, "not_applicable")
+	answer(id, req.Points[3].Ref, "not_done")
+	answer(other, req.Points[3].Ref, "done")
+
+	o, err := measure.BuildOverview(ctx, pool, ed, id, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := o.Checklist.Counts(ed)
+	want := measure.PointCount{Done: 2, NotApplicable: 1, Total: len(req.Points)}
+	if got := counts[req.Code]; got != want {
+		t.Errorf("requirement %s: %+v, want %+v", req.Code, got, want)
+	}
+	for _, r := range ed.Requirements {
+		if got := counts[r.Code]; r.Code != req.Code && (got.Done != 0 || got.NotApplicable != 0 || got.Total != len(r.Points)) {
+			t.Errorf("requirement %s: %+v with no answers", r.Code, got)
+		}
+	}
+	o, err = measure.BuildOverview(ctx, pool, ed, other, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := o.Checklist.Counts(ed)[req.Code]; got.Done != 1 || got.NotApplicable != 0 {
+		t.Errorf("other entity: %+v", got)
+	}
+}

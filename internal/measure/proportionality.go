@@ -315,17 +315,16 @@ type MeasureStatus struct {
 // BuildOverview computes the overview for an entity at today.
 func BuildOverview(ctx context.Context, q db.Querier, ed *catalogue.Catalogue, entityID int64, today time.Time) (Overview, error) {
 	var o Overview
-	var err error
-	if o.Requirements, err = Requirements(ctx, q, ed, entityID); err != nil {
-		return o, err
-	}
-	measures, err := Measures(ctx, q, ed, entityID)
-	if err != nil {
-		return o, err
-	}
-	own, err := loadEngineInputs(ctx, q, entityID)
-	if err != nil {
-		return o, err
+	var measures []Measure
+	var own engineInputs
+	// Three independent reads in one round trip (three statements of the
+	// query budget).
+	b := &pgx.Batch{}
+	queueRequirements(b, ed, entityID, &o.Requirements)
+	queueMeasures(b, ed, entityID, &measures)
+	queueEngineInputs(b, entityID, &own)
+	if err := q.SendBatch(ctx, b).Close(); err != nil {
+		return o, fmt.Errorf("overview of entity %d: %w", entityID, err)
 	}
 	o.Factors, o.Sensitivities = own.Factors, own.Sensitivities
 	o.Binding = RegulationBinds(own.Assessed, own.Class, own.Subsectors)

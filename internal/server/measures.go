@@ -64,16 +64,12 @@ func (s *Server) measureList(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	counts, err := s.evidence().CountBySubjectType(ctx, actor.EntityID, measure.SubjectMeasure)
+	byType, err := s.evidence().CountBySubjectTypes(ctx, actor.EntityID, measure.SubjectMeasure, measure.SubjectRequirement)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	reqCounts, err := s.evidence().CountBySubjectType(ctx, actor.EntityID, measure.SubjectRequirement)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
+	counts, reqCounts := byType[measure.SubjectMeasure], byType[measure.SubjectRequirement]
 	base := entityBase(actor.EntityID)
 	p := measures.ListProps{Shell: s.shell(r, "measures.title", "measures"), Base: base, Bars: maturityBars(ctx, base, o),
 		Readiness: int(o.Readiness*100 + 0.5), Ready: o.Ready, Total: o.Applicable, ScopeAssessed: o.ScopeAssessed, FactorsSet: o.Factors.Set,

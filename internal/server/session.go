@@ -20,6 +20,11 @@ import (
 	"github.com/weerbaar/weerbaar/internal/entity"
 )
 
+// SessionUserKey is the session key of the signed-in user's id (an int64),
+// which the session store also writes into the session's row
+// (app.SessionStore) so that the session and its user are read together.
+const SessionUserKey = sessUserID
+
 // Session keys.
 const (
 	sessUserID     = "uid"         // signed-in user
@@ -57,7 +62,15 @@ func (s *Server) loadUser(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r.WithContext(audit.WithMeta(ctx, meta)))
 			return
 		}
-		u, ms, invitations, err := entity.UserWithMemberships(ctx, s.Pool, id)
+		var u auth.User
+		var ms, invitations []entity.Membership
+		var err error
+		if su := entity.SessionUserFrom(ctx); su != nil && su.Found && su.User.ID == id {
+			// Read with the session in its round trip (app.SessionStore).
+			u, ms, invitations = su.User, su.Accepted, su.Pending
+		} else {
+			u, ms, invitations, err = entity.UserWithMemberships(ctx, s.Pool, id)
+		}
 		if err != nil && !errors.Is(err, db.ErrNotFound) {
 			s.serverError(w, r, err)
 			return
@@ -111,10 +124,13 @@ func (g *sessionGuard) Unwrap() http.ResponseWriter { return g.ResponseWriter }
 type sessionGuardKey struct{}
 
 // guardSession goes before the session manager, handlerRuns after it.
+// It also gives the request an entity.SessionUser, which the session store
+// fills when it loads the session and loadUser then uses.
 func (s *Server) guardSession(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		g := &sessionGuard{ResponseWriter: w}
-		next.ServeHTTP(g, r.WithContext(context.WithValue(r.Context(), sessionGuardKey{}, g)))
+		ctx, _ := entity.WithSessionUser(context.WithValue(r.Context(), sessionGuardKey{}, g))
+		next.ServeHTTP(g, r.WithContext(ctx))
 	})
 }
 
