@@ -48,9 +48,9 @@ func TestList(t *testing.T) {
 		return ids
 	}
 	for _, c := range []struct {
-		name  string
-		f     audit.Filter
-		want  []string // newest first
+		name string
+		f    audit.Filter
+		want []string // newest first
 		// prev, next: whether the page says newer, older rows match.
 		prev, next bool
 	}{
