@@ -285,3 +285,38 @@ func TestExpiredEvidenceOnOfficerDashboard(t *testing.T) {
 		t.Errorf("dashboard after a second item expired: count or link missing")
 	}
 }
+
+// TestEvidenceRegisterSortsOnTheNewestVersion: a new version of an old
+// item's file moves it to the top of the register (newest upload first)
+// under its new file name, which the text filter and the file sort read.
+func TestEvidenceRegisterSortsOnTheNewestVersion(t *testing.T) {
+	t.Parallel()
+	a, id := startWithDemo(t, apptest.Options{})
+	base := "/e/" + strconv.FormatInt(id, 10)
+	item := firstID(t, a, `SELECT id FROM evidence_items WHERE entity_id = $1 AND kind = 'file' AND deleted_at IS NULL
+		ORDER BY created_at, id LIMIT 1`, id)
+	itemID := strconv.FormatInt(item, 10)
+	officer := a.LoginDemo(t, authz.SecurityOfficer)
+	if first := registerIDs(officer.Get(t, base+"/evidence").Body); len(first) < 2 || first[0] == itemID {
+		t.Fatalf("the oldest file item %s should not lead the register yet: %v", itemID, first)
+	}
+	if r := upload(t, officer, a, base+"/evidence/"+itemID+"/versions", `filename="aaa-nieuwste-versie.pdf"`, demo.MinimalPDF("nieuw")); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("new version: %d\n%s", r.StatusCode, r.Body)
+	}
+	r := officer.Get(t, base+"/evidence")
+	if ids := registerIDs(r.Body); len(ids) == 0 || ids[0] != itemID || !strings.Contains(r.Body, "aaa-nieuwste-versie.pdf") {
+		t.Errorf("after a new version the item should lead the register with its new file: %v", ids)
+	}
+	if ids := registerIDs(officer.Get(t, base+"/evidence?q=nieuwste-versie").Body); len(ids) != 1 || ids[0] != itemID {
+		t.Errorf("text filter on the new file name: %v", ids)
+	}
+	var wantFirst string
+	if err := a.Pool.QueryRow(context.Background(), `SELECT i.id::text FROM evidence_items i
+		LEFT JOIN LATERAL (SELECT filename FROM evidence_versions v WHERE v.item_id = i.id ORDER BY version_no DESC LIMIT 1) lv ON true
+		WHERE i.entity_id = $1 AND i.deleted_at IS NULL ORDER BY lower(coalesce(lv.filename, i.title)), i.id LIMIT 1`, id).Scan(&wantFirst); err != nil {
+		t.Fatal(err)
+	}
+	if ids := registerIDs(officer.Get(t, base+"/evidence?sort=file").Body); len(ids) == 0 || ids[0] != wantFirst {
+		t.Errorf("sorted by file name: first %v, want %s", ids, wantFirst)
+	}
+}
