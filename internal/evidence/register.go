@@ -126,6 +126,8 @@ type RegisterQuery struct {
 	Sort   string // a key of RegisterSortKeys, "-" in front for descending
 	After  *RegisterCursor
 	Before *RegisterCursor
+	// Last asks for the last page (without After or Before).
+	Last bool
 	// Lang is the language of the subjects' titles ("nl" or "en").
 	Lang string
 	// Today is the day validity is measured against; zero means today in UTC.
@@ -270,12 +272,13 @@ func (s *Store) Register(ctx context.Context, q db.Querier, entityID int64, rq R
 	args := pgx.StrictNamedArgs{"entity": entityID, "item": rq.ItemID, "type": rq.SubjectType, "state": rq.ReviewState,
 		"owner": rq.OwnerID, "validity": rq.Validity, "today": dateOf(rq.Today).Format(time.DateOnly), "days": ExpiringDays,
 		"text": likePattern(rq.Text), "lang": lang, "limit": RegisterPageSize + 1}
-	backwards := rq.Before != nil
+	backwards := rq.Before != nil || (rq.Last && rq.After == nil)
 	keyset := ""
-	if c := rq.After; c != nil || backwards {
-		if c == nil {
-			c = rq.Before
-		}
+	c := rq.After
+	if c == nil {
+		c = rq.Before
+	}
+	if c != nil {
 		op := ">"
 		if desc != backwards {
 			op = "<"
@@ -316,7 +319,7 @@ func (s *Store) Register(ctx context.Context, q db.Querier, entityID int64, rq R
 	}
 	if backwards {
 		slices.Reverse(list)
-		page.HasPrev, page.HasNext = more, true
+		page.HasPrev, page.HasNext = more, rq.Before != nil
 	} else {
 		page.HasPrev, page.HasNext = rq.After != nil, more
 	}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -137,6 +138,8 @@ func TestEvidenceRegisterPages(t *testing.T) {
 	for _, sort := range []string{"", "sort=file", "sort=-valid_until"} {
 		path := base + "/evidence?" + sort
 		seen := map[string]bool{}
+		var order []string
+		lastLink := ""
 		pages := 0
 		for path != "" && pages < 10 {
 			r := officer.Get(t, path)
@@ -149,6 +152,10 @@ func TestEvidenceRegisterPages(t *testing.T) {
 					t.Errorf("%s: item %s on two pages", sort, item)
 				}
 				seen[item] = true
+				order = append(order, item)
+			}
+			if pages == 1 {
+				lastLink = pageLinks(r.Body)["last"]
 			}
 			path = ""
 			if m := registerNext.FindStringSubmatch(r.Body); m != nil {
@@ -157,6 +164,20 @@ func TestEvidenceRegisterPages(t *testing.T) {
 		}
 		if len(seen) != live || pages != (live+49)/50 {
 			t.Errorf("%q: %d items over %d pages, want %d over %d", sort, len(seen), pages, live, (live+49)/50)
+		}
+		// The last page is the last 50 items in the same order, its
+		// previous page the 50 before them.
+		if lastLink == "" {
+			t.Fatalf("%q: page 1 has no link to the last page", sort)
+		}
+		last := officer.Get(t, lastLink)
+		if got := registerIDs(last.Body); !slices.Equal(got, order[len(order)-50:]) {
+			t.Errorf("%q: last page %v, want %v", sort, got, order[len(order)-50:])
+		}
+		if l := pageLinks(last.Body); l["next"] != "" || l["last"] != "" || l["prev"] == "" {
+			t.Errorf("%q: last page links %v", sort, l)
+		} else if got := registerIDs(officer.Get(t, l["prev"]).Body); !slices.Equal(got, order[len(order)-100:len(order)-50]) {
+			t.Errorf("%q: previous of the last page %v", sort, got)
 		}
 	}
 }
