@@ -1,6 +1,15 @@
--- Indexes and columns the list pages page by keyset over (issue 15): each
--- page reads its 50 rows through an index in its sort order, never the whole
--- collection.
+-- Indexes the list pages page by keyset over (issue 15): each page reads its
+-- 50 rows through an index in its sort order, never the whole collection.
+
+-- The audit log page reads one entity's rows newest first by the chain's seq,
+-- a page at a time by keyset (internal/audit/list.go): an index per filter
+-- that ends in seq, so a filtered page reads its rows only, not the chain.
+CREATE INDEX audit_log_entity_seq_idx ON audit_log (entity_id, seq);
+-- (entity_id, action, seq) serves the action filter and the list of the
+-- entity's distinct actions, as (entity_id, action) did.
+CREATE INDEX audit_log_entity_action_seq_idx ON audit_log (entity_id, action, seq);
+DROP INDEX audit_log_entity_action_idx;
+CREATE INDEX audit_log_entity_object_seq_idx ON audit_log (entity_id, object_type, seq);
 
 -- The incident register: newest (aware) first, ties by id, optionally one
 -- status; (entity_id, status, aware_at DESC, id DESC) also serves what
@@ -11,36 +20,3 @@ DROP INDEX incidents_entity_idx;
 -- An incident's reports (the register's counts and next due report per row);
 -- incident_reports_stage_idx is partial and does not serve it.
 CREATE INDEX incident_reports_incident_idx ON incident_reports (incident_id, due_at);
-
--- The evidence register sorts on the newest version's upload time and file
--- name. They are kept on the item (by a trigger on every new version, COPY
--- included), so the sort has an index and the page joins the newest version
--- of its 50 rows only. NULL for links, which have no versions.
-ALTER TABLE evidence_items
-    ADD COLUMN latest_version_no integer,
-    ADD COLUMN file_name         text,
-    ADD COLUMN uploaded_at       timestamptz;
-
-CREATE FUNCTION evidence_items_latest_version() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    UPDATE evidence_items SET latest_version_no = NEW.version_no, file_name = NEW.filename, uploaded_at = NEW.uploaded_at
-    WHERE id = NEW.item_id AND entity_id = NEW.entity_id
-      AND (latest_version_no IS NULL OR latest_version_no < NEW.version_no);
-    RETURN NULL;
-END $$;
-
-CREATE TRIGGER evidence_versions_latest AFTER INSERT ON evidence_versions
-    FOR EACH ROW EXECUTE FUNCTION evidence_items_latest_version();
-
-UPDATE evidence_items i SET latest_version_no = v.version_no, file_name = v.filename, uploaded_at = v.uploaded_at
-FROM (SELECT DISTINCT ON (item_id) item_id, version_no, filename, uploaded_at FROM evidence_versions
-      ORDER BY item_id, version_no DESC) v
-WHERE v.item_id = i.id;
-
-CREATE INDEX evidence_items_register_uploaded_idx ON evidence_items (entity_id, (coalesce(uploaded_at, created_at)), id)
-    WHERE deleted_at IS NULL;
-CREATE INDEX evidence_items_register_file_idx ON evidence_items (entity_id, (lower(coalesce(file_name, title))), id)
-    WHERE deleted_at IS NULL;
-CREATE INDEX evidence_items_register_until_idx ON evidence_items (entity_id, (coalesce(valid_until, 'infinity'::date)), id)
-    WHERE deleted_at IS NULL;

@@ -1,4 +1,0 @@
-DROP INDEX IF EXISTS audit_log_entity_object_seq_idx;
-CREATE INDEX IF NOT EXISTS audit_log_entity_action_idx ON audit_log (entity_id, action);
-DROP INDEX IF EXISTS audit_log_entity_action_seq_idx;
-DROP INDEX IF EXISTS audit_log_entity_seq_idx;
