@@ -55,17 +55,18 @@ const (
 var Validities = []string{ValidityExpired, ValidityExpiring, ValidityNone}
 
 // registerSort is one allowed sort of the register: the SQL expression of
-// its key over the filtered rows f, and the type its cursor key is cast to.
+// its key over items i (each has an index of its own, 000035 and 000042),
+// and the type its cursor key is cast to.
 type registerSort struct {
 	expr, cast string
 }
 
 // registerSorts is the allow-list of sort keys; nothing else reaches the SQL.
 var registerSorts = map[string]registerSort{
-	"uploaded":    {"f.uploaded_at", "timestamptz"},
-	"valid_until": {"coalesce(f.valid_until, 'infinity'::date)", "date"},
-	"type":        {"f.subject_type", "text"},
-	"file":        {"lower(f.file_name)", "text"},
+	"uploaded":    {"coalesce(i.uploaded_at, i.created_at)", "timestamptz"},
+	"valid_until": {"coalesce(i.valid_until, 'infinity'::date)", "date"},
+	"type":        {"i.subject_type", "text"},
+	"file":        {"lower(coalesce(i.file_name, i.title))", "text"},
 }
 
 // RegisterSortKeys lists the sortable columns.
@@ -125,6 +126,8 @@ type RegisterQuery struct {
 	Sort   string // a key of RegisterSortKeys, "-" in front for descending
 	After  *RegisterCursor
 	Before *RegisterCursor
+	// Last asks for the last page (without After or Before).
+	Last bool
 	// Lang is the language of the subjects' titles ("nl" or "en").
 	Lang string
 	// Today is the day validity is measured against; zero means today in UTC.
@@ -215,17 +218,10 @@ func (r *Registry) titleColumn() string {
 	return b.String()
 }
 
-// registerFiltered selects the entity's live items matching the filters,
-// with their newest version (the row a link has none of).
-const registerFiltered = `SELECT i.id, i.entity_id, i.subject_type, i.subject_ref, i.kind, i.title, coalesce(i.url, '') AS url,
-		coalesce(lv.filename, i.title) AS file_name, coalesce(lv.id, 0) AS version_id, coalesce(lv.version_no, 0) AS version_no,
-		coalesce(lv.sha256, '') AS sha256, coalesce(lv.uploaded_at, i.created_at) AS uploaded_at,
-		i.created_by AS owner_id, i.valid_until, i.review_state, i.review_comment, i.reviewed_by, i.reviewed_at,
-		i.created_at, i.version
-	FROM evidence_items i
-	LEFT JOIN LATERAL (SELECT v.id, v.version_no, v.filename, v.sha256, v.uploaded_at FROM evidence_versions v
-		WHERE v.item_id = i.id AND v.entity_id = i.entity_id ORDER BY v.version_no DESC LIMIT 1) lv ON true
-	WHERE i.entity_id = @entity AND i.deleted_at IS NULL
+// registerWhere selects the entity's live items i matching the filters.
+// The newest version's file name and upload time are on the item
+// (000042), so filtering and sorting read items only.
+const registerWhere = ` WHERE i.entity_id = @entity AND i.deleted_at IS NULL
 		AND (@item::bigint = 0 OR i.id = @item)
 		AND (@type::text = '' OR i.subject_type = @type)
 		AND (@state::text = '' OR i.review_state = @state)
@@ -233,7 +229,7 @@ const registerFiltered = `SELECT i.id, i.entity_id, i.subject_type, i.subject_re
 		AND CASE @validity::text WHEN 'expired' THEN i.valid_until < @today::date
 			WHEN 'expiring' THEN i.valid_until BETWEEN @today::date AND @today::date + @days::int
 			WHEN 'none' THEN i.valid_until IS NULL ELSE true END
-		AND (@text::text = '' OR coalesce(lv.filename, '') ILIKE @text ESCAPE '\' OR i.title ILIKE @text ESCAPE '\')`
+		AND (@text::text = '' OR coalesce(i.file_name, '') ILIKE @text ESCAPE '\' OR i.title ILIKE @text ESCAPE '\')`
 
 // likePattern is s as an ILIKE pattern matching it anywhere.
 func likePattern(s string) string {
@@ -246,8 +242,9 @@ func likePattern(s string) string {
 }
 
 // Register returns one page of the entity's evidence register: at most
-// RegisterPageSize items in the requested (allow-listed) order, positioned
-// by keyset, never by OFFSET, with the total matching the filters and each
+// RegisterPageSize items in the requested (allow-listed, indexed) order,
+// positioned by keyset, never by OFFSET, with the total matching the
+// filters (counted over the items' index, no version read) and each
 // subject's display title — in exactly one query, whatever the page size or
 // the number of subject types (titles come from the types' TitleSQL as one
 // CASE column).
@@ -275,32 +272,39 @@ func (s *Store) Register(ctx context.Context, q db.Querier, entityID int64, rq R
 	args := pgx.StrictNamedArgs{"entity": entityID, "item": rq.ItemID, "type": rq.SubjectType, "state": rq.ReviewState,
 		"owner": rq.OwnerID, "validity": rq.Validity, "today": dateOf(rq.Today).Format(time.DateOnly), "days": ExpiringDays,
 		"text": likePattern(rq.Text), "lang": lang, "limit": RegisterPageSize + 1}
-	backwards := rq.Before != nil
+	backwards := rq.Before != nil || (rq.Last && rq.After == nil)
 	keyset := ""
-	if c := rq.After; c != nil || backwards {
-		if c == nil {
-			c = rq.Before
-		}
+	c := rq.After
+	if c == nil {
+		c = rq.Before
+	}
+	if c != nil {
 		op := ">"
 		if desc != backwards {
 			op = "<"
 		}
-		keyset = ` WHERE (` + sort.expr + `, f.id) ` + op + ` (@ck::` + sort.cast + `, @cid::bigint)`
+		keyset = ` AND (` + sort.expr + `, i.id) ` + op + ` (@ck::` + sort.cast + `, @cid::bigint)`
 		args["ck"], args["cid"] = c.Key, c.ID
 	}
 	dir := " ASC"
 	if desc != backwards {
 		dir = " DESC"
 	}
-	sql := `WITH f AS MATERIALIZED (` + registerFiltered + `)
-		SELECT f.id, f.subject_type, f.subject_ref, coalesce(` + reg.titleColumn() + `, '') AS subject_title,
-			f.kind, f.title, f.url, f.file_name, f.version_id, f.version_no, f.sha256, f.uploaded_at, f.owner_id,
-			coalesce(ou.name, '') AS owner, f.valid_until, f.review_state, f.review_comment,
-			coalesce(ru.name, '') AS reviewed_by, f.reviewed_at, f.created_at, f.version,
-			(` + sort.expr + `)::text AS sort_key, (SELECT count(*) FROM f)::int AS total
-		FROM f JOIN evidence_items i ON i.id = f.id
-		LEFT JOIN users ou ON ou.id = f.owner_id LEFT JOIN users ru ON ru.id = f.reviewed_by` + keyset + `
-		ORDER BY ` + sort.expr + dir + `, f.id` + dir + ` LIMIT @limit`
+	// The page's items are chosen through the sort's index (LIMIT), then
+	// joined with their newest version, owner and reviewer, and titled.
+	sql := `SELECT i.id, i.subject_type, i.subject_ref, coalesce(` + reg.titleColumn() + `, '') AS subject_title,
+			i.kind, i.title, coalesce(i.url, '') AS url, coalesce(i.file_name, i.title) AS file_name,
+			coalesce(v.id, 0) AS version_id, coalesce(v.version_no, 0) AS version_no, coalesce(v.sha256, '') AS sha256,
+			coalesce(i.uploaded_at, i.created_at) AS uploaded_at, i.created_by AS owner_id,
+			coalesce(ou.name, '') AS owner, i.valid_until, i.review_state, i.review_comment,
+			coalesce(ru.name, '') AS reviewed_by, i.reviewed_at, i.created_at, i.version,
+			(` + sort.expr + `)::text AS sort_key,
+			(SELECT count(*) FROM evidence_items i` + registerWhere + `)::int AS total
+		FROM (SELECT i.* FROM evidence_items i` + registerWhere + keyset + `
+			ORDER BY ` + sort.expr + dir + `, i.id` + dir + ` LIMIT @limit) i
+		LEFT JOIN evidence_versions v ON v.item_id = i.id AND v.version_no = i.latest_version_no AND v.entity_id = i.entity_id
+		LEFT JOIN users ou ON ou.id = i.created_by LEFT JOIN users ru ON ru.id = i.reviewed_by
+		ORDER BY ` + sort.expr + dir + `, i.id` + dir
 	rows, err := q.Query(ctx, sql, args)
 	if err != nil {
 		return page, fmt.Errorf("evidence register of entity %d: %w", entityID, err)
@@ -315,7 +319,7 @@ func (s *Store) Register(ctx context.Context, q db.Querier, entityID int64, rq R
 	}
 	if backwards {
 		slices.Reverse(list)
-		page.HasPrev, page.HasNext = more, true
+		page.HasPrev, page.HasNext = more, rq.Before != nil
 	} else {
 		page.HasPrev, page.HasNext = rq.After != nil, more
 	}

@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -261,34 +262,129 @@ type Summary struct {
 	OnTime, Late int
 }
 
-// List lists the entity's incidents (status "" for all): those with
-// overdue reports first, then by the next due report, then newest. One
-// query.
-func List(ctx context.Context, q db.Querier, entityID int64, status string, now time.Time) ([]Summary, error) {
-	rows, err := q.Query(ctx, `SELECT i.id, i.title, i.category, i.status, i.aware_at,
-			coalesce(i.override, i.significance), coalesce(m.invited_name, h.name, ''), r.due_at, coalesce(r.stage, ''),
+// ListPageSize is the number of incidents on one page of the register.
+const ListPageSize = 50
+
+// Cursor is a keyset position in the register: the incident's aware time
+// (in microseconds since 1970, PostgreSQL's precision) and its id. Its URL
+// form is "<micros>.<id>".
+type Cursor struct {
+	AwareAt time.Time
+	ID      int64
+}
+
+// String is the URL form of the cursor.
+func (c Cursor) String() string {
+	return strconv.FormatInt(c.AwareAt.UnixMicro(), 10) + "." + strconv.FormatInt(c.ID, 10)
+}
+
+// ParseCursor reads a cursor's URL form.
+func ParseCursor(s string) (Cursor, bool) {
+	k, id, ok := strings.Cut(s, ".")
+	if !ok {
+		return Cursor{}, false
+	}
+	micros, err1 := strconv.ParseInt(k, 10, 64)
+	n, err2 := strconv.ParseInt(id, 10, 64)
+	return Cursor{AwareAt: time.UnixMicro(micros).UTC(), ID: n}, err1 == nil && err2 == nil && n > 0
+}
+
+// ListQuery is one page of the register: the status filter ("" for all) and
+// the position — after a row (the next page), before one (the previous
+// page), the last page, or none of these (the first page).
+type ListQuery struct {
+	Status string
+	After  *Cursor
+	Before *Cursor
+	Last   bool
+	// All lists every incident on one page (the evidence package), not a
+	// page of ListPageSize.
+	All bool
+}
+
+// ListPage is one page of the register, newest first, and whether newer
+// (HasPrev) or older (HasNext) incidents match beyond it.
+type ListPage struct {
+	Rows             []Summary
+	HasPrev, HasNext bool
+}
+
+// Cursor is the row's keyset position.
+func (s Summary) Cursor() Cursor { return Cursor{AwareAt: s.AwareAt, ID: s.ID} }
+
+// List returns one page of the entity's incidents, newest (by the moment
+// the entity became aware) first, positioned by keyset on (aware_at, id)
+// over incidents_entity_aware_idx / incidents_entity_status_aware_idx, in
+// one query: the report counts and next due report are read for the page's
+// rows only. The reports owed across all incidents, nearest first, are
+// OwedReports.
+func List(ctx context.Context, q db.Querier, entityID int64, lq ListQuery, now time.Time) (ListPage, error) {
+	limit := ListPageSize + 1
+	if lq.All {
+		limit, lq.After, lq.Before, lq.Last = math.MaxInt32, nil, nil, false
+	}
+	args := pgx.StrictNamedArgs{"entity": entityID, "status": lq.Status, "now": now, "limit": limit}
+	where := ""
+	backwards := lq.Before != nil || lq.Last
+	if c := lq.After; c != nil {
+		where = " AND (i.aware_at, i.id) < (@ck, @cid)"
+		args["ck"], args["cid"] = c.AwareAt, c.ID
+	} else if c := lq.Before; c != nil {
+		where = " AND (i.aware_at, i.id) > (@ck, @cid)"
+		args["ck"], args["cid"] = c.AwareAt, c.ID
+	}
+	order := " ORDER BY i.aware_at DESC, i.id DESC"
+	if backwards {
+		order = " ORDER BY i.aware_at ASC, i.id ASC"
+	}
+	rows, err := q.Query(ctx, `SELECT p.id, p.title, p.category, p.status, p.aware_at,
+			coalesce(p.override, p.significance), coalesce(m.invited_name, h.name, ''), r.due_at, coalesce(r.stage, ''),
 			c.overdue, c.on_time, c.late
-		FROM incidents i
+		FROM (SELECT i.id, i.entity_id, i.title, i.category, i.status, i.aware_at, i.override, i.significance, i.handler_id
+			FROM incidents i WHERE i.entity_id = @entity AND (@status = '' OR i.status = @status)`+where+order+` LIMIT @limit) p
 		CROSS JOIN LATERAL (SELECT count(*) FILTER (WHERE o.submitted_at IS NULL AND o.due_at < @now)::int AS overdue,
 			count(*) FILTER (WHERE o.submitted_at <= o.due_at OR (o.submitted_at IS NOT NULL AND o.due_at IS NULL))::int AS on_time,
 			count(*) FILTER (WHERE o.submitted_at > o.due_at)::int AS late
-			FROM incident_reports o WHERE o.incident_id = i.id) c
-		LEFT JOIN users h ON h.id = i.handler_id
-		LEFT JOIN memberships m ON m.entity_id = i.entity_id AND m.user_id = i.handler_id
-		LEFT JOIN LATERAL (SELECT due_at, stage FROM incident_reports WHERE incident_id = i.id AND submitted_at IS NULL
-			AND due_at IS NOT NULL ORDER BY due_at LIMIT 1) r ON true
-		WHERE i.entity_id = @entity AND (@status = '' OR i.status = @status)
-		ORDER BY (r.due_at < @now) IS TRUE DESC, r.due_at NULLS LAST, i.aware_at DESC, i.id DESC`,
-		pgx.StrictNamedArgs{"entity": entityID, "status": status, "now": now})
+			FROM incident_reports o WHERE o.incident_id = p.id) c
+		LEFT JOIN users h ON h.id = p.handler_id
+		LEFT JOIN memberships m ON m.entity_id = p.entity_id AND m.user_id = p.handler_id
+		LEFT JOIN LATERAL (SELECT due_at, stage FROM incident_reports WHERE incident_id = p.id AND submitted_at IS NULL
+			AND due_at IS NOT NULL ORDER BY due_at LIMIT 1) r ON true`+strings.ReplaceAll(order, "i.", "p."), args)
 	if err != nil {
-		return nil, fmt.Errorf("incidents of entity %d: %w", entityID, err)
+		return ListPage{}, fmt.Errorf("incidents of entity %d: %w", entityID, err)
 	}
-	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (Summary, error) {
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Summary, error) {
 		var s Summary
 		err := row.Scan(&s.ID, &s.Title, &s.Category, &s.Status, &s.AwareAt, &s.Significance, &s.HandlerName,
 			&s.NextDue, &s.NextStage, &s.Overdue, &s.OnTime, &s.Late)
 		return s, err
 	})
+	if err != nil {
+		return ListPage{}, fmt.Errorf("incidents of entity %d: %w", entityID, err)
+	}
+	more := len(list) > ListPageSize && !lq.All
+	if more {
+		list = list[:ListPageSize]
+	}
+	p := ListPage{Rows: list}
+	if backwards {
+		slices.Reverse(p.Rows)
+		p.HasPrev, p.HasNext = more, lq.Before != nil
+	} else {
+		p.HasPrev, p.HasNext = lq.After != nil, more
+	}
+	return p, nil
+}
+
+// OwedReports lists the entity's reports still owed (DeadlinesColumn: the
+// ten nearest, overdue first), so the register shows what is urgent
+// whatever page its incidents are on.
+func OwedReports(ctx context.Context, q db.Querier, entityID int64) ([]Deadline, error) {
+	var raw []byte
+	if err := q.QueryRow(ctx, `SELECT `+DeadlinesColumn, pgx.StrictNamedArgs{"entity": entityID}).Scan(&raw); err != nil {
+		return nil, fmt.Errorf("owed reports of entity %d: %w", entityID, err)
+	}
+	return ParseDeadlines(raw)
 }
 
 // Input is the incident form as submitted. Times are Europe/Amsterdam

@@ -438,10 +438,11 @@ func Collect(ctx context.Context, q db.Querier, entityID int64, period Period, l
 	}
 
 	// Incidents aware in the period, one row per reporting stage.
-	incs, err := incident.List(ctx, q, entityID, "", now)
+	all, err := incident.List(ctx, q, entityID, incident.ListQuery{All: true}, now)
 	if err != nil {
 		return nil, err
 	}
+	incs := all.Rows
 	reports, err := incident.EntityReports(ctx, q, entityID)
 	if err != nil {
 		return nil, err

@@ -201,12 +201,18 @@ const registerOverdue = `(EXISTS (SELECT 1 FROM risk_mitigations m WHERE m.scena
 		AND m.due_date < @today AND m.entity_id = @entity)
 	OR (s.acceptance = 'accepted' AND s.acceptance_expires <= @today))`
 
-const registerSelect = `SELECT s.id, s.jewel_id, j.name AS jewel_name, coalesce(o.name, '') AS owner_name, s.threat_code,
+// registerColumns are the register's columns over scenarios s joined by
+// registerJoins.
+const registerColumns = `s.id, s.jewel_id, j.name AS jewel_name, coalesce(o.name, '') AS owner_name, s.threat_code,
 	s.threat_id, coalesce(t.name, '') AS threat_name, s.availability, s.integrity, s.confidentiality,
 	s.inherent_likelihood, s.inherent_impact, s.inherent_level, s.treatment, s.acceptance,
-	coalesce(` + registerOverdue + `, false) AS overdue
-	FROM risk_scenarios s JOIN risk_jewels j ON j.id = s.jewel_id LEFT JOIN users o ON o.id = j.owner_id
-	LEFT JOIN risk_threats t ON t.id = s.threat_id
+	coalesce(` + registerOverdue + `, false) AS overdue`
+
+const registerJoins = ` JOIN risk_jewels j ON j.id = s.jewel_id LEFT JOIN users o ON o.id = j.owner_id
+	LEFT JOIN risk_threats t ON t.id = s.threat_id`
+
+// registerFrom is the scenarios s of the analysis matching the filter.
+const registerFrom = ` FROM risk_scenarios s` + registerJoins + `
 	WHERE s.entity_id = @entity AND s.analysis_id = @analysis
 		AND (@level = 0 OR s.inherent_level = @level) AND (@jewel = 0 OR s.jewel_id = @jewel)
 		AND (@code = '' OR s.threat_code = @code) AND (@threat = 0 OR s.threat_id = @threat)
@@ -217,6 +223,8 @@ const registerSelect = `SELECT s.id, s.jewel_id, j.name AS jewel_name, coalesce(
 			WHEN 'requested' THEN s.acceptance = 'requested' WHEN 'accept' THEN s.acceptance = 'accepted'
 			ELSE s.treatment = @treatment END)
 		AND (NOT @overdue OR ` + registerOverdue + `)`
+
+const registerSelect = `SELECT ` + registerColumns + registerFrom
 
 func registerArgs(entityID, analysisID int64, f RegisterFilter) pgx.StrictNamedArgs {
 	day := f.Today
@@ -246,7 +254,11 @@ func Register(ctx context.Context, qr db.Querier, entityID, analysisID int64, q 
 		return RegisterPage{}, fmt.Errorf("register sort %q: not allowed", q.Sort.Key)
 	}
 	args := registerArgs(entityID, analysisID, q.Filter)
-	sql := registerSelect
+	// The page's rows are chosen first (an index scan of the sort's index
+	// and LIMIT), then joined and their overdue state read for those rows
+	// only: computed over the filter, the planner hashes every open
+	// mitigation of the entity for it.
+	sql := `SELECT s.*` + registerFrom
 	backwards := q.Before != nil || q.Last
 	if c := q.After; c != nil {
 		op := " > "
@@ -264,6 +276,7 @@ func Register(ctx context.Context, qr db.Querier, entityID, analysisID int64, q 
 		args["ck"], args["cid"] = c.Key, c.ID
 	}
 	sql += orderBy(col, q.Sort.Desc != backwards) + " LIMIT @limit"
+	sql = `SELECT ` + registerColumns + ` FROM (` + sql + `) s` + registerJoins + orderBy(col, q.Sort.Desc != backwards)
 	args["limit"] = RegisterPageSize + 1
 	rows, err := qr.Query(ctx, sql, args)
 	if err != nil {
@@ -309,4 +322,45 @@ func EachRegisterRow(ctx context.Context, qr db.Querier, entityID, analysisID in
 		}
 	}
 	return rows.Err()
+}
+
+// RegisterOption is a jewel or supplier as the register's filters offer it:
+// its id and name (and a jewel's owner), nothing of the record beyond.
+type RegisterOption struct {
+	Kind      string `db:"kind"` // "jewel" or "supplier"
+	ID        int64  `db:"id"`
+	Name      string `db:"name"`
+	OwnerID   *int64 `db:"owner_id"`
+	OwnerName string `db:"owner_name"`
+}
+
+// RegisterOptions lists the analysis's jewels (by level and name, as Jewels)
+// and suppliers (by name) for the register's filters, in one query that
+// reads names only: Jewels and Suppliers read every record whole, with its
+// links, for the pages that show them.
+func RegisterOptions(ctx context.Context, q db.Querier, entityID, analysisID int64) (jewels, suppliers []RegisterOption, err error) {
+	rows, err := q.Query(ctx, `SELECT kind, id, name, owner_id, owner_name FROM (
+			SELECT 'jewel' AS kind, j.id, j.name, j.owner_id, coalesce(o.name, '') AS owner_name,
+				0 AS part, array_position(ARRAY['goal','process','system'], j.level) AS rank
+			FROM risk_jewels j LEFT JOIN users o ON o.id = j.owner_id
+			WHERE j.entity_id = @entity AND j.analysis_id = @analysis
+			UNION ALL
+			SELECT 'supplier', s.id, s.name, NULL, '', 1, 0 FROM risk_suppliers s
+			WHERE s.entity_id = @entity AND s.analysis_id = @analysis) x
+		ORDER BY part, rank, name`, pgx.StrictNamedArgs{"entity": entityID, "analysis": analysisID})
+	if err != nil {
+		return nil, nil, fmt.Errorf("register options of analysis %d: %w", analysisID, err)
+	}
+	all, err := pgx.CollectRows(rows, pgx.RowToStructByName[RegisterOption])
+	if err != nil {
+		return nil, nil, fmt.Errorf("register options of analysis %d: %w", analysisID, err)
+	}
+	for _, o := range all {
+		if o.Kind == "jewel" {
+			jewels = append(jewels, o)
+		} else {
+			suppliers = append(suppliers, o)
+		}
+	}
+	return jewels, suppliers, nil
 }

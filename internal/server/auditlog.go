@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"sort"
 	"strconv"
@@ -32,8 +33,18 @@ func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) {
 		Shell: s.shell(r, "audit.title", "audit"), Base: entityBase(actor.EntityID),
 		Actor: q.Get("actor"), Action: q.Get("action"), ObjectType: q.Get("object"), From: q.Get("from"), To: q.Get("to"),
 	}
-	page, _ := strconv.Atoi(q.Get("page"))
-	f := audit.Filter{EntityID: actor.EntityID, Actor: p.Actor, Action: p.Action, ObjectType: p.ObjectType, Page: page}
+	f := audit.Filter{EntityID: actor.EntityID, Actor: p.Actor, Action: p.Action, ObjectType: p.ObjectType,
+		Last: q.Get("page") == "last"}
+	for name, dst := range map[string]*int64{"after": &f.After, "before": &f.Before} {
+		if v := q.Get(name); v != "" {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n <= 0 {
+				s.errorPage(w, r, http.StatusBadRequest)
+				return
+			}
+			*dst = n
+		}
+	}
 	errs := validate.Errors{}
 	var err error
 	if f.From, err = parseDay(p.From, 0); err != nil {
@@ -47,11 +58,12 @@ func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) {
 	if len(errs) > 0 {
 		status, f.From, f.To = http.StatusUnprocessableEntity, time.Time{}, time.Time{}
 	}
-	rows, total, err := audit.ListNamed(ctx, s.Pool, f)
+	page, err := audit.List(ctx, s.Pool, f)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
+	rows := page.Rows
 	actions, err := audit.Actions(ctx, s.Pool, actor.EntityID)
 	if err != nil {
 		s.serverError(w, r, err)
@@ -82,9 +94,12 @@ func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) {
 			p.Checkpoint.Cut, p.Checkpoint.Kept = true, res.Cuts[0].Kept
 		}
 	}
-	nf := f.Normalized()
-	p.Page, p.Total = nf.Page, total
-	p.Pages = max(1, (total+nf.PerPage-1)/nf.PerPage)
+	if !f.Filtered() {
+		// The unfiltered list is the whole chain: its length is the head's
+		// seq the verification just read, so nothing counts the rows.
+		p.Total = p.ChainRows
+	}
+	p.Pager = auditPager(p, f, page)
 	names := map[int64]string{}
 	for _, row := range rows {
 		for id, name := range row.Names {
@@ -110,6 +125,44 @@ func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) {
 		})
 	}
 	s.render(w, r, status, auditlog.Page(p))
+}
+
+// auditPager links the audit log's pages by keyset on seq, keeping the
+// filters. A position past the end (no rows) links back to the first page.
+func auditPager(p auditlog.Props, f audit.Filter, page audit.ListPage) components.PagerProps {
+	link := func(extra ...string) string {
+		v := url.Values{}
+		for k, val := range map[string]string{"actor": p.Actor, "action": p.Action, "object": p.ObjectType, "from": p.From, "to": p.To} {
+			if val != "" {
+				v.Set(k, val)
+			}
+		}
+		for i := 0; i+1 < len(extra); i += 2 {
+			v.Set(extra[i], extra[i+1])
+		}
+		if len(v) == 0 {
+			return p.Base + "/audit"
+		}
+		return p.Base + "/audit?" + v.Encode()
+	}
+	var out components.PagerProps
+	rows := page.Rows
+	if len(rows) == 0 {
+		if f.After > 0 || f.Before > 0 || f.Last {
+			out.First = link()
+		}
+		return out
+	}
+	seq := func(r audit.Listed) string { return strconv.FormatInt(r.Seq, 10) }
+	if page.HasPrev {
+		out.First = link()
+		out.Prev = link("before", seq(rows[0]))
+	}
+	if page.HasNext {
+		out.Next = link("after", seq(rows[len(rows)-1]))
+		out.Last = link("page", "last")
+	}
+	return out
 }
 
 // recordVerified moves the chain's verified point forward after a view
@@ -161,7 +214,7 @@ func parseDay(s string, addDays int) (time.Time, error) {
 // auditText turns audit rows into sentences in the reader's language: the
 // action's label, "Sanne Visser wijzigde eis 2.3", one line per changed field
 // with its label and translated values, and people's names instead of user
-// ids. Names come with the rows (audit.ListNamed) or from one lookup for all
+// ids. Names come with the rows (audit.List) or from one lookup for all
 // rows (audit.UserNames), never a query per row.
 type auditText struct {
 	ctx   context.Context
@@ -227,7 +280,7 @@ var auditFieldOrder = []string{
 
 // auditUserIDs lists the user ids that rows mention: actors, members (object
 // ids of membership and user rows) and owners, so one query names them all
-// (the export; the page gets the names with its rows from audit.ListNamed).
+// (the export; the page gets the names with its rows from audit.List).
 func auditUserIDs(rows []audit.Row) []int64 {
 	seen := map[int64]bool{}
 	var ids []int64

@@ -66,6 +66,8 @@ func (s *Server) evidenceRegister(w http.ResponseWriter, r *http.Request) {
 		rq.After = &c
 	} else if c, ok := evidence.ParseRegisterCursor(qv.Get("before")); ok {
 		rq.Before = &c
+	} else {
+		rq.Last = qv.Get("page") == "last"
 	}
 	page, err := s.evidence().Register(ctx, s.Pool, actor.EntityID, rq)
 	if err != nil {
@@ -128,12 +130,13 @@ func (s *Server) evidenceRegister(w http.ResponseWriter, r *http.Request) {
 		p.Headers[key] = h
 	}
 	sort := form.Sort
-	if page.HasPrev {
-		p.First = link(sort, "", "")
-		p.Prev = link(sort, "before", page.Rows[0].Cursor().String())
+	if page.HasPrev && len(page.Rows) > 0 {
+		p.Pager.First = link(sort, "", "")
+		p.Pager.Prev = link(sort, "before", page.Rows[0].Cursor().String())
 	}
 	if page.HasNext && len(page.Rows) > 0 {
-		p.Next = link(sort, "after", page.Rows[len(page.Rows)-1].Cursor().String())
+		p.Pager.Next = link(sort, "after", page.Rows[len(page.Rows)-1].Cursor().String())
+		p.Pager.Last = link(sort, "page", "last")
 	}
 	for _, row := range page.Rows {
 		p.Rows = append(p.Rows, s.evidenceRow(r, row))

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -137,6 +138,8 @@ func TestEvidenceRegisterPages(t *testing.T) {
 	for _, sort := range []string{"", "sort=file", "sort=-valid_until"} {
 		path := base + "/evidence?" + sort
 		seen := map[string]bool{}
+		var order []string
+		lastLink := ""
 		pages := 0
 		for path != "" && pages < 10 {
 			r := officer.Get(t, path)
@@ -149,6 +152,10 @@ func TestEvidenceRegisterPages(t *testing.T) {
 					t.Errorf("%s: item %s on two pages", sort, item)
 				}
 				seen[item] = true
+				order = append(order, item)
+			}
+			if pages == 1 {
+				lastLink = pageLinks(r.Body)["last"]
 			}
 			path = ""
 			if m := registerNext.FindStringSubmatch(r.Body); m != nil {
@@ -157,6 +164,20 @@ func TestEvidenceRegisterPages(t *testing.T) {
 		}
 		if len(seen) != live || pages != (live+49)/50 {
 			t.Errorf("%q: %d items over %d pages, want %d over %d", sort, len(seen), pages, live, (live+49)/50)
+		}
+		// The last page is the last 50 items in the same order, its
+		// previous page the 50 before them.
+		if lastLink == "" {
+			t.Fatalf("%q: page 1 has no link to the last page", sort)
+		}
+		last := officer.Get(t, lastLink)
+		if got := registerIDs(last.Body); !slices.Equal(got, order[len(order)-50:]) {
+			t.Errorf("%q: last page %v, want %v", sort, got, order[len(order)-50:])
+		}
+		if l := pageLinks(last.Body); l["next"] != "" || l["last"] != "" || l["prev"] == "" {
+			t.Errorf("%q: last page links %v", sort, l)
+		} else if got := registerIDs(officer.Get(t, l["prev"]).Body); !slices.Equal(got, order[len(order)-100:len(order)-50]) {
+			t.Errorf("%q: previous of the last page %v", sort, got)
 		}
 	}
 }
@@ -283,5 +304,40 @@ func TestExpiredEvidenceOnOfficerDashboard(t *testing.T) {
 	if !strings.Contains(r.Body, tr(t, "dashboard.expired_evidence", 2)) || !strings.Contains(r.Body, "Risicomanagementkader.pdf") ||
 		!strings.Contains(r.Body, `href="`+base+`/evidence?validity=expired&amp;sort=valid_until"`) {
 		t.Errorf("dashboard after a second item expired: count or link missing")
+	}
+}
+
+// TestEvidenceRegisterSortsOnTheNewestVersion: a new version of an old
+// item's file moves it to the top of the register (newest upload first)
+// under its new file name, which the text filter and the file sort read.
+func TestEvidenceRegisterSortsOnTheNewestVersion(t *testing.T) {
+	t.Parallel()
+	a, id := startWithDemo(t, apptest.Options{})
+	base := "/e/" + strconv.FormatInt(id, 10)
+	item := firstID(t, a, `SELECT id FROM evidence_items WHERE entity_id = $1 AND kind = 'file' AND deleted_at IS NULL
+		ORDER BY created_at, id LIMIT 1`, id)
+	itemID := strconv.FormatInt(item, 10)
+	officer := a.LoginDemo(t, authz.SecurityOfficer)
+	if first := registerIDs(officer.Get(t, base+"/evidence").Body); len(first) < 2 || first[0] == itemID {
+		t.Fatalf("the oldest file item %s should not lead the register yet: %v", itemID, first)
+	}
+	if r := upload(t, officer, a, base+"/evidence/"+itemID+"/versions", `filename="aaa-nieuwste-versie.pdf"`, demo.MinimalPDF("nieuw")); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("new version: %d\n%s", r.StatusCode, r.Body)
+	}
+	r := officer.Get(t, base+"/evidence")
+	if ids := registerIDs(r.Body); len(ids) == 0 || ids[0] != itemID || !strings.Contains(r.Body, "aaa-nieuwste-versie.pdf") {
+		t.Errorf("after a new version the item should lead the register with its new file: %v", ids)
+	}
+	if ids := registerIDs(officer.Get(t, base+"/evidence?q=nieuwste-versie").Body); len(ids) != 1 || ids[0] != itemID {
+		t.Errorf("text filter on the new file name: %v", ids)
+	}
+	var wantFirst string
+	if err := a.Pool.QueryRow(context.Background(), `SELECT i.id::text FROM evidence_items i
+		LEFT JOIN LATERAL (SELECT filename FROM evidence_versions v WHERE v.item_id = i.id ORDER BY version_no DESC LIMIT 1) lv ON true
+		WHERE i.entity_id = $1 AND i.deleted_at IS NULL ORDER BY lower(coalesce(lv.filename, i.title)), i.id LIMIT 1`, id).Scan(&wantFirst); err != nil {
+		t.Fatal(err)
+	}
+	if ids := registerIDs(officer.Get(t, base+"/evidence?sort=file").Body); len(ids) == 0 || ids[0] != wantFirst {
+		t.Errorf("sorted by file name: first %v, want %s", ids, wantFirst)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -72,23 +73,53 @@ func statusOptions(ctx context.Context, all bool) []components.Option {
 	return opts
 }
 
+// incidentList is the incident register: one page of the entity's
+// incidents, newest first, by keyset; above the first page the reports
+// still owed, nearest first, whatever page their incidents are on.
 func (s *Server) incidentList(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	actor := authz.ActorFrom(ctx)
-	status := r.URL.Query().Get("status")
-	if !slices.Contains(incident.Statuses, incident.Status(status)) {
-		status = ""
+	q := r.URL.Query()
+	lq := incident.ListQuery{Status: q.Get("status"), Last: q.Get("page") == "last"}
+	if !slices.Contains(incident.Statuses, incident.Status(lq.Status)) {
+		lq.Status = ""
+	}
+	for name, dst := range map[string]**incident.Cursor{"after": &lq.After, "before": &lq.Before} {
+		if v := q.Get(name); v != "" {
+			c, ok := incident.ParseCursor(v)
+			if !ok {
+				s.errorPage(w, r, http.StatusBadRequest)
+				return
+			}
+			*dst = &c
+		}
+	}
+	if lq.After != nil {
+		lq.Before, lq.Last = nil, false
+	} else if lq.Before != nil {
+		lq.Last = false
 	}
 	now := time.Now()
-	list, err := incident.List(ctx, s.Pool, actor.EntityID, status, now)
+	page, err := incident.List(ctx, s.Pool, actor.EntityID, lq, now)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	p := incidentpages.ListProps{Shell: s.shell(r, "incident.title", "incidents"), Base: entityBase(actor.EntityID),
-		Status: status, Statuses: statusOptions(ctx, true), CanEdit: actor.Can(authz.IncidentEdit),
+	base := entityBase(actor.EntityID)
+	p := incidentpages.ListProps{Shell: s.shell(r, "incident.title", "incidents"), Base: base,
+		Status: lq.Status, Statuses: statusOptions(ctx, true), CanEdit: actor.Can(authz.IncidentEdit),
 		Notice: s.Sessions.PopString(ctx, sessFlash)}
-	for _, in := range list {
+	if lq.Status == "" && lq.After == nil && lq.Before == nil && !lq.Last {
+		// The register's front page leads with what is urgent, as its
+		// order did before it was paginated.
+		owed, err := incident.OwedReports(ctx, s.Pool, actor.EntityID)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		p.Deadlines = deadlineRows(ctx, base, owed, now)
+	}
+	for _, in := range page.Rows {
 		row := incidentpages.Row{ID: in.ID, Title: in.Title, Category: i18n.T(ctx, "incident.category."+in.Category),
 			Status: i18n.T(ctx, "incident.status."+string(in.Status)), Aware: i18n.DateTime(ctx, in.AwareAt),
 			Significance: i18n.T(ctx, "incident.outcome."+string(in.Significance)), Handler: in.HandlerName, Overdue: in.Overdue,
@@ -99,6 +130,32 @@ func (s *Server) incidentList(w http.ResponseWriter, r *http.Request) {
 			row.Countdown = countdown(ctx, *in.NextDue, now)
 		}
 		p.Rows = append(p.Rows, row)
+	}
+	link := func(extra ...string) string {
+		v := url.Values{}
+		if lq.Status != "" {
+			v.Set("status", lq.Status)
+		}
+		for i := 0; i+1 < len(extra); i += 2 {
+			v.Set(extra[i], extra[i+1])
+		}
+		if len(v) == 0 {
+			return base + "/incidents"
+		}
+		return base + "/incidents?" + v.Encode()
+	}
+	switch rows := page.Rows; {
+	case len(rows) == 0:
+		if lq.After != nil || lq.Before != nil || lq.Last {
+			p.Pager.First = link()
+		}
+	default:
+		if page.HasPrev {
+			p.Pager.First, p.Pager.Prev = link(), link("before", rows[0].Cursor().String())
+		}
+		if page.HasNext {
+			p.Pager.Next, p.Pager.Last = link("after", rows[len(rows)-1].Cursor().String()), link("page", "last")
+		}
 	}
 	s.render(w, r, http.StatusOK, incidentpages.List(p))
 }

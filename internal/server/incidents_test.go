@@ -30,15 +30,23 @@ func TestIncidentsOfTheDemo(t *testing.T) {
 		!strings.Contains(r.Body, "Phishingmail met valse inlogpagina") || strings.Contains(r.Body, `data-testid="incident-new"`) {
 		t.Fatalf("register for the board: %d\n%s", r.StatusCode, r.Body)
 	}
-	if strings.Index(r.Body, "Ransomware op SCADA") > strings.Index(r.Body, "Phishingmail") {
-		t.Errorf("the incident with a report due should come first")
+	// The report still owed leads the page; the register lists the
+	// incidents newest first.
+	deadlines, register := section(r.Body, `data-testid="incident-deadlines"`), section(r.Body, `id="incidents-h"`)
+	if !strings.Contains(deadlines, "Ransomware op SCADA") || strings.Contains(deadlines, "Phishingmail") ||
+		strings.Index(r.Body, `data-testid="incident-deadlines"`) > strings.Index(r.Body, `id="incidents-h"`) {
+		t.Errorf("the report due should lead the register page:\n%s", deadlines)
+	}
+	if strings.Index(register, "Ransomware op SCADA") > strings.Index(register, "Phishingmail") ||
+		strings.Index(register, "Phishingmail") > strings.Index(register, "DDoS-aanval op klantportaal") {
+		t.Errorf("the register should list the newest incident first:\n%s", register)
 	}
 	// Reporting timeliness per incident, for the auditor: the closed DDoS
 	// incident's three reports were all on time, the ransomware's early
 	// warning too; the phishing incident owed none.
 	for title, want := range map[string]string{"DDoS-aanval op klantportaal": `data-on-time="3" data-late="0"`,
 		"Ransomware op SCADA zuivering": `data-on-time="1" data-late="0"`, "Phishingmail met valse inlogpagina": `data-on-time="0" data-late="0"`} {
-		row := r.Body[strings.Index(r.Body, title):]
+		row := register[strings.Index(register, title):]
 		if row = row[:strings.Index(row, "</tr>")]; !strings.Contains(row, want) {
 			t.Errorf("timeliness of %q: want %s in\n%s", title, want, row)
 		}
@@ -373,4 +381,18 @@ func TestIncidentRegisterAssessReport(t *testing.T) {
 			t.Errorf("no audit row %s", action)
 		}
 	}
+}
+
+// section is the body from the first occurrence of marker to the end of
+// the <section> holding it ("" without the marker).
+func section(body, marker string) string {
+	i := strings.Index(body, marker)
+	if i < 0 {
+		return ""
+	}
+	rest := body[i:]
+	if end := strings.Index(rest, "</section>"); end >= 0 {
+		return rest[:end]
+	}
+	return rest
 }

@@ -109,8 +109,8 @@ func registerQuery(f riskpages.RegisterForm, extra ...string) string {
 }
 
 // riskRegister is the register: one page of the analysis's scenarios.
-// Queries: the analysis, the page, and the jewels, entity threats and
-// suppliers for the filter (whatever the number of scenarios).
+// Queries: the analysis, the page, the jewels' and suppliers' names and the
+// entity threats for the filter (whatever the number of scenarios).
 func (s *Server) riskRegister(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	actor := authz.ActorFrom(ctx)
@@ -128,17 +128,12 @@ func (s *Server) riskRegister(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	jewels, err := risk.Jewels(ctx, s.Pool, actor.EntityID, a.ID)
+	jewels, suppliers, err := risk.RegisterOptions(ctx, s.Pool, actor.EntityID, a.ID)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
 	own, err := risk.EntityThreats(ctx, s.Pool, actor.EntityID)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	suppliers, err := risk.Suppliers(ctx, s.Pool, actor.EntityID, a.ID)
 	if err != nil {
 		s.serverError(w, r, err)
 		return

@@ -34,6 +34,10 @@ type ListProps struct {
 	Rows     []Row
 	CanEdit  bool
 	Notice   string
+	// Deadlines are the reports still owed, nearest first, across all
+	// incidents (the rows are one page, newest first).
+	Deadlines []DeadlineRow
+	Pager     components.PagerProps
 }
 
 // Form is the incident's facts as the form shows them.
