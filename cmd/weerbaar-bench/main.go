@@ -341,6 +341,9 @@ func (s *server) countQueries(ctx context.Context, path string, session http.Hea
 		return 0, -1
 	}
 	req.Header = session.Clone()
+	if req.Header == nil { // the baselines need no session
+		req.Header = http.Header{}
+	}
 	id := fmt.Sprintf("weerbaar-bench-%d", s.counted.Add(1))
 	req.Header.Set("X-Request-Id", id)
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
