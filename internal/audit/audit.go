@@ -21,7 +21,10 @@
 //	pg_advisory_xact_lock(hashtextextended('weerbaar.audit_log.' || chain, 0))
 //
 // where chain is the entity id or 0, and a unique index on
-// (coalesce(entity_id, 0), seq) makes a fork impossible even without it.
+// (chain, seq) makes a fork impossible even without it. The chain is written
+// CASE WHEN entity_id IS NULL THEN 0 ELSE entity_id END in every query (and
+// index, migration 000046), not coalesce: row-level security lets only
+// leak-proof expressions use an index, and PostgreSQL counts COALESCE as none.
 //
 // # Hash (for an independent verifier)
 //
@@ -187,7 +190,7 @@ func Record(ctx context.Context, tx pgx.Tx, e Event) error {
 	var lastSeq int64
 	var lastHash string
 	err = tx.QueryRow(ctx, `SELECT seq, hash FROM audit_log
-		WHERE coalesce(entity_id, 0) = @chain ORDER BY seq DESC LIMIT 1`, chain).Scan(&lastSeq, &lastHash)
+		WHERE (CASE WHEN entity_id IS NULL THEN 0 ELSE entity_id END) = @chain ORDER BY seq DESC LIMIT 1`, chain).Scan(&lastSeq, &lastHash)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		lastSeq, lastHash = 0, GenesisHash

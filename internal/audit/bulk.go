@@ -28,7 +28,7 @@ func LockChain(ctx context.Context, tx pgx.Tx, entityID int64) (*Chain, error) {
 		return nil, fmt.Errorf("audit: lock chain %d: %w", entityID, err)
 	}
 	c := &Chain{entityID: entityID, head: GenesisHash}
-	err := tx.QueryRow(ctx, `SELECT seq, hash FROM audit_log WHERE coalesce(entity_id, 0) = @chain ORDER BY seq DESC LIMIT 1`, args).
+	err := tx.QueryRow(ctx, `SELECT seq, hash FROM audit_log WHERE (CASE WHEN entity_id IS NULL THEN 0 ELSE entity_id END) = @chain ORDER BY seq DESC LIMIT 1`, args).
 		Scan(&c.seq, &c.head)
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return nil, fmt.Errorf("audit: head of chain %d: %w", entityID, err)

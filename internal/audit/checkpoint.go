@@ -77,12 +77,12 @@ type checkpointLine struct {
 // so it costs one index probe per chain however long the chains are.
 func Heads(ctx context.Context, q db.Querier) ([]Head, error) {
 	rows, err := q.Query(ctx, `WITH RECURSIVE chains(c) AS (
-			SELECT min(coalesce(entity_id, 0)) FROM audit_log
+			SELECT min((CASE WHEN entity_id IS NULL THEN 0 ELSE entity_id END)) FROM audit_log
 			UNION ALL
-			SELECT (SELECT min(coalesce(entity_id, 0)) FROM audit_log WHERE coalesce(entity_id, 0) > c)
+			SELECT (SELECT min((CASE WHEN entity_id IS NULL THEN 0 ELSE entity_id END)) FROM audit_log WHERE (CASE WHEN entity_id IS NULL THEN 0 ELSE entity_id END) > c)
 			FROM chains WHERE c IS NOT NULL)
 		SELECT c, h.seq, h.hash FROM chains
-		CROSS JOIN LATERAL (SELECT seq, hash FROM audit_log WHERE coalesce(entity_id, 0) = c ORDER BY seq DESC LIMIT 1) h
+		CROSS JOIN LATERAL (SELECT seq, hash FROM audit_log WHERE (CASE WHEN entity_id IS NULL THEN 0 ELSE entity_id END) = c ORDER BY seq DESC LIMIT 1) h
 		WHERE c IS NOT NULL ORDER BY c`)
 	if err != nil {
 		return nil, fmt.Errorf("audit: chain heads: %w", err)

@@ -207,7 +207,7 @@ func missingHeads(ctx context.Context, q db.Querier, recorded []Head) ([]Head, e
 		ids[i], seqs[i], hashes[i] = h.EntityID, h.Seq, h.Hash
 	}
 	rows, err := q.Query(ctx, `SELECT r.e, r.s, r.h FROM unnest(@ids::bigint[], @seqs::bigint[], @hashes::text[]) AS r(e, s, h)
-		LEFT JOIN audit_log a ON coalesce(a.entity_id, 0) = r.e AND a.seq = r.s
+		LEFT JOIN audit_log a ON (CASE WHEN a.entity_id IS NULL THEN 0 ELSE a.entity_id END) = r.e AND a.seq = r.s
 		WHERE a.hash IS DISTINCT FROM r.h ORDER BY r.e`, pgx.StrictNamedArgs{"ids": ids, "seqs": seqs, "hashes": hashes})
 	if err != nil {
 		return nil, fmt.Errorf("audit: check checkpointed heads: %w", err)

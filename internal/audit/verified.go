@@ -55,10 +55,10 @@ func VerifyFrom(ctx context.Context, q db.Querier, entityID int64, anchors Ancho
 	rows, err := q.Query(ctx, `WITH v AS (SELECT seq, hash, full_at FROM audit_verified WHERE chain = @chain)
 		SELECT r.*, (SELECT seq FROM v) AS from_seq, (SELECT hash FROM v) AS from_hash, (SELECT full_at FROM v) AS full_at
 		FROM (SELECT `+rowColumns+` FROM audit_log
-				WHERE coalesce(entity_id, 0) = @chain AND seq >= coalesce((SELECT seq FROM v), 0)
+				WHERE (CASE WHEN entity_id IS NULL THEN 0 ELSE entity_id END) = @chain AND seq >= (SELECT coalesce(max(seq), 0) FROM v)
 			UNION ALL
 			SELECT `+rowColumns+` FROM audit_log
-				WHERE coalesce(entity_id, 0) = @chain AND seq = ANY(@anchored) AND seq < coalesce((SELECT seq FROM v), 0)) r
+				WHERE (CASE WHEN entity_id IS NULL THEN 0 ELSE entity_id END) = @chain AND seq = ANY(@anchored) AND seq < (SELECT coalesce(max(seq), 0) FROM v)) r
 		ORDER BY r.seq`, pgx.StrictNamedArgs{"chain": entityID, "anchored": anchored})
 	if err != nil {
 		return VerifyResult{}, fmt.Errorf("audit: verify from the verified point: %w", err)

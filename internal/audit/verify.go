@@ -132,8 +132,8 @@ func Verify(ctx context.Context, q db.Querier, entityID int64, all bool) (Verify
 // the same one query.
 func VerifyAnchored(ctx context.Context, q db.Querier, entityID int64, all bool, anchors Anchors) (VerifyResult, error) {
 	rows, err := q.Query(ctx, `SELECT `+rowColumns+` FROM audit_log
-		WHERE @all::boolean OR coalesce(entity_id, 0) = @chain
-		ORDER BY coalesce(entity_id, 0), seq`,
+		WHERE @all::boolean OR (CASE WHEN entity_id IS NULL THEN 0 ELSE entity_id END) = @chain
+		ORDER BY (CASE WHEN entity_id IS NULL THEN 0 ELSE entity_id END), seq`,
 		pgx.StrictNamedArgs{"all": all, "chain": entityID})
 	if err != nil {
 		return VerifyResult{}, fmt.Errorf("audit: verify: %w", err)

@@ -32,7 +32,7 @@ import (
 // the shared count, and then the in-memory limits of each instance still
 // hold.
 const sharedPasswordFailures = `WITH recent AS (SELECT at, action, actor_email FROM audit_log
-		WHERE coalesce(entity_id, 0) = 0 ORDER BY seq DESC LIMIT 2000)
+		WHERE entity_id IS NULL ORDER BY seq DESC LIMIT 2000)
 	SELECT count(*), min(f.at) FROM recent f
 	WHERE f.at > @since AND f.action = 'user.login_failed' AND lower(f.actor_email) = @email
 		AND f.at > coalesce((SELECT max(s.at) FROM recent s WHERE s.action = 'user.login' AND lower(s.actor_email) = @email),

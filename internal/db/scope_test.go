@@ -3,6 +3,7 @@ package db_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -259,5 +260,37 @@ func TestTheAppMayNotBypassRowLevelSecurity(t *testing.T) {
 	var user string
 	if err := app.QueryRow(context.Background(), `SELECT current_user`).Scan(&user); err != nil || user != db.AppRole {
 		t.Errorf("the app's connections act as %q (%v), want %s", user, err, db.AppRole)
+	}
+}
+
+// TestAuditChainLookupsUseTheIndexUnderRowLevelSecurity: as the app, the
+// lookup of a chain's head (before every audit write) is an index condition
+// on the chain index, not a filter over the whole table — PostgreSQL lets
+// only leak-proof expressions through the policies into an index (000046).
+func TestAuditChainLookupsUseTheIndexUnderRowLevelSecurity(t *testing.T) {
+	t.Parallel()
+	f := newScopedFixture(t)
+	ctx := db.ForEntity(context.Background(), f.a)
+	err := db.InTx(ctx, f.app, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SET LOCAL enable_seqscan = off`); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `EXPLAIN SELECT seq, hash FROM audit_log
+			WHERE (CASE WHEN entity_id IS NULL THEN 0 ELSE entity_id END) = $1 ORDER BY seq DESC LIMIT 1`, f.a)
+		if err != nil {
+			return err
+		}
+		lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return err
+		}
+		plan := strings.Join(lines, "\n")
+		if !strings.Contains(plan, "audit_log_chain_seq_idx") || !strings.Contains(plan, "Index Cond: (CASE") {
+			t.Errorf("the chain head lookup does not use the chain index as its condition:\n%s", plan)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
