@@ -297,16 +297,24 @@ func (a *Archive) loadTable(ctx context.Context, tx pgx.Tx, t Table) (int64, err
 	defer r.Close()
 	hr := newHashReader(r)
 	name := pgx.Identifier{t.Name}.Sanitize()
-	// PostgreSQL refuses COPY FROM into a table whose row-level security
-	// holds the restoring role (an owner that is not a superuser): the
-	// policies are lifted for the load and forced again before the
-	// transaction commits, so no one else ever sees the table without them.
+	// The rows are loaded as they were: the tables' own triggers, which keep
+	// derived columns (a risk analysis's content version, an evidence item's
+	// newest file) as rows change, would change rows already restored.
+	// PostgreSQL also refuses COPY FROM into a table whose row-level security
+	// holds the restoring role (an owner that is not a superuser). Both are
+	// lifted for the load and restored before the transaction commits, so no
+	// one else ever sees the table without them.
 	var forced bool
 	if err := tx.QueryRow(ctx, `SELECT relforcerowsecurity FROM pg_class WHERE oid = $1::regclass`, name).Scan(&forced); err != nil {
 		return 0, err
 	}
+	before, after := []string{`ALTER TABLE ` + name + ` DISABLE TRIGGER USER`}, []string{`ALTER TABLE ` + name + ` ENABLE TRIGGER USER`}
 	if forced {
-		if _, err := tx.Exec(ctx, `ALTER TABLE `+name+` NO FORCE ROW LEVEL SECURITY`); err != nil {
+		before = append(before, `ALTER TABLE `+name+` NO FORCE ROW LEVEL SECURITY`)
+		after = append(after, `ALTER TABLE `+name+` FORCE ROW LEVEL SECURITY`)
+	}
+	for _, q := range before {
+		if _, err := tx.Exec(ctx, q); err != nil {
 			return 0, err
 		}
 	}
@@ -314,8 +322,8 @@ func (a *Archive) loadTable(ctx context.Context, tx pgx.Tx, t Table) (int64, err
 	if err != nil {
 		return 0, err
 	}
-	if forced {
-		if _, err := tx.Exec(ctx, `ALTER TABLE `+name+` FORCE ROW LEVEL SECURITY`); err != nil {
+	for _, q := range after {
+		if _, err := tx.Exec(ctx, q); err != nil {
 			return 0, err
 		}
 	}
