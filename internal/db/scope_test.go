@@ -60,16 +60,29 @@ func TestEveryEntityTableIsHeldByRowLevelSecurity(t *testing.T) {
 	for _, name := range tables {
 		var enabled, forced bool
 		var policies int
+		var using, check string
 		err := owner.QueryRow(context.Background(), `SELECT c.relrowsecurity, c.relforcerowsecurity,
-				(SELECT count(*) FROM pg_policies p WHERE p.tablename = c.relname AND p.policyname = 'entity_isolation')
-			FROM pg_class c WHERE c.relname = $1 AND c.relnamespace = 'public'::regnamespace`, name).Scan(&enabled, &forced, &policies)
+				(SELECT count(*) FROM pg_policies p WHERE p.tablename = c.relname AND p.policyname = 'entity_isolation'),
+				coalesce((SELECT p.qual FROM pg_policies p WHERE p.tablename = c.relname AND p.policyname = 'entity_isolation'), ''),
+				coalesce((SELECT p.with_check FROM pg_policies p WHERE p.tablename = c.relname AND p.policyname = 'entity_isolation'), '')
+			FROM pg_class c WHERE c.relname = $1 AND c.relnamespace = 'public'::regnamespace`, name).Scan(&enabled, &forced, &policies, &using, &check)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
 		if !enabled || !forced || policies != 1 {
 			t.Errorf("%s: row-level security enabled %v, forced %v, entity policies %d; want true, true, 1 "+
-				"(its migration must ENABLE and FORCE ROW LEVEL SECURITY and create the policy entity_isolation as 000039 does)",
+				"(its migration must ENABLE and FORCE ROW LEVEL SECURITY and create the policy entity_isolation as 000047 writes it)",
 				name, enabled, forced, policies)
+		}
+		// The scope is read once per statement (an init plan), never once
+		// per row: every call of the scope functions is a scalar subquery.
+		for _, expr := range []string{using, check} {
+			calls := strings.Count(expr, "weerbaar_scope_entity()") + strings.Count(expr, "weerbaar_scope_all()")
+			once := strings.Count(expr, "SELECT weerbaar_scope_entity()") + strings.Count(expr, "SELECT weerbaar_scope_all()")
+			if calls != 2 || once != 2 {
+				t.Errorf("%s: policy expression %q calls the scope functions %d times, %d of them as (SELECT …); "+
+					"want both calls as scalar subqueries, as 000047 writes them", name, expr, calls, once)
+			}
 		}
 	}
 }
@@ -292,5 +305,27 @@ func TestAuditChainLookupsUseTheIndexUnderRowLevelSecurity(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestPoliciesReadTheScopeOncePerStatement checks the plan of a scan under
+// the policies: the scope is an init plan's parameter, not current_setting()
+// evaluated for every row (which doubled the cost of counting an entity's
+// risk scenarios before 000047).
+func TestPoliciesReadTheScopeOncePerStatement(t *testing.T) {
+	t.Parallel()
+	f := newScopedFixture(t)
+	ctx := db.ForEntity(context.Background(), f.a)
+	rows, err := f.app.Query(ctx, `EXPLAIN SELECT count(*) FROM risk_scenarios WHERE entity_id = $1`, f.a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan := strings.Join(lines, "\n")
+	if strings.Contains(plan, "current_setting") || !strings.Contains(plan, "InitPlan") {
+		t.Errorf("the policy reads the scope per row, not once per statement:\n%s", plan)
 	}
 }
