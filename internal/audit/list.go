@@ -146,10 +146,12 @@ const userIDText = `CASE WHEN (%s) ~ '^[0-9]{1,18}$' THEN (%s)::bigint END`
 
 // listNames names the people a row mentions (its actor, the member of a
 // membership or user row, an owner before and after) by primary key, so the
-// page shows names without a query per row.
-var listNames = `coalesce((SELECT jsonb_object_agg(u.id::text, u.name) FROM users u WHERE u.id = ANY(ARRAY[a.actor_id,
+// page shows names without a query per row. The ids are a scalar subquery,
+// computed once per row: as a plain array PostgreSQL rebuilt it (three
+// regular expressions on the row's JSON) for every user it compared.
+var listNames = `coalesce((SELECT jsonb_object_agg(u.id::text, u.name) FROM users u WHERE u.id = ANY((SELECT ARRAY[a.actor_id,
 		CASE WHEN a.object_type IN ('membership', 'user') THEN ` + idText("a.object_id") + ` END,
-		` + idText("a.changes->'before'->>'owner_id'") + `, ` + idText("a.changes->'after'->>'owner_id'") + `])), '{}') AS names`
+		` + idText("a.changes->'before'->>'owner_id'") + `, ` + idText("a.changes->'after'->>'owner_id'") + `])::bigint[])), '{}') AS names`
 
 func idText(expr string) string { return fmt.Sprintf(userIDText, expr, expr) }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/weerbaar/weerbaar/internal/db"
 	"github.com/weerbaar/weerbaar/internal/dbtest"
 	"github.com/weerbaar/weerbaar/internal/demo"
+	"github.com/weerbaar/weerbaar/internal/evidence"
 	"github.com/weerbaar/weerbaar/internal/incident"
 	"github.com/weerbaar/weerbaar/internal/seedlarge"
 )
@@ -327,5 +328,40 @@ func TestPoliciesReadTheScopeOncePerStatement(t *testing.T) {
 	plan := strings.Join(lines, "\n")
 	if strings.Contains(plan, "current_setting") || !strings.Contains(plan, "InitPlan") {
 		t.Errorf("the policy reads the scope per row, not once per statement:\n%s", plan)
+	}
+}
+
+// TestSubjectTitlesUseThePrimaryKey checks that the evidence register finds
+// each item's subject by its primary key under the policies. A condition
+// with a regular expression or a cast is possibly leaky, so PostgreSQL does
+// not use it as an index condition under row-level security: written
+// without the scalar subquery of evidence.RefIDSQL, naming 50 items read
+// all the entity's rows of each subject table (8 ms of the register's
+// 15 ms on the largest entity).
+func TestSubjectTitlesUseThePrimaryKey(t *testing.T) {
+	t.Parallel()
+	f := newScopedFixture(t)
+	ctx := db.ForEntity(context.Background(), f.a)
+	err := db.InTx(ctx, f.app, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off`); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `EXPLAIN SELECT (`+evidence.RowTitleSQL("risk_jewels", "name")+`)
+			FROM evidence_items i WHERE i.entity_id = $1`, f.a)
+		if err != nil {
+			return err
+		}
+		lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return err
+		}
+		plan := strings.Join(lines, "\n")
+		if !strings.Contains(plan, "risk_jewels_pkey") || !strings.Contains(plan, "Index Cond: (id = ") {
+			t.Errorf("the subject's title is not looked up by the primary key:\n%s", plan)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

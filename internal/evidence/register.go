@@ -467,8 +467,12 @@ func RowTitleSQL(table, column string) string {
 }
 
 // RefIDSQL is the subject reference as a row id for TitleSQL expressions
-// (NULL when it is not one).
-const RefIDSQL = `(CASE WHEN i.subject_ref ~ '^[1-9][0-9]{0,17}$' THEN i.subject_ref::bigint END)`
+// (NULL when it is not one). It is a scalar subquery so that the row is
+// found by its primary key: under row-level security PostgreSQL does not
+// use a condition with a regular expression or a cast (possibly leaky
+// functions) as an index condition, and named each subject by reading all
+// the entity's rows of its table (TestSubjectTitlesUseThePrimaryKey).
+const RefIDSQL = `(SELECT CASE WHEN i.subject_ref ~ '^[1-9][0-9]{0,17}$' THEN i.subject_ref::bigint END)`
 
 // ExpiredColumn is a column expression (arguments @entity, @today and
 // @expired_limit) for pages that fold it into a query they already make

@@ -68,5 +68,5 @@ func init() {
 		},
 		// The entry's incident.
 		TitleSQL: `SELECT x.title FROM incidents x WHERE x.entity_id = i.entity_id
-			AND x.id = (CASE WHEN i.subject_ref ~ '^[1-9][0-9]{0,17}-[1-9][0-9]{0,17}$' THEN split_part(i.subject_ref, '-', 1)::bigint END)`})
+			AND x.id = (SELECT CASE WHEN i.subject_ref ~ '^[1-9][0-9]{0,17}-[1-9][0-9]{0,17}$' THEN split_part(i.subject_ref, '-', 1)::bigint END)`})
 }
