@@ -5,12 +5,15 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"os/exec"
+	"runtime/debug"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -266,4 +269,26 @@ func waitForLockWaiter(t *testing.T, pool *pgxpool.Pool) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	t.Fatal("the request never reached the database")
+}
+
+// TestTuneGCLeavesTheOperatorsSettings: serve raises GOGC and sets a memory
+// limit only where the environment sets neither.
+func TestTuneGCLeavesTheOperatorsSettings(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(math.MaxInt64))
+	env := func(set ...string) func(string) (string, bool) {
+		return func(k string) (string, bool) { return "x", slices.Contains(set, k) }
+	}
+	if p, l := tuneGC(env()); p != serveGCPercent || l != serveMemoryLimit {
+		t.Errorf("nothing set: got GOGC %d, limit %d; want %d, %d", p, l, serveGCPercent, serveMemoryLimit)
+	}
+	if got := debug.SetGCPercent(100); got != serveGCPercent {
+		t.Errorf("the runtime's GC percent is %d, want %d", got, serveGCPercent)
+	}
+	if p, l := tuneGC(env("GOGC", "GOMEMLIMIT")); p != -1 || l != -1 {
+		t.Errorf("both set: tuneGC changed GOGC to %d and the limit to %d; want neither", p, l)
+	}
+	if got := debug.SetGCPercent(100); got != 100 {
+		t.Errorf("with GOGC set the runtime's GC percent became %d", got)
+	}
 }

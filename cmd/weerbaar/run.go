@@ -8,6 +8,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -264,7 +266,38 @@ func serveCmd(ctx context.Context, e *cmdEnv, args []string) error {
 		return err
 	}
 	logger := app.NewLogger(e.stderr, cfg.LogLevel)
+	if percent, limit := tuneGC(os.LookupEnv); percent > 0 || limit > 0 {
+		logger.Info("garbage collection tuned for serving; GOGC or GOMEMLIMIT in the environment override it",
+			"gogc", percent, "memory_limit_bytes", limit)
+	}
 	return app.Serve(ctx, cfg, app.ServeOptions{Demo: *demoFlag}, logger, e.stdout)
+}
+
+// Garbage collection of the web app, unless the operator set Go's own
+// GOGC or GOMEMLIMIT: collect when the heap has grown to five times what
+// survived the last collection (GOGC=400), not twice, but never let it pass
+// serveMemoryLimit before collecting. A page allocates a few hundred
+// kilobytes that die with the request; at the default a third of a core
+// went to collecting them under load (make bench, docs/performance.md).
+const (
+	serveGCPercent   = 400
+	serveMemoryLimit = 1 << 30
+)
+
+// tuneGC applies serveGCPercent and serveMemoryLimit where the environment
+// (lookup) does not set GOGC and GOMEMLIMIT; it returns what it set, for
+// the log and the tests.
+func tuneGC(lookup func(string) (string, bool)) (percent int, limit int64) {
+	percent, limit = -1, -1
+	if _, set := lookup("GOGC"); !set {
+		debug.SetGCPercent(serveGCPercent)
+		percent = serveGCPercent
+	}
+	if _, set := lookup("GOMEMLIMIT"); !set {
+		debug.SetMemoryLimit(serveMemoryLimit)
+		limit = serveMemoryLimit
+	}
+	return percent, limit
 }
 
 // noArgs parses a command or action without flags or arguments.

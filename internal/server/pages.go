@@ -250,7 +250,9 @@ func dashboardActions(ctx context.Context, q db.Querier, entityID, userID int64,
 
 // riskActionsColumn is a column expression (arguments @entity, @limit and
 // those of cond): the risk mitigation actions matching cond (over
-// risk_mitigations m) in order, as a JSON array of risk.ActionRow.
+// risk_mitigations m) in order, as a JSON array of risk.ActionRow. The
+// actions are chosen (through an index, LIMIT) before they are joined with
+// their scenario and crown jewel, which every action has.
 func riskActionsColumn(cond, order string) string {
 	return `coalesce((SELECT json_agg(json_build_object('ID', a.id, 'ScenarioID', a.scenario_id, 'Title', a.title,
 				'RequirementCode', a.requirement_code, 'OwnerID', a.owner_id, 'OwnerName', a.owner_name,
@@ -259,10 +261,11 @@ func riskActionsColumn(cond, order string) string {
 			FROM (SELECT m.id, m.scenario_id, m.title, m.requirement_code, m.owner_id, coalesce(u.name, '') AS owner_name,
 					m.due_date, m.done, j.name AS jewel_name, s.threat_code, coalesce(t.name, '') AS threat_name,
 					row_number() OVER (ORDER BY ` + order + `) AS n
-				FROM risk_mitigations m JOIN risk_scenarios s ON s.id = m.scenario_id JOIN risk_jewels j ON j.id = s.jewel_id
+				FROM (SELECT m.* FROM risk_mitigations m WHERE m.entity_id = @entity AND ` + cond + `
+					ORDER BY ` + order + ` LIMIT @limit) m
+				JOIN risk_scenarios s ON s.id = m.scenario_id JOIN risk_jewels j ON j.id = s.jewel_id
 				LEFT JOIN risk_threats t ON t.id = s.threat_id LEFT JOIN users u ON u.id = m.owner_id
-				WHERE m.entity_id = @entity AND ` + cond + `
-				ORDER BY ` + order + ` LIMIT @limit) a), '[]')`
+				ORDER BY ` + order + `) a), '[]')`
 }
 
 // requirementActions reads the actions that improve a requirement — the
