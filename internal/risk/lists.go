@@ -171,6 +171,7 @@ func SupplierList(ctx context.Context, qr db.Querier, entityID, analysisID int64
 				(count(*) FILTER (WHERE x.certification_expiry < @today::date))::int AS cert_expired,
 				(SELECT count(*) FROM (SELECT l.supplier_id FROM risk_jewel_suppliers l JOIN risk_jewels j ON j.id = l.jewel_id
 					WHERE l.entity_id = @entity AND l.analysis_id = @analysis
+						AND j.entity_id = @entity AND j.analysis_id = @analysis -- the link's own jewels, by index
 						AND greatest(j.availability, j.integrity, j.confidentiality) = 4
 					GROUP BY l.supplier_id HAVING count(*) >= @threshold) c)::int AS concentrated
 			FROM risk_suppliers x WHERE x.entity_id = @entity AND x.analysis_id = @analysis)
