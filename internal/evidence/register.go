@@ -518,10 +518,18 @@ type Owner struct {
 	Name string `db:"name"`
 }
 
-// Owners lists who uploaded the entity's live evidence, by name.
+// Owners lists who uploaded the entity's live evidence, by name. The
+// uploaders are found by a loose index scan (evidence_items_owner_idx, one
+// probe per uploader), not by reading every item.
 func Owners(ctx context.Context, q db.Querier, entityID int64) ([]Owner, error) {
-	rows, err := q.Query(ctx, `SELECT DISTINCT u.id, u.name FROM evidence_items i JOIN users u ON u.id = i.created_by
-		WHERE i.entity_id = @entity AND i.deleted_at IS NULL ORDER BY u.name, u.id`, pgx.StrictNamedArgs{"entity": entityID})
+	rows, err := q.Query(ctx, `WITH RECURSIVE o AS (
+			(SELECT created_by FROM evidence_items WHERE entity_id = @entity AND deleted_at IS NULL AND created_by IS NOT NULL
+				ORDER BY created_by LIMIT 1)
+			UNION ALL
+			SELECT (SELECT i.created_by FROM evidence_items i WHERE i.entity_id = @entity AND i.deleted_at IS NULL
+					AND i.created_by > o.created_by ORDER BY i.created_by LIMIT 1)
+			FROM o WHERE o.created_by IS NOT NULL)
+		SELECT u.id, u.name FROM o JOIN users u ON u.id = o.created_by ORDER BY u.name, u.id`, pgx.StrictNamedArgs{"entity": entityID})
 	if err != nil {
 		return nil, fmt.Errorf("evidence owners of entity %d: %w", entityID, err)
 	}

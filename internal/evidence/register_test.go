@@ -3,6 +3,7 @@ package evidence_test
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/weerbaar/weerbaar/internal/authz"
 	"github.com/weerbaar/weerbaar/internal/db"
 	"github.com/weerbaar/weerbaar/internal/evidence"
+	"github.com/weerbaar/weerbaar/internal/measure"
 	"github.com/weerbaar/weerbaar/internal/validate"
 )
 
@@ -230,5 +232,48 @@ func TestReviewFlow(t *testing.T) {
 	want := "evidence.uploaded: evidence.reviewed:rejected evidence.validity_set: evidence.version_added:to_review"
 	if strings.Join(actions, " ") != want {
 		t.Errorf("audit: %v, want %s", actions, want)
+	}
+}
+
+// TestOwnersAreTheUploadersOfLiveEvidence: the owner filter lists each
+// person who uploaded live evidence of the entity once, by name; not
+// someone whose only item was deleted, nor another entity's uploaders.
+func TestOwnersAreTheUploadersOfLiveEvidence(t *testing.T) {
+	t.Parallel()
+	f := setup(t, 0)
+	subj := evidence.Subject{Type: measure.SubjectRequirement, Ref: f.req}
+	colleague := func(email, name string) authz.Actor {
+		var id int64
+		if err := f.pool.QueryRow(f.ctx, `INSERT INTO users (email, name) VALUES ($1, $2) RETURNING id`, email, name).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.pool.Exec(f.ctx, `INSERT INTO memberships (entity_id, user_id, role) VALUES ($1, $2, 'security_officer')`,
+			f.anna.EntityID, id); err != nil {
+			t.Fatal(err)
+		}
+		return authz.Actor{UserID: id, Email: email, Name: name, EntityID: f.anna.EntityID, Role: authz.SecurityOfficer}
+	}
+	zoe, gone := colleague("zoe@gemeente-a.nl", "Zoë Bakker"), colleague("gone@gemeente-a.nl", "Anton Weg")
+	upload := func(a authz.Actor, name string) int64 {
+		it, err := f.store.Upload(f.ctx, a, subj, "", name, strings.NewReader(pdfFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return it.ID
+	}
+	upload(f.anna, "een.pdf")
+	upload(f.anna, "twee.pdf")
+	upload(zoe, "drie.pdf")
+	if err := f.store.Delete(f.ctx, f.anna, upload(gone, "weg.pdf")); err != nil {
+		t.Fatal(err)
+	}
+	upload(f.bert, "ander.pdf") // another entity
+	owners, err := evidence.Owners(f.ctx, f.pool, f.anna.EntityID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []evidence.Owner{{ID: f.anna.UserID, Name: "Anna de Vries"}, {ID: zoe.UserID, Name: "Zoë Bakker"}}
+	if !slices.Equal(owners, want) {
+		t.Errorf("owners = %+v, want %+v", owners, want)
 	}
 }

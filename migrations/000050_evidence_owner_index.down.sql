@@ -1,0 +1,1 @@
+DROP INDEX evidence_items_owner_idx;
