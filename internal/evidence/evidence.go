@@ -445,20 +445,21 @@ func (s *Store) Delete(ctx context.Context, actor authz.Actor, itemID int64) err
 // itemsSQL lists live items of an entity, optionally one item, the items of
 // one subject type, or those of a list of subjects (parallel arrays of types
 // and references).
+// itemsSQL selects the entity's live items; listItems adds only the
+// conditions its filter uses, so each filter has a plan of its own (a
+// catch-all "@x IS NULL OR …" condition got one generic plan that read all
+// of the entity's items). Names are scalar subqueries by primary key, which
+// no row estimate turns into a scan of users per item.
 const itemsSQL = `SELECT i.id, i.entity_id, i.subject_type, i.subject_ref, i.kind, i.title, coalesce(i.url, '') AS url,
-		i.description, i.created_at, coalesce(u.name, '') AS created_by, i.review_state, i.valid_until,
-		i.review_comment, coalesce(rv.name, '') AS reviewed_by, i.reviewed_at
-	FROM evidence_items i LEFT JOIN users u ON u.id = i.created_by LEFT JOIN users rv ON rv.id = i.reviewed_by
-	WHERE i.entity_id = @entity AND i.deleted_at IS NULL
-		AND (@item::bigint IS NULL OR i.id = @item::bigint)
-		AND (@type::text IS NULL OR i.subject_type = @type::text)
-		AND (@types::text[] IS NULL OR (i.subject_type, i.subject_ref) IN
-			(SELECT t, r FROM unnest(@types::text[], @refs::text[]) AS s (t, r)))
-	ORDER BY i.created_at DESC, i.id DESC`
+		i.description, i.created_at, coalesce((SELECT u.name FROM users u WHERE u.id = i.created_by), '') AS created_by,
+		i.review_state, i.valid_until, i.review_comment,
+		coalesce((SELECT rv.name FROM users rv WHERE rv.id = i.reviewed_by), '') AS reviewed_by, i.reviewed_at
+	FROM evidence_items i
+	WHERE i.entity_id = @entity AND i.deleted_at IS NULL`
 
 const versionsSQL = `SELECT v.id, v.item_id, v.version_no, v.filename, v.content_type, v.size, v.sha256,
-		v.uploaded_at, coalesce(u.name, '') AS uploaded_by
-	FROM evidence_versions v LEFT JOIN users u ON u.id = v.uploaded_by
+		v.uploaded_at, coalesce((SELECT u.name FROM users u WHERE u.id = v.uploaded_by), '') AS uploaded_by
+	FROM evidence_versions v
 	WHERE v.entity_id = @entity AND v.item_id = ANY(@items)`
 
 // filter selects items for listItems; the zero filter means all.
@@ -526,12 +527,22 @@ func getItem(ctx context.Context, q db.Querier, entityID, itemID int64) (Item, e
 }
 
 func listItems(ctx context.Context, q db.Querier, entityID int64, f filter) ([]Item, error) {
-	var types, refs []string
-	for _, subj := range f.subjects {
-		types, refs = append(types, subj.Type), append(refs, subj.Ref)
+	sql, args := itemsSQL, pgx.StrictNamedArgs{"entity": entityID}
+	if f.item != 0 {
+		sql, args["item"] = sql+` AND i.id = @item`, f.item
 	}
-	rows, err := q.Query(ctx, itemsSQL, pgx.StrictNamedArgs{"entity": entityID, "item": nullID(f.item),
-		"type": nullText(f.subjectType), "types": types, "refs": refs})
+	if f.subjectType != "" {
+		sql, args["type"] = sql+` AND i.subject_type = @type`, f.subjectType
+	}
+	if len(f.subjects) > 0 {
+		var types, refs []string
+		for _, subj := range f.subjects {
+			types, refs = append(types, subj.Type), append(refs, subj.Ref)
+		}
+		sql += ` AND (i.subject_type, i.subject_ref) IN (SELECT t, r FROM unnest(@types::text[], @refs::text[]) AS s (t, r))`
+		args["types"], args["refs"] = types, refs
+	}
+	rows, err := q.Query(ctx, sql+` ORDER BY i.created_at DESC, i.id DESC`, args)
 	if err != nil {
 		return nil, fmt.Errorf("list evidence of entity %d: %w", entityID, err)
 	}
@@ -621,13 +632,6 @@ func (s *Store) Download(ctx context.Context, entityID, versionID int64) (Versio
 		return Version{}, nil, fmt.Errorf("download evidence version %d: %w", versionID, db.MapError(err))
 	}
 	return v, data, nil
-}
-
-func nullText(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
 }
 
 func nullID(id int64) *int64 {
