@@ -277,8 +277,8 @@ func serveCmd(ctx context.Context, e *cmdEnv, args []string) error {
 // GOGC or GOMEMLIMIT: collect when the heap has grown to five times what
 // survived the last collection (GOGC=400), not twice, but never let it pass
 // serveMemoryLimit before collecting. A page allocates a few hundred
-// kilobytes that die with the request; at the default a third of a core
-// went to collecting them under load (make bench, docs/performance.md).
+// kilobytes that die with the request; at the default about 15 % of the
+// server's CPU went to collecting them under load (docs/performance.md).
 const (
 	serveGCPercent   = 400
 	serveMemoryLimit = 1 << 30
