@@ -284,29 +284,37 @@ func TestTheAppMayNotBypassRowLevelSecurity(t *testing.T) {
 func TestAuditChainLookupsUseTheIndexUnderRowLevelSecurity(t *testing.T) {
 	t.Parallel()
 	f := newScopedFixture(t)
+	plan := f.explain(t, `SET LOCAL enable_seqscan = off`, `SELECT seq, hash FROM audit_log
+		WHERE (CASE WHEN entity_id IS NULL THEN 0 ELSE entity_id END) = $1 ORDER BY seq DESC LIMIT 1`, f.a)
+	if !strings.Contains(plan, "audit_log_chain_seq_idx") || !strings.Contains(plan, "Index Cond: (CASE") {
+		t.Errorf("the chain head lookup does not use the chain index as its condition:\n%s", plan)
+	}
+}
+
+// explain is the plan of query as the app, scoped to entity a, after the
+// planner settings in set (SET LOCAL statements, or "").
+func (f scopedFixture) explain(t *testing.T, set, query string, args ...any) string {
+	t.Helper()
 	ctx := db.ForEntity(context.Background(), f.a)
+	var plan string
 	err := db.InTx(ctx, f.app, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SET LOCAL enable_seqscan = off`); err != nil {
-			return err
+		if set != "" {
+			if _, err := tx.Exec(ctx, set); err != nil {
+				return err
+			}
 		}
-		rows, err := tx.Query(ctx, `EXPLAIN SELECT seq, hash FROM audit_log
-			WHERE (CASE WHEN entity_id IS NULL THEN 0 ELSE entity_id END) = $1 ORDER BY seq DESC LIMIT 1`, f.a)
+		rows, err := tx.Query(ctx, `EXPLAIN `+query, args...)
 		if err != nil {
 			return err
 		}
 		lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
-		if err != nil {
-			return err
-		}
-		plan := strings.Join(lines, "\n")
-		if !strings.Contains(plan, "audit_log_chain_seq_idx") || !strings.Contains(plan, "Index Cond: (CASE") {
-			t.Errorf("the chain head lookup does not use the chain index as its condition:\n%s", plan)
-		}
-		return nil
+		plan = strings.Join(lines, "\n")
+		return err
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return plan
 }
 
 // TestPoliciesReadTheScopeOncePerStatement checks the plan of a scan under
@@ -316,16 +324,7 @@ func TestAuditChainLookupsUseTheIndexUnderRowLevelSecurity(t *testing.T) {
 func TestPoliciesReadTheScopeOncePerStatement(t *testing.T) {
 	t.Parallel()
 	f := newScopedFixture(t)
-	ctx := db.ForEntity(context.Background(), f.a)
-	rows, err := f.app.Query(ctx, `EXPLAIN SELECT count(*) FROM risk_scenarios WHERE entity_id = $1`, f.a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		t.Fatal(err)
-	}
-	plan := strings.Join(lines, "\n")
+	plan := f.explain(t, "", `SELECT count(*) FROM risk_scenarios WHERE entity_id = $1`, f.a)
 	if strings.Contains(plan, "current_setting") || !strings.Contains(plan, "InitPlan") {
 		t.Errorf("the policy reads the scope per row, not once per statement:\n%s", plan)
 	}
@@ -341,27 +340,9 @@ func TestPoliciesReadTheScopeOncePerStatement(t *testing.T) {
 func TestSubjectTitlesUseThePrimaryKey(t *testing.T) {
 	t.Parallel()
 	f := newScopedFixture(t)
-	ctx := db.ForEntity(context.Background(), f.a)
-	err := db.InTx(ctx, f.app, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off`); err != nil {
-			return err
-		}
-		rows, err := tx.Query(ctx, `EXPLAIN SELECT (`+evidence.RowTitleSQL("risk_jewels", "name")+`)
-			FROM evidence_items i WHERE i.entity_id = $1`, f.a)
-		if err != nil {
-			return err
-		}
-		lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
-		if err != nil {
-			return err
-		}
-		plan := strings.Join(lines, "\n")
-		if !strings.Contains(plan, "risk_jewels_pkey") || !strings.Contains(plan, "Index Cond: (id = ") {
-			t.Errorf("the subject's title is not looked up by the primary key:\n%s", plan)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
+	plan := f.explain(t, `SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off`,
+		`SELECT (`+evidence.RowTitleSQL("risk_jewels", "name")+`) FROM evidence_items i WHERE i.entity_id = $1`, f.a)
+	if !strings.Contains(plan, "risk_jewels_pkey") || !strings.Contains(plan, "Index Cond: (id = ") {
+		t.Errorf("the subject's title is not looked up by the primary key:\n%s", plan)
 	}
 }
