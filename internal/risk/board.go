@@ -65,10 +65,13 @@ func CurrentForBoard(ctx context.Context, q db.Querier, entityID int64, limit in
 				SELECT s.id, j.name AS jewel, s.threat_code, coalesce(th.name, '') AS threat_name, s.residual_level AS level,
 					s.residual_likelihood AS likelihood, s.residual_impact AS impact, coalesce(s.treatment, '') AS treatment,
 					coalesce(s.acceptance, '') AS acceptance
-				FROM risk_scenarios s JOIN risk_jewels j ON j.id = s.jewel_id LEFT JOIN risk_threats th ON th.id = s.threat_id
-				WHERE s.entity_id = @entity AND s.analysis_id = a.id AND s.residual_level > a.tolerance
-				ORDER BY s.residual_level DESC, s.residual_likelihood * s.residual_impact DESC, s.id
-				LIMIT @limit) t)
+				-- the top scenarios are chosen before they are joined
+				FROM (SELECT s.* FROM risk_scenarios s
+					WHERE s.entity_id = @entity AND s.analysis_id = a.id AND s.residual_level > a.tolerance
+					ORDER BY s.residual_level DESC, s.residual_likelihood * s.residual_impact DESC, s.id
+					LIMIT @limit) s
+				JOIN risk_jewels j ON j.id = s.jewel_id LEFT JOIN risk_threats th ON th.id = s.threat_id
+				ORDER BY s.residual_level DESC, s.residual_likelihood * s.residual_impact DESC, s.id) t)
 		FROM a`, pgx.StrictNamedArgs{"entity": entityID, "limit": limit}).
 		Scan(&b.AnalysisID, &b.Period, &b.Status, &b.ReviewDate, &b.Tolerance, &b.Above, &top)
 	if errors.Is(err, pgx.ErrNoRows) {
