@@ -67,6 +67,17 @@ func FuzzCompute(f *testing.F) {
 				t.Fatalf("not deterministic for %s", rs[i].Code)
 			}
 		}
+		// The remembered answer is the engine's own, and a caller changing
+		// its copy changes no later answer.
+		if fresh := engines[CurrentVersion](fs, ms); !reflect.DeepEqual(again, fresh) {
+			t.Fatalf("remembered results differ from the engine's: %+v, want %+v", again, fresh)
+		}
+		for i := range again {
+			again[i].Target, again[i].Code = -1, "changed"
+		}
+		if third, _ := Compute(CurrentVersion, fs, ms); !reflect.DeepEqual(third, rs) {
+			t.Fatalf("a caller's change reached the remembered results: %+v", third)
+		}
 	})
 }
 

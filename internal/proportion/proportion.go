@@ -276,7 +276,9 @@ func Versions() []string {
 // Compute returns one Result per measure, in input order, computed by the
 // given engine version. It is deterministic: the same version and inputs give
 // identical results on every machine. An unknown version gives
-// ErrUnknownVersion; invalid input gives errors wrapping ErrInvalid.
+// ErrUnknownVersion; invalid input gives errors wrapping ErrInvalid. Results
+// are remembered (memo.go): the returned slice is the caller's, the slices
+// inside the results are shared and must not be changed.
 func Compute(version string, f Factors, measures []MeasureInput) ([]Result, error) {
 	eng, ok := engines[version]
 	if !ok {
@@ -285,7 +287,13 @@ func Compute(version string, f Factors, measures []MeasureInput) ([]Result, erro
 	if err := validateInputs(f, measures); err != nil {
 		return nil, fmt.Errorf("compute %s: %w", version, err)
 	}
-	return eng(f, measures), nil
+	key := appendMemoKey(make([]byte, 0, 2048), version, f, measures)
+	if rs, ok := memoized(key); ok {
+		return rs, nil
+	}
+	rs := eng(f, measures)
+	remember(key, rs)
+	return rs, nil
 }
 
 // validMeasureCodes are the letters of Art. 21(2).
