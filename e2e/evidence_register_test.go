@@ -42,8 +42,12 @@ func TestAuditorReviewsEvidenceInTheRegister(t *testing.T) {
 	var rows int
 	runStep(t, ctx, "filter on rejected evidence",
 		chromedp.SetValue(`#f-state`, "rejected", chromedp.ByQuery),
+		// The unfiltered page's rows stay visible until the filtered page
+		// replaces them, and counting during the switch saw none: mark this
+		// page, and count on the first one without the mark.
+		chromedp.Evaluate(`document.body.dataset.unfiltered = "1"`, nil),
 		chromedp.Click(`form.filters button[type="submit"]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`tr[data-evidence]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`body:not([data-unfiltered]) tr[data-evidence]`, chromedp.ByQuery),
 		chromedp.Evaluate(`document.querySelectorAll("tr[data-evidence]").length`, &rows))
 	if rows != 1 {
 		t.Errorf("rejected evidence: %d rows, want the demo's one", rows)
