@@ -111,10 +111,9 @@ func (d dataset) describe() string {
 		len(d.Entities), e.Name, e.Slug, c["jewels"], c["suppliers"], c["scenarios"], c["evidence"], c["incidents"], c["approvals"], c["audit_rows"])
 }
 
-// facts are the ids and counts of the largest entity the page paths need.
+// facts are the ids of the largest entity's records the page paths need.
 type facts struct {
 	incidentID, supplierID int64
-	auditRows              int
 }
 
 // lookUp reads them from the database.
@@ -128,10 +127,9 @@ func lookUp(ctx context.Context, dbConn string, d dataset) (facts, error) {
 	id, analysis := d.largest()
 	err = conn.QueryRow(ctx, `SELECT
 		(SELECT min(id) FROM incidents WHERE entity_id = $1),
-		(SELECT min(id) FROM risk_suppliers WHERE entity_id = $1 AND analysis_id = $2),
-		(SELECT count(*) FROM audit_log WHERE entity_id = $1)`, id, analysis).Scan(&f.incidentID, &f.supplierID, &f.auditRows)
+		(SELECT min(id) FROM risk_suppliers WHERE entity_id = $1 AND analysis_id = $2)`, id, analysis).Scan(&f.incidentID, &f.supplierID)
 	if err != nil {
-		return f, fmt.Errorf("look up the largest entity's incident, supplier and audit rows: %w", err)
+		return f, fmt.Errorf("look up the largest entity's incident and supplier: %w", err)
 	}
 	return f, nil
 }

@@ -131,7 +131,7 @@ func run(ctx context.Context, args []string) error {
 
 	id, analysis := data.largest()
 	pages := selectPages(benchPages(id, analysis, facts), o.only)
-	if err := resolveAuditLastPage(ctx, srv.base, sessions[auditor], &pages, facts); err != nil {
+	if err := resolveAuditLastPage(ctx, srv.base, sessions[auditor], &pages); err != nil {
 		return err
 	}
 	rows := make([]loadgen.Row, len(pages))

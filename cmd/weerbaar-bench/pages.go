@@ -13,7 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/weerbaar/weerbaar/internal/audit"
 	"github.com/weerbaar/weerbaar/internal/loadgen"
 )
 
@@ -82,9 +81,8 @@ func selectPages(pages []page, only *regexp.Regexp) []page {
 var lastLink = regexp.MustCompile(`<a[^>]+href="([^"]+)"[^>]*(?:rel="last"|data-page="last")|<a[^>]+(?:rel="last"|data-page="last")[^>]*href="([^"]+)"`)
 
 // resolveAuditLastPage fills in the audit log's last page: the first page's
-// link to the last one when it has one, else the page number from the
-// entity's row count (offset pages of audit.DefaultPerPage rows).
-func resolveAuditLastPage(ctx context.Context, base string, session http.Header, pages *[]page, f facts) error {
+// link to it (a keyset position, so there is nothing to compute instead).
+func resolveAuditLastPage(ctx context.Context, base string, session http.Header, pages *[]page) error {
 	var first *page
 	for i := range *pages {
 		if (*pages)[i].name == "Audit log, first page" {
@@ -110,15 +108,14 @@ func resolveAuditLastPage(ctx context.Context, base string, session http.Header,
 		if err != nil {
 			return err
 		}
-		if m := lastLink.FindStringSubmatch(string(body)); m != nil {
-			p.path = html.UnescapeString(m[1] + m[2])
-			if !strings.HasPrefix(p.path, "/") {
-				p.path = first.path + p.path
-			}
-			continue
+		m := lastLink.FindStringSubmatch(string(body))
+		if resp.StatusCode != http.StatusOK || m == nil {
+			return fmt.Errorf("the audit log's first page (%s, status %d) has no link to its last page", first.path, resp.StatusCode)
 		}
-		last := max(1, (f.auditRows+audit.DefaultPerPage-1)/audit.DefaultPerPage)
-		p.path = first.path + "?page=" + strconv.Itoa(last)
+		p.path = html.UnescapeString(m[1] + m[2])
+		if !strings.HasPrefix(p.path, "/") {
+			p.path = first.path + p.path
+		}
 	}
 	return nil
 }
