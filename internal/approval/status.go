@@ -36,7 +36,9 @@ type Status struct {
 	LastID   int64
 	LastHash string
 	LastAt   *time.Time
-	// LastSnapshot is the canonical document last approved ("" when Never).
+	// LastSnapshot is the canonical document last approved when it differs
+	// from the current one ("" when Never or Approved; BoardView always
+	// reads it).
 	LastSnapshot string
 	// PendingID is the pending request for the record (0 when none).
 	PendingID int64
@@ -45,31 +47,13 @@ type Status struct {
 }
 
 // StatusOf compares current (a kind's Content.Data for kind and ref) with the
-// record's last approved snapshot, in one query.
+// record's last approved snapshot, in one query (StatusOfHash's).
 func StatusOf(ctx context.Context, q db.Querier, entityID int64, kind, ref string, current any) (Status, error) {
 	doc, hash, err := Canonical(current)
 	if err != nil {
 		return Status{}, err
 	}
-	st := Status{Standing: Never, CurrentHash: hash}
-	var lastID, pendingID *int64
-	var lastDoc, lastHash *string
-	err = q.QueryRow(ctx, `SELECT a.id, a.snapshot, a.snapshot_hash, a.decided_at,
-			(SELECT p.id FROM approval_requests p WHERE p.entity_id = @entity AND p.kind = @kind AND p.subject_ref = @ref AND p.state = 'pending')
-		FROM (SELECT 1) one LEFT JOIN LATERAL (SELECT r.id, r.snapshot, r.snapshot_hash, r.decided_at FROM approval_requests r
-			WHERE r.entity_id = @entity AND r.kind = @kind AND r.subject_ref = @ref AND r.state = 'approved'
-			ORDER BY r.decided_at DESC, r.id DESC LIMIT 1) a ON true`,
-		pgx.StrictNamedArgs{"entity": entityID, "kind": kind, "ref": ref}).Scan(&lastID, &lastDoc, &lastHash, &st.LastAt, &pendingID)
-	if err != nil {
-		return Status{}, fmt.Errorf("approval status of %s %s: %w", kind, ref, err)
-	}
-	if pendingID != nil {
-		st.PendingID = *pendingID
-	}
-	if lastID == nil {
-		return st, nil
-	}
-	return compare(st, *lastID, *lastHash, *lastDoc, doc)
+	return StatusOfHash(ctx, q, entityID, kind, ref, hash, func() ([]byte, error) { return doc, nil })
 }
 
 // compare completes st (the current content's document doc) with the last

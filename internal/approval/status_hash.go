@@ -9,10 +9,10 @@ import (
 	"github.com/weerbaar/weerbaar/internal/db"
 )
 
-// StatusOfHash is StatusOf for a record whose current content's hash the
-// caller already knows (a large record that keeps it per state, e.g. a risk
-// analysis with thousands of scenarios): in one query, which reads the last
-// approved snapshot only when its hash differs. Only then is current called
+// StatusOfHash is the approval standing of a record whose current
+// content's hash the caller knows (StatusOf computes it; a large record keeps
+// it per state, e.g. a risk analysis with thousands of scenarios): in one
+// query, which reads the last approved snapshot only when its hash differs. Only then is current called
 // for the current canonical document, to list the changes; LastSnapshot is
 // therefore empty when the standing is Approved.
 func StatusOfHash(ctx context.Context, q db.Querier, entityID int64, kind, ref, hash string, current func() ([]byte, error)) (Status, error) {
