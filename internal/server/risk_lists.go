@@ -48,17 +48,25 @@ func listLinks(path string, first, last risk.NameCursor, hasPrev, hasNext bool) 
 	return firstHref, prev, next
 }
 
+// riskListRequest reads a risk list page's position (cursors with a level
+// when withLevel) and its analysis; when it returns false it has answered
+// (400 for a bad position, or what riskAnalysisBase answers).
+func (s *Server) riskListRequest(w http.ResponseWriter, r *http.Request, withLevel bool) (risk.ListQuery, risk.Analysis, bool) {
+	q, ok := parseListQuery(r.URL.Query(), withLevel)
+	if !ok {
+		s.errorPage(w, r, http.StatusBadRequest)
+		return q, risk.Analysis{}, false
+	}
+	a, _, ok := s.riskAnalysisBase(w, r)
+	return q, a, ok
+}
+
 // riskJewelList is the whole list of an analysis's crown jewels, a page of
 // risk.ListPageSize at a time (the analysis page shows the first ones).
 func (s *Server) riskJewelList(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	actor := authz.ActorFrom(ctx)
-	q, ok := parseListQuery(r.URL.Query(), true)
-	if !ok {
-		s.errorPage(w, r, http.StatusBadRequest)
-		return
-	}
-	a, _, ok := s.riskAnalysisBase(w, r)
+	q, a, ok := s.riskListRequest(w, r, true)
 	if !ok {
 		return
 	}
@@ -81,12 +89,7 @@ func (s *Server) riskJewelList(w http.ResponseWriter, r *http.Request) {
 func (s *Server) riskSupplierList(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	actor := authz.ActorFrom(ctx)
-	q, ok := parseListQuery(r.URL.Query(), false)
-	if !ok {
-		s.errorPage(w, r, http.StatusBadRequest)
-		return
-	}
-	a, _, ok := s.riskAnalysisBase(w, r)
+	q, a, ok := s.riskListRequest(w, r, false)
 	if !ok {
 		return
 	}
