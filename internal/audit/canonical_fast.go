@@ -355,31 +355,25 @@ func plainChanges(v any) (any, bool) {
 		}
 		return out, true
 	case []string:
-		if v == nil {
-			return nil, true
-		}
-		out := make([]any, len(v))
-		for i, e := range v {
-			pe, ok := plainChanges(e)
-			if !ok {
-				return nil, false
-			}
-			out[i] = pe
-		}
-		return out, true
+		return plainSlice(v)
 	case []any:
-		if v == nil {
-			return nil, true
-		}
-		out := make([]any, len(v))
-		for i, e := range v {
-			pe, ok := plainChanges(e)
-			if !ok {
-				return nil, false
-			}
-			out[i] = pe
-		}
-		return out, true
+		return plainSlice(v)
 	}
 	return nil, false
+}
+
+// plainSlice is plainChanges of each element (nil stays nil).
+func plainSlice[E any](v []E) (any, bool) {
+	if v == nil {
+		return nil, true
+	}
+	out := make([]any, len(v))
+	for i, e := range v {
+		pe, ok := plainChanges(e)
+		if !ok {
+			return nil, false
+		}
+		out[i] = pe
+	}
+	return out, true
 }
